@@ -1,0 +1,295 @@
+//! Tabular input: a CSV file with a header row, read with the `csv` crate.
+//!
+//! Cells are kept as text until a method asks for a numeric column, so that a
+//! file may mix text columns (group labels) and numeric ones; the error for a
+//! non-numeric cell then names the file, the line, the column and the value.
+//! Empty cells and `NA` are missing values.
+
+use crate::error::{AnalysisError, Location, Result};
+use std::path::Path;
+
+/// Text that stands for a missing value.
+pub fn is_missing(cell: &str) -> bool {
+    let t = cell.trim();
+    t.is_empty() || t == "NA"
+}
+
+/// A table read from CSV (or built in code), column-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// Where the data came from, used in error messages.
+    pub source: String,
+    names: Vec<String>,
+    /// `cells[c][r]`: the raw text of column `c`, record `r`.
+    cells: Vec<Vec<String>>,
+    /// The 1-based line in the source on which each record starts.
+    lines: Vec<u64>,
+}
+
+impl Dataset {
+    /// Reads a CSV file with a header row.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Dataset> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| AnalysisError::Io {
+            path: name.clone(),
+            message: e.to_string(),
+        })?;
+        Dataset::from_reader(name, file)
+    }
+
+    /// Reads CSV text with a header row; `source` names it in error messages.
+    pub fn from_csv_str(source: impl Into<String>, text: &str) -> Result<Dataset> {
+        Dataset::from_reader(source, text.as_bytes())
+    }
+
+    pub fn from_reader(source: impl Into<String>, reader: impl std::io::Read) -> Result<Dataset> {
+        let source = source.into();
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(reader);
+        let csv_err = |e: csv::Error, source: &str| {
+            let line = e.position().map(|p| p.line());
+            let mut loc = Location::source(source);
+            loc.line = line;
+            AnalysisError::input(loc, None, format!("well-formed CSV ({e})"))
+        };
+        let names: Vec<String> = rdr
+            .headers()
+            .map_err(|e| csv_err(e, &source))?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        if names.is_empty() || names.iter().all(String::is_empty) {
+            return Err(AnalysisError::input(
+                Location::source(&source).with_line(1),
+                None,
+                "a header row naming the columns",
+            ));
+        }
+        for (i, n) in names.iter().enumerate() {
+            if n.is_empty() {
+                return Err(AnalysisError::input(
+                    Location::source(&source).with_line(1),
+                    Some(""),
+                    format!("a name for column {}", i + 1),
+                ));
+            }
+            if names[..i].contains(n) {
+                return Err(AnalysisError::input(
+                    Location::source(&source).with_line(1),
+                    Some(n),
+                    "distinct column names (this one appears twice)",
+                ));
+            }
+        }
+        let mut cells = vec![Vec::new(); names.len()];
+        let mut lines = Vec::new();
+        for record in rdr.records() {
+            let record = record.map_err(|e| csv_err(e, &source))?;
+            let line = record.position().map_or(0, |p| p.line());
+            for (c, col) in cells.iter_mut().enumerate() {
+                col.push(record.get(c).unwrap_or("").to_owned());
+            }
+            lines.push(line);
+        }
+        Ok(Dataset {
+            source,
+            names,
+            cells,
+            lines,
+        })
+    }
+
+    /// Builds a dataset from numeric columns (no missing values), e.g. in a
+    /// notebook or from a generator.
+    pub fn from_columns(
+        source: impl Into<String>,
+        columns: Vec<(String, Vec<f64>)>,
+    ) -> Result<Dataset> {
+        let source = source.into();
+        let n = columns.first().map_or(0, |c| c.1.len());
+        let mut names = Vec::new();
+        let mut cells = Vec::new();
+        for (name, values) in columns {
+            if values.len() != n {
+                return Err(AnalysisError::unsuitable(
+                    Location::source(&source).with_column(&name),
+                    format!(
+                        "column has {} values but the first column has {n}",
+                        values.len()
+                    ),
+                ));
+            }
+            names.push(name);
+            cells.push(values.iter().map(|v| format_cell(*v)).collect());
+        }
+        Ok(Dataset {
+            source,
+            names,
+            cells,
+            lines: (2..n as u64 + 2).collect(),
+        })
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// The 1-based source line of record `row`.
+    pub fn line_of(&self, row: usize) -> u64 {
+        self.lines.get(row).copied().unwrap_or(0)
+    }
+
+    fn index_of(&self, name: &str) -> Result<usize> {
+        self.names.iter().position(|n| n == name).ok_or_else(|| {
+            AnalysisError::input(
+                Location::source(&self.source),
+                Some(name),
+                format!("one of the columns {}", self.names.join(", ")),
+            )
+        })
+    }
+
+    /// The raw text of a column.
+    pub fn text_column(&self, name: &str) -> Result<&[String]> {
+        Ok(&self.cells[self.index_of(name)?])
+    }
+
+    /// A column parsed as numbers; missing cells are `None`.
+    pub fn numeric_column(&self, name: &str) -> Result<Vec<Option<f64>>> {
+        let c = self.index_of(name)?;
+        self.cells[c]
+            .iter()
+            .enumerate()
+            .map(|(r, cell)| {
+                if is_missing(cell) {
+                    return Ok(None);
+                }
+                match cell.trim().parse::<f64>() {
+                    Ok(v) if v.is_finite() => Ok(Some(v)),
+                    _ => Err(AnalysisError::input(
+                        Location::source(&self.source)
+                            .with_line(self.line_of(r))
+                            .with_column(name),
+                        Some(cell),
+                        "a finite number, an empty cell or NA",
+                    )),
+                }
+            })
+            .collect()
+    }
+
+    /// A column with its missing values dropped.
+    pub fn numeric_values(&self, name: &str) -> Result<Vec<f64>> {
+        Ok(self.numeric_column(name)?.into_iter().flatten().collect())
+    }
+
+    /// The names of the columns selected by `columns`, or all columns if
+    /// `columns` is `None`; unknown names are an error.
+    pub fn select(&self, columns: Option<&[String]>) -> Result<Vec<String>> {
+        match columns {
+            None => Ok(self.names.clone()),
+            Some(cols) => {
+                for c in cols {
+                    self.index_of(c)?;
+                }
+                Ok(cols.to_vec())
+            }
+        }
+    }
+
+    /// Rows (records) of the given numeric columns with listwise deletion:
+    /// a record with a missing value in any of the columns is dropped.
+    /// Returns the complete rows and the number dropped.
+    pub fn complete_rows(&self, columns: &[String]) -> Result<(Vec<Vec<f64>>, usize)> {
+        let cols: Vec<Vec<Option<f64>>> = columns
+            .iter()
+            .map(|c| self.numeric_column(c))
+            .collect::<Result<_>>()?;
+        let mut rows = Vec::with_capacity(self.n_rows());
+        let mut dropped = 0;
+        for r in 0..self.n_rows() {
+            let row: Option<Vec<f64>> = cols.iter().map(|c| c[r]).collect();
+            match row {
+                Some(row) => rows.push(row),
+                None => dropped += 1,
+            }
+        }
+        Ok((rows, dropped))
+    }
+}
+
+fn format_cell(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "a,b,group\n1,2,x\n3,,y\nNA,5,z\n7,oops,w\n";
+
+    #[test]
+    fn numeric_column_treats_empty_and_na_as_missing() {
+        let d = Dataset::from_csv_str("t.csv", CSV).unwrap();
+        assert_eq!(d.n_rows(), 4);
+        assert_eq!(
+            d.numeric_column("a").unwrap(),
+            vec![Some(1.0), Some(3.0), None, Some(7.0)]
+        );
+        assert_eq!(d.numeric_values("a").unwrap(), vec![1.0, 3.0, 7.0]);
+    }
+
+    #[test]
+    fn text_in_numeric_column_names_line_column_and_value() {
+        let d = Dataset::from_csv_str("t.csv", CSV).unwrap();
+        let e = d.numeric_column("b").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "t.csv, line 5, column \"b\": found \"oops\", expected a finite number, an empty cell or NA"
+        );
+    }
+
+    #[test]
+    fn unknown_column_lists_the_known_ones() {
+        let d = Dataset::from_csv_str("t.csv", CSV).unwrap();
+        let e = d.numeric_column("c").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "t.csv: found \"c\", expected one of the columns a, b, group"
+        );
+    }
+
+    #[test]
+    fn ragged_csv_is_an_error_with_its_line() {
+        let e = Dataset::from_csv_str("r.csv", "a,b\n1,2\n3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("r.csv, line 3: expected well-formed CSV"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn duplicate_header_is_rejected() {
+        assert!(Dataset::from_csv_str("d.csv", "a,a\n1,2\n").is_err());
+    }
+
+    #[test]
+    fn complete_rows_drops_incomplete_records() {
+        let d = Dataset::from_csv_str("t.csv", "a,b\n1,2\n3,\n5,6\n").unwrap();
+        let (rows, dropped) = d.complete_rows(&["a".into(), "b".into()]).unwrap();
+        assert_eq!(rows, vec![vec![1.0, 2.0], vec![5.0, 6.0]]);
+        assert_eq!(dropped, 1);
+    }
+}

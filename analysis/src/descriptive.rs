@@ -1,0 +1,86 @@
+//! Descriptive statistics shared by the methods.
+
+/// Arithmetic mean; `None` for an empty slice.
+pub fn mean(x: &[f64]) -> Option<f64> {
+    if x.is_empty() {
+        None
+    } else {
+        Some(x.iter().sum::<f64>() / x.len() as f64)
+    }
+}
+
+/// Sample variance with divisor n − 1 (two-pass for accuracy); `None` if n < 2.
+pub fn variance(x: &[f64]) -> Option<f64> {
+    if x.len() < 2 {
+        return None;
+    }
+    let m = mean(x)?;
+    let ss: f64 = x.iter().map(|v| (v - m) * (v - m)).sum();
+    Some(ss / (x.len() - 1) as f64)
+}
+
+/// Sample standard deviation (divisor n − 1).
+pub fn sd(x: &[f64]) -> Option<f64> {
+    variance(x).map(f64::sqrt)
+}
+
+/// Central moments m2, m3, m4 with divisor n.
+fn central_moments(x: &[f64]) -> Option<(f64, f64, f64)> {
+    let m = mean(x)?;
+    let n = x.len() as f64;
+    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+    for v in x {
+        let d = v - m;
+        let d2 = d * d;
+        m2 += d2;
+        m3 += d2 * d;
+        m4 += d2 * d2;
+    }
+    Some((m2 / n, m3 / n, m4 / n))
+}
+
+/// Bias-corrected sample skewness G1 = g1·√(n(n−1))/(n−2), g1 = m3/m2^{3/2}
+/// (Joanes & Gill 1998, type 2; SPSS, SAS and SciPy `skew(bias=False)`).
+/// `None` when n < 3 or the values are constant.
+pub fn skewness(x: &[f64]) -> Option<f64> {
+    let n = x.len() as f64;
+    if x.len() < 3 {
+        return None;
+    }
+    let (m2, m3, _) = central_moments(x)?;
+    if m2 <= 0.0 {
+        return None;
+    }
+    let g1 = m3 / m2.powf(1.5);
+    Some(g1 * (n * (n - 1.0)).sqrt() / (n - 2.0))
+}
+
+/// Bias-corrected excess kurtosis G2 = ((n+1)g2 + 6)(n−1)/((n−2)(n−3)),
+/// g2 = m4/m2² − 3 (Joanes & Gill 1998, type 2; SPSS, SAS and SciPy
+/// `kurtosis(bias=False)`). `None` when n < 4 or the values are constant.
+pub fn excess_kurtosis(x: &[f64]) -> Option<f64> {
+    let n = x.len() as f64;
+    if x.len() < 4 {
+        return None;
+    }
+    let (m2, _, m4) = central_moments(x)?;
+    if m2 <= 0.0 {
+        return None;
+    }
+    let g2 = m4 / (m2 * m2) - 3.0;
+    Some(((n + 1.0) * g2 + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_of_a_small_sample() {
+        let x = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        assert_eq!(mean(&x), Some(5.0));
+        assert!((variance(&x).unwrap() - 32.0 / 7.0).abs() < 1e-12);
+        assert_eq!(variance(&[1.0]), None);
+        assert_eq!(skewness(&[3.0, 3.0, 3.0]), None);
+    }
+}

@@ -1,0 +1,210 @@
+//! One error type for the whole library.
+//!
+//! Every error that comes from the user's input says where (file, line,
+//! column), what was found and what was expected, so that the command line and
+//! the kernel can show it as it is. Nothing in the library panics on bad input
+//! and nothing returns a NaN in place of an error.
+
+use std::fmt;
+
+/// Where in an input a problem was found. All parts are optional because not
+/// every input is a file (a matrix built in a notebook has no line number).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// File name or other description of the source ("data.csv", "model").
+    pub source: Option<String>,
+    /// 1-based line in the source (the CSV header is line 1).
+    pub line: Option<u64>,
+    /// Column name or, for text inputs, the 1-based character column.
+    pub column: Option<String>,
+}
+
+impl Location {
+    pub fn source(source: impl Into<String>) -> Self {
+        Location {
+            source: Some(source.into()),
+            ..Default::default()
+        }
+    }
+    pub fn with_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+    pub fn with_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+    fn is_empty(&self) -> bool {
+        self.source.is_none() && self.line.is_none() && self.column.is_none()
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(s) = &self.source {
+            parts.push(s.clone());
+        }
+        if let Some(l) = self.line {
+            parts.push(format!("line {l}"));
+        }
+        if let Some(c) = &self.column {
+            parts.push(format!("column \"{c}\""));
+        }
+        write!(f, "{}", parts.join(", "))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisError {
+    /// The input has a value that cannot be used: text in a numeric column,
+    /// an unknown column, a malformed model statement.
+    #[error("{0}")]
+    Input(Box<InputProblem>),
+    /// A parameter given by the caller is out of its domain.
+    #[error("invalid {name} {value}: expected {expected}")]
+    InvalidArgument {
+        name: String,
+        value: String,
+        expected: String,
+    },
+    /// The data are valid input but do not allow the method: a constant
+    /// column where variance is needed, too few rows, a singular matrix.
+    #[error("{}{message}", loc_prefix(location))]
+    Unsuitable {
+        location: Box<Location>,
+        message: String,
+    },
+    /// An iterative method failed (non-convergence) or a numerical problem.
+    #[error("{message}")]
+    Computation { message: String },
+    /// The input could not be read at all.
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+/// What was wrong with a value in the input (boxed in [`AnalysisError`] to
+/// keep `Result`s small).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InputProblem {
+    pub location: Location,
+    /// The offending value as it appears in the input, if there is one.
+    pub value: Option<String>,
+    /// What would have been accepted.
+    pub expected: String,
+    /// Extra explanation, if any.
+    pub detail: Option<String>,
+}
+
+impl fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{}expected {}{}",
+            loc_prefix(&self.location),
+            found(&self.value),
+            self.expected,
+            detail_suffix(&self.detail)
+        )
+    }
+}
+
+fn loc_prefix(l: &Location) -> String {
+    if l.is_empty() {
+        String::new()
+    } else {
+        format!("{l}: ")
+    }
+}
+
+fn found(v: &Option<String>) -> String {
+    match v {
+        Some(v) => format!("found \"{v}\", "),
+        None => String::new(),
+    }
+}
+
+fn detail_suffix(d: &Option<String>) -> String {
+    match d {
+        Some(d) => format!(" ({d})"),
+        None => String::new(),
+    }
+}
+
+impl AnalysisError {
+    pub fn input(location: Location, value: Option<&str>, expected: impl Into<String>) -> Self {
+        AnalysisError::Input(Box::new(InputProblem {
+            location,
+            value: value.map(str::to_owned),
+            expected: expected.into(),
+            detail: None,
+        }))
+    }
+    pub fn invalid_argument(name: &str, value: impl fmt::Display, expected: &str) -> Self {
+        AnalysisError::InvalidArgument {
+            name: name.to_owned(),
+            value: value.to_string(),
+            expected: expected.to_owned(),
+        }
+    }
+    pub fn unsuitable(location: Location, message: impl Into<String>) -> Self {
+        AnalysisError::Unsuitable {
+            location: Box::new(location),
+            message: message.into(),
+        }
+    }
+    pub fn computation(message: impl Into<String>) -> Self {
+        AnalysisError::Computation {
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, AnalysisError>;
+
+/// Fails with `InvalidArgument` unless `x` is finite and within `[lo, hi]`
+/// (open at each end when the flag says so).
+pub fn check_range(name: &str, x: f64, lo: f64, hi: f64, open: bool) -> Result<()> {
+    let inside = if open {
+        x > lo && x < hi
+    } else {
+        x >= lo && x <= hi
+    };
+    if x.is_finite() && inside {
+        Ok(())
+    } else {
+        let expected = if open {
+            format!("a number strictly between {lo} and {hi}")
+        } else {
+            format!("a number from {lo} to {hi}")
+        };
+        Err(AnalysisError::invalid_argument(name, x, &expected))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_error_names_file_line_column_value_and_expectation() {
+        let e = AnalysisError::input(
+            Location::source("data.csv").with_line(7).with_column("age"),
+            Some("abc"),
+            "a number",
+        );
+        assert_eq!(
+            e.to_string(),
+            "data.csv, line 7, column \"age\": found \"abc\", expected a number"
+        );
+    }
+
+    #[test]
+    fn check_range_rejects_nan_and_out_of_range() {
+        assert!(check_range("confidence", 0.95, 0.0, 1.0, true).is_ok());
+        assert!(check_range("confidence", 1.0, 0.0, 1.0, true).is_err());
+        assert!(check_range("confidence", f64::NAN, 0.0, 1.0, true).is_err());
+        assert!(check_range("margin", 1.0, 0.0, 1.0, false).is_ok());
+    }
+}

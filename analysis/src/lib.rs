@@ -1,0 +1,21 @@
+//! # analysis — the statistics of paraclinic
+//!
+//! Research-statistics routines used to reproduce and audit a mixed-methods
+//! health-policy study: sample size, frequency tables, thematic codebooks,
+//! normality, correlation and collinearity, reliability, Friedman ranking,
+//! Delphi consensus and structural equation modelling.
+//!
+//! Each method lives in its own module, takes typed input and returns a typed
+//! result that renders as text, HTML and JSON ([`render::Render`]). Bad input
+//! gives an [`AnalysisError`] that says where and what; nothing panics on bad
+//! input and no NaN is returned as a result.
+
+pub mod data;
+pub mod descriptive;
+pub mod error;
+pub mod ranks;
+pub mod render;
+
+pub use data::Dataset;
+pub use error::{AnalysisError, Location, Result};
+pub use render::{Provenance, Render, Table};

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Regenerates every reference fixture under tests/fixtures/ from independent
+# tools: R (stats, lavaan) and Python (SciPy, statsmodels, scikit-posthocs,
+# semopy). CI does not run this: the Rust tests read the committed output.
+#
+#   tests/reference/generate.sh            # all generators
+#   tests/reference/generate.sh friedman   # only generators whose name contains "friedman"
+#
+# Needs: Debian packages r-base-core r-cran-lavaan; Python packages in
+# tests/reference/requirements.txt (installed into tests/reference/.venv).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+filter="${1:-}"
+if [ ! -x "$here/.venv/bin/python" ]; then
+  python3 -m venv "$here/.venv"
+  "$here/.venv/bin/pip" install -q -r "$here/requirements.txt"
+fi
+cd "$root"
+for script in "$here"/*.py "$here"/*.R; do
+  [ -e "$script" ] || continue
+  case "$(basename "$script")" in *"$filter"*) ;; *) continue ;; esac
+  echo "== $(basename "$script")"
+  case "$script" in
+    *.py) "$here/.venv/bin/python" "$script" ;;
+    *.R) Rscript "$script" ;;
+  esac
+done
