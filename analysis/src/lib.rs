@@ -16,6 +16,21 @@ pub mod error;
 pub mod ranks;
 pub mod render;
 
+// One module per method.
+pub mod audit;
+pub mod codebook;
+pub mod correlation;
+pub mod delphi;
+pub mod frequency;
+pub mod friedman;
+pub mod normality;
+pub mod plots;
+pub mod published;
+pub mod reliability;
+pub mod sample_size;
+pub mod sem;
+pub mod synthetic;
+
 pub use data::Dataset;
 pub use error::{AnalysisError, Location, Result};
 pub use render::{Provenance, Render, Table};

@@ -1,0 +1,1 @@
+//! Plots rendered with plotters. Not implemented yet: see the open issues.

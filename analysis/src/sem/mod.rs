@@ -1,0 +1,1 @@
+//! Structural equation modelling. Not implemented yet: see the open issues.
