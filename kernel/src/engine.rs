@@ -328,7 +328,10 @@ impl Engine {
                     .get("text/plain")
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                if !data.is_empty() && !silent {
+                // A cell ending in a unit expression (`println!(…)` without
+                // a semicolon) has no value worth showing, like Python's None.
+                let is_unit = data.len() == 1 && text_output.as_deref() == Some("()");
+                if !data.is_empty() && !is_unit && !silent {
                     self.publisher.send(
                         "execute_result",
                         Some(request),
@@ -438,7 +441,9 @@ impl Engine {
             }
             // rust-analyzer does not see the values stored between cells,
             // so the user's variables are added by name.
-            if start == word_start {
+            let after_path_or_field =
+                code[..word_start].ends_with("::") || code[..word_start].trim_end().ends_with('.');
+            if start == word_start && !after_path_or_field {
                 let mut names: Vec<&str> = context
                     .variables_and_types()
                     .map(|(name, _)| name)

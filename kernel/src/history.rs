@@ -146,12 +146,13 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        // A star is a wildcard even where the text has a literal `*`.
+        if pi < p.len() && p[pi] == '*' {
             star = Some((pi, ti));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some((sp, st)) = star {
             pi = sp + 1;
             ti = st + 1;
@@ -194,6 +195,8 @@ mod tests {
         assert!(!glob_match("a?c", "ac"));
         assert!(glob_match("*x*y", "axxbxy"));
         assert!(!glob_match("abc", "abcd"));
+        // The text's own `*` must not consume the pattern's wildcard.
+        assert!(glob_match("6 *", "6 * 7"));
     }
 
     #[test]
