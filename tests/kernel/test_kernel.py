@@ -342,6 +342,39 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(errors[0]["content"]["evalue"], "after restart")
 
 
+class NotebookTests(unittest.TestCase):
+    """A notebook run the way nbclient (and `jupyter nbconvert --execute`) runs it."""
+
+    def test_notebook_runs_under_nbclient(self):
+        import nbclient
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Rust (paraclinic)", "language": "rust"}
+        nb.cells = [
+            nbformat.v4.new_code_cell('let n: usize = 385;\nprintln!("n = {n}");'),
+            nbformat.v4.new_code_cell(
+                'let mut t = analysis::Table::new("Sample", &["n"]);\nt.row(vec![n.to_string()]);\nt'
+            ),
+            nbformat.v4.new_code_cell(
+                "for i in 0..2 {\n    clear_output(true);\n"
+                '    display!(analysis::Table::new(format!("progress {i}"), &["x"]));\n}'
+            ),
+        ]
+        client = nbclient.NotebookClient(
+            nb, kernel_name=KERNEL_NAME, timeout=FIRST_CELL_TIMEOUT, startup_timeout=60
+        )
+        client.execute()
+        first, table, progress = (cell.outputs for cell in nb.cells)
+        self.assertEqual(first[0]["name"], "stdout")
+        self.assertEqual(first[0]["text"], "n = 385\n")
+        self.assertEqual(table[0]["output_type"], "execute_result")
+        self.assertIn("<td style=\"text-align:right\">385</td>", table[0]["data"]["text/html"])
+        # clear_output(wait) before each display leaves only the last one.
+        self.assertEqual(len(progress), 1, progress)
+        self.assertIn("progress 1", progress[0]["data"]["text/html"])
+
+
 class LifecycleTests(unittest.TestCase):
     def test_shutdown_with_and_without_restart(self):
         km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
