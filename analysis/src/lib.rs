@@ -27,6 +27,7 @@ pub mod normality;
 pub mod plots;
 pub mod published;
 pub mod reliability;
+pub mod report;
 pub mod sample_size;
 pub mod sem;
 pub mod synthetic;

@@ -36,7 +36,11 @@ impl Reported {
             return None;
         }
         let decimals = t.split_once('.').map_or(0, |(_, frac)| frac.len() as u32);
-        Some(Reported { text: t.to_owned(), value, decimals })
+        Some(Reported {
+            text: t.to_owned(),
+            value,
+            decimals,
+        })
     }
 
     /// Half a unit in the last printed place: the rounding error the printed
@@ -175,7 +179,10 @@ pub struct PublishedFit {
 
 impl PublishedFit {
     pub fn get(&self, name: &str) -> Option<&Reported> {
-        self.indices.iter().find(|i| i.name == name).map(|i| &i.value)
+        self.indices
+            .iter()
+            .find(|i| i.name == name)
+            .map(|i| &i.value)
     }
 }
 
@@ -271,8 +278,10 @@ impl Claims {
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Claims> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| AnalysisError::Io { path: name.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io {
+            path: name.clone(),
+            message: e.to_string(),
+        })?;
         Claims::from_json_str(&name, &text)
     }
 
@@ -318,7 +327,10 @@ mod tests {
         assert_eq!(d.variables[0].groups[0].frequency.value, 188.0);
         let cb = c.codebook.as_ref().unwrap();
         assert_eq!(cb.entries.len(), 26);
-        assert_eq!(cb.entries.iter().map(|e| e.subthemes.len()).sum::<usize>(), 78);
+        assert_eq!(
+            cb.entries.iter().map(|e| e.subthemes.len()).sum::<usize>(),
+            78
+        );
         assert_eq!(cb.dimensions().len(), 10);
         assert_eq!(c.fit.as_ref().unwrap().get("chisq").unwrap().value, 502.88);
         assert_eq!(c.paths.as_ref().unwrap().rows.len(), 10);
@@ -330,7 +342,9 @@ mod tests {
 
     #[test]
     fn bad_claims_file_points_at_line_and_column() {
-        let e = Claims::from_json_str("c.json", "{\n \"format\": 3\n}").unwrap_err().to_string();
+        let e = Claims::from_json_str("c.json", "{\n \"format\": 3\n}")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("c.json, line 2, column"), "{e}");
         let e = Claims::from_json_str(
             "c.json",
@@ -338,6 +352,9 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("found \\\"1.2.3\\\"") || e.contains("found \"1.2.3\""), "{e}");
+        assert!(
+            e.contains("found \\\"1.2.3\\\"") || e.contains("found \"1.2.3\""),
+            "{e}"
+        );
     }
 }
