@@ -400,7 +400,13 @@ pub fn correlate(
                 pearson_complete[(j, i)] = v;
             }
         }
-        variance_inflation(&pearson_complete, &variables, &mut notes)?
+        let vif = variance_inflation(&pearson_complete, &variables, &mut notes)?;
+        if n <= k && vif.iter().any(|v| v.vif.is_none()) {
+            notes.push(format!(
+                "With {n} complete records for {k} variables the correlation matrix is necessarily singular; VIF needs more records than variables."
+            ));
+        }
+        vif
     };
     if options.method == Method::Spearman && !vif.is_empty() {
         notes.push(
@@ -744,6 +750,51 @@ mod tests {
         for v in &rep.vif {
             assert!((v.vif.unwrap() - expected).abs() < 1e-12);
         }
+    }
+
+    proptest::proptest! {
+        /// On any data without constant columns: r in [−1, 1], p in [0, 1],
+        /// symmetric matrices, VIF ≥ 1 or null, tolerance in [0, 1], no NaN.
+        #[test]
+        fn results_stay_in_their_domains(
+            rows in proptest::collection::vec(proptest::collection::vec(0i32..6, 3), 4..40),
+            spearman in proptest::bool::ANY,
+        ) {
+            let mut text = String::from("a,b,c\n");
+            for r in &rows {
+                text.push_str(&format!("{},{},{}\n", r[0], r[1], r[2]));
+            }
+            let d = ds(&text);
+            let options = CorrelationOptions {
+                method: if spearman { Method::Spearman } else { Method::Pearson },
+                ..Default::default()
+            };
+            match correlate(&d, None, &options) {
+                Ok(rep) => {
+                    for i in 0..3 {
+                        for j in 0..3 {
+                            proptest::prop_assert!((-1.0..=1.0).contains(&rep.r[i][j]));
+                            proptest::prop_assert!((0.0..=1.0).contains(&rep.pvalues[i][j]));
+                            proptest::prop_assert_eq!(rep.r[i][j], rep.r[j][i]);
+                        }
+                    }
+                    for v in &rep.vif {
+                        proptest::prop_assert!(v.vif.is_none_or(|x| x.is_finite() && x >= 1.0));
+                        proptest::prop_assert!((0.0..=1.0).contains(&v.tolerance));
+                    }
+                }
+                // The only failure possible here is a constant column.
+                Err(e) => proptest::prop_assert!(e.to_string().contains("constant"), "{}", e),
+            }
+        }
+    }
+
+    #[test]
+    fn as_many_variables_as_records_explains_the_singular_matrix() {
+        let d = ds("a,b,c\n1,2,7\n2,1,3\n3,5,4\n");
+        let rep = correlate(&d, None, &CorrelationOptions::default()).unwrap();
+        assert!(rep.vif.iter().all(|v| v.vif.is_none()));
+        assert!(rep.notes.iter().any(|n| n.contains("necessarily singular")));
     }
 
     #[test]

@@ -393,6 +393,40 @@ mod tests {
         assert!(r.items.iter().all(|i| i.alpha_if_deleted.is_none()));
     }
 
+    proptest::proptest! {
+        /// On any Likert-like data: α ≤ 1, standardized α ≤ 1, correlations
+        /// in [−1, 1], no NaN; the only failures are the documented ones.
+        #[test]
+        fn results_are_finite_and_bounded(
+            rows in proptest::collection::vec(proptest::collection::vec(1i32..6, 4), 2..30),
+        ) {
+            let mut text = String::from("a,b,c,d\n");
+            for r in &rows {
+                text.push_str(&format!("{},{},{},{}\n", r[0], r[1], r[2], r[3]));
+            }
+            match cronbach_alpha(&ds(&text), None) {
+                Ok(rep) => {
+                    proptest::prop_assert!(rep.alpha.is_finite() && rep.alpha <= 1.0 + 1e-12);
+                    proptest::prop_assert!(
+                        rep.standardized_alpha.is_finite() && rep.standardized_alpha <= 1.0 + 1e-12
+                    );
+                    for it in &rep.items {
+                        proptest::prop_assert!((-1.0..=1.0).contains(&it.item_total_r));
+                        proptest::prop_assert!((-1.0..=1.0).contains(&it.corrected_item_total_r));
+                        proptest::prop_assert!(it.alpha_if_deleted.is_some_and(f64::is_finite));
+                    }
+                }
+                Err(e) => {
+                    let m = e.to_string();
+                    proptest::prop_assert!(
+                        m.contains("constant") || m.contains("same") || m.contains("undefined"),
+                        "{}", m
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn group_errors_name_the_group() {
         let d = ds("a,b,c,d\n1,2,5,1\n2,3,5,2\n3,3,5,3\n");
