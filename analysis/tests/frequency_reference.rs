@@ -18,14 +18,17 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
-/// The paper's Table 1 as (variable, [(group, count)], [published %]).
-fn table1() -> Vec<(String, Vec<(String, u64)>, Vec<f64>)> {
+/// One variable of Table 1: name, (group, count) pairs, published percentages.
+type Variable = (String, Vec<(String, u64)>, Vec<f64>);
+
+/// The paper's Table 1, variable by variable.
+fn table1() -> Vec<Variable> {
     let data = Dataset::from_path(root("data/frequency/table1.csv")).unwrap();
     let vars = data.text_column("variable").unwrap();
     let groups = data.text_column("group").unwrap();
     let counts = data.numeric_column("count").unwrap();
     let published = data.numeric_column("published_percent").unwrap();
-    let mut out: Vec<(String, Vec<(String, u64)>, Vec<f64>)> = Vec::new();
+    let mut out: Vec<Variable> = Vec::new();
     for r in 0..data.n_rows() {
         if out.last().is_none_or(|v| v.0 != vars[r]) {
             out.push((vars[r].clone(), Vec::new(), Vec::new()));
