@@ -145,6 +145,15 @@ pub struct ThemeCounts {
     pub repetitions: u64,
 }
 
+/// A name for display: empty names show as "(empty)".
+fn shown(name: &str) -> &str {
+    if name.is_empty() {
+        "(empty)"
+    } else {
+        name
+    }
+}
+
 /// Identity of a name: lower case, white space collapsed.
 fn key(name: &str) -> String {
     name.split_whitespace()
@@ -507,7 +516,10 @@ impl Codebook {
             let _ = writeln!(
                 out,
                 "{} ({} themes, {} sub-themes, {} repetitions)",
-                d.name, dc.themes, dc.subthemes, dc.repetitions
+                shown(&d.name),
+                dc.themes,
+                dc.subthemes,
+                dc.repetitions
             );
             for (i, t) in d.themes.iter().enumerate() {
                 let last_theme = i + 1 == d.themes.len();
@@ -517,7 +529,7 @@ impl Codebook {
                     "{} {}. {} ({} sub-themes, {} repetitions)",
                     if last_theme { "└─" } else { "├─" },
                     t.row,
-                    t.name,
+                    shown(&t.name),
                     t.subthemes.len(),
                     tc.map_or(0, |tc| tc.repetitions)
                 );
@@ -531,7 +543,7 @@ impl Codebook {
                         } else {
                             "├─"
                         },
-                        s.name,
+                        shown(&s.name),
                         s.repetitions_text
                     );
                 }
@@ -558,7 +570,7 @@ impl Codebook {
             let _ = write!(
                 out,
                 "<li><strong>{}</strong> ({} themes, {} sub-themes, {} repetitions)<ul>",
-                escape_html(&d.name),
+                escape_html(shown(&d.name)),
                 dc.themes,
                 dc.subthemes,
                 dc.repetitions
@@ -569,7 +581,7 @@ impl Codebook {
                     out,
                     "<li>{}. {} ({} sub-themes, {} repetitions)<ul>",
                     t.row,
-                    escape_html(&t.name),
+                    escape_html(shown(&t.name)),
                     t.subthemes.len(),
                     reps
                 );
@@ -577,7 +589,7 @@ impl Codebook {
                     let _ = write!(
                         out,
                         "<li>{} ({})</li>",
-                        escape_html(&s.name),
+                        escape_html(shown(&s.name)),
                         escape_html(&s.repetitions_text)
                     );
                 }

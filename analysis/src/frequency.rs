@@ -75,7 +75,8 @@ impl FrequencyTable {
                 ));
             }
         }
-        FrequencyTable::build(variable, groups, 0)
+        let location = Location::default().with_column(&variable);
+        FrequencyTable::build(variable, groups, 0, location)
     }
 
     /// A table counting the categories of `values` in order of first
@@ -83,27 +84,15 @@ impl FrequencyTable {
     /// in `missing`. Labels are trimmed. The variable is unnamed; see
     /// [`FrequencyTable::named`].
     pub fn from_values(values: &[String]) -> Result<FrequencyTable> {
-        let mut groups: Vec<(String, u64)> = Vec::new();
-        let mut missing = 0;
-        for v in values {
-            if is_missing(v) {
-                missing += 1;
-                continue;
-            }
-            let label = v.trim();
-            match groups.iter_mut().find(|(l, _)| l == label) {
-                Some((_, count)) => *count += 1,
-                None => groups.push((label.to_owned(), 1)),
-            }
-        }
-        FrequencyTable::build(String::new(), groups, missing)
+        let (groups, missing) = count_values(values);
+        FrequencyTable::build(String::new(), groups, missing, Location::default())
     }
 
     /// Counts the categories of a text column of a dataset.
     pub fn from_column(data: &crate::Dataset, column: &str) -> Result<FrequencyTable> {
-        let values = data.text_column(column)?;
-        let table = FrequencyTable::from_values(values)?;
-        Ok(table.named(column))
+        let (groups, missing) = count_values(data.text_column(column)?);
+        let location = Location::source(&data.source).with_column(column);
+        FrequencyTable::build(column.to_owned(), groups, missing, location)
     }
 
     /// Sets the variable's name.
@@ -112,11 +101,16 @@ impl FrequencyTable {
         self
     }
 
-    fn build(variable: String, groups: Vec<(String, u64)>, missing: u64) -> Result<FrequencyTable> {
+    fn build(
+        variable: String,
+        groups: Vec<(String, u64)>,
+        missing: u64,
+        location: Location,
+    ) -> Result<FrequencyTable> {
         let total: u64 = groups.iter().map(|g| g.1).sum();
         if total == 0 {
             return Err(AnalysisError::unsuitable(
-                Location::default().with_column(&variable),
+                location,
                 "no non-missing observations: percentages are undefined",
             ));
         }
@@ -205,6 +199,25 @@ impl FrequencyTable {
             published_sum,
         })
     }
+}
+
+/// Category counts in order of first appearance, and the number of missing
+/// values (empty or `NA`); labels are trimmed.
+fn count_values(values: &[String]) -> (Vec<(String, u64)>, u64) {
+    let mut groups: Vec<(String, u64)> = Vec::new();
+    let mut missing = 0;
+    for v in values {
+        if is_missing(v) {
+            missing += 1;
+            continue;
+        }
+        let label = v.trim();
+        match groups.iter_mut().find(|(l, _)| l == label) {
+            Some((_, count)) => *count += 1,
+            None => groups.push((label.to_owned(), 1)),
+        }
+    }
+    (groups, missing)
 }
 
 /// `x` rounded half away from zero to `decimals` decimals (for display next

@@ -133,6 +133,11 @@ fn every_kind_of_issue_is_reported_with_its_line() {
     );
     let text = book.to_text();
     assert!(text.contains("Codebook issues"), "{text}");
+    assert!(
+        text.contains("(empty) (1 themes, 1 sub-themes, 1 repetitions)"),
+        "{text}"
+    );
+    assert!(text.contains("│  └─ (empty) (3)"), "{text}");
     let json: Value = serde_json::from_str(&book.to_json()).unwrap();
     assert_eq!(
         json["dimensions"][0]["themes"][0]["subthemes"][1]["line"],
