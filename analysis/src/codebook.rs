@@ -782,4 +782,19 @@ Beta,3,Three,d,1
             Codebook::from_csv_str("x.csv", "dimension,row,theme,subtheme,repetitions\n").is_err()
         );
     }
+
+    #[test]
+    fn an_empty_theme_name_is_an_issue_not_an_error() {
+        let b = Codebook::from_csv_str(
+            "x.csv",
+            "dimension,row,theme,subtheme,repetitions\nA,1,,s,2\nA,2,T,u,3\n",
+        )
+        .unwrap();
+        let issues = b.validate();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].kind, IssueKind::EmptyName);
+        assert_eq!(issues[0].line, 2);
+        assert!(issues[0].message.contains("empty theme name"));
+        assert_eq!(b.counts().repetitions, 5);
+    }
 }
