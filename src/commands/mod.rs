@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod correlate;
 pub mod delphi;
+pub mod frequencies;
 pub mod friedman;
 pub mod normality;
 pub mod reliability;
