@@ -135,34 +135,48 @@ pub fn smirnov_sf(n: u64, d: f64) -> f64 {
 /// error far below the p-value's magnitude) and, for n > 140, the Pelz–Good
 /// expansion region, exactly where SciPy uses them.
 pub fn ks_exact_sf(n: u64, d: f64) -> f64 {
-    kolmogn(n, d).1
+    kolmogn(n, d, Tail::Upper)
 }
 
 /// P(Dₙ ≤ d), the companion of [`ks_exact_sf`] (SciPy `kstwo.cdf(d, n)`).
 pub fn ks_exact_cdf(n: u64, d: f64) -> f64 {
-    kolmogn(n, d).0
+    kolmogn(n, d, Tail::Lower)
 }
 
-/// (CDF, SF) of Dₙ at x, with the algorithm choice of Simard & L'Ecuyer as
-/// implemented by SciPy's `_kolmogn`.
-fn kolmogn(n: u64, x: f64) -> (f64, f64) {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    /// P(Dₙ ≤ x)
+    Lower,
+    /// P(Dₙ ≥ x)
+    Upper,
+}
+
+/// CDF or SF of Dₙ at x, with the algorithm choice of Simard & L'Ecuyer as
+/// implemented by SciPy's `_kolmogn`. For n > 140 the upper tail is computed
+/// directly (2 × Smirnov) where 1 − CDF would lose precision, so there, as
+/// in SciPy, CDF + SF differs from 1 by the approximation error.
+fn kolmogn(n: u64, x: f64, tail: Tail) -> f64 {
     if n == 0 || x.is_nan() {
-        return (f64::NAN, f64::NAN);
+        return f64::NAN;
     }
-    let from_cdf = |p: f64| (p.clamp(0.0, 1.0), (1.0 - p).clamp(0.0, 1.0));
-    let from_sf = |p: f64| ((1.0 - p).clamp(0.0, 1.0), p.clamp(0.0, 1.0));
+    let pick = |cdf: f64, sf: f64| match tail {
+        Tail::Lower => cdf.clamp(0.0, 1.0),
+        Tail::Upper => sf.clamp(0.0, 1.0),
+    };
+    let from_cdf = |p: f64| pick(p, 1.0 - p);
+    let from_sf = |p: f64| pick(1.0 - p, p);
     if x >= 1.0 {
-        return (1.0, 0.0);
+        return pick(1.0, 0.0);
     }
     if x <= 0.0 {
-        return (0.0, 1.0);
+        return pick(0.0, 1.0);
     }
     let nf = n as f64;
     let t = nf * x;
     if t <= 1.0 {
         // Ruben & Gambino (1982): for 1/(2n) ≤ x ≤ 1/n, P(Dₙ ≤ x) = n!/nⁿ (2t − 1)ⁿ.
         if t <= 0.5 {
-            return (0.0, 1.0);
+            return pick(0.0, 1.0);
         }
         let prob = if n <= 140 {
             (1..=n).fold(1.0, |acc, i| {
@@ -194,11 +208,13 @@ fn kolmogn(n: u64, x: f64) -> (f64, f64) {
     }
     // n > 140: SciPy takes the SF directly in the upper tail, where 1 − CDF
     // would lose all precision.
-    if nxsquared >= 370.0 {
-        return (1.0, 0.0);
-    }
-    if nxsquared >= 2.2 {
-        return from_sf(2.0 * smirnov_sf(n, x));
+    if tail == Tail::Upper {
+        if nxsquared >= 370.0 {
+            return 0.0;
+        }
+        if nxsquared >= 2.2 {
+            return from_sf(2.0 * smirnov_sf(n, x));
+        }
     }
     let cdf = if nxsquared >= 18.0 {
         1.0
