@@ -410,6 +410,17 @@ pub fn normality(data: &Dataset, columns: Option<&[String]>) -> Result<Normality
     Ok(NormalityReport { variables })
 }
 
+/// A Lilliefors p-value, showing when it sits at a bound of the table.
+fn fmt_lilliefors_p(p: f64) -> String {
+    if p <= lilliefors::P_MIN + 1e-12 {
+        format!("≤ {}", lilliefors::P_MIN)
+    } else if p >= lilliefors::P_MAX - 1e-12 {
+        format!("≥ {}", lilliefors::P_MAX)
+    } else {
+        fmt_p(p)
+    }
+}
+
 fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map_or_else(|| "—".to_owned(), f)
 }
@@ -423,6 +434,7 @@ impl Render for NormalityReport {
                 "n",
                 "KS D",
                 "KS p",
+                "KS p (asympt.)",
                 "Lilliefors p",
                 "Shapiro–Wilk W",
                 "SW p",
@@ -436,7 +448,8 @@ impl Render for NormalityReport {
                 v.n.to_string(),
                 fmt_fixed(v.ks_statistic, 4),
                 fmt_p(v.ks_pvalue),
-                opt(v.lilliefors_pvalue, fmt_p),
+                fmt_p(v.ks_pvalue_asymptotic),
+                opt(v.lilliefors_pvalue, fmt_lilliefors_p),
                 opt(v.shapiro_w, |w| fmt_fixed(w, 4)),
                 opt(v.shapiro_pvalue, fmt_p),
                 opt(v.skewness, |s| fmt_fixed(s, 3)),
@@ -445,7 +458,7 @@ impl Render for NormalityReport {
         }
         t.note(
             "KS against N(mean, sd) with sd of divisor n−1; p from the finite-n distribution of D \
-             (SciPy kstwo). Lilliefors p: statsmodels table, clamped to [0.001, 0.99]. \
+             (SciPy kstwo), asympt. from the limiting Kolmogorov distribution. Lilliefors p: statsmodels table, clamped to [0.001, 0.99]. \
              Shapiro–Wilk: Royston AS R94. Skewness G1, excess kurtosis G2 (bias-corrected).",
         );
         for v in &self.variables {
@@ -510,5 +523,18 @@ mod tests {
         assert!(v.note.as_deref().unwrap().contains("Shapiro–Wilk"));
         let json = r.to_json();
         assert!(json.contains("\"shapiro_w\": null"), "{json}");
+    }
+
+    #[test]
+    fn text_shows_lilliefors_p_at_the_table_bounds() {
+        assert_eq!(fmt_lilliefors_p(1.0 - 99.9 / 100.0), "≤ 0.001");
+        assert_eq!(fmt_lilliefors_p(0.99), "≥ 0.99");
+        assert_eq!(fmt_lilliefors_p(0.0432), "0.0432");
+        let d = Dataset::from_csv_str("t.csv", "x\n1\n2\n2\n3\n5\n8\n").unwrap();
+        let text = normality(&d, None).unwrap().to_text();
+        assert!(
+            text.contains("KS p (asympt.)") && text.contains("x: 1 tied observations"),
+            "{text}"
+        );
     }
 }

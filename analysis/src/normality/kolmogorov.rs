@@ -570,6 +570,26 @@ mod tests {
     }
 
     #[test]
+    fn two_sided_sf_is_a_survival_function_across_branch_boundaries() {
+        // Non-increasing in d, within [0, 1], and CDF + SF = 1 wherever one
+        // algorithm gives both (n ≤ 140), over a fine grid that crosses every
+        // switch between algorithms.
+        for n in [1u64, 2, 3, 7, 20, 60, 140, 141, 385, 1200] {
+            let mut previous = 1.0;
+            for i in 0..=400 {
+                let d = i as f64 / 400.0;
+                let sf = ks_exact_sf(n, d);
+                assert!((0.0..=1.0).contains(&sf), "n={n} d={d}: {sf}");
+                assert!(sf <= previous + 1e-9, "n={n} d={d}: {sf} > {previous}");
+                if n <= 140 {
+                    assert!((sf + ks_exact_cdf(n, d) - 1.0).abs() < 1e-12);
+                }
+                previous = sf;
+            }
+        }
+    }
+
+    #[test]
     fn two_sided_matches_scipy_kstwo_in_each_branch() {
         // scipy.stats.kstwo.sf(d, n), SciPy 1.17.1.
         let cases = [
