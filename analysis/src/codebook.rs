@@ -175,6 +175,43 @@ impl Codebook {
         Codebook::from_dataset(&data)
     }
 
+    /// The codebook of a claims file (e.g. the paper's Table 2). Line numbers
+    /// in issues count sub-themes in table order, since a claims file has no
+    /// CSV lines.
+    pub fn from_published(published: &crate::published::PublishedCodebook) -> Codebook {
+        let mut book = Codebook {
+            source: published.source.clone(),
+            dimensions: Vec::new(),
+            load_issues: Vec::new(),
+        };
+        let mut line = 0;
+        for entry in &published.entries {
+            if entry.subthemes.is_empty() {
+                line += 1;
+                book.add(&entry.dimension, entry.row.into(), &entry.theme, None, line);
+            }
+            for sub in &entry.subthemes {
+                line += 1;
+                let value = sub.repetitions.value;
+                let valid = value >= 1.0 && value.fract() == 0.0;
+                let subtheme = SubTheme {
+                    name: sub.name.clone(),
+                    repetitions: valid.then_some(value as u64),
+                    repetitions_text: sub.repetitions.text.clone(),
+                    line,
+                };
+                book.add(
+                    &entry.dimension,
+                    entry.row.into(),
+                    &entry.theme,
+                    Some(subtheme),
+                    line,
+                );
+            }
+        }
+        book
+    }
+
     fn from_dataset(data: &Dataset) -> Result<Codebook> {
         for column in COLUMNS {
             if !data.names().iter().any(|n| n == column) {
