@@ -135,8 +135,12 @@ pub fn histogram_qq(name: &str, values: &[f64]) -> Result<Figure> {
             .x_label_formatter(&|x| fmt_num(*x, 1))
             .y_label_formatter(&|y| fmt_num(*y, 1))
             .draw()?;
+        // Clip the reference line to the panel ourselves: plotters clamps
+        // out-of-range points to the edge, which would bend the line.
+        let za = (-zmax).max((ylo - mean) / sd);
+        let zb = zmax.min((yhi - mean) / sd);
         q.draw_series(LineSeries::new(
-            [-zmax, zmax].map(|z| (z, mean + sd * z)),
+            [za, zb].map(|z| (z, mean + sd * z)),
             palette::VERMILLION.stroke_width(2),
         ))?;
         q.draw_series(
