@@ -282,14 +282,21 @@ pub fn qtukey(p: f64, k: usize, df: f64) -> Result<f64> {
             ptukey(q, k, df)? - target
         })
     };
-    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    // Finite-df evaluations are costly: start the bracket at the cheap
+    // infinite-df quantile, which is close to (and usually below) it.
+    let (start, growth) = if df.is_infinite() {
+        (1.0, 2.0)
+    } else {
+        (qtukey(p, k, f64::INFINITY)?, 1.25)
+    };
+    let (mut lo, mut hi) = (0.0_f64, start);
     let mut g_lo = if use_upper { target - 1.0 } else { -target };
     let mut g_hi = g(hi)?;
     let mut expansions = 0;
     while g_hi < 0.0 {
         lo = hi;
         g_lo = g_hi;
-        hi *= 2.0;
+        hi *= growth;
         g_hi = g(hi)?;
         expansions += 1;
         if expansions > 60 {
