@@ -54,23 +54,11 @@ impl Implied {
     /// `None` when `I − A` is singular or Σ is not positive definite.
     pub fn at(table: &ParTable, theta: &[f64]) -> Option<Implied> {
         let (a, phi) = table.matrices(theta);
-        let m = table.m();
         let p = table.p();
-        let t = (DMatrix::identity(m, m) - a).try_inverse()?;
+        let t = inverse_i_minus(&a)?;
         let c = &t * &phi * t.transpose();
         let sigma = c.view((0, 0), (p, p)).into_owned();
-        let chol = Cholesky::new(sigma.clone())?;
-        let log_det = 2.0
-            * chol
-                .l_dirty()
-                .diagonal()
-                .iter()
-                .map(|d| d.ln())
-                .sum::<f64>();
-        let sigma_inv = chol.inverse();
-        if !log_det.is_finite() || sigma_inv.iter().any(|v| !v.is_finite()) {
-            return None;
-        }
+        let (sigma_inv, log_det) = spd_inverse(&sigma)?;
         Some(Implied {
             t,
             c,
@@ -88,10 +76,73 @@ impl Implied {
     }
 }
 
+/// `(I − A)⁻¹`. For recursive models `A` is nilpotent and the Neumann
+/// series `I + A + A² + …` ends after as many terms as the longest path;
+/// the powers are formed with the (few) non-zero entries of `A`. Models
+/// with feedback loops fall back to an LU inverse.
+pub fn inverse_i_minus(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let m = a.nrows();
+    let nonzero: Vec<(usize, usize, f64)> = (0..m)
+        .flat_map(|j| (0..m).map(move |i| (i, j)))
+        .filter(|&(i, j)| a[(i, j)] != 0.0)
+        .map(|(i, j)| (i, j, a[(i, j)]))
+        .collect();
+    let mut t: DMatrix<f64> = DMatrix::identity(m, m);
+    let mut power: DMatrix<f64> = DMatrix::identity(m, m);
+    for _ in 0..m {
+        // next = A · power, using the non-zeros of A.
+        let mut next: DMatrix<f64> = DMatrix::zeros(m, m);
+        for &(i, j, v) in &nonzero {
+            for col in 0..m {
+                let x = power[(j, col)];
+                if x != 0.0 {
+                    next[(i, col)] += v * x;
+                }
+            }
+        }
+        if next.iter().all(|&x| x == 0.0) {
+            return t.iter().all(|x| x.is_finite()).then_some(t);
+        }
+        t += &next;
+        power = next;
+    }
+    (DMatrix::identity(m, m) - a).try_inverse()
+}
+
+/// Inverse and log-determinant of a symmetric positive definite matrix via
+/// its Cholesky factor `L`: `L⁻¹` by forward substitution (p³/6
+/// multiply-adds), then `Σ⁻¹ = L⁻ᵀ L⁻¹` with a matrix product.
+pub fn spd_inverse(sigma: &DMatrix<f64>) -> Option<(DMatrix<f64>, f64)> {
+    let p = sigma.nrows();
+    let chol = Cholesky::new(sigma.clone())?;
+    let l = chol.l();
+    let log_det = 2.0 * l.diagonal().iter().map(|d| d.ln()).sum::<f64>();
+    // Row-major copy of L for contiguous inner loops.
+    let lt = l.transpose();
+    let mut x = DMatrix::<f64>::zeros(p, p); // X = L⁻¹, column-major
+    for j in 0..p {
+        x[(j, j)] = 1.0 / lt[(j, j)];
+        for i in j + 1..p {
+            let row = lt.column(i); // row i of L
+            let col = x.column(j);
+            let mut sum = 0.0;
+            for k in j..i {
+                sum += row[k] * col[k];
+            }
+            x[(i, j)] = -sum / lt[(i, i)];
+        }
+    }
+    let inv = x.tr_mul(&x);
+    (log_det.is_finite() && inv.iter().all(|v| v.is_finite())).then_some((inv, log_det))
+}
+
 /// tr(X Y) for symmetric Y without forming the product.
 pub fn trace_product(x: &DMatrix<f64>, y: &DMatrix<f64>) -> f64 {
     x.iter().zip(y.transpose().iter()).map(|(a, b)| a * b).sum()
 }
+
+/// θ and the implied state there (`None`: not positive definite).
+type CachedState = (Vec<f64>, Option<std::sync::Arc<Implied>>);
 
 /// The ML problem: a table, the sample covariance in use, its log-det.
 pub struct Problem<'a> {
@@ -99,6 +150,9 @@ pub struct Problem<'a> {
     pub elements: Elements,
     pub s: DMatrix<f64>,
     pub log_det_s: f64,
+    /// The last implied state: argmin asks for the cost and the gradient at
+    /// the same point separately.
+    cache: std::sync::Mutex<Option<CachedState>>,
 }
 
 impl<'a> Problem<'a> {
@@ -116,11 +170,29 @@ impl<'a> Problem<'a> {
             elements: Elements::free_of(table),
             s,
             log_det_s,
+            cache: std::sync::Mutex::new(None),
         })
     }
 
+    /// The implied state at θ, reusing the last one when θ is unchanged.
+    pub fn implied(&self, theta: &[f64]) -> Option<std::sync::Arc<Implied>> {
+        if let Ok(cache) = self.cache.lock() {
+            if let Some((t, imp)) = cache.as_ref() {
+                if t.as_slice() == theta {
+                    return imp.clone();
+                }
+            }
+        }
+        let imp = Implied::at(self.table, theta).map(std::sync::Arc::new);
+        if let Ok(mut cache) = self.cache.lock() {
+            *cache = Some((theta.to_vec(), imp.clone()));
+        }
+        imp
+    }
+
     pub fn objective(&self, theta: &[f64]) -> Option<f64> {
-        Implied::at(self.table, theta).map(|i| i.discrepancy(&self.s, self.log_det_s))
+        self.implied(theta)
+            .map(|i| i.discrepancy(&self.s, self.log_det_s))
     }
 
     /// `∂F/∂θ` at an implied state.
@@ -153,7 +225,7 @@ impl Gradient for Problem<'_> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, theta: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        Ok(match Implied::at(self.table, theta) {
+        Ok(match self.implied(theta) {
             Some(imp) => self.gradient_at(&imp),
             None => vec![0.0; theta.len()],
         })
@@ -307,6 +379,7 @@ pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
                 elements: problem.elements.clone(),
                 s: problem.s.clone(),
                 log_det_s: problem.log_det_s,
+                cache: std::sync::Mutex::new(None),
             },
             solver,
         )
@@ -359,13 +432,13 @@ pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
         }
         scoring_iterations += 1;
         if !improved || max_abs(&step) * alpha < 1e-13 {
-            if let Some(imp) = Implied::at(problem.table, &theta) {
+            if let Some(imp) = problem.implied(&theta) {
                 max_gradient = 0.5 * max_abs(&problem.gradient_at(&imp));
             }
             break;
         }
     }
-    if let Some(imp) = Implied::at(problem.table, &theta) {
+    if let Some(imp) = problem.implied(&theta) {
         max_gradient = 0.5 * max_abs(&problem.gradient_at(&imp));
     }
     let converged = f.is_finite() && max_gradient < GRADIENT_TOLERANCE;

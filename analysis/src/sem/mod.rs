@@ -31,6 +31,8 @@ pub mod syntax;
 
 pub use bootstrap::BootstrapOptions;
 pub use model::{ParTable, SampleMoments};
+/// The matrix type of the public API (nalgebra 0.34).
+pub use nalgebra::DMatrix;
 pub use syntax::{ModelSpec, Operator};
 
 /// `sem::Model::parse(text)` reads as in lavaan's `model =` argument.
@@ -39,7 +41,7 @@ pub type Model = ModelSpec;
 use crate::error::{AnalysisError, Location, Result};
 use estimate::{Implied, Problem};
 use information::{expected_information, invert_information, Inversion};
-use nalgebra::{Cholesky, DMatrix};
+use nalgebra::Cholesky;
 use serde::Serialize;
 
 /// Which likelihood defines S and the χ² multiplier.
@@ -169,6 +171,10 @@ pub struct SemFit {
     /// Model-implied covariance of the observed variables.
     #[serde(skip)]
     pub implied_cov: DMatrix<f64>,
+    /// Wall-clock seconds per phase (not serialized: JSON stays
+    /// reproducible).
+    #[serde(skip)]
+    pub timings: Vec<(String, f64)>,
 }
 
 impl SemFit {
@@ -237,6 +243,12 @@ fn check_positive_definite(s: &DMatrix<f64>, names: &[String], source: &str) -> 
 
 /// Fits a model by maximum likelihood.
 pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Result<SemFit> {
+    let clock = std::time::Instant::now();
+    let mut timings: Vec<(String, f64)> = Vec::new();
+    let mut lap = |name: &str| {
+        let total: f64 = timings.iter().map(|t| t.1).sum();
+        timings.push((name.to_owned(), clock.elapsed().as_secs_f64() - total));
+    };
     let mut table = ParTable::build(spec, &sample.names, options.std_lv)?;
     let n = sample.nobs;
     let s_n = sample.select(&table.observed)?;
@@ -260,7 +272,9 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
         )
     })?;
     let start = estimate::starting_values(&table, &s);
+    lap("setup (parameter table, sample moments, start values)");
     let opt = estimate::optimise(&problem, start)?;
+    lap("optimisation (L-BFGS + Fisher scoring)");
     if !opt.converged {
         return Err(AnalysisError::computation(format!(
             "the ML estimation did not converge (largest gradient {:.2e} after {} L-BFGS and {} Fisher-scoring iterations); check the model and the starting values",
@@ -279,7 +293,9 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
         )
     })?;
     let info = expected_information(&fitted, &problem.elements, &imp);
-    let vcov = match invert_information(&info, n_mult) {
+    let inversion = invert_information(&info, n_mult);
+    lap("expected information and its inverse (SEs)");
+    let vcov = match inversion {
         Inversion::Vcov(v) => v,
         Inversion::Singular(idx) => {
             let names: Vec<String> = idx
@@ -344,7 +360,9 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
         })
         .collect();
 
+    lap("estimates table and standardized solution");
     let fit = fit_measures(&fitted, &s, &imp, opt.f, n, n_mult, options.likelihood);
+    lap("fit measures (incl. RMSEA interval)");
     let r2: Vec<RSquared> = standardized::r_squared(&fitted, &imp.c, &imp.phi)
         .into_iter()
         .filter(|(_, r)| r.is_finite())
@@ -378,7 +396,9 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
         table: fitted.clone(),
         vcov,
         implied_cov: imp.sigma.clone(),
+        timings: Vec::new(),
     };
+    lap("R², reliability, warnings");
     if options.modindices {
         result.modindices = Some(modindices::modification_indices(
             &fitted,
@@ -388,10 +408,13 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
             n,
             n_mult,
         ));
+        lap("modification indices");
     }
     if let Some(b) = &options.bootstrap {
         bootstrap::run(&mut result, sample, options, b)?;
+        lap("bootstrap");
     }
+    result.timings = timings;
     Ok(result)
 }
 
