@@ -19,6 +19,7 @@ struct Check {
     name: String,
     failures: Vec<String>,
     worst: f64,
+    worst_what: String,
     compared: usize,
 }
 
@@ -29,6 +30,7 @@ impl Check {
         self.compared += 1;
         if rel > self.worst {
             self.worst = rel;
+            self.worst_what = what.to_owned();
         }
         if rel.is_nan() || rel > 1e-3 {
             self.failures.push(format!(
@@ -69,6 +71,7 @@ fn compare(name: &str) -> Check {
         name: name.into(),
         failures: Vec::new(),
         worst: 0.0,
+        worst_what: String::new(),
         compared: 0,
     };
     assert!(fit.converged);
@@ -206,8 +209,8 @@ fn compare(name: &str) -> Check {
         ));
     }
     eprintln!(
-        "{name}: {} values compared, largest relative deviation {:.2e}",
-        c.compared, c.worst
+        "{name}: {} values compared, largest relative deviation {:.2e} ({})",
+        c.compared, c.worst, c.worst_what
     );
     c
 }
