@@ -409,9 +409,11 @@ fn cfi_baseline(fit: &PublishedFit, df: &ImpliedDf, claims: &Claims) -> Option<F
                 db_lo.max(db_hi) + dfb,
                 r_lo,
                 r_hi,
-                if r_hi < 0.158 {
-                    ": the items would be nearly uncorrelated, hard to square with factors that explain them, and \
-                     below .158, where CFI carries little information"
+                if r_hi < 0.05 {
+                    ": the variables would be nearly uncorrelated, hard to square with factors that explain them, \
+                     and the baseline RMSEA is below .158, where CFI carries little information"
+                } else if r_hi < 0.158 {
+                    ": below .158, where CFI carries little information"
                 } else {
                     ""
                 }
