@@ -42,6 +42,7 @@ pub use identities::{df_interval_from_rmsea, integer_df_range, rmsea};
 pub use methodology::{
     kolmogorov_sf, ks_statistic_fitted_normal, simulate_likert_ks, LikertSimulation, LIKERT_SHIFTS,
 };
+pub use reconstruction::{candidate_models, CandidateModel};
 
 use crate::published::{Claims, Reported};
 use std::collections::HashSet;
