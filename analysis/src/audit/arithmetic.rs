@@ -1029,5 +1029,14 @@ mod tests {
             fig("collected_initially", "c", "329")
         ));
         assert_eq!(sample_flow(&c)[0].status, Status::Inconsistent);
+        // Table 1's N against the analysable responses, both ways.
+        let with_n = |n: &str| {
+            claims_with(&format!(
+                r#""demographics":{{"source":"Table 1","n":"{n}","variables":[]}},"figures":[{}]"#,
+                fig("analysable", "a", "385")
+            ))
+        };
+        assert_eq!(sample_flow(&with_n("385"))[0].status, Status::Consistent);
+        assert_eq!(sample_flow(&with_n("380"))[0].status, Status::Inconsistent);
     }
 }

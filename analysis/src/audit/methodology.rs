@@ -38,7 +38,7 @@ pub(super) fn check(claims: &Claims, options: &AuditOptions) -> Vec<Finding> {
         out.push(f);
     }
     if let Some(p) = claims.figure("friedman_p") {
-        if let Some(f) = friedman_inference(p) {
+        if let Some(f) = friedman_inference(p, claims.friedman.as_ref()) {
             out.push(f);
         }
     }
@@ -581,7 +581,10 @@ pub(super) fn collinearity(claims: &Claims) -> Option<Finding> {
 /// distribution; it does not make a particular order "significant" (that needs
 /// post-hoc pairwise comparisons), and p < .01 is a significance level, not a
 /// confidence level.
-pub(super) fn friedman_inference(p: &TextFigure) -> Option<Finding> {
+pub(super) fn friedman_inference(
+    p: &TextFigure,
+    table: Option<&crate::published::PublishedFriedman>,
+) -> Option<Finding> {
     let q = p.quote.to_lowercase();
     let claims_order = q.contains("ranking") && q.contains("significant");
     let confidence = q.contains("confidence");
@@ -602,10 +605,12 @@ pub(super) fn friedman_inference(p: &TextFigure) -> Option<Finding> {
     Some(f.holds(false).explanation(format!(
         "\"{}\" A significant Friedman test shows only that the {} do not all have the same distribution of ranks; \
          it does not establish the order of the factors, which would need post-hoc pairwise comparisons (e.g. \
-         Nemenyi or Conover) that the paper does not report — neighbouring mean ranks such as 2.44 and 2.45 could \
-         not be told apart.{}",
+         Nemenyi or Conover) that the paper does not report{}.{}",
         p.quote,
         "conditions",
+        closest_pair(table).map_or(String::new(), |(a, b)| format!(
+            "; the closest mean ranks, {a} and {b}, could hardly be told apart"
+        )),
         if confidence {
             " \"Significant at the 99 % confidence level\" also mixes a significance level (α = .01) with a confidence \
              level, which belongs to intervals."
@@ -613,6 +618,18 @@ pub(super) fn friedman_inference(p: &TextFigure) -> Option<Finding> {
             ""
         }
     )))
+}
+
+/// The two closest mean ranks of a Friedman table, as printed.
+fn closest_pair(table: Option<&crate::published::PublishedFriedman>) -> Option<(String, String)> {
+    let mut rows: Vec<&crate::published::MeanRankRow> = table?.rows.iter().collect();
+    rows.sort_by(|a, b| a.mean_rank.value.total_cmp(&b.mean_rank.value));
+    rows.windows(2)
+        .min_by(|a, b| {
+            (a[1].mean_rank.value - a[0].mean_rank.value)
+                .total_cmp(&(b[1].mean_rank.value - b[0].mean_rank.value))
+        })
+        .map(|w| (w[0].mean_rank.text.clone(), w[1].mean_rank.text.clone()))
 }
 
 #[cfg(test)]
@@ -826,7 +843,11 @@ mod tests {
     #[test]
     fn friedman_inference_both_ways() {
         let bad = fig("friedman_p", "p", "0.01", Some("below"), "suggested that the ranking of the factors was significant at the 99 % confidence level");
-        let f = friedman_inference(&bad).unwrap();
+        let table = claims_with(
+            r#""friedman":{"source":"Table 5","rows":[{"dimension":"A","mean_rank":"2.44","rank":1},{"dimension":"B","mean_rank":"2.45","rank":2},{"dimension":"C","mean_rank":"1.10","rank":3}]}"#,
+        );
+        let f = friedman_inference(&bad, table.friedman.as_ref()).unwrap();
+        assert!(f.explanation.contains("2.44 and 2.45"), "{}", f.explanation);
         assert_eq!(f.status, Status::Inconsistent);
         assert!(f.explanation.contains("confidence level"));
         let ok = fig(
@@ -836,6 +857,9 @@ mod tests {
             Some("below"),
             "the factors' ratings differed (p < 0.01)",
         );
-        assert_eq!(friedman_inference(&ok).unwrap().status, Status::Consistent);
+        assert_eq!(
+            friedman_inference(&ok, None).unwrap().status,
+            Status::Consistent
+        );
     }
 }
