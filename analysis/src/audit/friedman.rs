@@ -7,9 +7,9 @@
 //! the m smallest add up to at least m(m+1)/2 and the m largest to at most
 //! m(2k − m + 1)/2 (a majorization constraint, as for tournament scores).
 //!
-//! TODO(lead): `analysis::friedman` is written by another helper with
-//! `chi_square_from_mean_ranks` and `kendall_w_from_chi_square`; these closed
-//! forms are the audit's own until that lands, then switch and delete.
+//! The closed forms χ²_F(mean ranks) and W(χ²_F) are
+//! [`crate::friedman::chi_square_from_mean_ranks`] and
+//! [`crate::friedman::kendall_w_from_chi_square`].
 
 use super::finding::{fmt_number, Finding, Recomputed, Status};
 use super::sample_size;
@@ -17,25 +17,6 @@ use crate::published::{Claims, PublishedFriedman};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 const EPS: f64 = 1e-9;
-
-/// Friedman's χ²_F = 12N/(k(k+1)) · Σ_j (R̄_j − (k+1)/2)² from the mean ranks
-/// R̄_j of k conditions over N blocks, without tie correction (Friedman 1937;
-/// Conover 1999, §5.8). Equal to 12N/(k(k+1))·ΣR̄_j² − 3N(k+1) only when the
-/// mean ranks add up to k(k+1)/2. `None` for k < 2 or N ≤ 0.
-pub fn chi_square_from_mean_ranks(mean_ranks: &[f64], n: f64) -> Option<f64> {
-    let k = mean_ranks.len() as f64;
-    if mean_ranks.len() < 2 || n.is_nan() || n <= 0.0 || mean_ranks.iter().any(|r| !r.is_finite()) {
-        return None;
-    }
-    let c = (k + 1.0) / 2.0;
-    Some(12.0 * n / (k * (k + 1.0)) * mean_ranks.iter().map(|r| (r - c) * (r - c)).sum::<f64>())
-}
-
-/// Kendall's W = χ²_F/(N(k − 1)), in [0, 1] for genuine rankings. `None` for
-/// k < 2 or N ≤ 0.
-pub fn kendall_w_from_chi_square(chi_square: f64, n: f64, k: usize) -> Option<f64> {
-    (k >= 2 && n > 0.0 && chi_square.is_finite()).then(|| chi_square / (n * (k as f64 - 1.0)))
-}
 
 /// The computational form 12N/(k(k+1))·ΣR̄² − 3N(k+1).
 fn computational_form(mean_ranks: &[f64], n: f64) -> f64 {
@@ -290,9 +271,12 @@ fn chi_square(fr: &PublishedFriedman, claims: &Claims, sum_ok: bool) -> Option<F
     let scale = 12.0 * n / (kf * (kf + 1.0));
     let (chi_lo, chi_hi) = (scale * lo, scale * hi);
     let values: Vec<f64> = fr.rows.iter().map(|r| r.mean_rank.value).collect();
-    let chi = chi_square_from_mean_ranks(&values, n)?;
+    if !(n >= 1.0 && n.fract() == 0.0) {
+        return None;
+    }
+    let chi = crate::friedman::chi_square_from_mean_ranks(&values, n as usize);
     let comp = computational_form(&values, n);
-    let w = kendall_w_from_chi_square(chi, n, k)?;
+    let w = crate::friedman::kendall_w_from_chi_square(chi, n as usize, k).ok()?;
     let max_chi = n * (kf - 1.0);
     let dist = ChiSquared::new(kf - 1.0).ok()?;
     let (p_lo, p_hi) = (dist.sf(chi_hi), dist.sf(chi_lo));
@@ -427,12 +411,7 @@ mod tests {
     #[test]
     fn closed_forms() {
         // Perfect agreement with k = 3 (mean ranks 1, 2, 3): χ² = N(k − 1), W = 1.
-        let chi = chi_square_from_mean_ranks(&[1.0, 2.0, 3.0], 10.0).unwrap();
-        assert!((chi - 20.0).abs() < 1e-9);
-        assert!((kendall_w_from_chi_square(chi, 10.0, 3).unwrap() - 1.0).abs() < 1e-12);
         assert!((computational_form(&[1.0, 2.0, 3.0], 10.0) - 20.0).abs() < 1e-9);
-        assert!(chi_square_from_mean_ranks(&[1.0], 10.0).is_none());
-        assert!(kendall_w_from_chi_square(1.0, 0.0, 3).is_none());
     }
 
     #[test]

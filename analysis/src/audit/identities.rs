@@ -12,11 +12,11 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 const EPS: f64 = 1e-9;
 
-/// RMSEA = √(max(χ² − df, 0)/(df·n)) (Steiger 1990; Browne & Cudeck 1993),
-/// where `n` is N − 1 (AMOS, LISREL, and lavaan with `likelihood = "wishart"`)
-/// or N (lavaan's default normal likelihood). `None` unless df > 0 and n > 0.
-pub fn rmsea(chisq: f64, df: f64, n: f64) -> Option<f64> {
-    (df > 0.0 && n > 0.0 && chisq.is_finite()).then(|| ((chisq - df).max(0.0) / (df * n)).sqrt())
+/// RMSEA = √(max(χ² − df, 0)/(df·n)) with `n` = N − 1 (AMOS, LISREL, lavaan
+/// with `likelihood = "wishart"`) or N (lavaan's default); the SEM engine's
+/// [`crate::sem::fit::rmsea`], defined here only where df > 0 and n > 0.
+fn rmsea(chisq: f64, df: f64, n: f64) -> Option<f64> {
+    (df > 0.0 && n > 0.0 && chisq.is_finite()).then(|| crate::sem::fit::rmsea(chisq, df, n))
 }
 
 /// The degrees of freedom compatible with χ² in `chisq` and RMSEA in `rmsea`

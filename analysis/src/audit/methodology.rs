@@ -9,7 +9,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use statrs::distribution::{ContinuousCDF, Normal};
-use statrs::function::erf::erfc;
 
 const EPS: f64 = 1e-9;
 
@@ -271,67 +270,6 @@ pub(super) fn implied_se(p: &PublishedPaths, claims: &Claims) -> Finding {
 
 // ---------------------------------------------------------------- normality
 
-/// Kolmogorov's limiting distribution: P(√n·D > x) = 2Σ_{k≥1}(−1)^{k−1}e^{−2k²x²}
-/// (Kolmogorov 1933), evaluated for x < 1 through the equivalent series
-/// 1 − (√(2π)/x)Σ_{k≥1}e^{−(2k−1)²π²/(8x²)}, which converges fast there.
-/// This is SciPy's `kstwobign.sf` and `kstest(..., method="asymp")`.
-///
-/// TODO(lead): `analysis::normality` is being written in parallel; switch to
-/// its Kolmogorov–Smirnov function when it lands and delete this one.
-pub fn kolmogorov_sf(x: f64) -> f64 {
-    if x.is_nan() || x <= 0.0 {
-        return 1.0;
-    }
-    if x < 1.0 {
-        let c = std::f64::consts::PI * std::f64::consts::PI / (8.0 * x * x);
-        let s: f64 = (1..=50)
-            .map(|k| {
-                let m = (2 * k - 1) as f64;
-                (-m * m * c).exp()
-            })
-            .sum();
-        (1.0 - (2.0 * std::f64::consts::PI).sqrt() / x * s).clamp(0.0, 1.0)
-    } else {
-        let s: f64 = (1..=100)
-            .map(|k| {
-                let k = k as f64;
-                let sign = if k as u64 % 2 == 1 { 1.0 } else { -1.0 };
-                sign * (-2.0 * k * k * x * x).exp()
-            })
-            .sum();
-        (2.0 * s).clamp(0.0, 1.0)
-    }
-}
-
-/// The Kolmogorov–Smirnov distance D between the sample's empirical CDF and
-/// the normal distribution with the sample's mean and SD (divisor n − 1), as
-/// SPSS's one-sample K-S and `scipy.stats.kstest(x, "norm", args=(mean, sd))`
-/// compute it: D = max_i max(i/n − F(x_(i)), F(x_(i)) − (i−1)/n). Returns
-/// (D, mean, sd); `None` for fewer than 2 values, a non-finite value or a
-/// constant sample.
-pub fn ks_statistic_fitted_normal(x: &[f64]) -> Option<(f64, f64, f64)> {
-    if x.len() < 2 || x.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let mean = crate::descriptive::mean(x)?;
-    let sd = crate::descriptive::sd(x)?;
-    if sd <= 0.0 {
-        return None;
-    }
-    let mut s = x.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len() as f64;
-    let d = s
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let f = 0.5 * erfc(-(v - mean) / (sd * std::f64::consts::SQRT_2));
-            ((i + 1) as f64 / n - f).max(f - i as f64 / n)
-        })
-        .fold(0.0, f64::max);
-    Some((d, mean, sd))
-}
-
 /// The result of simulating K-S tests on Likert items.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LikertSimulation {
@@ -383,9 +321,9 @@ pub fn simulate_likert_ks(
             *v = 1.0 + thresholds.iter().filter(|&&t| z > t).count() as f64;
         }
         // A sample with one answer only has no fitted normal: D = 1 in effect.
-        let (d, p) = match ks_statistic_fitted_normal(&sample) {
-            Some((d, _, _)) => (d, kolmogorov_sf((n as f64).sqrt() * d)),
-            None => (1.0, 0.0),
+        let (d, p) = match crate::normality::ks_normal(&sample) {
+            Ok(ks) => (ks.statistic, ks.pvalue_asymptotic),
+            Err(_) => (1.0, 0.0),
         };
         if p > alpha {
             above += 1;
@@ -735,30 +673,6 @@ mod tests {
         }
         let p = paths(&[("-.51", "14.23", "Confirmed")]);
         assert_eq!(implied_se(&p, &c).status, Status::Inconsistent);
-    }
-
-    #[test]
-    fn kolmogorov_series_agree_where_they_meet() {
-        // Both series at x = 1 (the switch point) must agree to 1e-12.
-        let below = {
-            let x: f64 = 1.0 - 1e-12;
-            kolmogorov_sf(x)
-        };
-        assert!((below - kolmogorov_sf(1.0)).abs() < 1e-9);
-        assert_eq!(kolmogorov_sf(0.0), 1.0);
-        assert!(kolmogorov_sf(5.0) < 1e-20);
-    }
-
-    #[test]
-    fn ks_statistic_rejects_degenerate_samples() {
-        assert!(ks_statistic_fitted_normal(&[3.0, 3.0, 3.0]).is_none());
-        assert!(ks_statistic_fitted_normal(&[1.0]).is_none());
-        assert!(ks_statistic_fitted_normal(&[1.0, f64::NAN]).is_none());
-        // Two points: mean 0.5, sd √0.5; F(0) = Φ(−0.7071) = 0.2398; D = max(0.5 − 0.2398, 0.2398) = 0.2602.
-        let (d, _, _) = ks_statistic_fitted_normal(&[0.0, 1.0]).unwrap();
-        let expected = 0.5 - 0.5 * erfc(0.5);
-        // statrs's erfc switches approximations at 0.5 (a 2.5e-11 step), hence 1e-9.
-        assert!((d - expected).abs() < 1e-9, "{d} {expected}");
     }
 
     #[test]

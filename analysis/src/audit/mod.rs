@@ -37,11 +37,8 @@ mod methodology;
 mod reconstruction;
 
 pub use finding::{fmt_number, AuditReport, Finding, Recomputed, Status, Summary};
-pub use friedman::{chi_square_from_mean_ranks, kendall_w_from_chi_square};
-pub use identities::{df_interval_from_rmsea, integer_df_range, rmsea};
-pub use methodology::{
-    kolmogorov_sf, ks_statistic_fitted_normal, simulate_likert_ks, LikertSimulation, LIKERT_SHIFTS,
-};
+pub use identities::{df_interval_from_rmsea, integer_df_range};
+pub use methodology::{simulate_likert_ks, LikertSimulation, LIKERT_SHIFTS};
 pub use reconstruction::{candidate_models, CandidateModel};
 
 use crate::published::{Claims, Reported};
