@@ -1,0 +1,143 @@
+//! Steps whose method module has not landed in this build yet (SEM,
+//! Friedman, Delphi, audit). They show what the paper publishes for the step,
+//! labelled published, and say which module the recomputation waits for —
+//! they never pretend to a result.
+
+use super::common::{step_tables, Comparison, ProvTable, Step, Value, Verdict};
+use crate::published::Claims;
+use crate::render::{Render, Table};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingStep {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The library module the step needs, e.g. `analysis::sem`.
+    pub waits_for: &'static str,
+    /// The published figures of the step (verdict `published_only`).
+    pub comparisons: Vec<Comparison>,
+    pub notice: Vec<String>,
+}
+
+impl PendingStep {
+    fn new(id: &'static str, title: &'static str, waits_for: &'static str) -> PendingStep {
+        PendingStep {
+            id,
+            title,
+            waits_for,
+            comparisons: Vec::new(),
+            notice: vec![format!(
+                "Not computed in this build: this step needs {waits_for}, which has not been merged yet. Only the published figures are shown."
+            )],
+        }
+    }
+
+    fn published(&mut self, quantity: String, source: &str, value: Value) {
+        self.comparisons.push(Comparison::new(
+            quantity,
+            source,
+            Some(value),
+            None,
+            Verdict::PublishedOnly,
+        ));
+    }
+}
+
+/// Step 6 until `analysis::sem` lands: Tables 3 and 4 as published.
+pub fn sem(claims: &Claims) -> PendingStep {
+    let mut s = PendingStep::new("sem", "Structural equation model", "analysis::sem");
+    if let Some(fit) = &claims.fit {
+        for i in &fit.indices {
+            s.published(i.label.clone(), &fit.source, Value::published(&i.value));
+        }
+    }
+    if let Some(paths) = &claims.paths {
+        for r in &paths.rows {
+            s.published(
+                format!("β {} → {}", r.variable, paths.outcome),
+                &paths.source,
+                Value::published(&r.beta),
+            );
+            s.published(
+                format!("t {} → {}", r.variable, paths.outcome),
+                &paths.source,
+                Value::published(&r.t),
+            );
+        }
+    }
+    s
+}
+
+/// Step 7 until `analysis::friedman` lands: Table 5 as published.
+pub fn friedman(claims: &Claims) -> PendingStep {
+    let mut s = PendingStep::new(
+        "friedman",
+        "Friedman ranking (Table 5)",
+        "analysis::friedman",
+    );
+    if let Some(t5) = &claims.friedman {
+        for r in &t5.rows {
+            s.published(
+                format!("mean rank: {}", r.dimension),
+                &t5.source,
+                Value::published(&r.mean_rank),
+            );
+        }
+    }
+    if let Some(f) = claims.figure("friedman_p") {
+        s.published(
+            f.quantity.clone(),
+            &f.source,
+            Value::published_bound(&f.value, super::common::Bound::Below),
+        );
+    }
+    s
+}
+
+/// Step 8 until `analysis::delphi` lands: the second paper's counts.
+pub fn delphi(delphi_claims: &Claims) -> PendingStep {
+    let mut s = PendingStep::new(
+        "delphi",
+        "Delphi consensus (second paper)",
+        "analysis::delphi",
+    );
+    for f in &delphi_claims.figures {
+        s.published(f.quantity.clone(), &f.source, Value::published(&f.value));
+    }
+    s
+}
+
+/// Step 9 until `analysis::audit` lands.
+pub fn audit() -> PendingStep {
+    PendingStep::new("audit", "Audit of the published figures", "analysis::audit")
+}
+
+impl Step for PendingStep {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn title(&self) -> &'static str {
+        self.title
+    }
+    fn provenance(&self) -> crate::render::Provenance {
+        crate::render::Provenance::Published
+    }
+    fn comparisons(&self) -> &[Comparison] {
+        &self.comparisons
+    }
+    fn notice(&self) -> &[String] {
+        &self.notice
+    }
+    fn tables_with_provenance(&self) -> Vec<ProvTable> {
+        Vec::new()
+    }
+    fn summary(&self) -> String {
+        format!("not computed: waits for {}", self.waits_for)
+    }
+}
+
+impl Render for PendingStep {
+    fn tables(&self) -> Vec<Table> {
+        step_tables(self)
+    }
+}
