@@ -208,6 +208,100 @@ fn results_json_has_every_step_with_provenance() {
 }
 
 #[test]
+fn default_data_are_synthetic_and_labelled_so_everywhere() {
+    let tmp = TempDir::new("synthetic");
+    let out = reproduce(&tmp.0, &[]);
+    ok(&out);
+    let json = results(&tmp.0);
+    assert_eq!(json["data"]["kind"], "synthetic");
+    assert_eq!(json["data"]["provenance"], "synthetic_estimate");
+    assert_eq!(json["data"]["seed"], 20210101);
+    assert_eq!(json["data"]["respondents"], 385);
+    assert!(json["data"]["label"]
+        .as_str()
+        .unwrap()
+        .starts_with("SYNTHETIC"));
+    assert_eq!(json["synthetic"]["config"]["seed"], 20210101);
+    for id in ["normality", "correlation"] {
+        let s = step(&json, id);
+        assert_eq!(s["status"], "done");
+        assert_eq!(s["provenance"], "synthetic_estimate");
+        for c in s["comparisons"].as_array().unwrap() {
+            if !c["published"].is_null() && !c["ours"].is_null() {
+                // Synthetic data never confirm or refute a published figure.
+                assert_eq!(c["verdict"], "illustrative", "{c}");
+                assert_eq!(c["ours"]["provenance"], "synthetic_estimate");
+            }
+        }
+    }
+    // Table 1 counts of the synthetic respondents are Table 1's.
+    let female = comparison(
+        step(&json, "demographics"),
+        "Gender: Female (n in the data)",
+    );
+    assert_eq!(female["ours"]["value"], 188.0);
+    // Figures: listed in results.json, written under figures/, inlined in the
+    // report; figures of synthetic data say so in the image.
+    let mut listed = Vec::new();
+    for s in json["steps"].as_array().unwrap() {
+        for f in s["figures"].as_array().unwrap() {
+            let file = f["file"].as_str().unwrap().to_owned();
+            let svg = std::fs::read_to_string(tmp.0.join("figures").join(&file)).unwrap();
+            assert!(svg.contains("<svg"), "{file}");
+            if f["provenance"] == "synthetic_estimate" {
+                assert!(svg.contains("SYNTHETIC data (seed 20210101)"), "{file}");
+            }
+            listed.push(file);
+        }
+    }
+    for file in [
+        "01_sample_size_curve.svg",
+        "02_demographics_table1.svg",
+        "03_codebook_repetitions.svg",
+        "04_normality_marketing.svg",
+        "05_correlation_heatmap.svg",
+    ] {
+        assert!(listed.iter().any(|f| f == file), "{file} in {listed:?}");
+    }
+    let on_disk = std::fs::read_dir(tmp.0.join("figures")).unwrap().count();
+    assert_eq!(on_disk, listed.len());
+    let html = std::fs::read_to_string(tmp.0.join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"synthetic\">"));
+    assert!(html.contains("prov-synthetic_estimate\">estimated from synthetic data</span>"));
+    assert!(html.contains("cannot confirm or refute"));
+    assert_eq!(html.matches("<figure><svg").count(), listed.len());
+    // The summary says where the numbers come from.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("(estimated from synthetic data)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn seed_changes_the_synthetic_data_and_stale_figures_are_removed() {
+    let tmp = TempDir::new("seed");
+    let (a, b) = (tmp.0.join("a"), tmp.0.join("b"));
+    ok(&reproduce(&a, &[]));
+    ok(&reproduce(&b, &["--seed", "7"]));
+    let (ja, jb) = (results(&a), results(&b));
+    assert_eq!(jb["data"]["seed"], 7);
+    assert_eq!(jb["data"]["source"], "synthetic_contracting_seed7_n385.csv");
+    let r = |j: &Value| {
+        step(j, "correlation")["result"]["max_abs_r"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_ne!(r(&ja), r(&jb));
+    // The published-figure steps do not depend on the seed.
+    assert_eq!(step(&ja, "sample_size"), step(&jb, "sample_size"));
+    // A file left in figures/ by something else is removed on the next run.
+    std::fs::write(a.join("figures").join("old.svg"), "<svg></svg>").unwrap();
+    ok(&reproduce(&a, &[]));
+    assert!(!a.join("figures").join("old.svg").exists());
+}
+
+#[test]
 fn report_has_every_section_and_provenance_labels() {
     let tmp = TempDir::new("html");
     ok(&reproduce(&tmp.0, &[]));

@@ -2,9 +2,10 @@
 //! tree counted and checked against the counts the text states (Abstract,
 //! Methods, Results).
 
-use super::common::{step_tables, Comparison, ProvTable, Step, Value, Verdict};
+use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
 use crate::codebook::{Codebook, CodebookCounts, Issue};
 use crate::error::{AnalysisError, Location, Result};
+use crate::plots::{codebook_repetitions, CodebookBar};
 use crate::published::Claims;
 use crate::render::{Provenance, Render, Table};
 use serde::Serialize;
@@ -21,6 +22,8 @@ pub struct CodebookStep {
     pub issues: Vec<Issue>,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
+    /// Repetitions per theme (published).
+    pub figures: Vec<StepFigure>,
 }
 
 /// Counts Table 2 and compares with the figures stated in the text.
@@ -107,6 +110,20 @@ pub fn run(claims: &Claims) -> Result<CodebookStep> {
             issues.len()
         ));
     }
+    let bars: Vec<CodebookBar> = counts
+        .per_theme
+        .iter()
+        .map(|t| CodebookBar {
+            dimension: t.dimension.clone(),
+            theme: t.theme.clone(),
+            repetitions: t.repetitions as f64,
+        })
+        .collect();
+    let figures = vec![StepFigure {
+        file: "03_codebook_repetitions.svg".into(),
+        provenance: Provenance::Published,
+        figure: codebook_repetitions(&bars)?,
+    }];
     Ok(CodebookStep {
         id: "codebook",
         title: "Thematic codes (Table 2)",
@@ -115,6 +132,7 @@ pub fn run(claims: &Claims) -> Result<CodebookStep> {
         issues,
         comparisons,
         notice,
+        figures,
     })
 }
 
@@ -149,6 +167,9 @@ impl Step for CodebookStep {
                 table,
             })
             .collect()
+    }
+    fn figures(&self) -> &[StepFigure] {
+        &self.figures
     }
     fn summary(&self) -> String {
         format!(

@@ -208,6 +208,24 @@ pub struct StepFigure {
     pub figure: Figure,
 }
 
+/// A figure of data, labelled with the data's provenance; a figure of
+/// synthetic data carries a "SYNTHETIC" footer in the image itself, so it
+/// stays labelled when saved or copied alone.
+pub fn data_figure(file: String, figure: Figure, data: &super::StudyData) -> StepFigure {
+    let figure = match data.provenance {
+        Provenance::SyntheticEstimate => figure.with_footer(&format!(
+            "SYNTHETIC data (seed {}) — not the study's data",
+            data.seed.map_or_else(|| "?".to_owned(), |s| s.to_string())
+        )),
+        _ => figure,
+    };
+    StepFigure {
+        file,
+        provenance: data.provenance,
+        figure,
+    }
+}
+
 fn figure_title<S: serde::Serializer>(f: &Figure, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&f.title)
 }

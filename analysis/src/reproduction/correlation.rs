@@ -5,10 +5,13 @@
 //! Missing values: listwise (a respondent with a missing dimension score is
 //! dropped), as [`crate::correlation`] does by default.
 
-use super::common::{step_tables, Bound, Comparison, ProvTable, Step, Value, Verdict};
+use super::common::{
+    data_figure, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+};
 use super::study_data::StudyData;
 use crate::correlation::{correlate, CorrelationOptions, CorrelationReport, DEFAULT_THRESHOLD};
 use crate::error::Result;
+use crate::plots::heatmap;
 use crate::published::Claims;
 use crate::render::{fmt_fixed, Provenance, Render, Table};
 use serde::Serialize;
@@ -27,6 +30,8 @@ pub struct CorrelationStep {
     pub max_vif: Option<f64>,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
+    /// Heat map of the correlation matrix.
+    pub figures: Vec<StepFigure>,
 }
 
 /// Correlations of the dimension scores; `claims` gives the published
@@ -120,6 +125,11 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<CorrelationStep> {
                 .to_owned(),
         );
     }
+    let figures = vec![data_figure(
+        "05_correlation_heatmap.svg".into(),
+        heatmap(&report.variables, &report.r)?,
+        data,
+    )];
     Ok(CorrelationStep {
         id: "correlation",
         title: "Correlation and collinearity",
@@ -130,6 +140,7 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<CorrelationStep> {
         max_vif,
         comparisons,
         notice,
+        figures,
     })
 }
 
@@ -158,6 +169,9 @@ impl Step for CorrelationStep {
                 table,
             })
             .collect()
+    }
+    fn figures(&self) -> &[StepFigure] {
+        &self.figures
     }
     fn summary(&self) -> String {
         format!(

@@ -2,10 +2,11 @@
 //! from its count, checked against rounding and for possibility (GRIM), and,
 //! when data are given, the frequency tables of the data next to Table 1.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, Value, Verdict};
+use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
 use super::study_data::StudyData;
 use crate::error::{AnalysisError, Location, Result};
 use crate::frequency::{FrequencyTable, PublishedComparison};
+use crate::plots::{demographic_bars, BarGroup};
 use crate::published::Claims;
 use crate::render::{fmt_fixed, Provenance, Render, Table};
 use serde::Serialize;
@@ -30,6 +31,8 @@ pub struct DemographicsStep {
     pub from_data: Vec<DataFrequencies>,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
+    /// Table 1 as bars (published counts).
+    pub figures: Vec<StepFigure>,
 }
 
 fn whole_count(x: f64, location: impl Fn() -> Location, text: &str) -> Result<u64> {
@@ -186,6 +189,23 @@ pub fn run(claims: &Claims, data: Option<&StudyData>) -> Result<DemographicsStep
         ));
     }
     notice.push("Table 1 gives only the margins of each variable, so any cross-tabulation (e.g. age by experience) is unknown; the synthetic respondents draw each variable independently.".to_owned());
+    let groups: Vec<BarGroup> = table1
+        .variables
+        .iter()
+        .map(|v| BarGroup {
+            name: v.name.clone(),
+            bars: v
+                .groups
+                .iter()
+                .map(|g| (g.group.clone(), g.frequency.value))
+                .collect(),
+        })
+        .collect();
+    let figures = vec![StepFigure {
+        file: "02_demographics_table1.svg".into(),
+        provenance: Provenance::Published,
+        figure: demographic_bars(&groups, "Respondents (Table 1, published counts)")?,
+    }];
     Ok(DemographicsStep {
         id: "demographics",
         title: "Demographics (Table 1)",
@@ -194,6 +214,7 @@ pub fn run(claims: &Claims, data: Option<&StudyData>) -> Result<DemographicsStep
         from_data,
         comparisons,
         notice,
+        figures,
     })
 }
 
@@ -226,6 +247,9 @@ impl Step for DemographicsStep {
                 })
             })
             .collect()
+    }
+    fn figures(&self) -> &[StepFigure] {
+        &self.figures
     }
     fn summary(&self) -> String {
         let cells: usize = self.published_check.iter().map(|c| c.cells.len()).sum();

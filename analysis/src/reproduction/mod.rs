@@ -51,6 +51,8 @@ use crate::error::Result;
 use crate::published::{contracting_model, strategic_purchasing, Claims, StudyInfo};
 use crate::render::{escape_html, Provenance, Render, Table};
 use crate::report::{Report, Section};
+use crate::synthetic::questionnaire::PopulationModel;
+use crate::synthetic::{SyntheticConfig, SyntheticStudy};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -59,7 +61,7 @@ pub const TOTAL_STEPS: usize = 9;
 /// `format` of `results.json`.
 pub const RESULTS_FORMAT: &str = "paraclinic-reproduction/1";
 /// The synthetic generator's default seed (January 2021, when the study began).
-pub const DEFAULT_SEED: u64 = 20210101;
+pub const DEFAULT_SEED: u64 = crate::synthetic::DEFAULT_SEED;
 
 /// Where the data of the data-dependent steps come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,9 +204,9 @@ impl<T: Step> Outcome<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reproduction {
     pub study: StudyInfo,
-    pub data: Option<DataSummary>,
-    /// Why there are no data, when there are none.
-    pub data_note: Option<String>,
+    pub data: DataSummary,
+    /// The generator's settings and population model, for synthetic data.
+    pub synthetic: Option<SyntheticModel>,
     pub sample_size: Outcome<sample_size::SampleSizeStep>,
     pub demographics: Outcome<demographics::DemographicsStep>,
     pub codebook: Outcome<codebook::CodebookStep>,
@@ -216,18 +218,16 @@ pub struct Reproduction {
     pub audit: Outcome<pending::PendingStep>,
 }
 
-/// The data for a configuration; `Ok(None)` with a reason when they are not
-/// available in this build.
-pub fn load_data(config: &Config) -> Result<(Option<StudyData>, Option<String>)> {
+/// The data for a configuration, and the synthetic model when the data are
+/// synthetic.
+pub fn load_data(config: &Config) -> Result<(StudyData, Option<SyntheticStudy>)> {
     match &config.data {
-        DataChoice::Given(d) => Ok((Some((**d).clone()), None)),
-        DataChoice::Csv(path) => Ok((Some(StudyData::from_csv(path, &config.claims)?), None)),
-        DataChoice::Synthetic { seed } => Ok((
-            None,
-            Some(format!(
-                "The synthetic reconstruction (seed {seed}) needs analysis::synthetic, which has not been merged into this build; the data-dependent steps are pending. Run with --data FILE.csv to use your own data."
-            )),
-        )),
+        DataChoice::Given(d) => Ok(((**d).clone(), None)),
+        DataChoice::Csv(path) => Ok((StudyData::from_csv(path, &config.claims)?, None)),
+        DataChoice::Synthetic { seed } => {
+            let (data, study) = StudyData::synthetic(&config.claims, *seed)?;
+            Ok((data, Some(study)))
+        }
     }
 }
 
@@ -256,22 +256,7 @@ fn step<T: Step>(
     outcome
 }
 
-fn pending_data<T>(id: &'static str, title: &'static str) -> Outcome<T> {
-    let mut p = pending::PendingStep {
-        id,
-        title,
-        waits_for: "analysis::synthetic",
-        comparisons: Vec::new(),
-        notice: Vec::new(),
-    };
-    p.notice.push(
-        "Not computed: no data (the synthetic reconstruction is not in this build; use --data FILE.csv)."
-            .to_owned(),
-    );
-    Outcome::Pending(p)
-}
-
-/// Runs every step in order. Fails only when the data cannot be loaded (a
+/// Runs every step in order. Fails only when the data cannot be had (a
 /// user's file that cannot be read or lacks a column); a step that fails is
 /// recorded as failed and the others still run.
 pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Reproduction> {
@@ -284,19 +269,12 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         event,
     };
     progress(&data_event(ProgressEvent::Started));
-    let (data, data_note) = load_data(config)?;
+    let (data, synthetic) = load_data(config)?;
     progress(&data_event(ProgressEvent::Finished {
-        status: if data.is_some() {
-            Status::Done
-        } else {
-            Status::Pending
-        },
-        summary: data.as_ref().map_or_else(
-            || "no data in this build".to_owned(),
-            |d| format!("{} respondents: {}", d.dataset.n_rows(), d.label),
-        ),
+        status: Status::Done,
+        summary: format!("{} respondents: {}", data.dataset.n_rows(), data.label),
     }));
-    let data = data.as_ref();
+    let data = &data;
 
     let sample_size = step(1, "sample_size", "Sample size (Cochran)", progress, || {
         sample_size::run(claims).map(Outcome::Done)
@@ -306,7 +284,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         "demographics",
         "Demographics (Table 1)",
         progress,
-        || demographics::run(claims, data).map(Outcome::Done),
+        || demographics::run(claims, Some(data)).map(Outcome::Done),
     );
     let codebook = step(3, "codebook", "Thematic codes (Table 2)", progress, || {
         codebook::run(claims).map(Outcome::Done)
@@ -316,24 +294,14 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         "normality",
         "Normality (Kolmogorov–Smirnov)",
         progress,
-        || {
-            Ok(match data {
-                Some(d) => Outcome::Done(normality::run(claims, d)?),
-                None => pending_data("normality", "Normality (Kolmogorov–Smirnov)"),
-            })
-        },
+        || normality::run(claims, data).map(Outcome::Done),
     );
     let correlation = step(
         5,
         "correlation",
         "Correlation and collinearity",
         progress,
-        || {
-            Ok(match data {
-                Some(d) => Outcome::Done(correlation::run(claims, d)?),
-                None => pending_data("correlation", "Correlation and collinearity"),
-            })
-        },
+        || correlation::run(claims, data).map(Outcome::Done),
     );
     let sem = step(6, "sem", "Structural equation model", progress, || {
         Ok(Outcome::Pending(pending::sem(claims)))
@@ -361,8 +329,13 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
     );
     Ok(Reproduction {
         study: claims.study.clone(),
-        data: data.map(StudyData::summary),
-        data_note,
+        data: data.summary(),
+        synthetic: synthetic.map(|s| SyntheticModel {
+            label: s.label.clone(),
+            tables: s.tables(),
+            config: s.config,
+            model: s.model,
+        }),
         sample_size,
         demographics,
         codebook,
@@ -373,6 +346,17 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         delphi,
         audit,
     })
+}
+
+/// The synthetic generator's settings and model (not its 385 × 82 answers,
+/// which are the data), for the report and `results.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyntheticModel {
+    pub label: String,
+    pub config: SyntheticConfig,
+    pub model: PopulationModel,
+    #[serde(skip)]
+    pub tables: Vec<Table>,
 }
 
 /// The provenance labels, for legends.
@@ -451,22 +435,20 @@ impl Reproduction {
     }
 
     fn data_sentence(&self) -> String {
-        match &self.data {
-            Some(d) => format!(
-                "Data: {} ({} respondents, {} items{}), file {}{}.",
-                d.label,
-                d.respondents,
-                d.items,
-                if d.outcome_items > 0 {
-                    format!(" + {} outcome items", d.outcome_items)
-                } else {
-                    String::new()
-                },
-                d.source,
-                d.seed.map_or(String::new(), |s| format!(", seed {s}"))
-            ),
-            None => format!("Data: none. {}", self.data_note.clone().unwrap_or_default()),
-        }
+        let d = &self.data;
+        format!(
+            "Data: {} ({} respondents, {} items{}), file {}{}.",
+            d.label,
+            d.respondents,
+            d.items,
+            if d.outcome_items > 0 {
+                format!(" + {} outcome items", d.outcome_items)
+            } else {
+                String::new()
+            },
+            d.source,
+            d.seed.map_or(String::new(), |s| format!(", seed {s}"))
+        )
     }
 
     /// The self-contained HTML report: an overview, then one section per step.
@@ -477,11 +459,7 @@ impl Reproduction {
             self.study.title
         ));
         overview.paragraph(self.data_sentence());
-        let synthetic = self
-            .data
-            .as_ref()
-            .is_some_and(|d| d.provenance == Provenance::SyntheticEstimate);
-        if synthetic || self.data.is_none() {
+        if self.data.provenance == Provenance::SyntheticEstimate {
             overview.paragraph(SYNTHETIC_HONESTY);
         }
         let mut legend = String::from("<p>");
@@ -493,6 +471,15 @@ impl Reproduction {
         overview.html(legend, None);
         overview.html(self.summary_table().to_html(), None);
         let mut sections = vec![overview];
+        if let Some(model) = &self.synthetic {
+            let mut sec = Section::new("synthetic", "The synthetic data");
+            sec.paragraph(model.label.clone());
+            sec.paragraph(SYNTHETIC_HONESTY);
+            for t in &model.tables {
+                sec.table(t.clone(), Provenance::SyntheticEstimate);
+            }
+            sections.push(sec);
+        }
         for (n, _, s) in self.steps() {
             sections.push(s.section(n));
         }
@@ -543,7 +530,7 @@ impl Reproduction {
             "generator": format!("paraclinic {}", env!("CARGO_PKG_VERSION")),
             "study": self.study,
             "data": self.data,
-            "data_note": self.data_note,
+            "synthetic": self.synthetic,
             "provenance_legend": legend,
             "verdicts": self.verdict_counts(),
             "steps": steps,
@@ -556,7 +543,7 @@ impl Reproduction {
         fn strip(v: serde_json::Value) -> serde_json::Value {
             match v {
                 serde_json::Value::Object(mut m) => {
-                    for k in ["id", "title", "comparisons", "notice"] {
+                    for k in ["id", "title", "comparisons", "notice", "figures"] {
                         m.remove(k);
                     }
                     serde_json::Value::Object(m)

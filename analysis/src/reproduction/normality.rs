@@ -6,10 +6,14 @@
 //! Missing values: a dimension score is missing when one of its items is
 //! (see [`super::study_data`]); each variable drops its own missing values.
 
-use super::common::{step_tables, Bound, Comparison, ProvTable, Step, Value, Verdict};
+use super::common::{
+    data_figure, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+};
+use super::study_data::column_name;
 use super::study_data::StudyData;
 use crate::error::Result;
 use crate::normality::{normality, NormalityReport};
+use crate::plots::histogram_qq;
 use crate::published::Claims;
 use crate::render::{fmt_p, Provenance, Render, Table};
 use serde::Serialize;
@@ -35,6 +39,8 @@ pub struct NormalityStep {
     pub dimensions_lilliefors_above: usize,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
+    /// Histogram and normal Q-Q plot of each dimension score.
+    pub figures: Vec<StepFigure>,
 }
 
 /// KS, Lilliefors and Shapiro–Wilk on the dimension scores and the items.
@@ -136,6 +142,15 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<NormalityStep> {
     if p == Provenance::SyntheticEstimate {
         notice.push("These p-values come from synthetic data drawn from a normal latent model cut into five categories: they show what such data give, not what the study's data gave.".to_owned());
     }
+    let mut figures = Vec::new();
+    for name in scores.names() {
+        let values = scores.numeric_values(name)?;
+        figures.push(data_figure(
+            format!("04_normality_{}.svg", column_name(name)),
+            histogram_qq(&format!("{name} score"), &values)?,
+            data,
+        ));
+    }
     Ok(NormalityStep {
         id: "normality",
         title: "Normality (Kolmogorov–Smirnov)",
@@ -148,6 +163,7 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<NormalityStep> {
         dimensions_lilliefors_above,
         comparisons,
         notice,
+        figures,
     })
 }
 
@@ -182,6 +198,9 @@ impl Step for NormalityStep {
             }
         }
         out
+    }
+    fn figures(&self) -> &[StepFigure] {
+        &self.figures
     }
     fn summary(&self) -> String {
         format!(

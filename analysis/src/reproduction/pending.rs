@@ -3,8 +3,10 @@
 //! labelled published, and say which module the recomputation waits for —
 //! they never pretend to a result.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, Value, Verdict};
+use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
+use crate::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
 use crate::published::Claims;
+use crate::render::Provenance;
 use crate::render::{Render, Table};
 use serde::Serialize;
 
@@ -17,6 +19,8 @@ pub struct PendingStep {
     /// The published figures of the step (verdict `published_only`).
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
+    /// Figures of the published values (provenance published).
+    pub figures: Vec<StepFigure>,
 }
 
 impl PendingStep {
@@ -29,6 +33,7 @@ impl PendingStep {
             notice: vec![format!(
                 "Not computed in this build: this step needs {waits_for}, which has not been merged yet. Only the published figures are shown."
             )],
+            figures: Vec::new(),
         }
     }
 
@@ -63,6 +68,58 @@ pub fn sem(claims: &Claims) -> PendingStep {
                 &paths.source,
                 Value::published(&r.t),
             );
+        }
+    }
+    if let Some(fit) = &claims.fit {
+        // Usual cut-offs: GFI/AGFI ≥ 0.90, CFI ≥ 0.95 (Hu & Bentler 1999), RMSEA ≤ 0.06.
+        let bars: Vec<FitIndexBar> = fit
+            .indices
+            .iter()
+            .map(|i| {
+                let (cutoff, higher_is_better) = match i.name.as_str() {
+                    "gfi" | "agfi" => (Some(0.90), true),
+                    "cfi" => (Some(0.95), true),
+                    "rmsea" => (Some(0.06), false),
+                    _ => (None, true),
+                };
+                FitIndexBar {
+                    name: i.label.clone(),
+                    value: i.value.value,
+                    cutoff,
+                    higher_is_better,
+                }
+            })
+            .collect();
+        if let Ok(figure) = fit_indices(&bars) {
+            s.figures.push(StepFigure {
+                file: "06_sem_fit_indices_published.svg".into(),
+                provenance: Provenance::Published,
+                figure,
+            });
+        }
+    }
+    if let Some(paths) = &claims.paths {
+        let diagram = PathDiagram {
+            factors: paths.rows.iter().map(|r| r.variable.clone()).collect(),
+            outcome: paths.outcome.clone(),
+            paths: paths
+                .rows
+                .iter()
+                .map(|r| PathArrow {
+                    from: r.variable.clone(),
+                    to: paths.outcome.clone(),
+                    estimate: r.beta.value,
+                    significant: r.t.value > 1.96,
+                })
+                .collect(),
+            caption: Some("Published β (Table 4); * when t > 1.96".into()),
+        };
+        if let Ok(figure) = path_diagram(&diagram) {
+            s.figures.push(StepFigure {
+                file: "06_sem_paths_published.svg".into(),
+                provenance: Provenance::Published,
+                figure,
+            });
         }
     }
     s
@@ -130,6 +187,9 @@ impl Step for PendingStep {
     }
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         Vec::new()
+    }
+    fn figures(&self) -> &[StepFigure] {
+        &self.figures
     }
     fn summary(&self) -> String {
         format!("not computed: waits for {}", self.waits_for)

@@ -6,8 +6,9 @@
 //! (1.96² · 0.25 / 0.05² = 384.16), so we take it. Everything here is
 //! recomputed from published figures; no data are needed.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, Value, Verdict};
+use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
 use crate::error::Result;
+use crate::plots::sample_size_curve;
 use crate::published::Claims;
 use crate::render::{fmt_fixed, Provenance, Render, Table};
 use crate::sample_size::{margin_of_error, sample_size, SampleSize, SampleSizeInput};
@@ -32,6 +33,8 @@ pub struct SampleSizeStep {
     pub margin_at_initial: Option<f64>,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
+    /// n0 against the margin of error (recomputed).
+    pub figures: Vec<StepFigure>,
 }
 
 /// Recomputes Cochran's n0 and the margins of error from the claims.
@@ -136,6 +139,19 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
         }
     }
     notice.push("Cochran's formula assumes simple random sampling; the paper does not say how respondents were selected, so the 5 % margin holds only under that assumption.".to_owned());
+    // n0 = z²pq/e² for e from 2 % to 10 %, the study's point highlighted.
+    let curve = (0..=32)
+        .map(|i| {
+            let e = 0.02 + 0.0025 * i as f64;
+            crate::sample_size::cochran_n0(z, ASSUMED_PROPORTION, e).map(|n| (e, n))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let figure = sample_size_curve(&curve, Some((ASSUMED_MARGIN, with_published_z.n0)))?;
+    let figures = vec![StepFigure {
+        file: "01_sample_size_curve.svg".into(),
+        provenance: r,
+        figure,
+    }];
     Ok(SampleSizeStep {
         id: "sample_size",
         title: "Sample size (Cochran)",
@@ -145,6 +161,7 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
         margin_at_initial,
         comparisons,
         notice,
+        figures,
     })
 }
 
@@ -179,6 +196,9 @@ impl Step for SampleSizeStep {
             }
         }
         out
+    }
+    fn figures(&self) -> &[StepFigure] {
+        &self.figures
     }
     fn summary(&self) -> String {
         format!(

@@ -25,22 +25,11 @@ use crate::data::Dataset;
 use crate::error::{AnalysisError, Location, Result};
 use crate::published::Claims;
 use crate::render::Provenance;
+use crate::synthetic::{SyntheticConfig, SyntheticStudy, SYNTHETIC_LABEL};
 use serde::Serialize;
 use std::path::Path;
 
-/// Snake-case column name: "Marital status" → "marital_status" (the same
-/// rule as the synthetic generator's).
-pub fn column_name(label: &str) -> String {
-    let mut out = String::new();
-    for ch in label.chars() {
-        if ch.is_ascii_alphanumeric() {
-            out.push(ch.to_ascii_lowercase());
-        } else if !out.ends_with('_') && !out.is_empty() {
-            out.push('_');
-        }
-    }
-    out.trim_end_matches('_').to_owned()
-}
+pub use crate::synthetic::demographics::column_name;
 
 /// A Table 1 variable and its column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -232,6 +221,27 @@ impl StudyData {
         )
     }
 
+    /// The seeded synthetic reconstruction ([`crate::synthetic`], default
+    /// population model, n = 385), labelled [`Provenance::SyntheticEstimate`].
+    /// Also returns the generator's result, whose model the report describes.
+    pub fn synthetic(claims: &Claims, seed: u64) -> Result<(StudyData, SyntheticStudy)> {
+        let study = SyntheticStudy::generate(
+            claims,
+            &SyntheticConfig {
+                seed,
+                ..SyntheticConfig::default()
+            },
+        )?;
+        let mut data = StudyData::from_dataset(
+            study.to_dataset()?,
+            claims,
+            Provenance::SyntheticEstimate,
+            SYNTHETIC_LABEL,
+        )?;
+        data.seed = Some(seed);
+        Ok((data, study))
+    }
+
     /// The summary shown in the report and `results.json`.
     pub fn summary(&self) -> DataSummary {
         DataSummary {
@@ -330,6 +340,29 @@ mod tests {
         assert_eq!(sizes, [12, 7, 11, 8, 12, 6, 3, 2, 6, 11]);
         assert_eq!(layout.dimensions[9].items[10], "D10_I11");
         assert_eq!(layout.required_columns().len(), 5 + 78);
+    }
+
+    #[test]
+    fn synthetic_data_have_the_layout_and_say_so() {
+        let (data, study) = StudyData::synthetic(&contracting_model(), 7).unwrap();
+        assert_eq!(data.provenance, Provenance::SyntheticEstimate);
+        assert!(data.label.starts_with("SYNTHETIC"));
+        assert_eq!(data.seed, Some(7));
+        assert_eq!(data.dataset.n_rows(), 385);
+        assert_eq!(
+            data.layout.outcome.items,
+            ["CC_I1", "CC_I2", "CC_I3", "CC_I4"]
+        );
+        // Our dimension scores are the generator's (item means).
+        let scores = data.dimension_scores().unwrap();
+        let first = scores.numeric_column("Marketing").unwrap();
+        for (r, s) in first.iter().enumerate().take(20) {
+            assert!((s.unwrap() - study.dimension_scores[r][7]).abs() < 1e-12);
+        }
+        assert_eq!(
+            data.summary().source,
+            "synthetic_contracting_seed7_n385.csv"
+        );
     }
 
     #[test]
