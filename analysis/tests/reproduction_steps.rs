@@ -280,3 +280,24 @@ fn a_failing_step_is_recorded_and_the_others_run() {
     assert!(failures[0].2.contains("Marketing"), "{}", failures[0].2);
     assert_eq!(r.codebook.status(), Status::Done);
 }
+
+#[test]
+fn table5_is_checked_without_data() {
+    let s = reproduction::pending::friedman(&contracting_model());
+    let sum = find(&s, "sum of the mean ranks");
+    // 4.14 + 3.81 + 1.89 + 1.81 + 1.66 + 2.45 + 1.47 + 2.44 + 3.28 + 3.98
+    assert!((sum.ours.as_ref().unwrap().value - 26.93).abs() < 1e-9);
+    assert_eq!(sum.verdict, Verdict::Differs);
+    // Marketing (2.44) is ranked 5 and Personnel (2.45) 6: swapped.
+    let marketing = find(&s, "rank of Marketing");
+    assert_eq!(marketing.published.as_ref().unwrap().value, 5.0);
+    assert_eq!(marketing.ours.as_ref().unwrap().value, 6.0);
+    assert_eq!(marketing.verdict, Verdict::Differs);
+    let differs = s
+        .comparisons
+        .iter()
+        .filter(|c| c.verdict == Verdict::Differs)
+        .count();
+    assert_eq!(differs, 3);
+    assert!(s.notice.iter().any(|n| n.contains("sum to 26.93")));
+}
