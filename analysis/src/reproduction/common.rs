@@ -25,7 +25,8 @@ pub enum Bound {
 
 /// A number about the study with where it comes from. In `results.json` it
 /// is `{"value": 384.16, "text": "384.16", "provenance": "published"}`
-/// (plus `"bound": "above"` when the paper states only a bound).
+/// (plus `"bound": "above"` when the paper states only a bound, and
+/// `"interval": [lo, hi]` when a recomputation gives only an interval).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Value {
     pub value: f64,
@@ -34,6 +35,10 @@ pub struct Value {
     pub provenance: Provenance,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound: Option<Bound>,
+    /// When ours is only known to lie in an interval (`value` is then its
+    /// midpoint and `text` shows the interval).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<[f64; 2]>,
 }
 
 impl Value {
@@ -44,6 +49,7 @@ impl Value {
             text: r.text.clone(),
             provenance: Provenance::Published,
             bound: None,
+            interval: None,
         }
     }
 
@@ -58,6 +64,7 @@ impl Value {
             text: format!("{sign} {}", r.text),
             provenance: Provenance::Published,
             bound: Some(bound),
+            interval: None,
         }
     }
 
@@ -68,6 +75,7 @@ impl Value {
             text: fmt_fixed(value, decimals),
             provenance,
             bound: None,
+            interval: None,
         }
     }
 
@@ -78,6 +86,7 @@ impl Value {
             text: value.to_string(),
             provenance,
             bound: None,
+            interval: None,
         }
     }
 
@@ -88,6 +97,7 @@ impl Value {
             text: text.into(),
             provenance,
             bound: None,
+            interval: None,
         }
     }
 }

@@ -142,7 +142,9 @@ pub fn friedman(claims: &Claims) -> PendingStep {
         }
     }
     if let Some(t5) = &claims.friedman {
-        recompute_table5(&mut s, t5);
+        let (comparisons, notice) = table5_checks(t5);
+        s.comparisons.extend(comparisons);
+        s.notice.extend(notice);
     }
     if let Some(f) = claims.figure("friedman_p") {
         s.published(
@@ -157,10 +159,13 @@ pub fn friedman(claims: &Claims) -> PendingStep {
 /// What Table 5 allows without data: the mean ranks of k conditions always
 /// sum to k(k+1)/2 (each respondent ranks 1…k), and the rank column must
 /// follow the mean ranks (1 = highest, as the table orders them).
-fn recompute_table5(s: &mut PendingStep, t5: &crate::published::PublishedFriedman) {
+/// Returns the comparisons and what to notice.
+pub fn table5_checks(t5: &crate::published::PublishedFriedman) -> (Vec<Comparison>, Vec<String>) {
+    let mut comparisons = Vec::new();
+    let mut notice = Vec::new();
     let k = t5.rows.len();
     if k == 0 {
-        return;
+        return (comparisons, notice);
     }
     let sum: f64 = t5.rows.iter().map(|r| r.mean_rank.value).sum();
     let expected = (k * (k + 1)) as f64 / 2.0;
@@ -171,7 +176,7 @@ fn recompute_table5(s: &mut PendingStep, t5: &crate::published::PublishedFriedma
     } else {
         Verdict::Differs
     };
-    s.comparisons.push(
+    comparisons.push(
         Comparison::new(
             "sum of the mean ranks",
             &t5.source,
@@ -185,7 +190,7 @@ fn recompute_table5(s: &mut PendingStep, t5: &crate::published::PublishedFriedma
         )),
     );
     if verdict == Verdict::Differs {
-        s.notice.push(format!(
+        notice.push(format!(
             "Table 5's mean ranks sum to {} where any {k} Friedman mean ranks sum to {expected}: they cannot be the mean ranks of a Friedman test as printed (perhaps mean scores, or ranks rescaled).",
             crate::render::fmt_fixed(sum, 2)
         ));
@@ -209,7 +214,7 @@ fn recompute_table5(s: &mut PendingStep, t5: &crate::published::PublishedFriedma
         } else {
             Verdict::Differs
         };
-        s.comparisons.push(
+        comparisons.push(
             Comparison::new(
                 format!("rank of {}", row.dimension),
                 &t5.source,
@@ -231,11 +236,12 @@ fn recompute_table5(s: &mut PendingStep, t5: &crate::published::PublishedFriedma
         }
     }
     if !misranked.is_empty() {
-        s.notice.push(format!(
+        notice.push(format!(
             "The rank column does not follow the printed mean ranks for {}.",
             misranked.join(" and ")
         ));
     }
+    (comparisons, notice)
 }
 
 /// Step 8 until `analysis::delphi` lands: the second paper's counts.
