@@ -301,3 +301,16 @@ fn table5_is_checked_without_data() {
     assert_eq!(differs, 3);
     assert!(s.notice.iter().any(|n| n.contains("sum to 26.93")));
 }
+
+#[test]
+fn a_step_renders_for_a_notebook_with_badges_and_figures() {
+    let s = sample_size::run(&contracting_model()).unwrap();
+    let html = s.to_html();
+    assert!(html.contains("384.16 <span class=\"prov prov-published\">published</span>"));
+    assert!(html.contains("<figure><svg"));
+    assert!(!html.contains("<?xml"));
+    let text = s.to_text();
+    assert!(text.contains("Sample size (Cochran): published vs ours"));
+    assert!(text.contains("recomputed from published figures"));
+    assert!(text.contains("What to notice"));
+}

@@ -2,7 +2,9 @@
 //! tree counted and checked against the counts the text states (Abstract,
 //! Methods, Results).
 
-use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
+use super::common::{
+    step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+};
 use crate::codebook::{Codebook, CodebookCounts, Issue};
 use crate::error::{AnalysisError, Location, Result};
 use crate::plots::{codebook_repetitions, CodebookBar};
@@ -185,5 +187,9 @@ impl Step for CodebookStep {
 impl Render for CodebookStep {
     fn tables(&self) -> Vec<Table> {
         step_tables(self)
+    }
+    /// The step with a provenance badge on every number and its figures.
+    fn to_html(&self) -> String {
+        step_html(self)
     }
 }

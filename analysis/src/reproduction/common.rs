@@ -310,6 +310,41 @@ pub fn step_tables(step: &dyn Step) -> Vec<Table> {
     out
 }
 
+/// A step as an HTML fragment for a notebook: what to notice, the
+/// comparisons with a provenance badge on every number, each table with its
+/// badge, figures inline (the same content as its report section).
+pub fn step_html(step: &dyn Step) -> String {
+    let mut out = format!(
+        "<div class=\"paraclinic-result paraclinic-step\"><h3>{}</h3>",
+        escape_html(step.title())
+    );
+    for n in step.notice() {
+        out.push_str(&format!("<p>{}</p>", escape_html(n)));
+    }
+    if !step.comparisons().is_empty() {
+        out.push_str(&comparison_html(step.title(), step.comparisons()));
+    }
+    for t in step.tables_with_provenance() {
+        out.push_str(&provenance_badge(t.provenance));
+        out.push_str(&t.table.to_html());
+    }
+    if let Some((html, p)) = step.extra_html() {
+        out.push_str(&provenance_badge(p));
+        out.push_str(&html);
+    }
+    for f in step.figures() {
+        let svg = &f.figure.svg;
+        let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
+        out.push_str(&format!(
+            "<figure>{svg}<figcaption>{} {}</figcaption></figure>",
+            escape_html(&f.figure.title),
+            provenance_badge(f.provenance)
+        ));
+    }
+    out.push_str("</div>");
+    out
+}
+
 fn shown(v: &Option<Value>) -> String {
     v.as_ref()
         .map_or_else(|| "—".to_owned(), |v| v.text.clone())

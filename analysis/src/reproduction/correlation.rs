@@ -6,7 +6,8 @@
 //! dropped), as [`crate::correlation`] does by default.
 
 use super::common::{
-    data_figure, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+    data_figure, step_html, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value,
+    Verdict,
 };
 use super::study_data::StudyData;
 use crate::correlation::{correlate, CorrelationOptions, CorrelationReport, DEFAULT_THRESHOLD};
@@ -189,5 +190,9 @@ impl Step for CorrelationStep {
 impl Render for CorrelationStep {
     fn tables(&self) -> Vec<Table> {
         step_tables(self)
+    }
+    /// The step with a provenance badge on every number and its figures.
+    fn to_html(&self) -> String {
+        step_html(self)
     }
 }

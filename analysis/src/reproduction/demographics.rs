@@ -2,7 +2,9 @@
 //! from its count, checked against rounding and for possibility (GRIM), and,
 //! when data are given, the frequency tables of the data next to Table 1.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
+use super::common::{
+    step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+};
 use super::study_data::StudyData;
 use crate::error::{AnalysisError, Location, Result};
 use crate::frequency::{FrequencyTable, PublishedComparison};
@@ -266,5 +268,9 @@ impl Step for DemographicsStep {
 impl Render for DemographicsStep {
     fn tables(&self) -> Vec<Table> {
         step_tables(self)
+    }
+    /// The step with a provenance badge on every number and its figures.
+    fn to_html(&self) -> String {
+        step_html(self)
     }
 }

@@ -7,7 +7,8 @@
 //! (see [`super::study_data`]); each variable drops its own missing values.
 
 use super::common::{
-    data_figure, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+    data_figure, step_html, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value,
+    Verdict,
 };
 use super::study_data::column_name;
 use super::study_data::StudyData;
@@ -218,5 +219,9 @@ impl Step for NormalityStep {
 impl Render for NormalityStep {
     fn tables(&self) -> Vec<Table> {
         step_tables(self)
+    }
+    /// The step with a provenance badge on every number and its figures.
+    fn to_html(&self) -> String {
+        step_html(self)
     }
 }

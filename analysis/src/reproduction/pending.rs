@@ -3,7 +3,9 @@
 //! labelled published, and say which module the recomputation waits for —
 //! they never pretend to a result.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
+use super::common::{
+    step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+};
 use crate::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
 use crate::published::Claims;
 use crate::render::Provenance;
@@ -292,5 +294,9 @@ impl Step for PendingStep {
 impl Render for PendingStep {
     fn tables(&self) -> Vec<Table> {
         step_tables(self)
+    }
+    /// The step with a provenance badge on every number and its figures.
+    fn to_html(&self) -> String {
+        step_html(self)
     }
 }

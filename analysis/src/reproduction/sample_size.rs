@@ -6,7 +6,9 @@
 //! (1.96² · 0.25 / 0.05² = 384.16), so we take it. Everything here is
 //! recomputed from published figures; no data are needed.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
+use super::common::{
+    step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+};
 use crate::error::Result;
 use crate::plots::sample_size_curve;
 use crate::published::Claims;
@@ -212,5 +214,9 @@ impl Step for SampleSizeStep {
 impl Render for SampleSizeStep {
     fn tables(&self) -> Vec<Table> {
         step_tables(self)
+    }
+    /// The step with a provenance badge on every number and its figures.
+    fn to_html(&self) -> String {
+        step_html(self)
     }
 }
