@@ -28,6 +28,7 @@ pub mod plots;
 pub mod published;
 pub mod reliability;
 pub mod report;
+pub mod reproduction;
 pub mod sample_size;
 pub mod sem;
 pub mod synthetic;

@@ -87,7 +87,9 @@ table.paraclinic tfoot td{font-size:.85em;color:#555;border:none}\
 figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#444}\
 nav ul{columns:2}";
 
-fn provenance_badge(p: Provenance) -> String {
+/// The coloured provenance label used in the report (classes `prov
+/// prov-<key>`), for HTML built outside this module.
+pub fn provenance_badge(p: Provenance) -> String {
     let key = serde_json::to_value(p)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
