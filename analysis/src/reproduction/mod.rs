@@ -11,9 +11,9 @@
 //! | 4 | normality (KS) | [`normality::run`]`(&claims, &data)` | data |
 //! | 5 | correlation and collinearity | [`correlation::run`]`(&claims, &data)` | data |
 //! | 6 | SEM | [`pending::sem`] until `analysis::sem` lands | data |
-//! | 7 | Friedman ranking | [`pending::friedman`] until `analysis::friedman` lands | data |
-//! | 8 | Delphi | [`pending::delphi`] until `analysis::delphi` lands | second paper |
-//! | 9 | audit | [`pending::audit`] until `analysis::audit` lands | published figures |
+//! | 7 | Friedman ranking | [`friedman::run`]`(&claims, &data)` | data (+ Table 5) |
+//! | 8 | Delphi | [`delphi::run`]`(&delphi_claims, seed)` | second paper, synthetic panel |
+//! | 9 | audit | [`audit::run`]`(&claims)` | published figures |
 //!
 //! [`run`] runs them all in order, reporting progress, and returns a
 //! [`Reproduction`]: [`Reproduction::report`] gives the self-contained HTML
@@ -35,10 +35,13 @@
 //! the same input give the same bytes. File names, not paths, reach the
 //! outputs.
 
+pub mod audit;
 pub mod codebook;
 pub mod common;
 pub mod correlation;
+pub mod delphi;
 pub mod demographics;
+pub mod friedman;
 pub mod normality;
 pub mod pending;
 pub mod sample_size;
@@ -213,9 +216,9 @@ pub struct Reproduction {
     pub normality: Outcome<normality::NormalityStep>,
     pub correlation: Outcome<correlation::CorrelationStep>,
     pub sem: Outcome<pending::PendingStep>,
-    pub friedman: Outcome<pending::PendingStep>,
-    pub delphi: Outcome<pending::PendingStep>,
-    pub audit: Outcome<pending::PendingStep>,
+    pub friedman: Outcome<friedman::FriedmanStep>,
+    pub delphi: Outcome<delphi::DelphiStep>,
+    pub audit: Outcome<audit::AuditStep>,
 }
 
 /// The data for a configuration, and the synthetic model when the data are
@@ -275,6 +278,12 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         summary: format!("{} respondents: {}", data.dataset.n_rows(), data.label),
     }));
     let data = &data;
+    // The Delphi panel is always synthetic: it follows --seed when the main
+    // data are synthetic too.
+    let delphi_seed = match config.data {
+        DataChoice::Synthetic { seed } => seed,
+        _ => DEFAULT_SEED,
+    };
 
     let sample_size = step(1, "sample_size", "Sample size (Cochran)", progress, || {
         sample_size::run(claims).map(Outcome::Done)
@@ -311,21 +320,21 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         "friedman",
         "Friedman ranking (Table 5)",
         progress,
-        || Ok(Outcome::Pending(pending::friedman(claims))),
+        || friedman::run(claims, data).map(Outcome::Done),
     );
     let delphi = step(
         8,
         "delphi",
         "Delphi consensus (second paper)",
         progress,
-        || Ok(Outcome::Pending(pending::delphi(&config.delphi_claims))),
+        || delphi::run(&config.delphi_claims, delphi_seed).map(Outcome::Done),
     );
     let audit = step(
         9,
         "audit",
         "Audit of the published figures",
         progress,
-        || Ok(Outcome::Pending(pending::audit())),
+        || audit::run(claims).map(Outcome::Done),
     );
     Ok(Reproduction {
         study: claims.study.clone(),
