@@ -33,10 +33,3 @@ pub fn parse_columns(columns: &Option<String>) -> Option<Vec<String>> {
             .collect()
     })
 }
-
-/// A subcommand that is declared but whose implementation has not landed yet.
-pub fn not_yet(name: &str) -> Result<(), AnalysisError> {
-    Err(AnalysisError::computation(format!(
-        "`paraclinic {name}` is not implemented yet"
-    )))
-}
