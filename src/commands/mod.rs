@@ -11,7 +11,7 @@ pub mod reproduce;
 pub mod sample_size;
 pub mod sem;
 
-use analysis::{AnalysisError, Render};
+use analysis::Render;
 
 /// Prints a result as JSON or as text tables.
 #[allow(dead_code)] // used as subcommands land
