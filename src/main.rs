@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Sample size: Cochran (with finite-population correction), Yamane, Krejcie–Morgan, margin of error.
     SampleSize(commands::sample_size::Args),
+    /// Frequency table of one column: counts, percentages, total, missing.
+    Frequencies(commands::frequencies::Args),
     /// Normality per variable: Kolmogorov–Smirnov, Lilliefors, Shapiro–Wilk, skewness, kurtosis.
     Normality(commands::normality::Args),
     /// Pearson or Spearman correlations with p-values, VIF and tolerance, flagged pairs.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::SampleSize(a) => commands::sample_size::run(a),
+        Command::Frequencies(a) => commands::frequencies::run(a),
         Command::Normality(a) => commands::normality::run(a),
         Command::Correlate(a) => commands::correlate::run(a),
         Command::Reliability(a) => commands::reliability::run(a),

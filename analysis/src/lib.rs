@@ -27,6 +27,8 @@ pub mod normality;
 pub mod plots;
 pub mod published;
 pub mod reliability;
+pub mod report;
+pub mod reproduction;
 pub mod sample_size;
 pub mod sem;
 pub mod synthetic;

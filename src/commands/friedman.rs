@@ -1,12 +1,28 @@
-use analysis::AnalysisError;
+//! `paraclinic friedman FILE.csv [--columns a,b,c] [--alpha 0.05] [--json]`
+
+use analysis::friedman::{friedman_dataset, DEFAULT_ALPHA};
+use analysis::{AnalysisError, Dataset};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// CSV file: one row per respondent, one column per ranked condition.
+    pub file: PathBuf,
+    /// Comma-separated columns to rank (default: all columns).
+    #[arg(long)]
+    pub columns: Option<String>,
+    /// Significance level of Demšar's critical difference.
+    #[arg(long, default_value_t = DEFAULT_ALPHA)]
+    pub alpha: f64,
     /// Print JSON instead of text tables.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_args: &Args) -> Result<(), AnalysisError> {
-    super::not_yet("friedman")
+pub fn run(args: &Args) -> Result<(), AnalysisError> {
+    let data = Dataset::from_path(&args.file)?;
+    let columns = super::parse_columns(&args.columns);
+    let result = friedman_dataset(&data, columns.as_deref(), args.alpha)?;
+    super::emit(&result, args.json);
+    Ok(())
 }

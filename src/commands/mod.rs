@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod correlate;
 pub mod delphi;
+pub mod frequencies;
 pub mod friedman;
 pub mod normality;
 pub mod reliability;
@@ -10,7 +11,7 @@ pub mod reproduce;
 pub mod sample_size;
 pub mod sem;
 
-use analysis::{AnalysisError, Render};
+use analysis::Render;
 
 /// Prints a result as JSON or as text tables.
 #[allow(dead_code)] // used as subcommands land
@@ -31,11 +32,4 @@ pub fn parse_columns(columns: &Option<String>) -> Option<Vec<String>> {
             .filter(|s| !s.is_empty())
             .collect()
     })
-}
-
-/// A subcommand that is declared but whose implementation has not landed yet.
-pub fn not_yet(name: &str) -> Result<(), AnalysisError> {
-    Err(AnalysisError::computation(format!(
-        "`paraclinic {name}` is not implemented yet"
-    )))
 }

@@ -1,12 +1,28 @@
-use analysis::AnalysisError;
+//! `paraclinic normality FILE.csv [--columns a,b] [--json]`: Kolmogorov–Smirnov
+//! (with Lilliefors p), Shapiro–Wilk, skewness and kurtosis per variable,
+//! missing values dropped per variable.
+
+use analysis::normality::normality;
+use analysis::{AnalysisError, Dataset};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// CSV file with a header row; empty cells and NA are missing.
+    pub file: PathBuf,
+    /// Comma-separated columns to analyse (default: all columns, which must
+    /// then all be numeric).
+    #[arg(long)]
+    pub columns: Option<String>,
     /// Print JSON instead of text tables.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_args: &Args) -> Result<(), AnalysisError> {
-    super::not_yet("normality")
+pub fn run(args: &Args) -> Result<(), AnalysisError> {
+    let data = Dataset::from_path(&args.file)?;
+    let columns = super::parse_columns(&args.columns);
+    let report = normality(&data, columns.as_deref())?;
+    super::emit(&report, args.json);
+    Ok(())
 }

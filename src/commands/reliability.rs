@@ -1,12 +1,26 @@
-use analysis::AnalysisError;
+//! `paraclinic reliability FILE.csv [--columns a,b] [--json]`
+
+use analysis::reliability::cronbach_alpha;
+use analysis::{AnalysisError, Dataset};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// CSV file with a header row, one item per column; empty cells and NA
+    /// are missing (records with a missing item are dropped).
+    pub file: PathBuf,
+    /// Comma-separated item columns (default: all columns).
+    #[arg(long)]
+    pub columns: Option<String>,
     /// Print JSON instead of text tables.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_args: &Args) -> Result<(), AnalysisError> {
-    super::not_yet("reliability")
+pub fn run(args: &Args) -> Result<(), AnalysisError> {
+    let data = Dataset::from_path(&args.file)?;
+    let columns = super::parse_columns(&args.columns);
+    let report = cronbach_alpha(&data, columns.as_deref())?;
+    super::emit(&report, args.json);
+    Ok(())
 }

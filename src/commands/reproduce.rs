@@ -1,12 +1,147 @@
-use analysis::AnalysisError;
+//! `paraclinic reproduce [--out DIR] [--data synthetic|FILE.csv] [--seed N] [--json]`:
+//! runs the whole pipeline of the study natively, shows progress step by step
+//! on stderr, prints a summary on stdout and writes
+//!
+//! - `DIR/report.html` — one self-contained page, every number labelled
+//!   published / recomputed / synthetic estimate / user data;
+//! - `DIR/results.json` — the same results as data (`paraclinic-reproduction/1`);
+//! - `DIR/figures/*.svg` — the figures, also inlined in the report.
+//!
+//! Timings go to stderr only, so two runs write identical bytes.
+
+use analysis::reproduction::{self, Config, DataChoice, Progress, ProgressEvent, Status};
+use analysis::{AnalysisError, Render};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Print JSON instead of text tables.
+    /// Directory to write report.html, results.json and figures/ into
+    /// (created if needed; files of a previous run are overwritten).
+    #[arg(long, default_value = "paraclinic-report")]
+    pub out: PathBuf,
+    /// `synthetic` for the seeded synthetic reconstruction, or a CSV file with
+    /// the study's columns (Table 1 variables in snake case, items D1_I1 …
+    /// D10_I11, optional outcome items CC_I1 …).
+    #[arg(long, default_value = "synthetic")]
+    pub data: String,
+    /// Seed of the synthetic data (only with --data synthetic).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print results.json on stdout instead of the text summary.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_args: &Args) -> Result<(), AnalysisError> {
-    super::not_yet("reproduce")
+fn io_error(path: &Path, e: std::io::Error) -> AnalysisError {
+    AnalysisError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), AnalysisError> {
+    std::fs::write(path, bytes).map_err(|e| io_error(path, e))
+}
+
+fn progress_printer() -> impl FnMut(&Progress) {
+    let mut started = Instant::now();
+    move |p: &Progress| {
+        let tag = if p.number == 0 {
+            "[data]".to_owned()
+        } else {
+            format!("[{}/{}]", p.number, p.total)
+        };
+        match &p.event {
+            ProgressEvent::Started => {
+                started = Instant::now();
+                eprint!("{tag} {} … ", p.title);
+            }
+            ProgressEvent::Finished { status, summary } => {
+                let word = match status {
+                    Status::Done => "done",
+                    Status::Pending => "pending",
+                    Status::Failed => "FAILED",
+                };
+                eprintln!(
+                    "{word} ({:.1} s): {summary}",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+}
+
+pub fn run(args: &Args) -> Result<(), AnalysisError> {
+    let data = if args.data == "synthetic" {
+        DataChoice::Synthetic {
+            seed: args.seed.unwrap_or(reproduction::DEFAULT_SEED),
+        }
+    } else {
+        if let Some(seed) = args.seed {
+            return Err(AnalysisError::invalid_argument(
+                "--seed",
+                seed,
+                "no seed with --data FILE.csv (the seed only drives the synthetic data)",
+            ));
+        }
+        DataChoice::Csv(PathBuf::from(&args.data))
+    };
+    let config = Config {
+        data,
+        ..Config::default()
+    };
+    let result = reproduction::run(&config, &mut progress_printer()).inspect_err(|_| {
+        // Ends the progress line the failed step started.
+        eprintln!("FAILED");
+    })?;
+
+    let out = &args.out;
+    let figures_dir = out.join("figures");
+    std::fs::create_dir_all(&figures_dir).map_err(|e| io_error(&figures_dir, e))?;
+    let figures = result.figures();
+    // Remove figures of an earlier run that this run does not write, so the
+    // directory holds exactly this run's output.
+    let keep: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
+    let entries = std::fs::read_dir(&figures_dir).map_err(|e| io_error(&figures_dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".svg") && !keep.contains(&name.as_str()) {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(|e| io_error(&path, e))?;
+        }
+    }
+    for f in &figures {
+        write(&figures_dir.join(&f.file), f.figure.svg.as_bytes())?;
+    }
+    let json = result.to_json();
+    write(&out.join("report.html"), result.report_html().as_bytes())?;
+    write(&out.join("results.json"), json.as_bytes())?;
+
+    if args.json {
+        print!("{json}");
+    } else {
+        print!("{}", result.to_text());
+        println!(
+            "\nWrote {}, {} and {} figure(s) in {}.",
+            out.join("report.html").display(),
+            out.join("results.json").display(),
+            figures.len(),
+            figures_dir.display()
+        );
+    }
+    let failures = result.failures();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(AnalysisError::computation(format!(
+            "{} step(s) failed (report written): {}",
+            failures.len(),
+            failures
+                .iter()
+                .map(|(n, id, e)| format!("{n} {id}: {e}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )))
+    }
 }

@@ -6,7 +6,7 @@
 #   tests/reference/generate.sh            # all generators
 #   tests/reference/generate.sh friedman   # only generators whose name contains "friedman"
 #
-# Needs: Debian packages r-base-core r-cran-lavaan; Python packages in
+# Needs: Debian packages r-base-core r-cran-lavaan r-cran-psych r-cran-jsonlite; Python packages in
 # tests/reference/requirements.txt (installed into tests/reference/.venv).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -1,1 +1,0 @@
-//! Not implemented yet: see the open issues.

@@ -1,0 +1,176 @@
+//! Step 7 — Friedman ranking of the dimensions (Table 5): the test on the
+//! dimension scores of the data, and what Table 5 allows without data (its
+//! mean ranks must sum to k(k+1)/2; its rank column must follow them).
+//!
+//! Missing values: listwise (a respondent with a missing dimension score is
+//! dropped), as [`crate::friedman::friedman_dataset`] does.
+
+use super::common::{
+    data_figure, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+};
+use super::pending::table5_checks;
+use super::study_data::StudyData;
+use crate::error::Result;
+use crate::friedman::{friedman_dataset, Friedman, DEFAULT_ALPHA};
+use crate::plots::critical_difference;
+use crate::published::Claims;
+use crate::render::{fmt_fixed, fmt_p, Provenance, Render, Table};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FriedmanStep {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Provenance of the test's numbers (the data's).
+    pub provenance: Provenance,
+    pub result: Friedman,
+    pub comparisons: Vec<Comparison>,
+    pub notice: Vec<String>,
+    /// Critical-difference diagram of the data's mean ranks.
+    pub figures: Vec<StepFigure>,
+}
+
+/// The Friedman test on the dimension scores, next to Table 5.
+pub fn run(claims: &Claims, data: &StudyData) -> Result<FriedmanStep> {
+    let p = data.provenance;
+    let scores = data.dimension_scores()?;
+    let result = friedman_dataset(&scores, None, DEFAULT_ALPHA)?;
+    let (mut comparisons, mut notice) = match &claims.friedman {
+        Some(t5) => table5_checks(t5),
+        None => (Vec::new(), Vec::new()),
+    };
+    if let Some(t5) = &claims.friedman {
+        for row in &t5.rows {
+            let Some(i) = result
+                .mean_ranks
+                .0
+                .iter()
+                .position(|(n, _)| n == &row.dimension)
+            else {
+                continue;
+            };
+            let ours = result.mean_ranks.0[i].1;
+            comparisons.push(Comparison::new(
+                format!("mean rank of {} (data)", row.dimension),
+                &t5.source,
+                Some(Value::published(&row.mean_rank)),
+                Some(Value::computed(ours, 2, p)),
+                Verdict::for_data(p, Verdict::of_rounding(&row.mean_rank, ours)),
+            ));
+            let position = result.ranks.0[i].1;
+            comparisons.push(Comparison::new(
+                format!("rank of {} (data)", row.dimension),
+                &t5.source,
+                Some(Value::count(row.rank as u64, Provenance::Published)),
+                Some(Value::computed(
+                    position,
+                    if position.fract() == 0.0 { 0 } else { 1 },
+                    p,
+                )),
+                Verdict::for_data(
+                    p,
+                    if (position - row.rank as f64).abs() < 1e-9 {
+                        Verdict::Agrees
+                    } else {
+                        Verdict::Differs
+                    },
+                ),
+            ));
+        }
+    }
+    if let Some(f) = claims.figure("friedman_p") {
+        comparisons.push(
+            Comparison::new(
+                "Friedman p-value",
+                &f.source,
+                Some(Value::published_bound(&f.value, Bound::Below)),
+                Some(Value::with_text(result.pvalue, fmt_p(result.pvalue), p)),
+                Verdict::for_data(
+                    p,
+                    Verdict::of_bound(f.value.value, Bound::Below, result.pvalue),
+                ),
+            )
+            .with_note(format!(
+                "χ² = {} with {} df, n = {}, Kendall's W = {}",
+                fmt_fixed(result.statistic, 2),
+                result.df,
+                result.n,
+                fmt_fixed(result.kendall_w, 3)
+            )),
+        );
+    }
+    notice.push(format!(
+        "Kendall's W = {} measures how far respondents agree on the order; with n = {} even a small W is significant, so p < 0.01 says little about how strongly the dimensions differ.",
+        fmt_fixed(result.kendall_w, 3),
+        result.n
+    ));
+    if p == Provenance::SyntheticEstimate {
+        notice.push("The synthetic dimensions were given mean shifts in Table 5's order, so recovering that order here is by construction, not a confirmation.".to_owned());
+    }
+    let names: Vec<String> = result.mean_ranks.0.iter().map(|(n, _)| n.clone()).collect();
+    let ranks: Vec<f64> = result.mean_ranks.0.iter().map(|(_, r)| *r).collect();
+    let figures = vec![data_figure(
+        "07_friedman_critical_difference.svg".into(),
+        critical_difference(&names, &ranks, result.critical_difference.cd)?,
+        data,
+    )];
+    Ok(FriedmanStep {
+        id: "friedman",
+        title: "Friedman ranking (Table 5)",
+        provenance: p,
+        result,
+        comparisons,
+        notice,
+        figures,
+    })
+}
+
+impl Step for FriedmanStep {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn title(&self) -> &'static str {
+        self.title
+    }
+    fn provenance(&self) -> Provenance {
+        self.provenance
+    }
+    fn comparisons(&self) -> &[Comparison] {
+        &self.comparisons
+    }
+    fn notice(&self) -> &[String] {
+        &self.notice
+    }
+    fn tables_with_provenance(&self) -> Vec<ProvTable> {
+        self.result
+            .tables()
+            .into_iter()
+            .map(|table| ProvTable {
+                provenance: self.provenance,
+                table,
+            })
+            .collect()
+    }
+    fn figures(&self) -> &[StepFigure] {
+        &self.figures
+    }
+    fn summary(&self) -> String {
+        format!(
+            "χ² = {} (df {}), p {}, W = {} ({})",
+            fmt_fixed(self.result.statistic, 2),
+            self.result.df,
+            match fmt_p(self.result.pvalue) {
+                p if p.starts_with('<') => p,
+                p => format!("= {p}"),
+            },
+            fmt_fixed(self.result.kendall_w, 3),
+            self.provenance.label()
+        )
+    }
+}
+
+impl Render for FriedmanStep {
+    fn tables(&self) -> Vec<Table> {
+        step_tables(self)
+    }
+}

@@ -1,0 +1,164 @@
+//! Expected (Fisher) information and standard errors.
+//!
+//! For ML the unit expected information is
+//! `I(θ) = ½ Δᵀ (Σ⁻¹ ⊗ Σ⁻¹) Δ`, `Δ = ∂ vec Σ / ∂θᵀ`, at the model-implied
+//! Σ (lavaan's default `information = "expected"`,
+//! `h1.information = "structured"`). Forming the p² × p² Kronecker product
+//! is avoided: every matrix element has a rank-two derivative
+//! `∂Σ/∂x = u vᵀ + v uᵀ` (see [`super::estimate`]), so with `P = Σ⁻¹`
+//! `½ tr(P Σ_a P Σ_b) = (uₐᵀPu_b)(vₐᵀPv_b) + (uₐᵀPv_b)(vₐᵀPu_b)`,
+//! i.e. `I = (UᵀPU) ∘ (VᵀPV) + (UᵀPV) ∘ (UᵀPV)ᵀ` for the matrices U, V of
+//! all elements — O(p²q + pq²) instead of O(p⁴q). Equal-label parameters
+//! sum their elements: `I_θ = Jᵀ I J`.
+//!
+//! Covariance of the estimates: `I⁻¹ / N` (normal likelihood) or
+//! `I⁻¹ / (N − 1)` (Wishart), as lavaan.
+
+use super::estimate::Implied;
+use super::model::{Matrix, ParTable};
+use nalgebra::DMatrix;
+
+/// One element of `A` or `Φ`, and the free parameter it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Element {
+    pub matrix: Matrix,
+    pub row: usize,
+    pub col: usize,
+    pub theta: Option<usize>,
+}
+
+/// The elements whose derivatives are needed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Elements {
+    pub list: Vec<Element>,
+}
+
+impl Elements {
+    /// The elements of the free parameters of a table.
+    pub fn free_of(table: &ParTable) -> Elements {
+        Elements {
+            list: table
+                .params
+                .iter()
+                .filter(|p| p.free.is_some())
+                .map(|p| Element {
+                    matrix: p.matrix,
+                    row: p.row,
+                    col: p.col,
+                    theta: p.free,
+                })
+                .collect(),
+        }
+    }
+
+    /// The vectors u and v (columns) of every element: `∂Σ/∂x = u vᵀ + v uᵀ`.
+    pub fn uv(&self, imp: &Implied, p: usize) -> (DMatrix<f64>, DMatrix<f64>) {
+        let n = self.list.len();
+        let mut u = DMatrix::zeros(p, n);
+        let mut v = DMatrix::zeros(p, n);
+        for (e, el) in self.list.iter().enumerate() {
+            u.column_mut(e).copy_from(&imp.t.view((0, el.row), (p, 1)));
+            match el.matrix {
+                Matrix::A => v.column_mut(e).copy_from(&imp.c.view((0, el.col), (p, 1))),
+                Matrix::Phi if el.row == el.col => v
+                    .column_mut(e)
+                    .copy_from(&(imp.t.view((0, el.row), (p, 1)) * 0.5)),
+                Matrix::Phi => v.column_mut(e).copy_from(&imp.t.view((0, el.col), (p, 1))),
+            }
+        }
+        (u, v)
+    }
+}
+
+/// Unit expected information between two element sets (rows: `a`,
+/// columns: `b`), element level.
+pub fn element_information(imp: &Implied, p: usize, a: &Elements, b: &Elements) -> DMatrix<f64> {
+    let (ua, va) = a.uv(imp, p);
+    let (ub, vb) = b.uv(imp, p);
+    let pu_b = &imp.sigma_inv * &ub;
+    let pv_b = &imp.sigma_inv * &vb;
+    let uu = ua.transpose() * &pu_b;
+    let vv = va.transpose() * &pv_b;
+    let uv = ua.transpose() * &pv_b;
+    let vu = va.transpose() * &pu_b;
+    uu.component_mul(&vv) + uv.component_mul(&vu)
+}
+
+/// Unit expected information of the free parameters θ.
+pub fn expected_information(table: &ParTable, elements: &Elements, imp: &Implied) -> DMatrix<f64> {
+    let info = element_information(imp, table.p(), elements, elements);
+    collapse(&info, elements, elements, table.n_free, table.n_free)
+}
+
+/// Sums element rows/columns into parameter rows/columns (`Jᵀ I J`);
+/// elements without a θ index map to their own position offset after
+/// `n_rows`/`n_cols` is reached only through `theta`.
+pub fn collapse(
+    info: &DMatrix<f64>,
+    rows: &Elements,
+    cols: &Elements,
+    n_rows: usize,
+    n_cols: usize,
+) -> DMatrix<f64> {
+    let mut out = DMatrix::zeros(n_rows, n_cols);
+    for (i, ei) in rows.list.iter().enumerate() {
+        let Some(a) = ei.theta else { continue };
+        for (j, ej) in cols.list.iter().enumerate() {
+            let Some(b) = ej.theta else { continue };
+            out[(a, b)] += info[(i, j)];
+        }
+    }
+    out
+}
+
+/// The result of inverting the information: covariance of the estimates,
+/// or the parameters involved in a (near) singularity.
+pub enum Inversion {
+    Vcov(DMatrix<f64>),
+    /// Indices of θ with the largest weight in the null direction.
+    Singular(Vec<usize>),
+}
+
+/// Inverts `n · I` after checking its conditioning: a smallest eigenvalue
+/// below 1e-10 of the largest means the model is not identified (at the
+/// estimates).
+pub fn invert_information(info: &DMatrix<f64>, n: f64) -> Inversion {
+    let q = info.nrows();
+    if q == 0 {
+        return Inversion::Vcov(DMatrix::zeros(0, 0));
+    }
+    // Scale to unit diagonal for a meaningful condition check.
+    let d: Vec<f64> = (0..q).map(|i| info[(i, i)].max(0.0).sqrt()).collect();
+    if d.iter().any(|&x| x.is_nan() || x <= 0.0 || !x.is_finite()) {
+        let bad = (0..q).filter(|&i| d[i].is_nan() || d[i] <= 0.0).collect();
+        return Inversion::Singular(bad);
+    }
+    let scaled = DMatrix::from_fn(q, q, |i, j| info[(i, j)] / (d[i] * d[j]));
+    let eig = nalgebra::SymmetricEigen::new(scaled.clone());
+    let (mut kmin, mut vmin, mut vmax) = (0, f64::INFINITY, 0.0f64);
+    for (k, &l) in eig.eigenvalues.iter().enumerate() {
+        if l < vmin {
+            vmin = l;
+            kmin = k;
+        }
+        vmax = vmax.max(l);
+    }
+    if vmin.is_nan() || vmin <= 1e-10 * vmax {
+        let vec = eig.eigenvectors.column(kmin);
+        let mut idx: Vec<usize> = (0..q).collect();
+        idx.sort_by(|&a, &b| vec[b].abs().total_cmp(&vec[a].abs()));
+        let top = vec[idx[0]].abs();
+        let bad = idx
+            .into_iter()
+            .filter(|&i| vec[i].abs() > 0.3 * top)
+            .take(4)
+            .collect();
+        return Inversion::Singular(bad);
+    }
+    match scaled.try_inverse() {
+        Some(inv) => Inversion::Vcov(DMatrix::from_fn(q, q, |i, j| {
+            inv[(i, j)] / (d[i] * d[j] * n)
+        })),
+        None => Inversion::Singular((0..q).collect()),
+    }
+}

@@ -1,0 +1,132 @@
+//! Standardized solutions and R², with lavaan's definitions
+//! (`standardizedSolution()`, `cov.std = TRUE`).
+//!
+//! With `sd(v) = √C_vv` the model-implied standard deviation of a variable
+//! (C = covariance of all variables):
+//! - std.lv scales latent variables to unit variance: loadings `λ·sd(f)`
+//!   (divided by sd of a latent indicator), regressions `b·sd(x)/sd(y)` for
+//!   the latent ends, latent variances `ψ/sd²`, latent (residual)
+//!   covariances `ψ_ij / √(|ψ_ii| |ψ_jj|)`;
+//! - std.all also scales observed variables: loadings `/ sd(x)`, regressions
+//!   by the observed ends, observed (residual) variances `θ/sd²`, residual
+//!   covariances `θ_ij / √(|θ_ii| |θ_jj|)` (a residual correlation).
+//!
+//! R² of an endogenous variable = 1 − (residual variance) / (implied
+//! variance).
+
+use super::model::ParTable;
+use super::syntax::Operator;
+use nalgebra::DMatrix;
+
+/// A row to standardize: (lhs, op, rhs, value).
+pub struct Row<'a> {
+    pub lhs: &'a str,
+    pub op: Operator,
+    pub rhs: &'a str,
+    pub value: f64,
+}
+
+/// Returns (std.lv, std.all) for each row; non-finite where lavaan gives NA
+/// (a negative implied variance).
+pub fn standardize(
+    table: &ParTable,
+    c: &DMatrix<f64>,
+    rows: &[Row],
+    residual_variance: &dyn Fn(&str) -> Option<f64>,
+) -> Vec<(f64, f64)> {
+    let sd = |v: &str| -> f64 {
+        match table.index(v) {
+            Some(i) if c[(i, i)] > 0.0 => c[(i, i)].sqrt(),
+            _ => f64::NAN,
+        }
+    };
+    let rv = |v: &str| -> f64 {
+        residual_variance(v)
+            .map(|x| x.abs().sqrt())
+            .unwrap_or_else(|| sd(v))
+    };
+    let lat = |v: &str| table.is_latent(v);
+    rows.iter()
+        .map(|r| {
+            let (l, rh, x) = (r.lhs, r.rhs, r.value);
+            match r.op {
+                Operator::MeasuredBy => {
+                    let lv = if lat(rh) {
+                        x * sd(l) / sd(rh)
+                    } else {
+                        x * sd(l)
+                    };
+                    let all = if lat(rh) { lv } else { lv / sd(rh) };
+                    (lv, all)
+                }
+                Operator::RegressedOn => {
+                    let mut lv = x;
+                    if lat(rh) {
+                        lv *= sd(rh);
+                    }
+                    if lat(l) {
+                        lv /= sd(l);
+                    }
+                    let mut all = lv;
+                    if !lat(rh) {
+                        all *= sd(rh);
+                    }
+                    if !lat(l) {
+                        all /= sd(l);
+                    }
+                    (lv, all)
+                }
+                Operator::Covariance if l == rh => {
+                    let s2 = sd(l).powi(2);
+                    if lat(l) {
+                        (x / s2, x / s2)
+                    } else {
+                        (x, x / s2)
+                    }
+                }
+                Operator::Covariance => {
+                    let mut lv = x;
+                    let mut all = x;
+                    for v in [l, rh] {
+                        if lat(v) {
+                            lv /= rv(v);
+                        }
+                        all /= rv(v);
+                    }
+                    (lv, all)
+                }
+            }
+        })
+        .collect()
+}
+
+/// Endogenous variables whose R² lavaan reports: observed variables other
+/// than fixed exogenous covariates, then latent variables that are regressed
+/// or measured by a higher-order factor.
+pub fn r_squared(table: &ParTable, c: &DMatrix<f64>, phi: &DMatrix<f64>) -> Vec<(String, f64)> {
+    let endogenous_latent = |v: &str| {
+        table.params.iter().any(|p| {
+            (p.op == Operator::RegressedOn && p.lhs == v)
+                || (p.op == Operator::MeasuredBy && p.rhs == v)
+        })
+    };
+    let endogenous_observed = |v: &str| {
+        table.params.iter().any(|p| {
+            (p.op == Operator::RegressedOn && p.lhs == v)
+                || (p.op == Operator::MeasuredBy && p.rhs == v)
+        })
+    };
+    let mut out = Vec::new();
+    for (i, v) in table.observed.iter().enumerate() {
+        if endogenous_observed(v) {
+            out.push((v.clone(), 1.0 - phi[(i, i)] / c[(i, i)]));
+        }
+    }
+    for (k, v) in table.latent.iter().enumerate() {
+        let i = table.p() + k;
+        if endogenous_latent(v) {
+            out.push((v.clone(), 1.0 - phi[(i, i)] / c[(i, i)]));
+        }
+    }
+    out
+}

@@ -1,0 +1,664 @@
+//! lavaan model syntax: a tokenizer and a recursive-descent parser.
+//!
+//! Supported (lavaan 0.6 "model syntax 1"):
+//! - operators `=~` (measured by), `~` (regressed on), `~~` (variance /
+//!   covariance);
+//! - several right-hand terms joined by `+`, several left-hand variables
+//!   joined by `+` (`y1 + y2 ~ x` is two statements);
+//! - modifiers before a term, joined by `*`: a number fixes the parameter
+//!   (`1*x`, `-0.5*x`, `0*f`), `NA` frees it (`NA*x`), a name labels it
+//!   (`a*x`; parameters with the same label are constrained equal),
+//!   `start(v)` gives a starting value, `label("a")` and `equal("a")` label;
+//! - comments from `#` or `!` to the end of the line;
+//! - statements end at a newline or `;`; a statement continues on the next
+//!   line when the line ends with `+`, `*` or an operator, or the next line
+//!   starts with `+`.
+//!
+//! Not supported, and reported as such: intercepts (`~ 1`), defined
+//! parameters (`:=`), explicit constraints (`==`, `<`, `>`), thresholds
+//! (`|`), formative indicators (`<~`) and multi-group modifiers (`c(...)`).
+//!
+//! Every error names the 1-based line and character column of the offending
+//! token, the token found and what was expected.
+
+use crate::error::{AnalysisError, Location, Result};
+use serde::Serialize;
+
+/// The three operators of a covariance-structure model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Operator {
+    /// `=~`: the latent on the left is measured by the variables on the right.
+    #[serde(rename = "=~")]
+    MeasuredBy,
+    /// `~`: the variable on the left is regressed on those on the right.
+    #[serde(rename = "~")]
+    RegressedOn,
+    /// `~~`: variance (same variable) or covariance.
+    #[serde(rename = "~~")]
+    Covariance,
+}
+
+impl Operator {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Operator::MeasuredBy => "=~",
+            Operator::RegressedOn => "~",
+            Operator::Covariance => "~~",
+        }
+    }
+
+    pub fn from_symbol(s: &str) -> Option<Operator> {
+        match s {
+            "=~" => Some(Operator::MeasuredBy),
+            "~" => Some(Operator::RegressedOn),
+            "~~" => Some(Operator::Covariance),
+            _ => None,
+        }
+    }
+}
+
+/// A 1-based position in the model text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One right-hand term of a statement with its modifiers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Term {
+    pub name: String,
+    /// `v*x`: the parameter is fixed at `v`.
+    pub fixed: Option<f64>,
+    /// `NA*x`: the parameter is explicitly free (e.g. a first loading).
+    pub free: bool,
+    /// `a*x`: label; equal labels mean equal parameters.
+    pub label: Option<String>,
+    /// `start(v)*x`: starting value.
+    pub start: Option<f64>,
+    pub position: Position,
+}
+
+/// One statement `lhs op rhs1 + rhs2 ...` (a `+` on the left is expanded
+/// into several statements).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statement {
+    pub lhs: String,
+    pub lhs_position: Position,
+    pub op: Operator,
+    pub rhs: Vec<Term>,
+}
+
+/// A parsed model: its statements in order, and the name of its source used
+/// in error messages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelSpec {
+    pub source: String,
+    pub statements: Vec<Statement>,
+}
+
+impl ModelSpec {
+    /// Parses model text; errors name `model` as their source.
+    pub fn parse(text: &str) -> Result<ModelSpec> {
+        ModelSpec::parse_named("model", text)
+    }
+
+    /// Parses model text; `source` (a file name) names it in error messages.
+    pub fn parse_named(source: &str, text: &str) -> Result<ModelSpec> {
+        let tokens = tokenize(source, text)?;
+        Parser {
+            source,
+            tokens: &tokens,
+            at: 0,
+        }
+        .model()
+    }
+
+    /// Reads and parses a model file.
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<ModelSpec> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io {
+            path: name.clone(),
+            message: e.to_string(),
+        })?;
+        ModelSpec::parse_named(&name, &text)
+    }
+}
+
+pub(crate) fn location(source: &str, pos: Position) -> Location {
+    Location::source(source)
+        .with_line(pos.line as u64)
+        .with_column(pos.column.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Number(f64, String),
+    Str(String),
+    Op(Operator),
+    Unsupported(String),
+    Plus,
+    Minus,
+    Star,
+    LParen,
+    RParen,
+    Comma,
+    Semicolon,
+    Newline,
+}
+
+impl Tok {
+    fn text(&self) -> String {
+        match self {
+            Tok::Ident(s) | Tok::Unsupported(s) => s.clone(),
+            Tok::Number(_, s) => s.clone(),
+            Tok::Str(s) => format!("\"{s}\""),
+            Tok::Op(o) => o.symbol().to_owned(),
+            Tok::Plus => "+".into(),
+            Tok::Minus => "-".into(),
+            Tok::Star => "*".into(),
+            Tok::LParen => "(".into(),
+            Tok::RParen => ")".into(),
+            Tok::Comma => ",".into(),
+            Tok::Semicolon => ";".into(),
+            Tok::Newline => "end of line".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    pos: Position,
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_' || c == '.'
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '.'
+}
+
+fn tokenize(source: &str, text: &str) -> Result<Vec<Token>> {
+    let mut tokens = Vec::new();
+    for (line_index, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        let pos = |i: usize| Position {
+            line: line_index + 1,
+            column: i + 1,
+        };
+        while i < chars.len() {
+            let c = chars[i];
+            let start = i;
+            let two: String = chars[i..chars.len().min(i + 2)].iter().collect();
+            let tok = if c == '#' || c == '!' {
+                break;
+            } else if c.is_whitespace() {
+                i += 1;
+                continue;
+            } else if two == "=~" {
+                i += 2;
+                Tok::Op(Operator::MeasuredBy)
+            } else if two == "~~" {
+                i += 2;
+                Tok::Op(Operator::Covariance)
+            } else if ["<~", ":=", "==", "~*", "%~"].contains(&two.as_str()) {
+                i += 2;
+                Tok::Unsupported(two)
+            } else if c == '~' {
+                i += 1;
+                Tok::Op(Operator::RegressedOn)
+            } else if c == '<' || c == '>' || c == '|' || c == '=' || c == ':' {
+                i += 1;
+                Tok::Unsupported(c.to_string())
+            } else if c == '+' {
+                i += 1;
+                Tok::Plus
+            } else if c == '-' {
+                i += 1;
+                Tok::Minus
+            } else if c == '*' {
+                i += 1;
+                Tok::Star
+            } else if c == '(' {
+                i += 1;
+                Tok::LParen
+            } else if c == ')' {
+                i += 1;
+                Tok::RParen
+            } else if c == ',' {
+                i += 1;
+                Tok::Comma
+            } else if c == ';' {
+                i += 1;
+                Tok::Semicolon
+            } else if c == '"' || c == '\'' {
+                let close = chars[i + 1..].iter().position(|&d| d == c);
+                match close {
+                    Some(k) => {
+                        let s: String = chars[i + 1..i + 1 + k].iter().collect();
+                        i += k + 2;
+                        Tok::Str(s)
+                    }
+                    None => {
+                        return Err(AnalysisError::input(
+                            location(source, pos(i)),
+                            Some(&chars[i..].iter().collect::<String>()),
+                            format!("a closing {c}"),
+                        ))
+                    }
+                }
+            } else if c.is_ascii_digit()
+                || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+            {
+                // A number: digits, a decimal point, an exponent.
+                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                    i += 1;
+                }
+                if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+                    let mut j = i + 1;
+                    if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
+                        j += 1;
+                    }
+                    if j < chars.len() && chars[j].is_ascii_digit() {
+                        i = j;
+                        while i < chars.len() && chars[i].is_ascii_digit() {
+                            i += 1;
+                        }
+                    }
+                }
+                let s: String = chars[start..i].iter().collect();
+                match s.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Tok::Number(v, s),
+                    _ => {
+                        return Err(AnalysisError::input(
+                            location(source, pos(start)),
+                            Some(&s),
+                            "a number",
+                        ))
+                    }
+                }
+            } else if is_name_start(c) {
+                while i < chars.len() && is_name_char(chars[i]) {
+                    i += 1;
+                }
+                Tok::Ident(chars[start..i].iter().collect())
+            } else {
+                return Err(AnalysisError::input(
+                    location(source, pos(i)),
+                    Some(&c.to_string()),
+                    "a variable name, a number, an operator (=~, ~, ~~), +, * or ;",
+                ));
+            };
+            tokens.push(Token {
+                tok,
+                pos: pos(start),
+            });
+        }
+        tokens.push(Token {
+            tok: Tok::Newline,
+            pos: pos(chars.len()),
+        });
+    }
+    Ok(tokens)
+}
+
+struct Parser<'a> {
+    source: &'a str,
+    tokens: &'a [Token],
+    at: usize,
+}
+
+fn ends_incomplete(t: &Tok) -> bool {
+    matches!(
+        t,
+        Tok::Plus | Tok::Minus | Tok::Star | Tok::Op(_) | Tok::LParen | Tok::Comma
+    )
+}
+
+impl Parser<'_> {
+    /// Splits the token stream into statements (handling continuation lines)
+    /// and parses each.
+    fn model(&mut self) -> Result<ModelSpec> {
+        let mut statements = Vec::new();
+        let mut current: Vec<Token> = Vec::new();
+        while self.at < self.tokens.len() {
+            let t = &self.tokens[self.at];
+            self.at += 1;
+            match t.tok {
+                Tok::Semicolon => self.finish(&mut current, &mut statements)?,
+                Tok::Newline => {
+                    if current.is_empty() {
+                        continue;
+                    }
+                    let last_incomplete = current.last().is_some_and(|l| ends_incomplete(&l.tok));
+                    let next = self.tokens[self.at..]
+                        .iter()
+                        .find(|t| t.tok != Tok::Newline);
+                    let next_continues =
+                        next.is_some_and(|n| matches!(n.tok, Tok::Plus | Tok::Star));
+                    if !(last_incomplete || next_continues) {
+                        self.finish(&mut current, &mut statements)?;
+                    }
+                }
+                _ => current.push(t.clone()),
+            }
+        }
+        self.finish(&mut current, &mut statements)?;
+        if statements.is_empty() {
+            return Err(AnalysisError::input(
+                Location::source(self.source),
+                None,
+                "at least one model statement such as `f =~ x1 + x2 + x3`",
+            ));
+        }
+        Ok(ModelSpec {
+            source: self.source.to_owned(),
+            statements,
+        })
+    }
+
+    fn finish(&self, current: &mut Vec<Token>, out: &mut Vec<Statement>) -> Result<()> {
+        if current.is_empty() {
+            return Ok(());
+        }
+        let tokens = std::mem::take(current);
+        let end = Position {
+            line: tokens.last().map_or(1, |t| t.pos.line),
+            column: tokens
+                .last()
+                .map_or(1, |t| t.pos.column + t.tok.text().chars().count()),
+        };
+        let mut s = StatementParser {
+            source: self.source,
+            tokens: &tokens,
+            at: 0,
+            end,
+        };
+        out.extend(s.statement()?);
+        Ok(())
+    }
+}
+
+struct StatementParser<'a> {
+    source: &'a str,
+    tokens: &'a [Token],
+    at: usize,
+    end: Position,
+}
+
+impl StatementParser<'_> {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at)
+    }
+
+    fn error_here(&self, expected: &str) -> AnalysisError {
+        match self.peek() {
+            Some(t) => {
+                AnalysisError::input(location(self.source, t.pos), Some(&t.tok.text()), expected)
+            }
+            None => AnalysisError::input(
+                location(self.source, self.end),
+                Some("end of statement"),
+                expected,
+            ),
+        }
+    }
+
+    fn unsupported(&self, t: &Token) -> AnalysisError {
+        let what = match t.tok.text().as_str() {
+            ":=" => "defined parameters (:=) are not supported",
+            "==" | "<" | ">" => {
+                "explicit constraints are not supported: use shared labels for equality"
+            }
+            "<~" => "formative indicators (<~) are not supported",
+            "|" => "thresholds (|) are not supported",
+            _ => "an operator this engine supports",
+        };
+        AnalysisError::input(
+            location(self.source, t.pos),
+            Some(&t.tok.text()),
+            format!("one of the operators =~, ~, ~~ ({what})"),
+        )
+    }
+
+    fn name(&mut self, expected: &str) -> Result<(String, Position)> {
+        match self.peek() {
+            Some(Token {
+                tok: Tok::Ident(s),
+                pos,
+            }) => {
+                let r = (s.clone(), *pos);
+                self.at += 1;
+                Ok(r)
+            }
+            Some(
+                t @ Token {
+                    tok: Tok::Unsupported(_),
+                    ..
+                },
+            ) => Err(self.unsupported(t)),
+            _ => Err(self.error_here(expected)),
+        }
+    }
+
+    fn statement(&mut self) -> Result<Vec<Statement>> {
+        let mut lhs = vec![self.name("a variable name at the start of a statement")?];
+        while matches!(self.peek().map(|t| &t.tok), Some(Tok::Plus)) {
+            self.at += 1;
+            lhs.push(self.name("a variable name after +")?);
+        }
+        let op = match self.peek() {
+            Some(Token {
+                tok: Tok::Op(o), ..
+            }) => *o,
+            Some(
+                t @ Token {
+                    tok: Tok::Unsupported(_),
+                    ..
+                },
+            ) => return Err(self.unsupported(t)),
+            _ => return Err(self.error_here("an operator (=~, ~ or ~~)")),
+        };
+        self.at += 1;
+        let mut rhs = vec![self.term(op)?];
+        loop {
+            match self.peek().map(|t| &t.tok) {
+                None => break,
+                Some(Tok::Plus) => {
+                    self.at += 1;
+                    rhs.push(self.term(op)?);
+                }
+                Some(Tok::Unsupported(_)) => return Err(self.unsupported(&self.tokens[self.at])),
+                Some(_) => return Err(self.error_here("+ or the end of the statement")),
+            }
+        }
+        Ok(lhs
+            .into_iter()
+            .map(|(name, pos)| Statement {
+                lhs: name,
+                lhs_position: pos,
+                op,
+                rhs: rhs.clone(),
+            })
+            .collect())
+    }
+
+    /// A signed number.
+    fn number(&mut self, expected: &str) -> Result<f64> {
+        let negative = matches!(self.peek().map(|t| &t.tok), Some(Tok::Minus));
+        if negative {
+            self.at += 1;
+        }
+        match self.peek() {
+            Some(Token {
+                tok: Tok::Number(v, _),
+                ..
+            }) => {
+                let v = *v;
+                self.at += 1;
+                Ok(if negative { -v } else { v })
+            }
+            _ => Err(self.error_here(expected)),
+        }
+    }
+
+    fn expect(&mut self, tok: Tok, expected: &str) -> Result<()> {
+        if self.peek().map(|t| &t.tok) == Some(&tok) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.error_here(expected))
+        }
+    }
+
+    /// `(modifier *)* name`.
+    fn term(&mut self, op: Operator) -> Result<Term> {
+        let mut fixed = None;
+        let mut free = false;
+        let mut label = None;
+        let mut start = None;
+        loop {
+            let Some(t) = self.peek().cloned() else {
+                return Err(self.error_here(&format!("a variable name after {}", op.symbol())));
+            };
+            match &t.tok {
+                Tok::Number(..) | Tok::Minus => {
+                    let v = self.number("a number")?;
+                    if !matches!(self.peek().map(|t| &t.tok), Some(Tok::Star)) {
+                        let expected = if op == Operator::RegressedOn && v == 1.0 {
+                            "* after the number, as in 1*x (intercepts `~ 1` are not supported: this engine fits covariance structures)"
+                        } else {
+                            "* after the number, as in 1*x"
+                        };
+                        return Err(self.error_here(expected));
+                    }
+                    self.at += 1;
+                    fixed = Some(v);
+                }
+                Tok::Ident(s) => {
+                    let s = s.clone();
+                    self.at += 1;
+                    let next = self.peek().map(|t| t.tok.clone());
+                    match (s.as_str(), next) {
+                        ("start" | "label" | "equal", Some(Tok::LParen)) => {
+                            self.at += 1;
+                            if s == "start" {
+                                start = Some(self.number("a number in start(...)")?);
+                            } else {
+                                match self.peek() {
+                                    Some(Token {
+                                        tok: Tok::Str(l) | Tok::Ident(l),
+                                        ..
+                                    }) => {
+                                        label = Some(l.clone());
+                                        self.at += 1;
+                                    }
+                                    _ => return Err(self.error_here("a quoted label")),
+                                }
+                            }
+                            self.expect(Tok::RParen, ")")?;
+                            self.expect(Tok::Star, "* after the modifier")?;
+                        }
+                        ("c", Some(Tok::LParen)) => return Err(AnalysisError::input(
+                            location(self.source, t.pos),
+                            Some("c("),
+                            "a single modifier (multi-group modifiers c(...) are not supported)",
+                        )),
+                        ("NA", Some(Tok::Star)) => {
+                            self.at += 1;
+                            free = true;
+                        }
+                        (_, Some(Tok::Star)) => {
+                            self.at += 1;
+                            label = Some(s);
+                        }
+                        _ => {
+                            return Ok(Term {
+                                name: s,
+                                fixed,
+                                free,
+                                label,
+                                start,
+                                position: t.pos,
+                            })
+                        }
+                    }
+                }
+                Tok::Unsupported(_) => return Err(self.unsupported(&t)),
+                _ => {
+                    return Err(self.error_here(&format!(
+                        "a variable name or a modifier (1*, NA*, label*, start(v)*) after {}",
+                        op.symbol()
+                    )))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_statements_modifiers_and_continuations() {
+        let m = ModelSpec::parse(
+            "# a comment\n visual =~ x1 + a*x2 +\n  NA*x3 # trailing\n f ~~ 1*f; y ~ start(0.5)*x + -0.3*z\n",
+        )
+        .unwrap();
+        assert_eq!(m.statements.len(), 3);
+        let s = &m.statements[0];
+        assert_eq!(s.lhs, "visual");
+        assert_eq!(s.op, Operator::MeasuredBy);
+        assert_eq!(s.rhs.len(), 3);
+        assert_eq!(s.rhs[1].label.as_deref(), Some("a"));
+        assert!(s.rhs[2].free);
+        assert_eq!(s.rhs[2].position, Position { line: 3, column: 6 });
+        assert_eq!(m.statements[1].rhs[0].fixed, Some(1.0));
+        assert_eq!(m.statements[2].rhs[0].start, Some(0.5));
+        assert_eq!(m.statements[2].rhs[1].fixed, Some(-0.3));
+    }
+
+    #[test]
+    fn plus_on_the_next_line_continues_and_lhs_plus_expands() {
+        let m = ModelSpec::parse("f =~ x1\n   + x2\ny1 + y2 ~ x").unwrap();
+        assert_eq!(m.statements.len(), 3);
+        assert_eq!(m.statements[0].rhs.len(), 2);
+        assert_eq!(m.statements[2].lhs, "y2");
+    }
+
+    #[test]
+    fn errors_name_line_column_token_and_expectation() {
+        let e = ModelSpec::parse("f =~ x1 + x2\ng =~ x3 x4")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "model, line 2, column \"9\": found \"x4\", expected + or the end of the statement"
+        );
+        let e = ModelSpec::parse("f x1").unwrap_err().to_string();
+        assert!(
+            e.contains("line 1, column \"3\"") && e.contains("an operator"),
+            "{e}"
+        );
+        let e = ModelSpec::parse("f =~ 2 x1").unwrap_err().to_string();
+        assert!(
+            e.contains("column \"8\"") && e.contains("* after the number"),
+            "{e}"
+        );
+        let e = ModelSpec::parse("f =~ x1 +").unwrap_err().to_string();
+        assert!(e.contains("end of statement"), "{e}");
+        let e = ModelSpec::parse("d := a*b").unwrap_err().to_string();
+        assert!(e.contains("defined parameters"), "{e}");
+        let e = ModelSpec::parse("y ~ 1").unwrap_err().to_string();
+        assert!(e.contains("intercepts"), "{e}");
+        assert!(ModelSpec::parse("  # only a comment\n").is_err());
+        let e = ModelSpec::parse("f =~ x1 @ x2").unwrap_err().to_string();
+        assert!(e.contains("found \"@\""), "{e}");
+    }
+}

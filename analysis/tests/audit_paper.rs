@@ -1,0 +1,161 @@
+//! The default audit of the embedded first paper: the verdicts on its key
+//! figures, and that every section is audited only where present.
+
+use analysis::audit::{audit, AuditOptions, Recomputed, Status};
+use analysis::published::{contracting_model, strategic_purchasing};
+use analysis::Render;
+
+fn options() -> AuditOptions {
+    AuditOptions {
+        replications: 200,
+        ..AuditOptions::default()
+    }
+}
+
+#[test]
+fn key_findings_of_the_first_paper() {
+    let r = audit(&contracting_model(), &options());
+    let expect = [
+        (
+            "table1-percent-education-level-masters-degree-and-above",
+            Status::Inconsistent,
+        ),
+        ("table1-percent-gender-female", Status::Consistent),
+        ("table1-total-education-level", Status::Consistent),
+        ("table1-percent-total-education-level", Status::Consistent),
+        ("table1-bands-work-experience", Status::Inconsistent),
+        ("table1-bands-age", Status::Unverifiable),
+        ("codebook-model-subthemes", Status::Inconsistent),
+        ("codebook-initial-codes", Status::Consistent),
+        ("codebook-main-themes", Status::Consistent),
+        ("codebook-factors", Status::Consistent),
+        ("codebook-primary-codes", Status::Unverifiable),
+        ("cochran-n0", Status::Consistent),
+        ("cochran-minimum-sample", Status::Inconsistent),
+        ("sample-analysable-vs-table1", Status::Consistent),
+        ("fit-ranges", Status::Consistent),
+        ("fit-agfi-gfi", Status::Inconsistent),
+        ("fit-rmsea-df", Status::Consistent),
+        ("fit-chisq-test", Status::Unverifiable),
+        ("fit-cfi-baseline", Status::Unverifiable),
+        ("friedman-mean-rank-range", Status::Consistent),
+        ("friedman-mean-rank-sum", Status::Inconsistent),
+        ("friedman-mean-rank-partial-sums", Status::Inconsistent),
+        ("friedman-chi-square", Status::Unverifiable),
+        ("table5-rank-order", Status::Inconsistent),
+        ("table4-rank-order", Status::Consistent),
+        ("table4-vs-table5-ranks", Status::Consistent),
+        ("abstract-vs-table5-ranks", Status::Consistent),
+        ("abstract-vs-table5-mean-ranks", Status::Inconsistent),
+        ("fit-text-agfi", Status::Consistent),
+        ("paths-t-rule", Status::Consistent),
+        ("paths-t-critical", Status::Consistent),
+        ("paths-coefficient-rule", Status::Inconsistent),
+        ("paths-implied-se", Status::Unverifiable),
+        ("ks-normality-simulation", Status::Inconsistent),
+        ("unit-ks-significance", Status::Inconsistent),
+        ("collinearity", Status::Unverifiable),
+        ("friedman-ranking-inference", Status::Inconsistent),
+        ("reconstruction-themes-cfa-correlated", Status::Inconsistent),
+        ("reconstruction-summary", Status::Unverifiable),
+        ("figure-offices", Status::Unverifiable),
+    ];
+    for (id, status) in expect {
+        let f = r.get(id).unwrap_or_else(|| panic!("missing finding {id}"));
+        assert_eq!(f.status, status, "{id}: {}", f.explanation);
+    }
+    // Key recomputed values.
+    assert_eq!(
+        r.get("fit-rmsea-df").unwrap().recomputed,
+        Recomputed::interval(333.0, 338.0)
+    );
+    assert_eq!(
+        r.get("cochran-minimum-sample").unwrap().recomputed,
+        Recomputed::Value(385.0)
+    );
+    assert_eq!(
+        r.get("table5-rank-order").unwrap().recomputed,
+        Recomputed::Value(2.0)
+    );
+    assert_eq!(
+        r.get("codebook-primary-codes").unwrap().recomputed,
+        Recomputed::Value(462.0)
+    );
+    assert_eq!(
+        r.get("reconstruction-themes-cfa-correlated")
+            .unwrap()
+            .recomputed,
+        Recomputed::Value(256.0)
+    );
+    assert_eq!(
+        r.get("reconstruction-subthemes-cfa-correlated")
+            .unwrap()
+            .recomputed,
+        Recomputed::Value(2880.0)
+    );
+    assert_eq!(
+        r.get("ks-normality-simulation").unwrap().recomputed,
+        Recomputed::Value(0.0)
+    );
+    // Every finding has a source, a method and an explanation; ids are unique.
+    let mut ids = std::collections::HashSet::new();
+    for f in &r.findings {
+        assert!(ids.insert(f.id.clone()), "duplicate id {}", f.id);
+        assert!(
+            !f.source.is_empty() && !f.method.is_empty() && !f.explanation.is_empty(),
+            "{f:?}"
+        );
+    }
+    // Every published text figure is covered by some finding.
+    let s = r.summary();
+    assert_eq!(
+        s.consistent + s.inconsistent + s.unverifiable,
+        r.findings.len()
+    );
+}
+
+#[test]
+fn report_renders_grouped_text_html_and_json() {
+    let r = audit(&contracting_model(), &options());
+    let text = r.to_text();
+    for group in [
+        "Audit — Abstract",
+        "Audit — Methods",
+        "Audit — Results",
+        "Audit — Table 1",
+        "Audit — Table 5",
+        "Audit summary",
+    ] {
+        assert!(text.contains(group), "{group}");
+    }
+    let html = r.to_html();
+    assert!(html.contains("AGFI can never exceed GFI"));
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(
+        json.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["findings"]
+    );
+    assert_eq!(json["findings"].as_array().unwrap().len(), r.findings.len());
+}
+
+#[test]
+fn the_delphi_paper_is_audited_only_where_it_has_figures() {
+    let r = audit(&strategic_purchasing(), &options());
+    assert_eq!(r.get("codebook-themes").unwrap().status, Status::Consistent);
+    assert_eq!(
+        r.get("codebook-subthemes").unwrap().status,
+        Status::Unverifiable
+    );
+    assert_eq!(r.get("figure-year").unwrap().status, Status::Unverifiable);
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| !f.id.starts_with("fit-") && !f.id.starts_with("friedman-")));
+}
+
+#[test]
+fn the_simulation_is_reproducible() {
+    let a = audit(&contracting_model(), &options());
+    let b = audit(&contracting_model(), &options());
+    assert_eq!(a, b);
+}

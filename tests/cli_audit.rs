@@ -1,0 +1,143 @@
+//! End-to-end tests of `paraclinic audit`.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_paraclinic"))
+        .arg("audit")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run paraclinic");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn finding<'a>(json: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
+
+#[test]
+fn default_audit_json_has_the_contracted_keys_and_verdicts() {
+    let (code, out, err) = run(&["--json", "--replications", "100"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["findings"]
+    );
+    for f in json["findings"].as_array().unwrap() {
+        let keys: Vec<&str> = f.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "source",
+                "quantity",
+                "published",
+                "recomputed",
+                "status",
+                "method",
+                "explanation"
+            ]
+        );
+        assert!(
+            ["consistent", "inconsistent", "unverifiable"].contains(&f["status"].as_str().unwrap())
+        );
+    }
+    let agfi = finding(&json, "fit-agfi-gfi");
+    assert_eq!(agfi["status"], "inconsistent");
+    assert_eq!(agfi["source"], "Table 3");
+    assert_eq!(agfi["published"], "AGFI .93, GFI .92");
+    let df = finding(&json, "fit-rmsea-df");
+    assert_eq!(
+        df["recomputed"],
+        serde_json::json!({"lower": 333.0, "upper": 338.0})
+    );
+    let pct = finding(
+        &json,
+        "table1-percent-education-level-masters-degree-and-above",
+    );
+    assert_eq!(pct["status"], "inconsistent");
+    assert!((pct["recomputed"].as_f64().unwrap() - 100.0 * 143.0 / 385.0).abs() < 1e-9);
+    assert_eq!(
+        finding(&json, "friedman-mean-rank-sum")["status"],
+        "inconsistent"
+    );
+    assert_eq!(
+        finding(&json, "cochran-minimum-sample")["recomputed"],
+        385.0
+    );
+}
+
+#[test]
+fn default_audit_text_is_grouped_by_source_with_a_summary() {
+    let (code, out, _) = run(&["--replications", "50"]);
+    assert_eq!(code, 0);
+    let abstract_at = out.find("Audit — Abstract").unwrap();
+    let table1_at = out.find("Audit — Table 1").unwrap();
+    let summary_at = out.find("Audit summary").unwrap();
+    assert!(abstract_at < table1_at && table1_at < summary_at);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("inconsistent  fit-agfi-gfi")),
+        "{out}"
+    );
+    assert!(out.lines().any(|l| l.starts_with("total")));
+}
+
+#[test]
+fn claims_of_another_study_are_audited() {
+    let (code, out, err) = run(&["--claims", "tests/data/audit/small_claims.json", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(finding(&json, "fit-agfi-gfi")["status"], "consistent");
+    assert_eq!(
+        finding(&json, "fit-rmsea-df")["recomputed"],
+        serde_json::json!({"lower": 51.0, "upper": 51.0})
+    );
+    assert_eq!(
+        finding(&json, "reconstruction-subthemes-cfa-correlated")["status"],
+        "consistent"
+    );
+    assert_eq!(
+        finding(&json, "friedman-chi-square")["status"],
+        "consistent"
+    );
+    assert_eq!(finding(&json, "table5-rank-order")["status"], "consistent");
+    // Sections the file lacks produce no findings.
+    assert!(json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["id"] != "cochran-n0"));
+}
+
+#[test]
+fn malformed_claims_exit_2_naming_line_and_column() {
+    let (code, out, err) = run(&["--claims", "tests/data/audit/malformed_claims.json"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with(
+            "paraclinic: error: tests/data/audit/malformed_claims.json, line 5, column \"47\""
+        ),
+        "{err}"
+    );
+    assert!(err.contains("80.0"), "{err}");
+}
+
+#[test]
+fn a_missing_claims_file_exits_2() {
+    let (code, _, err) = run(&["--claims", "tests/data/audit/no_such_file.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no_such_file.json"), "{err}");
+}

@@ -1,0 +1,171 @@
+//! End-to-end tests of `paraclinic sample-size`. Expected values are the
+//! closed forms evaluated by hand here (z = 1.96 cases) or taken from the
+//! SciPy fixture (z from the confidence level).
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
+        .arg("sample-size")
+        .args(args)
+        .output()
+        .expect("run paraclinic")
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = run(&all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+}
+
+#[test]
+fn defaults_take_z_from_the_confidence_level() {
+    let v = json(&[]);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        &keys[..12],
+        [
+            "confidence",
+            "z",
+            "z_source",
+            "proportion",
+            "margin",
+            "n0",
+            "n",
+            "population",
+            "fpc_n",
+            "yamane_n",
+            "krejcie_morgan_n",
+            "margin_for_n"
+        ]
+    );
+    assert_eq!(v["z_source"], "confidence");
+    // scipy.stats.norm.ppf(0.975) = 1.959963984540054; n0 = z² · 0.25 / 0.0025.
+    assert!((num(&v, "z") - 1.959_963_984_540_054).abs() < 1e-12);
+    assert!((num(&v, "n0") - 384.145_882_069_412_4).abs() < 1e-9);
+    assert_eq!(v["n"], 385);
+    for key in [
+        "population",
+        "fpc_n",
+        "yamane_n",
+        "krejcie_morgan_n",
+        "margin_for_n",
+    ] {
+        assert!(v[key].is_null(), "{key} should be null");
+    }
+}
+
+#[test]
+fn the_papers_384_16_comes_from_z_1_96() {
+    let v = json(&[
+        "--confidence",
+        "0.95",
+        "--proportion",
+        "0.5",
+        "--margin",
+        "0.05",
+        "--z",
+        "1.96",
+    ]);
+    assert_eq!(v["z_source"], "given");
+    // 1.96² · 0.5 · 0.5 / 0.05² = 3.8416 · 0.25 / 0.0025 = 384.16
+    assert!((num(&v, "n0") - 384.16).abs() < 1e-9);
+    assert_eq!(v["n"], 385);
+}
+
+#[test]
+fn text_says_which_z_and_where_it_came_from() {
+    let out = run(&[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("standard-normal quantile at confidence 0.95"),
+        "{text}"
+    );
+    assert!(text.contains("384.1459"), "{text}");
+    assert!(text.contains("n0 = 384.1600"), "{text}");
+    let out = run(&["--z", "1.96"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("z = 1.96 (given directly)"), "{text}");
+}
+
+#[test]
+fn population_gives_corrected_yamane_and_krejcie_morgan() {
+    let v = json(&["--z", "1.96", "--population", "1000", "--n", "200"]);
+    let n0: f64 = 384.16;
+    let fpc = n0 / (1.0 + (n0 - 1.0) / 1000.0); // 277.7647...
+    assert!((num(&v, "fpc_n") - fpc).abs() < 1e-9);
+    assert_eq!(v["n"], 278);
+    assert_eq!(v["population"], 1000);
+    // Yamane: 1000 / (1 + 1000 · 0.0025) = 1000 / 3.5
+    assert!((num(&v, "yamane_n") - 1000.0 / 3.5).abs() < 1e-9);
+    assert_eq!(v["yamane_n_ceil"], 286);
+    // Krejcie–Morgan uses χ²(1) at the confidence level, 3.841458820694124.
+    let chi2 = 3.841_458_820_694_124;
+    let km = chi2 * 1000.0 * 0.25 / (0.0025 * 999.0 + chi2 * 0.25);
+    assert!((num(&v, "krejcie_morgan_n") - km).abs() < 1e-9);
+    assert_eq!(v["krejcie_morgan_n_ceil"], 278);
+    // e = 1.96 · √(0.25 / 200) · √(800 / 999)
+    let e = 1.96 * (0.25f64 / 200.0).sqrt() * (800.0f64 / 999.0).sqrt();
+    assert!((num(&v, "margin_for_n") - e).abs() < 1e-12);
+}
+
+#[test]
+fn inverse_without_population() {
+    let v = json(&["--z", "1.96", "--n", "385"]);
+    let e = 1.96 * (0.25f64 / 385.0).sqrt(); // 0.049944...
+    assert!((num(&v, "margin_for_n") - e).abs() < 1e-12);
+    assert!(v["fpc_n"].is_null());
+}
+
+fn fails_with(args: &[&str], words: &[&str]) {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for w in words {
+        assert!(err.contains(w), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn bad_parameters_exit_2_with_a_clear_message() {
+    fails_with(
+        &["--confidence", "1"],
+        &["confidence", "1", "between 0 and 1"],
+    );
+    fails_with(&["--confidence", "0"], &["confidence"]);
+    fails_with(
+        &["--proportion", "1.5"],
+        &["proportion", "1.5", "between 0 and 1"],
+    );
+    fails_with(&["--margin", "0"], &["margin", "0", "between 0 and 1"]);
+    fails_with(&["--margin", "abc"], &["--margin", "abc"]);
+    fails_with(
+        &["--population", "12.5"],
+        &["--population", "12.5", "whole number"],
+    );
+    fails_with(
+        &["--population", "0"],
+        &["--population", "\"0\"", "whole number"],
+    );
+    fails_with(&["--population", "-3"], &["--population", "-3"]);
+    fails_with(&["--z", "-1"], &["z", "-1", "positive"]);
+    fails_with(&["--margin", "-0.1"], &["margin", "-0.1"]);
+    fails_with(&["--n", "0"], &["--n", "whole number"]);
+    fails_with(
+        &["--population", "100", "--n", "200"],
+        &["200", "at most the population size 100"],
+    );
+}
