@@ -12,7 +12,7 @@
 
 use anyhow::{Context, Result};
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Environment variable to put the cache somewhere else.
 pub const CACHE_DIR_VAR: &str = "PARACLINIC_KERNEL_CACHE";
@@ -62,9 +62,92 @@ fn claim_in(root: &std::path::Path) -> Result<(PathBuf, File)> {
     )
 }
 
+/// The manifest of a Cargo workspace that would claim evcxr's crate in
+/// `build_dir` (an ancestor `Cargo.toml` with a `[workspace]` table that does
+/// not exclude it). Cargo then refuses to load the crate, so the engine
+/// cannot start; the kernel says why.
+pub fn enclosing_workspace(build_dir: &Path) -> Option<PathBuf> {
+    for ancestor in build_dir.ancestors().skip(1) {
+        let manifest = ancestor.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        if !text.lines().any(|l| l.trim() == "[workspace]") {
+            continue;
+        }
+        // Cargo's rule: a workspace that excludes a directory above the
+        // build directory lets it treat the crate as standalone, unless a
+        // member path is above it too (as `"."` is above everything). This
+        // reads only one-line arrays.
+        let paths = |key: &str| -> Vec<PathBuf> {
+            text.lines()
+                .filter_map(|l| l.trim().strip_prefix(key))
+                .filter_map(|l| l.trim_start().strip_prefix('='))
+                .flat_map(|list| {
+                    list.trim()
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .split(',')
+                        .map(|item| item.trim().trim_matches('"').to_owned())
+                        .filter(|item| !item.is_empty())
+                        .collect::<Vec<_>>()
+                })
+                .map(|item| ancestor.join(item))
+                .collect()
+        };
+        let under = |dirs: Vec<PathBuf>| dirs.iter().any(|dir| build_dir.starts_with(dir));
+        let excluded = under(paths("exclude")) && !under(paths("members"));
+        return (!excluded).then_some(manifest);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_dir_inside_a_workspace_is_detected_unless_excluded() {
+        let root = std::env::temp_dir().join(format!("paraclinic-ws-test-{}", std::process::id()));
+        let build_dir = root.join("target").join("kernel-cache").join("slot-0");
+        std::fs::create_dir_all(&build_dir).unwrap();
+        assert_eq!(enclosing_workspace(&build_dir), None);
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"lib\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            enclosing_workspace(&build_dir),
+            Some(root.join("Cargo.toml"))
+        );
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"lib\"]\nexclude = [\"docs\", \"target\"]\n",
+        )
+        .unwrap();
+        assert_eq!(enclosing_workspace(&build_dir), None);
+        // "." as a member is above every path: Cargo ignores the exclusion.
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\".\", \"lib\"]\nexclude = [\"target\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            enclosing_workspace(&build_dir),
+            Some(root.join("Cargo.toml"))
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn the_test_suites_cache_under_target_is_outside_this_workspace() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let build_dir = root.join("target/kernel-cache/slot-0");
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        assert!(manifest.contains("[workspace]"));
+        assert_eq!(enclosing_workspace(&build_dir), None);
+    }
 
     #[test]
     fn concurrent_claims_get_different_slots_and_released_slots_are_reused() {

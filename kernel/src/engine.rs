@@ -153,11 +153,22 @@ impl Engine {
     /// then loads `analysis` and the display prelude.
     fn start_context(&mut self) {
         let started = std::time::Instant::now();
+        let mut workspace_problem = None;
         match crate::cache::claim_build_dir() {
             Ok(dir) => {
                 // evcxr reads its build directory from this variable.
                 std::env::set_var("EVCXR_TMPDIR", &dir);
                 log(&format!("build directory {}", dir.display()));
+                workspace_problem = crate::cache::enclosing_workspace(&dir).map(|manifest| {
+                    format!(
+                        "The build directory {} lies inside the Cargo workspace of {}, which \
+                         makes Cargo refuse evcxr's crate: set {} to a directory outside it, \
+                         or add the directory to that workspace's `exclude`.",
+                        dir.display(),
+                        manifest.display(),
+                        crate::cache::CACHE_DIR_VAR
+                    )
+                });
             }
             Err(e) => log(&format!(
                 "no persistent build cache ({e}); using a temporary one"
@@ -167,8 +178,12 @@ impl Engine {
         let (mut context, outputs) = match CommandContext::new() {
             Ok(pair) => pair,
             Err(e) => {
-                self.startup_problem =
-                    Some(format!("The Rust engine (evcxr) could not start: {e}"));
+                let mut problem = format!("The Rust engine (evcxr) could not start: {e}");
+                if let Some(hint) = workspace_problem {
+                    problem.push('\n');
+                    problem.push_str(&hint);
+                }
+                self.startup_problem = Some(problem);
                 log(self.startup_problem.as_deref().unwrap_or_default());
                 return;
             }

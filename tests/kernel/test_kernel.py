@@ -61,7 +61,14 @@ class ParaclinicKernelTests(jupyter_kernel_test.KernelTests):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        warm_up(cls.kc)
+        # unittest skips tearDownClass when setUpClass fails: stop the
+        # kernel here, or it keeps its build slot (and the next kernel
+        # starts with a cold one).
+        try:
+            warm_up(cls.kc)
+        except BaseException:
+            cls.tearDownClass()
+            raise
 
     code_hello_world = 'println!("hello, world");'
     code_stderr = 'eprintln!("to stderr");'
@@ -131,7 +138,11 @@ class ProtocolTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
-        warm_up(cls.kc)
+        try:
+            warm_up(cls.kc)
+        except BaseException:
+            cls.tearDownClass()
+            raise
 
     @classmethod
     def tearDownClass(cls):
