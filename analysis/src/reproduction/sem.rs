@@ -459,7 +459,7 @@ fn notice(
     )];
     if p == Provenance::SyntheticEstimate {
         out.push(
-            "These estimates come from synthetic data generated from the published model: they show what a fit of the study's shape looks like at n = 385, not what the study found. In particular the generator rescaled Table 4's β (taken jointly they imply R² above 1), so our β keep the published order but not the published size."
+            "These estimates come from synthetic data generated from the published model: they show what a fit of the study's shape looks like at n = 385, not what the study found. In particular the generator rescaled Table 4's β (taken jointly they imply R² above 1), so the population paths keep the published order and ratios but not their size, and the estimates here, with SEs of about .05, need not even keep the order."
                 .to_owned(),
         );
     }
