@@ -1,0 +1,408 @@
+//! Live rich output.
+//!
+//! evcxr's display protocol is text on the user code's stdout:
+//!
+//! ```text
+//! EVCXR_BEGIN_CONTENT text/html
+//! <table>…</table>
+//! EVCXR_END_CONTENT
+//! ```
+//!
+//! evcxr itself gathers these blocks until the cell ends and keeps only the
+//! last block per MIME type, so a loop that shows ten plots shows one, and a
+//! progress display appears only when the work is over. This kernel puts a
+//! translator between the user code and evcxr, inside the subprocess that
+//! runs the user code (our own binary, see [`interpose_stdout`]): it turns
+//! each display into one [`LIVE_DISPLAY`] line the moment it is complete,
+//! which evcxr passes on as ordinary stdout and the kernel publishes as
+//! `display_data` at once.
+//!
+//! The value of a cell's final expression must stay an `execute_result`.
+//! evcxr prints it with the same protocol immediately before the runtime's
+//! `EVCXR_EXECUTION_COMPLETE` line, so a bundle of blocks that is followed
+//! directly by that line, with no pause, is passed through unchanged for
+//! evcxr to report as the result. Code that wants a display to be a
+//! `display_data` no matter where it stands brackets it with
+//! [`DISPLAY_BEGIN`]/[`DISPLAY_END`] (the prelude's `display`).
+
+use serde_json::{Map, Value};
+use std::io::{BufRead, Write};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+/// One complete display, as JSON `{mime: content}` on a single line.
+pub const LIVE_DISPLAY: &str = "PARACLINIC_LIVE_DISPLAY ";
+/// `clear_output`: followed by `1` (wait for the next output) or `0`.
+pub const CLEAR_OUTPUT: &str = "PARACLINIC_CLEAR_OUTPUT ";
+/// A panic in user code, with `{"message": …, "location": …}` as JSON.
+pub const PANIC_MESSAGE: &str = "PARACLINIC_PANIC ";
+/// The user code panicked (sent whether or not a message was captured).
+pub const PANICKED: &str = "PARACLINIC_PANICKED";
+/// Brackets a display that must be sent as `display_data` at once.
+pub const DISPLAY_BEGIN: &str = "PARACLINIC_DISPLAY_BEGIN";
+pub const DISPLAY_END: &str = "PARACLINIC_DISPLAY_END";
+
+const BEGIN_CONTENT: &str = "EVCXR_BEGIN_CONTENT ";
+const END_CONTENT: &str = "EVCXR_END_CONTENT";
+const EXECUTION_COMPLETE: &str = "EVCXR_EXECUTION_COMPLETE";
+const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
+
+/// How long a finished bundle waits for the end of the cell before it is
+/// shown as a live display. Long enough that a final expression is not
+/// mistaken for a mid-cell display on a loaded machine, short enough not to
+/// be noticed.
+pub const FINAL_EXPRESSION_GRACE: Duration = Duration::from_millis(300);
+
+/// What the kernel makes of one line of user stdout.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StdoutLine {
+    Text(String),
+    Display(Map<String, Value>),
+    ClearOutput { wait: bool },
+    PanicMessage { message: String, location: String },
+    Panicked,
+}
+
+/// Classifies a stdout line received from evcxr.
+pub fn classify(line: &str) -> StdoutLine {
+    if let Some(json) = line.strip_prefix(LIVE_DISPLAY) {
+        if let Ok(Value::Object(data)) = serde_json::from_str(json) {
+            return StdoutLine::Display(data);
+        }
+    } else if let Some(flag) = line.strip_prefix(CLEAR_OUTPUT) {
+        return StdoutLine::ClearOutput {
+            wait: flag.trim() == "1",
+        };
+    } else if let Some(json) = line.strip_prefix(PANIC_MESSAGE) {
+        if let Ok(v) = serde_json::from_str::<Value>(json) {
+            let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+            return StdoutLine::PanicMessage {
+                message: field("message"),
+                location: field("location"),
+            };
+        }
+    } else if line == PANICKED {
+        return StdoutLine::Panicked;
+    }
+    StdoutLine::Text(line.to_owned())
+}
+
+/// The translator's state machine, independent of pipes so it can be tested:
+/// feed it lines (or timeouts), collect the lines it writes.
+#[derive(Default)]
+pub struct Translator {
+    /// Blocks of a bundle not yet known to be a final expression or not.
+    pending: Vec<(String, String)>,
+    /// Inside DISPLAY_BEGIN … DISPLAY_END.
+    forced: Option<Vec<(String, String)>>,
+    /// Inside a content block: its MIME type and the lines so far.
+    block: Option<(String, Vec<String>)>,
+}
+
+impl Translator {
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty() && self.block.is_none()
+    }
+
+    fn live(bundle: Vec<(String, String)>, out: &mut Vec<String>) {
+        if bundle.is_empty() {
+            return;
+        }
+        let data: Map<String, Value> = bundle
+            .into_iter()
+            .map(|(mime, content)| (mime, Value::String(content)))
+            .collect();
+        out.push(format!("{LIVE_DISPLAY}{}", Value::Object(data)));
+    }
+
+    fn raw(bundle: Vec<(String, String)>, out: &mut Vec<String>) {
+        for (mime, content) in bundle {
+            out.push(format!("{BEGIN_CONTENT}{mime}"));
+            out.extend(content.lines().map(str::to_owned));
+            out.push(END_CONTENT.to_owned());
+        }
+    }
+
+    /// Nothing arrived within the grace period: a pending bundle is a
+    /// mid-cell display.
+    pub fn timeout(&mut self, out: &mut Vec<String>) {
+        if self.block.is_none() {
+            Self::live(std::mem::take(&mut self.pending), out);
+        }
+    }
+
+    pub fn line(&mut self, line: String, out: &mut Vec<String>) {
+        if let Some((mime, mut lines)) = self.block.take() {
+            if line == END_CONTENT {
+                let block = (mime, lines.join("\n"));
+                if let Some(forced) = self.forced.as_mut() {
+                    forced.push(block);
+                } else {
+                    // A MIME type seen twice starts a new display.
+                    if self.pending.iter().any(|(m, _)| *m == block.0) {
+                        Self::live(std::mem::take(&mut self.pending), out);
+                    }
+                    self.pending.push(block);
+                }
+            } else if line == PANIC_NOTIFICATION {
+                // The display was cut short by a panic: evcxr drops it too.
+                out.push(PANICKED.to_owned());
+                out.push(line);
+            } else {
+                lines.push(line);
+                self.block = Some((mime, lines));
+            }
+            return;
+        }
+        if let Some(mime) = line.strip_prefix(BEGIN_CONTENT) {
+            self.block = Some((mime.trim().to_owned(), Vec::new()));
+        } else if line == DISPLAY_BEGIN {
+            Self::live(std::mem::take(&mut self.pending), out);
+            self.forced = Some(Vec::new());
+        } else if line == DISPLAY_END {
+            if let Some(forced) = self.forced.take() {
+                Self::live(forced, out);
+            }
+        } else if line == EXECUTION_COMPLETE {
+            // The bundle right before the end is the final expression's value.
+            Self::raw(std::mem::take(&mut self.pending), out);
+            self.forced = None;
+            out.push(line);
+        } else {
+            Self::live(std::mem::take(&mut self.pending), out);
+            if line == PANIC_NOTIFICATION {
+                out.push(PANICKED.to_owned());
+            }
+            out.push(line);
+        }
+    }
+}
+
+/// Runs the translator over lines from `input`, writing to `output`, until
+/// the input closes.
+pub fn translate(input: Receiver<String>, mut output: impl Write) {
+    let mut translator = Translator::default();
+    let mut out = Vec::new();
+    loop {
+        let next = if translator.has_pending() {
+            input.recv_timeout(FINAL_EXPRESSION_GRACE)
+        } else {
+            input.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        };
+        match next {
+            Ok(line) => translator.line(line, &mut out),
+            Err(RecvTimeoutError::Timeout) => translator.timeout(&mut out),
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        for line in out.drain(..) {
+            if writeln!(output, "{line}").is_err() {
+                return;
+            }
+        }
+        if output.flush().is_err() {
+            return;
+        }
+    }
+}
+
+/// In the user-code subprocess, before evcxr's runtime starts: routes fd 1
+/// through the translator. Everything written to stdout — by the runtime
+/// and by user code alike — passes through one pipe in order, so the
+/// runtime's end-of-execution line cannot overtake user output.
+#[cfg(unix)]
+pub fn interpose_stdout() -> std::io::Result<()> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let (reader, writer) = std::io::pipe()?;
+    // SAFETY: plain descriptor duplication on descriptors we own; fd 1 is
+    // replaced atomically by dup2.
+    let real_stdout = unsafe {
+        let fd = libc::dup(1);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if libc::dup2(writer.as_raw_fd(), 1) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        std::fs::File::from_raw_fd(fd)
+    };
+    drop(writer);
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::Builder::new()
+        .name("stdout-reader".into())
+        .spawn(move || {
+            let mut reader = std::io::BufReader::new(reader);
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        if buf.last() == Some(&b'\n') {
+                            buf.pop();
+                        }
+                        if tx.send(String::from_utf8_lossy(&buf).into_owned()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        })?;
+    std::thread::Builder::new()
+        .name("display-translator".into())
+        .spawn(move || translate(rx, std::io::BufWriter::new(real_stdout)))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn interpose_stdout() -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(lines: &[&str], timeouts_after: &[usize]) -> Vec<String> {
+        let mut t = Translator::default();
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            t.line(line.to_string(), &mut out);
+            if timeouts_after.contains(&i) {
+                t.timeout(&mut out);
+            }
+        }
+        out
+    }
+
+    fn live(v: Value) -> String {
+        format!("{LIVE_DISPLAY}{v}")
+    }
+
+    #[test]
+    fn final_expression_passes_through_for_execute_result() {
+        let lines = [
+            "EVCXR_BEGIN_CONTENT text/html",
+            "<b>x</b>",
+            "EVCXR_END_CONTENT",
+            "EVCXR_BEGIN_CONTENT text/plain",
+            "x",
+            "EVCXR_END_CONTENT",
+            "EVCXR_EXECUTION_COMPLETE",
+        ];
+        assert_eq!(run(&lines, &[]), lines.to_vec());
+    }
+
+    #[test]
+    fn mid_cell_displays_become_live_one_per_display() {
+        let out = run(
+            &[
+                "EVCXR_BEGIN_CONTENT text/plain",
+                "one",
+                "EVCXR_END_CONTENT",
+                "EVCXR_BEGIN_CONTENT text/plain",
+                "two",
+                "lines",
+                "EVCXR_END_CONTENT",
+                "printed",
+                "EVCXR_EXECUTION_COMPLETE",
+            ],
+            &[],
+        );
+        assert_eq!(
+            out,
+            vec![
+                live(json!({"text/plain": "one"})),
+                live(json!({"text/plain": "two\nlines"})),
+                "printed".to_owned(),
+                "EVCXR_EXECUTION_COMPLETE".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pause_after_a_bundle_makes_it_live() {
+        let out = run(
+            &[
+                "EVCXR_BEGIN_CONTENT image/svg+xml",
+                "<svg/>",
+                "EVCXR_END_CONTENT",
+                "EVCXR_EXECUTION_COMPLETE",
+            ],
+            &[2],
+        );
+        assert_eq!(
+            out,
+            vec![
+                live(json!({"image/svg+xml": "<svg/>"})),
+                "EVCXR_EXECUTION_COMPLETE".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn bracketed_display_is_live_even_at_the_end() {
+        let out = run(
+            &[
+                DISPLAY_BEGIN,
+                "EVCXR_BEGIN_CONTENT text/html",
+                "<i>t</i>",
+                "EVCXR_END_CONTENT",
+                "EVCXR_BEGIN_CONTENT text/plain",
+                "t",
+                "EVCXR_END_CONTENT",
+                DISPLAY_END,
+                "EVCXR_EXECUTION_COMPLETE",
+            ],
+            &[],
+        );
+        assert_eq!(
+            out,
+            vec![
+                live(json!({"text/html": "<i>t</i>", "text/plain": "t"})),
+                "EVCXR_EXECUTION_COMPLETE".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn panic_is_announced_before_evcxr_sees_it() {
+        let out = run(
+            &["EVCXR_PANIC_NOTIFICATION", "EVCXR_EXECUTION_COMPLETE"],
+            &[],
+        );
+        assert_eq!(
+            out,
+            vec![
+                PANICKED,
+                "EVCXR_PANIC_NOTIFICATION",
+                "EVCXR_EXECUTION_COMPLETE"
+            ]
+        );
+    }
+
+    #[test]
+    fn classifies_kernel_markers() {
+        assert_eq!(
+            classify(&live(json!({"text/plain": "a"}))),
+            StdoutLine::Display(json!({"text/plain": "a"}).as_object().unwrap().clone())
+        );
+        assert_eq!(
+            classify("PARACLINIC_CLEAR_OUTPUT 1"),
+            StdoutLine::ClearOutput { wait: true }
+        );
+        assert_eq!(
+            classify(r#"PARACLINIC_PANIC {"message":"boom","location":"src/lib.rs:3:5"}"#),
+            StdoutLine::PanicMessage {
+                message: "boom".into(),
+                location: "src/lib.rs:3:5".into()
+            }
+        );
+        assert_eq!(classify("hello"), StdoutLine::Text("hello".into()));
+        // A malformed marker is just text.
+        assert_eq!(
+            classify("PARACLINIC_LIVE_DISPLAY nope"),
+            StdoutLine::Text("PARACLINIC_LIVE_DISPLAY nope".into())
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! # paraclinic-kernel — a Jupyter kernel for Rust notebooks
+//!
+//! Cells are evaluated by [evcxr](https://github.com/evcxr/evcxr); the kernel
+//! speaks the Jupyter messaging protocol 5.3 itself over the pure-Rust
+//! `zeromq` crate. The `analysis` library is preloaded and its results show
+//! as rich output; every display is sent the moment it is produced.
+//!
+//! One module per concern: [`connection`] (the connection file), [`wire`]
+//! (message format and HMAC-SHA256 signing), [`kernel`] (sockets and
+//! dispatch), [`engine`] (the evcxr thread and output forwarding),
+//! [`display`] (live rich output), [`prelude`] (what notebooks get without a
+//! `:dep`), [`completeness`] (`is_complete`), [`history`], [`cache`] (the
+//! persistent build directory) and [`kernelspec`] (install/uninstall).
+
+pub mod cache;
+pub mod completeness;
+pub mod connection;
+pub mod display;
+pub mod engine;
+pub mod history;
+pub mod iopub;
+pub mod kernel;
+pub mod kernelspec;
+pub mod prelude;
+pub mod wire;
