@@ -283,6 +283,46 @@ class ProtocolTests(unittest.TestCase):
         self.assertIn("<table", data["text/html"])
         self.assertIn("385", data["text/plain"])
 
+    def test_library_result_is_rich_without_any_glue_in_the_cell(self):
+        """A result type of the preloaded library (a reproduction step) as a
+        cell's value is an execute_result with HTML and plain text."""
+        code = "analysis::reproduction::sample_size::run(&analysis::published::contracting_model()).unwrap()"
+        reply, outputs = run_cell(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "ok", outputs)
+        results = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1, outputs)
+        data = results[0]["content"]["data"]
+        self.assertIn("<table", data["text/html"])
+        self.assertIn("384.16", data["text/html"])
+        self.assertIn("384.16", data["text/plain"])
+        self.assertNotIn("<table", data["text/plain"])
+        # The same value shown with display() mid-cell is a display_data.
+        code = (
+            "let audit = analysis::audit::audit(&analysis::published::contracting_model(), "
+            "&analysis::audit::AuditOptions { replications: 50, ..Default::default() });\n"
+            "display(&audit);\n"
+            'println!("shown");'
+        )
+        reply, outputs = run_cell(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "ok", outputs)
+        displays = [m for m in outputs if m["msg_type"] == "display_data"]
+        self.assertEqual(len(displays), 1, outputs)
+        self.assertIn("<table", displays[0]["content"]["data"]["text/html"])
+        self.assertIn("text/plain", displays[0]["content"]["data"])
+
+    def test_figure_is_svg_by_itself(self):
+        code = (
+            "analysis::plots::sample_size_curve(&[(0.03, 1067.1), (0.05, 384.16), (0.1, 96.04)], "
+            "Some((0.05, 384.16))).unwrap()"
+        )
+        reply, outputs = run_cell(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "ok", outputs)
+        results = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1, outputs)
+        data = results[0]["content"]["data"]
+        self.assertIn("<svg", data["image/svg+xml"])
+        self.assertIn("text/plain", data)
+
     def test_evcxr_content_protocol_keeps_working(self):
         code = (
             "struct Doc;\n"

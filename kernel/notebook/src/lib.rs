@@ -5,7 +5,9 @@
 //! `analysis` library's results; the library itself knows nothing about
 //! Jupyter.
 //!
-//! * Every [`analysis::Render`] result, [`analysis::Table`] and
+//! * Every [`analysis::Render`] result (every result type of the library,
+//!   reproduction steps included), [`analysis::Table`],
+//!   [`analysis::reproduction::StepFigure`] and
 //!   [`analysis::plots::Figure`] shows as rich output by itself when it is a
 //!   cell's value: HTML tables or SVG, plus `text/plain`.
 //! * [`display()`] / [`display!`] show a value *now*, as its own output,
@@ -87,6 +89,13 @@ pub trait FigureDisplay {
 impl FigureDisplay for analysis::plots::Figure {
     fn evcxr_display(&self) {
         emit_owned(&figure_bundle(self));
+    }
+}
+
+/// Rich display of a reproduction step's figure (its SVG).
+impl FigureDisplay for analysis::reproduction::StepFigure {
+    fn evcxr_display(&self) {
+        emit_owned(&figure_bundle(&self.figure));
     }
 }
 
@@ -260,6 +269,85 @@ mod tests {
                 ("text/plain", "Scree".to_owned())
             ]
         );
+    }
+
+    /// Compiles only if every result type of the library shows richly by
+    /// itself as a cell's value, through the generic `Render` impl (HTML +
+    /// text) or the figure/table/`Result` impls.
+    #[test]
+    fn every_result_type_of_the_library_has_a_rich_display() {
+        fn render<T: RenderDisplay>() {}
+        fn figure<T: FigureDisplay>() {}
+        fn table<T: TableDisplay>() {}
+        fn fallible<T: ResultDisplay>() {}
+        use analysis::reproduction as repro;
+        render::<analysis::sem::SemFit>();
+        render::<analysis::friedman::Friedman>();
+        render::<analysis::delphi::Delphi>();
+        render::<analysis::audit::AuditReport>();
+        render::<analysis::sample_size::SampleSize>();
+        render::<analysis::normality::NormalityReport>();
+        render::<analysis::correlation::CorrelationReport>();
+        render::<analysis::reliability::ReliabilityReport>();
+        render::<analysis::frequency::FrequencyTable>();
+        render::<analysis::codebook::Codebook>();
+        render::<analysis::synthetic::SyntheticStudy>();
+        render::<repro::sample_size::SampleSizeStep>();
+        render::<repro::demographics::DemographicsStep>();
+        render::<repro::codebook::CodebookStep>();
+        render::<repro::normality::NormalityStep>();
+        render::<repro::correlation::CorrelationStep>();
+        render::<repro::friedman::FriedmanStep>();
+        render::<repro::delphi::DelphiStep>();
+        render::<repro::audit::AuditStep>();
+        render::<repro::pending::PendingStep>();
+        render::<repro::Reproduction>();
+        figure::<analysis::plots::Figure>();
+        figure::<repro::StepFigure>();
+        table::<analysis::Table>();
+        fallible::<analysis::Result<repro::sample_size::SampleSizeStep>>();
+        fallible::<analysis::Result<analysis::friedman::Friedman>>();
+    }
+
+    #[test]
+    fn a_reproduction_step_shows_its_comparisons_as_html_and_text() {
+        let claims = analysis::published::contracting_model();
+        let step = analysis::reproduction::sample_size::run(&claims).unwrap();
+        let [(_, html), (_, text)] = render_bundle(&step);
+        // The step's own notebook HTML: provenance badges and its figure.
+        assert!(html.starts_with("<div class=\"paraclinic-result paraclinic-step\">"));
+        assert!(html.contains("<table"), "{html}");
+        assert!(html.contains("384.16"), "{html}");
+        assert!(html.contains("<svg"), "{html}");
+        assert!(text.contains("384.16"), "{text}");
+        assert!(!text.contains('<'), "{text}");
+    }
+
+    #[test]
+    fn friedman_results_show_as_tables() {
+        let names: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
+        let rows = vec![
+            vec![1.0, 2.0, 3.0],
+            vec![1.0, 3.0, 2.0],
+            vec![2.0, 1.0, 3.0],
+            vec![1.0, 2.0, 3.0],
+        ];
+        let result = analysis::friedman::friedman(&names, &rows, 0, 0.05).unwrap();
+        let [(_, html), (_, text)] = render_bundle(&result);
+        assert!(html.contains("<caption>"), "{html}");
+        assert!(html.contains("<td>B</td>"), "{html}");
+        assert_eq!(text, analysis::Render::to_text(&result));
+    }
+
+    #[test]
+    fn step_figures_show_as_svg() {
+        let claims = analysis::published::contracting_model();
+        let step = analysis::reproduction::sample_size::run(&claims).unwrap();
+        let step_figure = &step.figures[0];
+        let [(mime, svg), (_, title)] = figure_bundle(&step_figure.figure);
+        assert_eq!(mime, "image/svg+xml");
+        assert!(svg.contains("<svg"));
+        assert_eq!(title, step_figure.figure.title);
     }
 
     #[test]
