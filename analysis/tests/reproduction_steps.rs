@@ -275,31 +275,37 @@ fn a_failing_step_is_recorded_and_the_others_run() {
     };
     let r = reproduction::run(&config, &mut |_| {}).unwrap();
     let failures = r.failures();
-    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert_eq!(failures.len(), 3, "{failures:?}");
     assert_eq!((failures[0].0, failures[0].1), (4, "normality"));
     assert!(failures[0].2.contains("Marketing"), "{}", failures[0].2);
+    // 40 respondents for 80 items: the SEM falls back to dimension scores,
+    // where the constant one is named by its dimension.
+    assert_eq!((failures[2].0, failures[2].1), (6, "sem"));
+    assert!(failures[2].2.contains("Marketing"), "{}", failures[2].2);
     assert_eq!(r.codebook.status(), Status::Done);
 }
 
 #[test]
 fn table5_is_checked_without_data() {
-    let s = reproduction::pending::friedman(&contracting_model());
-    let sum = find(&s, "sum of the mean ranks");
+    let claims = contracting_model();
+    let (comparisons, notice) =
+        reproduction::friedman::table5_checks(claims.friedman.as_ref().unwrap());
+    let find = |q: &str| comparisons.iter().find(|c| c.quantity == q).unwrap();
+    let sum = find("sum of the mean ranks");
     // 4.14 + 3.81 + 1.89 + 1.81 + 1.66 + 2.45 + 1.47 + 2.44 + 3.28 + 3.98
     assert!((sum.ours.as_ref().unwrap().value - 26.93).abs() < 1e-9);
     assert_eq!(sum.verdict, Verdict::Differs);
     // Marketing (2.44) is ranked 5 and Personnel (2.45) 6: swapped.
-    let marketing = find(&s, "rank of Marketing");
+    let marketing = find("rank of Marketing");
     assert_eq!(marketing.published.as_ref().unwrap().value, 5.0);
     assert_eq!(marketing.ours.as_ref().unwrap().value, 6.0);
     assert_eq!(marketing.verdict, Verdict::Differs);
-    let differs = s
-        .comparisons
+    let differs = comparisons
         .iter()
         .filter(|c| c.verdict == Verdict::Differs)
         .count();
     assert_eq!(differs, 3);
-    assert!(s.notice.iter().any(|n| n.contains("sum to 26.93")));
+    assert!(notice.iter().any(|n| n.contains("sum to 26.93")));
 }
 
 #[test]

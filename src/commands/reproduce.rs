@@ -60,7 +60,6 @@ fn progress_printer() -> impl FnMut(&Progress) {
             ProgressEvent::Finished { status, summary } => {
                 let word = match status {
                     Status::Done => "done",
-                    Status::Pending => "pending",
                     Status::Failed => "FAILED",
                 };
                 eprintln!(
@@ -114,6 +113,27 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     for f in &figures {
         write(&figures_dir.join(&f.file), f.figure.svg.as_bytes())?;
     }
+    // The synthetic data themselves, so that a reader can refit them
+    // elsewhere (lavaan, SPSS) or pass them back with --data.
+    let mut data_file = None;
+    if let DataChoice::Synthetic { seed } = config.data {
+        let (_, study) = reproduction::StudyData::synthetic(&config.claims, seed)?;
+        let dir = out.join("data");
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        let name = study.suggested_file_name();
+        // A data file of another seed would be stale beside this report.
+        let entries = std::fs::read_dir(&dir).map_err(|e| io_error(&dir, e))?;
+        for entry in entries.flatten() {
+            let other = entry.file_name().to_string_lossy().into_owned();
+            if other.starts_with("synthetic_") && other.ends_with(".csv") && other != name {
+                let stale = entry.path();
+                std::fs::remove_file(&stale).map_err(|e| io_error(&stale, e))?;
+            }
+        }
+        let path = dir.join(name);
+        write(&path, study.to_csv().as_bytes())?;
+        data_file = Some(path);
+    }
     let json = result.to_json();
     write(&out.join("report.html"), result.report_html().as_bytes())?;
     write(&out.join("results.json"), json.as_bytes())?;
@@ -129,6 +149,9 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             figures.len(),
             figures_dir.display()
         );
+        if let Some(path) = data_file {
+            println!("Wrote the synthetic data to {}.", path.display());
+        }
     }
     let failures = result.failures();
     if failures.is_empty() {

@@ -8,7 +8,6 @@
 use super::common::{
     data_figure, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
-use super::pending::table5_checks;
 use super::study_data::StudyData;
 use crate::error::Result;
 use crate::friedman::{friedman_dataset, Friedman, DEFAULT_ALPHA};
@@ -173,4 +172,92 @@ impl Render for FriedmanStep {
     fn tables(&self) -> Vec<Table> {
         step_tables(self)
     }
+}
+
+/// What Table 5 allows without data: the mean ranks of k conditions always
+/// sum to k(k+1)/2 (each respondent ranks 1…k), and the rank column must
+/// follow the mean ranks (1 = highest, as the table orders them).
+/// Returns the comparisons and what to notice.
+pub fn table5_checks(t5: &crate::published::PublishedFriedman) -> (Vec<Comparison>, Vec<String>) {
+    let mut comparisons = Vec::new();
+    let mut notice = Vec::new();
+    let k = t5.rows.len();
+    if k == 0 {
+        return (comparisons, notice);
+    }
+    let sum: f64 = t5.rows.iter().map(|r| r.mean_rank.value).sum();
+    let expected = (k * (k + 1)) as f64 / 2.0;
+    // Each printed mean rank is off by at most half a unit of its last digit.
+    let slack: f64 = t5.rows.iter().map(|r| r.mean_rank.half_unit()).sum();
+    let verdict = if (sum - expected).abs() <= slack + super::common::ROUNDING_SLACK {
+        Verdict::Agrees
+    } else {
+        Verdict::Differs
+    };
+    comparisons.push(
+        Comparison::new(
+            "sum of the mean ranks",
+            &t5.source,
+            None,
+            Some(Value::computed(sum, 2, Provenance::Recomputed)),
+            verdict,
+        )
+        .with_note(format!(
+            "{k} mean ranks must sum to k(k+1)/2 = {expected} whatever the data (±{} for rounding)",
+            crate::render::fmt_fixed(slack, 3)
+        )),
+    );
+    if verdict == Verdict::Differs {
+        notice.push(format!(
+            "Table 5's mean ranks sum to {} where any {k} Friedman mean ranks sum to {expected}: they cannot be the mean ranks of a Friedman test as printed (perhaps mean scores, or ranks rescaled).",
+            crate::render::fmt_fixed(sum, 2)
+        ));
+    }
+    let mut misranked = Vec::new();
+    for row in &t5.rows {
+        // Position by mean rank, 1 = highest; ties share the average position.
+        let higher = t5
+            .rows
+            .iter()
+            .filter(|o| o.mean_rank.value > row.mean_rank.value)
+            .count();
+        let equal = t5
+            .rows
+            .iter()
+            .filter(|o| o.mean_rank.value == row.mean_rank.value)
+            .count();
+        let position = higher as f64 + (equal as f64 + 1.0) / 2.0;
+        let verdict = if (position - row.rank as f64).abs() < 1e-9 {
+            Verdict::Agrees
+        } else {
+            Verdict::Differs
+        };
+        comparisons.push(
+            Comparison::new(
+                format!("rank of {}", row.dimension),
+                &t5.source,
+                Some(Value::count(row.rank as u64, Provenance::Published)),
+                Some(Value::computed(
+                    position,
+                    if position.fract() == 0.0 { 0 } else { 1 },
+                    Provenance::Recomputed,
+                )),
+                verdict,
+            )
+            .with_note(format!(
+                "from the published mean rank {}",
+                row.mean_rank.text
+            )),
+        );
+        if verdict == Verdict::Differs {
+            misranked.push(format!("{} ({})", row.dimension, row.mean_rank.text));
+        }
+    }
+    if !misranked.is_empty() {
+        notice.push(format!(
+            "The rank column does not follow the printed mean ranks for {}.",
+            misranked.join(" and ")
+        ));
+    }
+    (comparisons, notice)
 }

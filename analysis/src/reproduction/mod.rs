@@ -10,7 +10,7 @@
 //! | 3 | thematic codes (Table 2) | [`codebook::run`]`(&claims)` | published figures |
 //! | 4 | normality (KS) | [`normality::run`]`(&claims, &data)` | data |
 //! | 5 | correlation and collinearity | [`correlation::run`]`(&claims, &data)` | data |
-//! | 6 | SEM | [`pending::sem`] until `analysis::sem` lands | data |
+//! | 6 | SEM | [`sem::run`]`(&claims, &data)` | data (+ Tables 3, 4) |
 //! | 7 | Friedman ranking | [`friedman::run`]`(&claims, &data)` | data (+ Table 5) |
 //! | 8 | Delphi | [`delphi::run`]`(&delphi_claims, seed)` | second paper, synthetic panel |
 //! | 9 | audit | [`audit::run`]`(&claims)` | published figures |
@@ -43,8 +43,8 @@ pub mod delphi;
 pub mod demographics;
 pub mod friedman;
 pub mod normality;
-pub mod pending;
 pub mod sample_size;
+pub mod sem;
 pub mod study_data;
 
 pub use common::{Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict, VerdictCounts};
@@ -103,8 +103,6 @@ impl Default for Config {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Done,
-    /// Not computed: its module (or its data) is not available in this build.
-    Pending,
     Failed,
 }
 
@@ -174,7 +172,6 @@ impl Step for FailedStep {
 #[serde(untagged)]
 pub enum Outcome<T> {
     Done(T),
-    Pending(pending::PendingStep),
     Failed(FailedStep),
 }
 
@@ -182,14 +179,12 @@ impl<T: Step> Outcome<T> {
     pub fn status(&self) -> Status {
         match self {
             Outcome::Done(_) => Status::Done,
-            Outcome::Pending(_) => Status::Pending,
             Outcome::Failed(_) => Status::Failed,
         }
     }
     pub fn step(&self) -> &dyn Step {
         match self {
             Outcome::Done(s) => s,
-            Outcome::Pending(s) => s,
             Outcome::Failed(s) => s,
         }
     }
@@ -215,7 +210,7 @@ pub struct Reproduction {
     pub codebook: Outcome<codebook::CodebookStep>,
     pub normality: Outcome<normality::NormalityStep>,
     pub correlation: Outcome<correlation::CorrelationStep>,
-    pub sem: Outcome<pending::PendingStep>,
+    pub sem: Outcome<sem::SemStep>,
     pub friedman: Outcome<friedman::FriedmanStep>,
     pub delphi: Outcome<delphi::DelphiStep>,
     pub audit: Outcome<audit::AuditStep>,
@@ -313,7 +308,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         || correlation::run(claims, data).map(Outcome::Done),
     );
     let sem = step(6, "sem", "Structural equation model", progress, || {
-        Ok(Outcome::Pending(pending::sem(claims)))
+        sem::run(claims, data).map(Outcome::Done)
     });
     let friedman = step(
         7,

@@ -452,9 +452,12 @@ impl Render for SyntheticStudy {
             (
                 "items",
                 format!(
-                    "{} ({:?}) + {} outcome items",
+                    "{} ({}) + {} outcome items",
                     m.items.len() - self.config.outcome_items,
-                    m.indicators,
+                    match m.indicators {
+                        questionnaire::Indicators::SubThemes => "one per sub-theme",
+                        questionnaire::Indicators::Themes => "one per theme",
+                    },
                     self.config.outcome_items
                 ),
             ),

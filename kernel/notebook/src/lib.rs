@@ -406,7 +406,7 @@ mod tests {
         render::<repro::friedman::FriedmanStep>();
         render::<repro::delphi::DelphiStep>();
         render::<repro::audit::AuditStep>();
-        render::<repro::pending::PendingStep>();
+        render::<repro::sem::SemStep>();
         render::<repro::Reproduction>();
         figure::<analysis::plots::Figure>();
         figure::<repro::StepFigure>();
