@@ -195,7 +195,16 @@ impl Engine {
             self.cell.clone(),
         ));
         let preload = prelude::preload();
-        if let Err(e) = context.execute(&preload) {
+        let context_created = started.elapsed();
+        let preloaded = context.execute(&preload);
+        if let Ok(outputs) = &preloaded {
+            log(&format!(
+                "evcxr started in {:.1} s; preload: {}",
+                context_created.as_secs_f64(),
+                describe_phases(outputs)
+            ));
+        }
+        if let Err(e) = preloaded {
             let problem = format!(
                 "Preloading the analysis library from {} failed; `analysis` is not available:\n{}",
                 prelude::analysis_path().display(),
@@ -334,6 +343,10 @@ impl Engine {
 
         match outcome {
             Ok(outputs) => {
+                // Where the cell's time went (evcxr's phases), for the log.
+                if !outputs.phases.is_empty() {
+                    log(&format!("cell {count}: {}", describe_phases(&outputs)));
+                }
                 let data: Map<String, Value> = outputs
                     .content_by_mime_type
                     .iter()
@@ -351,6 +364,20 @@ impl Engine {
                         "execute_result",
                         Some(request),
                         json!({"execution_count": count, "data": data, "metadata": {}}),
+                    );
+                }
+                // `:timing` on: the cell's time, shown as evcxr_jupyter shows it.
+                if let (Some(took), false) = (outputs.timing, silent) {
+                    self.publisher.send(
+                        "display_data",
+                        Some(request),
+                        json!({"data": {
+                            "text/plain": format!("Took {}ms", took.as_millis()),
+                            "text/html": format!(
+                                "<span style=\"color: rgba(0,0,0,0.4);\">Took {}ms</span>",
+                                took.as_millis()
+                            ),
+                        }, "metadata": {}, "transient": {}}),
                     );
                 }
                 if store_history {
@@ -445,7 +472,11 @@ impl Engine {
         let mut start = word_start;
         let mut end = cursor;
         if let Some(context) = self.context.as_mut() {
-            if let Ok(completions) = context.completions(code, cursor) {
+            let completions = context.completions(code, cursor);
+            if let Err(e) = &completions {
+                log(&format!("completion failed: {e}"));
+            }
+            if let Ok(completions) = completions {
                 start = completions.start_offset.min(cursor);
                 end = completions.end_offset.max(cursor).min(code.len());
                 for c in completions.completions {
@@ -527,6 +558,16 @@ impl Engine {
             "metadata": {},
         })
     }
+}
+
+/// evcxr's phases of one evaluation, e.g. "Final compile 312 ms, Execution 0 ms".
+fn describe_phases(outputs: &evcxr::EvalOutputs) -> String {
+    outputs
+        .phases
+        .iter()
+        .map(|p| format!("{} {:.0} ms", p.name, p.duration.as_secs_f64() * 1e3))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn log(message: &str) {

@@ -349,7 +349,8 @@ class ProtocolTests(unittest.TestCase):
 
     def test_completion_offers_variables_and_analysis_names(self):
         kc = self.kc
-        run_cell(kc, "let sample_size_estimate = 385;")
+        reply, outputs = run_cell(kc, "let sample_size_estimate = 385;")
+        self.assertEqual(reply["content"]["status"], "ok", outputs)
         kc.complete("sample_si", 9)
         reply = kc.get_shell_msg(timeout=CELL_TIMEOUT)
         self.assertIn("sample_size_estimate", reply["content"]["matches"])

@@ -44,6 +44,10 @@ pub fn write_bundle(out: &mut impl Write, bundle: &[(&str, &str)]) -> std::io::R
 }
 
 fn emit(bundle: &[(&str, &str)]) {
+    #[cfg(test)]
+    if tests::captured(bundle) {
+        return;
+    }
     // A closed stdout has nowhere to report to; the cell goes on.
     let _ = write_bundle(&mut std::io::stdout().lock(), bundle);
 }
@@ -124,6 +128,29 @@ impl<T: analysis::Render> ResultDisplay for analysis::Result<T> {
             Ok(value) => RenderDisplay::evcxr_display(value),
             Err(error) => emit(&[("text/plain", &format!("error: {error}"))]),
         }
+    }
+}
+
+/// Plain `Debug` text for every other value, as evcxr shows it (`{:?}`).
+///
+/// Why: evcxr compiles a cell ending in an expression as
+/// `(expr).evcxr_display();` and, when that fails to compile, compiles the
+/// cell again printing `{:?}`. With this trait the first compile succeeds
+/// for any `Debug` value, so such cells compile once instead of twice.
+///
+/// It never hides a richer display: its method takes `&mut self`, and
+/// method lookup tries `&self` methods — inherent `evcxr_display`s, the
+/// traits above, other crates' display traits — before `&mut self` ones.
+/// A bare variable of a plain type (`x`) cannot be borrowed mutably, so
+/// evcxr falls back to `{:?}` for it as before. evcxr's `:fmt` setting does
+/// not apply to values shown through this trait.
+pub trait DebugDisplay {
+    fn evcxr_display(&mut self);
+}
+
+impl<T: std::fmt::Debug + ?Sized> DebugDisplay for T {
+    fn evcxr_display(&mut self) {
+        emit(&[("text/plain", &format!("{self:?}"))]);
     }
 }
 
@@ -220,6 +247,85 @@ pub fn install_panic_hook() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static CAPTURE: RefCell<Option<Vec<(String, String)>>> = const { RefCell::new(None) };
+    }
+
+    /// In tests, displays are collected instead of written to stdout.
+    pub(super) fn captured(bundle: &[(&str, &str)]) -> bool {
+        CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+            Some(out) => {
+                out.extend(bundle.iter().map(|(m, v)| (m.to_string(), v.to_string())));
+                true
+            }
+            None => false,
+        })
+    }
+
+    /// The MIME types and contents `f` displays.
+    fn shown(f: impl FnOnce()) -> Vec<(String, String)> {
+        CAPTURE.with(|c| *c.borrow_mut() = Some(Vec::new()));
+        f();
+        CAPTURE.with(|c| c.borrow_mut().take().unwrap())
+    }
+
+    #[derive(Debug, serde::Serialize)]
+    struct Scored {
+        score: u32,
+    }
+
+    impl analysis::Render for Scored {
+        fn tables(&self) -> Vec<analysis::Table> {
+            let mut t = analysis::Table::new("Scored", &["score"]);
+            t.row(vec![self.score.to_string()]);
+            vec![t]
+        }
+    }
+
+    struct Inherent;
+
+    impl Inherent {
+        fn evcxr_display(&self) {
+            emit(&[("text/markdown", "# mine")]);
+        }
+    }
+
+    /// What evcxr generates for a cell ending in an expression resolves to
+    /// the richest display: `Render` over `Debug`, an inherent method over
+    /// both, `Debug` text for the rest (so the cell compiles once).
+    #[test]
+    fn final_expressions_resolve_to_the_richest_display() {
+        let shown_rich = shown(|| (Scored { score: 7 }).evcxr_display());
+        assert_eq!(
+            shown_rich
+                .iter()
+                .map(|(m, _)| m.as_str())
+                .collect::<Vec<_>>(),
+            ["text/html", "text/plain"]
+        );
+        let scored = Scored { score: 8 };
+        assert_eq!(shown(|| (scored).evcxr_display())[0].0, "text/html");
+        assert_eq!(
+            shown(|| (Inherent).evcxr_display()),
+            [("text/markdown".to_owned(), "# mine".to_owned())]
+        );
+        assert_eq!(
+            shown(|| (6 * 7).evcxr_display()),
+            [("text/plain".to_owned(), "42".to_owned())]
+        );
+        assert_eq!(
+            shown(|| (format!("{}-{}", 20, 7)).evcxr_display()),
+            [("text/plain".to_owned(), "\"20-7\"".to_owned())]
+        );
+        assert_eq!(shown(|| (vec![1, 2, 3]).evcxr_display())[0].1, "[1, 2, 3]");
+        let figure = analysis::plots::Figure {
+            title: "t".into(),
+            svg: "<svg/>".into(),
+        };
+        assert_eq!(shown(|| (figure).evcxr_display())[0].0, "image/svg+xml");
+    }
 
     #[derive(serde::Serialize)]
     struct Count {
