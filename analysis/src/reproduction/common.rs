@@ -288,10 +288,10 @@ pub trait Step {
 }
 
 /// Writes the [`Step`] accessors that only return a field of the same name,
-/// inside an `impl Step for …` block: `step_fields!(id, title, comparisons,
-/// notice, figures);` (name only the fields the step has; the others are
-/// written by hand). Every step keeps its own field names, so the JSON that
-/// serde makes of it is unchanged.
+/// inside an `impl Step for …` block: `step_fields!(id, title, provenance,
+/// comparisons, notice, figures);`. Name only the fields the step has and
+/// returns as they are; write the other accessors by hand. Every step keeps
+/// its own field names, so the JSON that serde makes of it is unchanged.
 macro_rules! step_fields {
     ($($field:ident),+ $(,)?) => {
         $($crate::reproduction::common::step_fields!(@accessor $field);)+
@@ -304,6 +304,11 @@ macro_rules! step_fields {
     (@accessor title) => {
         fn title(&self) -> &'static str {
             self.title
+        }
+    };
+    (@accessor provenance) => {
+        fn provenance(&self) -> $crate::render::Provenance {
+            self.provenance
         }
     };
     (@accessor comparisons) => {

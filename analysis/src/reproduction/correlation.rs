@@ -146,10 +146,7 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<CorrelationStep> {
 }
 
 impl Step for CorrelationStep {
-    step_fields!(id, title, comparisons, notice, figures);
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         all_with_provenance(self.report.tables(), self.provenance)
     }

@@ -132,10 +132,7 @@ pub fn run(delphi_claims: &Claims, seed: u64) -> Result<DelphiStep> {
 }
 
 impl Step for DelphiStep {
-    step_fields!(id, title, comparisons, notice, figures);
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         all_with_provenance(self.result.tables(), self.provenance)
     }

@@ -169,10 +169,7 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<NormalityStep> {
 }
 
 impl Step for NormalityStep {
-    step_fields!(id, title, comparisons, notice, figures);
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         let mut out = Vec::new();
         for (label, r) in [

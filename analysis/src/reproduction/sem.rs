@@ -669,10 +669,7 @@ impl SemStep {
 }
 
 impl Step for SemStep {
-    step_fields!(id, title, comparisons, notice, figures);
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         let mut tables = vec![self.fit_table()];
         if !self.paths.is_empty() {
