@@ -1,19 +1,9 @@
 //! End-to-end tests of `paraclinic audit`.
 
-use std::process::Command;
+mod common;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .arg("audit")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run paraclinic");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::code_out_err(&common::subcommand("audit", args))
 }
 
 fn finding<'a>(json: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {

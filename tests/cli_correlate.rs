@@ -2,32 +2,22 @@
 //! SciPy/statsmodels fixtures in tests/fixtures/correlation/.
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/correlation/");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/correlation/");
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .arg("correlate")
-        .args(args)
-        .output()
-        .expect("run paraclinic")
+    common::subcommand("correlate", args)
 }
 
 fn json(args: &[&str]) -> Value {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    common::stdout_json(&run(args))
 }
 
 fn fixture(stem: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}{stem}.json")).unwrap())
-        .unwrap()
+    common::read_json(&format!("tests/fixtures/correlation/{stem}.json"))
 }
 
 fn data(name: &str) -> String {
@@ -132,8 +122,7 @@ fn text_output_shows_matrix_vif_and_flagged_pairs() {
 #[test]
 fn constant_column_fails_with_exit_2_naming_it() {
     let out = run(&[&data("constant.csv")]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(
         err.contains("constant.csv") && err.contains("column \"k\""),
         "{err}"
@@ -142,24 +131,18 @@ fn constant_column_fails_with_exit_2_naming_it() {
 
 #[test]
 fn text_cell_fails_with_line_column_and_value() {
-    let dir = std::env::temp_dir().join(format!("paraclinic-correlate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.csv");
-    std::fs::write(&path, "x,y\n1,2\n2,3\n3,oops\n4,4\n").unwrap();
-    let out = run(&[path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let dir = common::TempDir::new("correlate-text-cell");
+    let out = run(&[&dir.file("bad.csv", "x,y\n1,2\n2,3\n3,oops\n4,4\n")]);
+    let err = common::stderr_of_exit_2(&out);
     assert!(
         err.contains("line 4") && err.contains("column \"y\"") && err.contains("\"oops\""),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn threshold_out_of_range_fails_with_exit_2() {
     let out = run(&[&data("small.csv"), "--threshold", "1.2"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(err.contains("threshold") && err.contains("1.2"), "{err}");
 }

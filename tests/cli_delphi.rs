@@ -1,21 +1,15 @@
 //! End-to-end tests of `paraclinic delphi`.
 
 use serde_json::Value;
-use std::process::Command;
+
+mod common;
+
+use common::paraclinic;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/delphi");
 
-fn paraclinic(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn temp_csv(name: &str, text: &str) -> String {
-    let path = format!("{}/{name}", env!("CARGO_TARGET_TMPDIR"));
-    std::fs::write(&path, text).unwrap();
-    path
+    common::tmp_file("delphi", name, text)
 }
 
 #[test]
@@ -28,12 +22,7 @@ fn json_has_the_contract_keys_and_reference_values() {
         "expert",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::stdout_json(&out);
     let rounds = v["rounds"].as_array().unwrap();
     assert_eq!(rounds.len(), 2);
     for key in [
@@ -108,8 +97,7 @@ fn scale_and_threshold_options_change_the_verdict() {
 fn out_of_scale_rating_names_line_column_and_value() {
     let path = temp_csv("delphi_bad.csv", "a,b\n5,4\n3,6\n");
     let out = paraclinic(&["delphi", &path]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(
         err.contains("line 3") && err.contains("\"b\"") && err.contains("\"6\""),
         "{err}"
@@ -120,8 +108,7 @@ fn out_of_scale_rating_names_line_column_and_value() {
 fn text_rating_and_missing_file_are_errors() {
     let path = temp_csv("delphi_text.csv", "a,b\n5,4\nhigh,3\n");
     let out = paraclinic(&["delphi", &path]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(err.contains("line 3") && err.contains("high"), "{err}");
     let out = paraclinic(&["delphi", "/nonexistent/round.csv"]);
     assert_eq!(out.status.code(), Some(2));

@@ -1,36 +1,27 @@
 //! End-to-end tests of `paraclinic frequencies`, against the pandas
 //! value_counts fixture of tests/reference/frequency.py.
 
-use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+
+use common::ROOT;
 
 fn run(file: &str, column: &str, json: bool) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paraclinic"));
-    cmd.arg("frequencies")
-        .arg(format!("{ROOT}/tests/data/frequency/{file}"))
-        .args(["--column", column]);
+    let file = format!("{ROOT}/tests/data/frequency/{file}");
+    let mut args = vec![file.as_str(), "--column", column];
     if json {
-        cmd.arg("--json");
+        args.push("--json");
     }
-    cmd.output().expect("run paraclinic")
+    common::subcommand("frequencies", &args)
 }
 
 #[test]
 fn json_matches_pandas_value_counts() {
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{ROOT}/tests/fixtures/frequency/values.json")).unwrap(),
-    )
-    .unwrap();
+    let fixture = common::read_json("tests/fixtures/frequency/values.json");
     let expected = &fixture["columns"]["education"];
     let out = run("values.csv", "education", true);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::stdout_json(&out);
     assert_eq!(v["variable"], "education");
     assert_eq!(v["total"], expected["total"]);
     assert_eq!(v["missing"], expected["missing"]);
@@ -59,12 +50,7 @@ fn text_shows_counts_total_and_missing() {
 }
 
 fn fails_with(file: &str, column: &str, words: &[&str]) {
-    let out = run(file, column, false);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    for w in words {
-        assert!(err.contains(w), "{err}");
-    }
+    common::assert_fails_with(&run(file, column, false), file, words);
 }
 
 #[test]

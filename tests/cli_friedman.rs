@@ -1,21 +1,13 @@
 //! End-to-end tests of `paraclinic friedman`.
 
-use serde_json::Value;
-use std::process::Command;
+mod common;
+
+use common::paraclinic;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/friedman");
 
-fn paraclinic(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn temp_csv(name: &str, text: &str) -> String {
-    let path = format!("{}/{name}", env!("CARGO_TARGET_TMPDIR"));
-    std::fs::write(&path, text).unwrap();
-    path
+    common::tmp_file("friedman", name, text)
 }
 
 #[test]
@@ -25,12 +17,7 @@ fn json_has_the_contract_keys_and_reference_values() {
         &format!("{DATA}/docstring_example.csv"),
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::stdout_json(&out);
     for key in [
         "n",
         "k",
@@ -70,8 +57,7 @@ fn json_has_the_contract_keys_and_reference_values() {
 #[test]
 fn missing_values_are_dropped_and_counted() {
     let out = paraclinic(&["friedman", &format!("{DATA}/missing.csv"), "--json"]);
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::stdout_json(&out);
     assert_eq!(v["dropped"], 4);
     assert_eq!(v["n"], 16);
 }
@@ -97,8 +83,7 @@ fn columns_and_text_output() {
 fn text_in_a_cell_names_line_column_and_value() {
     let path = temp_csv("friedman_bad.csv", "a,b,c\n1,2,3\n2,x7,1\n");
     let out = paraclinic(&["friedman", &path]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(
         err.contains("line 3") && err.contains("\"b\"") && err.contains("x7"),
         "{err}"
@@ -109,8 +94,7 @@ fn text_in_a_cell_names_line_column_and_value() {
 fn all_tied_rows_are_a_clear_error() {
     let path = temp_csv("friedman_tied.csv", "a,b,c\n1,1,1\n4,4,4\n");
     let out = paraclinic(&["friedman", &path, "--json"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(
         err.contains("friedman_tied.csv") && err.contains("undefined"),
         "{err}"
@@ -121,9 +105,7 @@ fn all_tied_rows_are_a_clear_error() {
 fn bad_alpha_and_unknown_column() {
     let file = format!("{DATA}/small_n3.csv");
     let out = paraclinic(&["friedman", &file, "--alpha", "1.5"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("alpha"));
+    common::assert_fails_with(&out, "--alpha 1.5", &["alpha"]);
     let out = paraclinic(&["friedman", &file, "--columns", "p1,zz"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("\"zz\""));
+    common::assert_fails_with(&out, "--columns p1,zz", &["\"zz\""]);
 }

@@ -3,65 +3,32 @@
 //! relative), text output, and exit code 2 with a precise message on bad input.
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+
+use common::stdout_json;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/normality/");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/normality/");
 
 fn paraclinic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .arg("normality")
-        .args(args)
-        .output()
-        .expect("paraclinic runs")
+    common::subcommand("normality", args)
 }
 
-fn stdout_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
+/// Stderr of a run that must fail with exit code 2 and print nothing on stdout.
 fn stderr_of_failure(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(2), "expected exit code 2");
     assert!(out.stdout.is_empty());
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    common::stderr_of_exit_2(out)
 }
 
 fn fixture(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!("{FIXTURES}{name}")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    common::read_json(&format!("tests/fixtures/normality/{name}"))
 }
 
 fn close(got: &Value, want: &Value, rel: f64) -> bool {
     match (got.as_f64(), want.as_f64()) {
         (Some(g), Some(w)) => ((g - w) / w).abs() <= rel,
         _ => got.is_null() && want.is_null(),
-    }
-}
-
-/// A temporary CSV file, removed when dropped.
-struct TempCsv(std::path::PathBuf);
-impl TempCsv {
-    fn new(tag: &str, text: &str) -> TempCsv {
-        let path = std::env::temp_dir().join(format!(
-            "paraclinic-normality-{tag}-{}.csv",
-            std::process::id()
-        ));
-        std::fs::write(&path, text).unwrap();
-        TempCsv(path)
-    }
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-impl Drop for TempCsv {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -178,8 +145,9 @@ fn constant_column_fails_naming_it() {
 
 #[test]
 fn text_in_a_numeric_column_names_line_column_and_value() {
-    let csv = TempCsv::new("text", "a,b\n1.5,2\n2.5,3\n3.1,abc\n4.2,5\n");
-    let err = stderr_of_failure(&paraclinic(&[csv.path(), "--columns", "a,b"]));
+    let dir = common::TempDir::new("normality-text");
+    let csv = dir.file("text.csv", "a,b\n1.5,2\n2.5,3\n3.1,abc\n4.2,5\n");
+    let err = stderr_of_failure(&paraclinic(&[&csv, "--columns", "a,b"]));
     assert!(err.contains("line 4"), "{err}");
     assert!(err.contains("column \"b\""), "{err}");
     assert!(err.contains("found \"abc\""), "{err}");
@@ -187,15 +155,16 @@ fn text_in_a_numeric_column_names_line_column_and_value() {
 
 #[test]
 fn a_label_column_without_columns_is_an_error_with_a_hint() {
-    let csv = TempCsv::new("labels", "group,score\nx,1\ny,2\nz,4\nw,3\n");
-    let err = stderr_of_failure(&paraclinic(&[csv.path()]));
+    let dir = common::TempDir::new("normality-labels");
+    let csv = dir.file("labels.csv", "group,score\nx,1\ny,2\nz,4\nw,3\n");
+    let err = stderr_of_failure(&paraclinic(&[&csv]));
     assert!(
         err.contains("line 2") && err.contains("column \"group\""),
         "{err}"
     );
     assert!(err.contains("--columns"), "{err}");
     // Selecting the numeric column works.
-    let json = stdout_json(&paraclinic(&[csv.path(), "--columns", "score", "--json"]));
+    let json = stdout_json(&paraclinic(&[&csv, "--columns", "score", "--json"]));
     assert_eq!(json["variables"][0]["n"], 4);
 }
 

@@ -2,32 +2,22 @@
 //! the pingouin and psych fixtures in tests/fixtures/reliability/.
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reliability/");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reliability/");
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .arg("reliability")
-        .args(args)
-        .output()
-        .expect("run paraclinic")
+    common::subcommand("reliability", args)
 }
 
 fn json(args: &[&str]) -> Value {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    common::stdout_json(&run(args))
 }
 
 fn fixture(stem: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}{stem}.json")).unwrap())
-        .unwrap()
+    common::read_json(&format!("tests/fixtures/reliability/{stem}.json"))
 }
 
 fn close(a: &Value, b: &Value) -> bool {
@@ -91,16 +81,14 @@ fn text_output_shows_alpha_and_item_table() {
 #[test]
 fn zero_total_variance_fails_with_exit_2() {
     let out = run(&[&format!("{DATA}zero_total.csv")]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(err.contains("zero total variance"), "{err}");
 }
 
 #[test]
 fn single_item_fails_with_exit_2() {
     let out = run(&[&format!("{DATA}small.csv"), "--columns", "i1"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::stderr_of_exit_2(&out);
     assert!(
         err.contains("at least 2 items") && err.contains("\"i1\""),
         "{err}"
@@ -109,16 +97,11 @@ fn single_item_fails_with_exit_2() {
 
 #[test]
 fn text_cell_fails_with_line_column_and_value() {
-    let dir = std::env::temp_dir().join(format!("paraclinic-reliability-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.csv");
-    std::fs::write(&path, "a,b,c\n1,2,3\n2,x3,3\n3,4,5\n").unwrap();
-    let out = run(&[path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let dir = common::TempDir::new("reliability-text-cell");
+    let out = run(&[&dir.file("bad.csv", "a,b,c\n1,2,3\n2,x3,3\n3,4,5\n")]);
+    let err = common::stderr_of_exit_2(&out);
     assert!(
         err.contains("line 3") && err.contains("column \"b\"") && err.contains("\"x3\""),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }

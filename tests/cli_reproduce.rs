@@ -6,14 +6,14 @@
 //! relative); a CSV with missing columns gives exit code 2 naming them.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+
+use common::{assert_success, TempDir};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reproduction/");
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/reproduction/small_study.json"
-);
 
 const STEP_IDS: [&str; 9] = [
     "sample_size",
@@ -27,42 +27,11 @@ const STEP_IDS: [&str; 9] = [
     "audit",
 ];
 
-/// A temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!(
-            "paraclinic-cli-reproduce-{}-{tag}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn reproduce(out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .arg("reproduce")
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .expect("paraclinic runs")
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = out.to_str().unwrap();
+    let mut args = vec!["--out", out];
+    args.extend_from_slice(extra);
+    common::subcommand("reproduce", &args)
 }
 
 /// Every file under `dir`, as (relative path, bytes), sorted.
@@ -112,17 +81,17 @@ fn close(got: f64, want: f64, rel: f64) -> bool {
 
 #[test]
 fn two_runs_write_identical_bytes() {
-    let tmp = TempDir::new("twice");
+    let tmp = TempDir::new("reproduce-twice");
     let (a, b) = (tmp.0.join("a"), tmp.0.join("b"));
     let first = reproduce(&a, &[]);
-    ok(&first);
-    ok(&reproduce(&b, &[]));
+    assert_success(&first);
+    assert_success(&reproduce(&b, &[]));
     let (fa, fb) = (files(&a), files(&b));
     let names: Vec<&str> = fa.iter().map(|f| f.0.as_str()).collect();
     assert!(names.contains(&"report.html") && names.contains(&"results.json"));
     assert_eq!(fa, fb, "two runs wrote different files");
     // Running again into the same directory leaves the same bytes.
-    ok(&reproduce(&a, &[]));
+    assert_success(&reproduce(&a, &[]));
     assert_eq!(files(&a), fb);
     // Progress on stderr, step by step; a summary on stdout.
     let stderr = String::from_utf8_lossy(&first.stderr);
@@ -138,8 +107,8 @@ fn two_runs_write_identical_bytes() {
 
 #[test]
 fn results_json_has_every_step_with_provenance() {
-    let tmp = TempDir::new("json");
-    ok(&reproduce(&tmp.0, &[]));
+    let tmp = TempDir::new("reproduce-json");
+    assert_success(&reproduce(&tmp.0, &[]));
     let json = results(&tmp.0);
     assert_eq!(json["format"], "paraclinic-reproduction/1");
     let ids: Vec<&str> = json["steps"]
@@ -209,9 +178,9 @@ fn results_json_has_every_step_with_provenance() {
 
 #[test]
 fn default_data_are_synthetic_and_labelled_so_everywhere() {
-    let tmp = TempDir::new("synthetic");
+    let tmp = TempDir::new("reproduce-synthetic");
     let out = reproduce(&tmp.0, &[]);
-    ok(&out);
+    assert_success(&out);
     let json = results(&tmp.0);
     assert_eq!(json["data"]["kind"], "synthetic");
     assert_eq!(json["data"]["provenance"], "synthetic_estimate");
@@ -280,10 +249,10 @@ fn default_data_are_synthetic_and_labelled_so_everywhere() {
 
 #[test]
 fn seed_changes_the_synthetic_data_and_stale_figures_are_removed() {
-    let tmp = TempDir::new("seed");
+    let tmp = TempDir::new("reproduce-seed");
     let (a, b) = (tmp.0.join("a"), tmp.0.join("b"));
-    ok(&reproduce(&a, &[]));
-    ok(&reproduce(&b, &["--seed", "7"]));
+    assert_success(&reproduce(&a, &[]));
+    assert_success(&reproduce(&b, &["--seed", "7"]));
     let (ja, jb) = (results(&a), results(&b));
     assert_eq!(jb["data"]["seed"], 7);
     assert_eq!(jb["data"]["source"], "synthetic_contracting_seed7_n385.csv");
@@ -297,14 +266,14 @@ fn seed_changes_the_synthetic_data_and_stale_figures_are_removed() {
     assert_eq!(step(&ja, "sample_size"), step(&jb, "sample_size"));
     // A file left in figures/ by something else is removed on the next run.
     std::fs::write(a.join("figures").join("old.svg"), "<svg></svg>").unwrap();
-    ok(&reproduce(&a, &[]));
+    assert_success(&reproduce(&a, &[]));
     assert!(!a.join("figures").join("old.svg").exists());
 }
 
 #[test]
 fn report_has_every_section_and_provenance_labels() {
-    let tmp = TempDir::new("html");
-    ok(&reproduce(&tmp.0, &[]));
+    let tmp = TempDir::new("reproduce-html");
+    assert_success(&reproduce(&tmp.0, &[]));
     let html = std::fs::read_to_string(tmp.0.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     for id in STEP_IDS {
@@ -323,12 +292,12 @@ fn report_has_every_section_and_provenance_labels() {
 
 #[test]
 fn user_csv_runs_through_the_same_pipeline() {
-    let tmp = TempDir::new("user");
+    let tmp = TempDir::new("reproduce-user");
     let csv = format!("{DATA}small_study.csv");
     let out = reproduce(&tmp.0, &["--data", &csv]);
-    ok(&out);
+    assert_success(&out);
     let json = results(&tmp.0);
-    let want: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    let want = common::read_json("tests/fixtures/reproduction/small_study.json");
     assert_eq!(json["data"]["provenance"], "user_data");
     assert_eq!(json["data"]["source"], "small_study.csv");
     assert_eq!(json["data"]["respondents"], want["respondents"]);
@@ -421,12 +390,11 @@ fn user_csv_runs_through_the_same_pipeline() {
 
 #[test]
 fn missing_columns_give_exit_2_naming_them() {
-    let tmp = TempDir::new("missing");
+    let tmp = TempDir::new("reproduce-missing");
     let csv = format!("{DATA}missing_columns.csv");
     let out = reproduce(&tmp.0, &["--data", &csv]);
-    assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::stderr_of_exit_2(&out);
     assert!(
         stderr.contains("missing_columns.csv, line 1, column \"marital_status\""),
         "{stderr}"
@@ -437,7 +405,7 @@ fn missing_columns_give_exit_2_naming_them() {
 
 #[test]
 fn bad_values_and_flags_give_exit_2() {
-    let tmp = TempDir::new("bad");
+    let tmp = TempDir::new("reproduce-bad");
     // Text in an item column: the error names file, line, column and value.
     let text = std::fs::read_to_string(format!("{DATA}small_study.csv")).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
@@ -449,8 +417,7 @@ fn bad_values_and_flags_give_exit_2() {
     let bad = tmp.0.join("bad.csv");
     std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
     let out = reproduce(&tmp.0.join("out"), &["--data", bad.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::stderr_of_exit_2(&out);
     assert!(
         stderr.contains("line 4, column \"D4_I2\": found \"often\""),
         "{stderr}"
@@ -458,10 +425,8 @@ fn bad_values_and_flags_give_exit_2() {
     // A seed only drives synthetic data.
     let csv = format!("{DATA}small_study.csv");
     let out = reproduce(&tmp.0.join("out2"), &["--data", &csv, "--seed", "3"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--seed"));
+    common::assert_fails_with(&out, "--seed with --data", &["--seed"]);
     // A file that does not exist.
     let out = reproduce(&tmp.0.join("out3"), &["--data", "no-such-file.csv"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.csv"));
+    common::assert_fails_with(&out, "a missing --data file", &["no-such-file.csv"]);
 }

@@ -3,26 +3,18 @@
 //! SciPy fixture (z from the confidence level).
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paraclinic"))
-        .arg("sample-size")
-        .args(args)
-        .output()
-        .expect("run paraclinic")
+    common::subcommand("sample-size", args)
 }
 
 fn json(args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
-    let out = run(&all);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
+    common::stdout_json(&run(&all))
 }
 
 fn num(v: &Value, key: &str) -> f64 {
@@ -131,12 +123,7 @@ fn inverse_without_population() {
 }
 
 fn fails_with(args: &[&str], words: &[&str]) {
-    let out = run(args);
-    assert_eq!(out.status.code(), Some(2), "{args:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    for w in words {
-        assert!(err.contains(w), "{args:?}: {err}");
-    }
+    common::assert_fails_with(&run(args), &format!("{args:?}"), words);
 }
 
 #[test]

@@ -1,22 +1,18 @@
 //! End-to-end tests of `paraclinic sem`.
 
 use serde_json::Value;
-use std::process::Command;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+
 const HS_MODEL: &str =
     "visual  =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed   =~ x7 + x8 + x9\n";
 
 fn write_model(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("paraclinic-cli-sem-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    common::tmp_file("sem", name, text)
 }
 
 fn data(name: &str) -> String {
-    format!("{ROOT}/tests/data/sem/{name}")
+    format!("{}/tests/data/sem/{name}", common::ROOT)
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -24,42 +20,66 @@ fn run(args: &[&str]) -> (i32, String, String) {
 }
 
 fn run_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paraclinic"));
-    cmd.arg("sem").args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::code_out_err(&common::subcommand_env("sem", args, env))
+}
+
+/// Fits `model` to the Holzinger–Swineford raw data, with further flags.
+fn run_hs(model: &str, flags: &[&str]) -> (i32, String, String) {
+    run_hs_env(model, flags, &[])
+}
+
+fn run_hs_env(model: &str, flags: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let d = data("holzinger_swineford.csv");
+    let mut args = vec!["--model", model, "--data", &d];
+    args.extend_from_slice(flags);
+    run_env(&args, env)
+}
+
+/// The JSON output of a run that must have succeeded.
+fn ok_json((code, out, err): &(i32, String, String)) -> Value {
+    assert_eq!(*code, 0, "{err}");
+    serde_json::from_str(out).unwrap()
+}
+
+/// The stderr of a run that must fail with exit code 2.
+fn exit_2_stderr((code, _, err): (i32, String, String)) -> String {
+    assert_eq!(code, 2, "{err}");
+    err
 }
 
 fn fixture(name: &str) -> Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(format!("{ROOT}/tests/fixtures/sem/{name}.json")).unwrap(),
-    )
-    .unwrap()
+    common::read_json(&format!("tests/fixtures/sem/{name}.json"))
 }
 
 fn rel_close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-3 * b.abs().max(1e-2)
 }
 
+/// Asserts that the fit measures `keys` of `ours` agree with lavaan's to 1e-3 relative.
+fn assert_fit_like_lavaan(ours: &Value, lavaan: &Value, keys: &[&str]) {
+    for key in keys {
+        let (a, b) = (
+            ours["fit"][key].as_f64().unwrap(),
+            lavaan["fit"][key].as_f64().unwrap(),
+        );
+        assert!(rel_close(a, b), "{key}: {a} vs lavaan {b}");
+    }
+}
+
+/// The first row of `list` (estimates, modification indices) that `wanted` accepts.
+fn find(list: &Value, wanted: impl Fn(&Value) -> bool) -> &Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| wanted(e))
+        .expect("a matching row")
+}
+
 #[test]
 fn json_has_lavaans_names_and_values() {
     let model = write_model("hs.lav", HS_MODEL);
-    let (code, out, err) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let fit = run_hs(&model, &["--json"]);
+    let j = ok_json(&fit);
     for key in ["converged", "nobs", "npar", "fit", "estimates"] {
         assert!(j.get(key).is_some(), "missing {key}");
     }
@@ -88,17 +108,14 @@ fn json_has_lavaans_names_and_values() {
     assert_eq!(j["converged"], true);
     assert_eq!(j["nobs"], 301);
     assert_eq!(j["npar"], 21);
-    let fx = fixture("hs_cfa");
-    for key in ["chisq", "cfi", "tli", "rmsea", "srmr", "gfi", "aic", "bic"] {
-        let (a, b) = (
-            j["fit"][key].as_f64().unwrap(),
-            fx["fit"][key].as_f64().unwrap(),
-        );
-        assert!(rel_close(a, b), "{key}: {a} vs lavaan {b}");
-    }
-    let est = j["estimates"].as_array().unwrap();
-    assert_eq!(est.len(), 24);
-    for e in est {
+    assert_fit_like_lavaan(
+        &j,
+        &fixture("hs_cfa"),
+        &["chisq", "cfi", "tli", "rmsea", "srmr", "gfi", "aic", "bic"],
+    );
+    let est = &j["estimates"];
+    assert_eq!(est.as_array().unwrap().len(), 24);
+    for e in est.as_array().unwrap() {
         for key in [
             "lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_lv", "std_all",
         ] {
@@ -106,69 +123,31 @@ fn json_has_lavaans_names_and_values() {
         }
     }
     // A fixed loading: se 0, z and p null.
-    let x1 = est
-        .iter()
-        .find(|e| e["lhs"] == "visual" && e["rhs"] == "x1")
-        .unwrap();
+    let x1 = find(est, |e| e["lhs"] == "visual" && e["rhs"] == "x1");
     assert_eq!(x1["est"], 1.0);
     assert_eq!(x1["se"], 0.0);
     assert!(x1["z"].is_null() && x1["pvalue"].is_null());
-    let x2 = est
-        .iter()
-        .find(|e| e["lhs"] == "visual" && e["rhs"] == "x2")
-        .unwrap();
+    let x2 = find(est, |e| e["lhs"] == "visual" && e["rhs"] == "x2");
     assert!(rel_close(x2["est"].as_f64().unwrap(), 0.5535));
-    assert!(!out.contains("NaN"));
+    assert!(!fit.1.contains("NaN"));
 }
 
 #[test]
 fn wishart_likelihood_as_amos() {
     let model = write_model("hs_w.lav", HS_MODEL);
-    let (code, out, err) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-        "--likelihood",
-        "wishart",
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let j: Value = serde_json::from_str(&out).unwrap();
-    let fx = fixture("hs_cfa_wishart");
-    for key in ["chisq", "rmsea", "logl"] {
-        let (a, b) = (
-            j["fit"][key].as_f64().unwrap(),
-            fx["fit"][key].as_f64().unwrap(),
-        );
-        assert!(rel_close(a, b), "{key}: {a} vs lavaan {b}");
-    }
+    let j = ok_json(&run_hs(&model, &["--likelihood", "wishart", "--json"]));
+    assert_fit_like_lavaan(&j, &fixture("hs_cfa_wishart"), &["chisq", "rmsea", "logl"]);
 }
 
 #[test]
 fn covariance_input_gives_the_raw_data_fit() {
     let model = write_model("hs_cov.lav", HS_MODEL);
-    let (_, raw, _) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-        "--json",
-    ]);
-    let (code, cov, err) = run(&[
-        "--model",
-        &model,
-        "--cov",
-        &data("holzinger_swineford_cov.csv"),
-        "--nobs",
-        "301",
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let (a, b): (Value, Value) = (
-        serde_json::from_str(&raw).unwrap(),
-        serde_json::from_str(&cov).unwrap(),
-    );
+    let (_, raw, _) = run_hs(&model, &["--json"]);
+    let cov = data("holzinger_swineford_cov.csv");
+    let b = ok_json(&run(&[
+        "--model", &model, "--cov", &cov, "--nobs", "301", "--json",
+    ]));
+    let a: Value = serde_json::from_str(&raw).unwrap();
     for key in ["chisq", "cfi", "rmsea", "srmr", "logl"] {
         let (x, y) = (
             a["fit"][key].as_f64().unwrap(),
@@ -184,12 +163,7 @@ fn covariance_input_gives_the_raw_data_fit() {
 #[test]
 fn text_output_is_laid_out_like_lavaan_and_amos_names_are_available() {
     let model = write_model("hs_text.lav", HS_MODEL);
-    let (code, out, _) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-    ]);
+    let (code, out, _) = run_hs(&model, &[]);
     assert_eq!(code, 0);
     for s in [
         "Model Test User Model",
@@ -202,82 +176,68 @@ fn text_output_is_laid_out_like_lavaan_and_amos_names_are_available() {
     ] {
         assert!(out.contains(s), "missing {s}");
     }
-    let (_, amos, _) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-        "--amos",
-    ]);
+    let (_, amos, _) = run_hs(&model, &["--amos"]);
     assert!(amos.contains("S.E.") && amos.contains("C.R."));
-    let (_, html, _) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-        "--html",
-    ]);
+    let (_, html, _) = run_hs(&model, &["--html"]);
     assert!(
         html.starts_with("<div class=\"paraclinic-result\">") && html.contains("<th>Std.all</th>")
     );
 }
 
+/// Models that must be rejected with exit code 2: (file name, model, what
+/// stderr must contain).
+fn assert_models_rejected(cases: &[(&str, &str, &[&str])]) {
+    for (name, text, words) in cases {
+        let model = write_model(name, text);
+        let err = exit_2_stderr(run_hs(&model, &[]));
+        for w in *words {
+            assert!(err.contains(w), "{name}: {err}");
+        }
+    }
+}
+
 #[test]
 fn parse_error_names_line_column_and_token() {
-    let model = write_model("bad.lav", "visual =~ x1 + x2 + x3\ntextual =~ x4 x5\n");
-    let (code, _, err) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-    ]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("bad.lav, line 2, column \"15\": found \"x5\""),
-        "{err}"
-    );
-    assert!(
-        err.contains("expected + or the end of the statement"),
-        "{err}"
-    );
+    assert_models_rejected(&[(
+        "bad.lav",
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 x5\n",
+        &[
+            "bad.lav, line 2, column \"15\": found \"x5\"",
+            "expected + or the end of the statement",
+        ],
+    )]);
 }
 
 #[test]
 fn unknown_variable_is_named() {
-    let model = write_model("unknown.lav", "f =~ x1 + x2 + x99\n");
-    let (code, _, err) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-    ]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("line 1, column \"16\": found \"x99\""),
-        "{err}"
-    );
+    assert_models_rejected(&[(
+        "unknown.lav",
+        "f =~ x1 + x2 + x99\n",
+        &["line 1, column \"16\": found \"x99\""],
+    )]);
 }
 
 #[test]
 fn unidentified_models_are_errors() {
-    let d = data("holzinger_swineford.csv");
-    let no_scale = write_model("noscale.lav", "f =~ NA*x1 + x2 + x3\n");
-    let (code, _, err) = run(&["--model", &no_scale, "--data", &d]);
-    assert_eq!(code, 2);
-    assert!(err.contains("\"f\" is not identified"), "{err}");
-    let too_many = write_model("toomany.lav", "f =~ x1 + x2\n");
-    let (code, _, err) = run(&["--model", &too_many, "--data", &d]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("4 free parameters but only 3 sample moments"),
-        "{err}"
-    );
-    // Two factors of two indicators each with their covariance fixed at 0:
-    // the counting rule holds but the information matrix is singular.
-    let empirical = write_model("empirical.lav", "f =~ x1 + x2\ng =~ x3 + x4\nf ~~ 0*g\n");
-    let (code, _, err) = run(&["--model", &empirical, "--data", &d]);
-    assert_eq!(code, 2);
-    assert!(err.contains("not identified"), "{err}");
+    assert_models_rejected(&[
+        (
+            "noscale.lav",
+            "f =~ NA*x1 + x2 + x3\n",
+            &["\"f\" is not identified"],
+        ),
+        (
+            "toomany.lav",
+            "f =~ x1 + x2\n",
+            &["4 free parameters but only 3 sample moments"],
+        ),
+        // Two factors of two indicators each with their covariance fixed at 0:
+        // the counting rule holds but the information matrix is singular.
+        (
+            "empirical.lav",
+            "f =~ x1 + x2\ng =~ x3 + x4\nf ~~ 0*g\n",
+            &["not identified"],
+        ),
+    ]);
 }
 
 #[test]
@@ -285,8 +245,7 @@ fn non_positive_definite_sample_covariance_is_an_error() {
     let csv = "a,b,c\n1,2,3\n2,4,5\n3,6,8\n4,8,8\n5,10,13\n";
     let path = write_model("collinear.csv", csv);
     let model = write_model("collinear.lav", "f =~ a + b + c\n");
-    let (code, _, err) = run(&["--model", &model, "--data", &path]);
-    assert_eq!(code, 2);
+    let err = exit_2_stderr(run(&["--model", &model, "--data", &path]));
     assert!(
         err.contains("not positive definite") && err.contains("a, b"),
         "{err}"
@@ -297,9 +256,9 @@ fn non_positive_definite_sample_covariance_is_an_error() {
 fn heywood_case_is_a_warning_in_every_format() {
     let model = write_model("heywood.lav", "f =~ x1 + x2 + x3\n");
     let cov = data("heywood_cov.csv");
-    let (code, out, err) = run(&["--model", &model, "--cov", &cov, "--nobs", "200", "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let args = ["--model", &model, "--cov", &cov, "--nobs", "200"];
+    let (code, out, err) = run(&[&args[..], &["--json"]].concat());
+    let j = ok_json(&(code, out, err.clone()));
     let w = j["warnings"].as_array().unwrap();
     assert!(
         w.iter().any(|w| w
@@ -308,17 +267,11 @@ fn heywood_case_is_a_warning_in_every_format() {
             .contains("Heywood case: the variance estimate of x1 is negative")),
         "{w:?}"
     );
-    let x1 = j["estimates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["lhs"] == "x1" && e["op"] == "~~")
-        .unwrap()
-        .clone();
+    let x1 = find(&j["estimates"], |e| e["lhs"] == "x1" && e["op"] == "~~");
     assert!(x1["est"].as_f64().unwrap() < 0.0);
-    let (_, text, _) = run(&["--model", &model, "--cov", &cov, "--nobs", "200"]);
+    let (_, text, _) = run(&args);
     assert!(text.contains("WARNING: Heywood case"));
-    let (_, html, _) = run(&["--model", &model, "--cov", &cov, "--nobs", "200", "--html"]);
+    let (_, html, _) = run(&[&args[..], &["--html"]].concat());
     assert!(html.contains("WARNING: Heywood case"));
     assert!(err.contains("warning: Heywood case"));
 }
@@ -326,88 +279,55 @@ fn heywood_case_is_a_warning_in_every_format() {
 #[test]
 fn bootstrap_is_seeded_and_independent_of_threads() {
     let model = write_model("boot.lav", HS_MODEL);
-    let d = data("holzinger_swineford.csv");
-    let args = [
-        "--model",
-        &model,
-        "--data",
-        &d,
-        "--bootstrap",
-        "30",
-        "--seed",
-        "7",
-        "--json",
-    ];
-    let (code, one, err) = run_env(&args, &[("RAYON_NUM_THREADS", "1")]);
+    let boot = |seed, threads| {
+        run_hs_env(
+            &model,
+            &["--bootstrap", "30", "--seed", seed, "--json"],
+            &[("RAYON_NUM_THREADS", threads)],
+        )
+    };
+    let (code, one, err) = boot("7", "1");
     assert_eq!(code, 0, "{err}");
-    let (_, two, _) = run_env(&args, &[("RAYON_NUM_THREADS", "2")]);
+    let (_, two, _) = boot("7", "2");
     assert_eq!(one, two);
     let j: Value = serde_json::from_str(&one).unwrap();
     assert_eq!(j["bootstrap"]["replicates"], 30);
-    let x2 = j["estimates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["lhs"] == "visual" && e["rhs"] == "x2")
-        .unwrap()
-        .clone();
-    let (se, boot) = (x2["se"].as_f64().unwrap(), x2["boot_se"].as_f64().unwrap());
+    let x2 = find(&j["estimates"], |e| {
+        e["lhs"] == "visual" && e["rhs"] == "x2"
+    });
+    let (se, boot_se) = (x2["se"].as_f64().unwrap(), x2["boot_se"].as_f64().unwrap());
     // Bootstrap and information SEs agree roughly for these well-behaved data.
-    assert!(boot > 0.5 * se && boot < 2.0 * se, "{boot} vs {se}");
+    assert!(
+        boot_se > 0.5 * se && boot_se < 2.0 * se,
+        "{boot_se} vs {se}"
+    );
     assert!(x2["boot_ci_lower"].as_f64().unwrap() < x2["est"].as_f64().unwrap());
-    let (_, other_seed, _) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &d,
-        "--bootstrap",
-        "30",
-        "--seed",
-        "8",
-        "--json",
-    ]);
+    let (_, other_seed, _) = run_hs(&model, &["--bootstrap", "30", "--seed", "8", "--json"]);
     assert_ne!(one, other_seed);
     // The bootstrap needs raw data.
-    let (code, _, err) = run(&[
+    let cov = data("holzinger_swineford_cov.csv");
+    let err = exit_2_stderr(run(&[
         "--model",
         &model,
         "--cov",
-        &data("holzinger_swineford_cov.csv"),
+        &cov,
         "--nobs",
         "301",
         "--bootstrap",
         "10",
-    ]);
-    assert_eq!(code, 2);
+    ]));
     assert!(err.contains("needs raw data"), "{err}");
 }
 
 #[test]
 fn modification_indices_on_request() {
     let model = write_model("mi.lav", HS_MODEL);
-    let (code, out, _) = run(&[
-        "--model",
-        &model,
-        "--data",
-        &data("holzinger_swineford.csv"),
-        "--json",
-        "--modindices",
-    ]);
+    let (code, out, _) = run_hs(&model, &["--json", "--modindices"]);
     assert_eq!(code, 0);
     let j: Value = serde_json::from_str(&out).unwrap();
-    let mi = j["modindices"].as_array().unwrap();
-    let top = mi
-        .iter()
-        .find(|m| m["lhs"] == "visual" && m["rhs"] == "x9")
-        .unwrap();
-    let fx = fixture("hs_cfa");
-    let theirs = fx["modindices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["lhs"] == "visual" && m["rhs"] == "x9")
-        .unwrap()
-        .clone();
+    let visual_x9 = |m: &Value| m["lhs"] == "visual" && m["rhs"] == "x9";
+    let top = find(&j["modindices"], visual_x9);
+    let theirs = find(&fixture("hs_cfa")["modindices"], visual_x9).clone();
     assert!(rel_close(
         top["mi"].as_f64().unwrap(),
         theirs["mi"].as_f64().unwrap()

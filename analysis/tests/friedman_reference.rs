@@ -173,11 +173,11 @@ fn df_of(point: &Value) -> f64 {
     point["df"].as_f64().unwrap_or(f64::INFINITY)
 }
 
-/// SciPy integrates to ~1e-11 absolute; we agree to 1e-9 absolute and
-/// 1e-6 relative in both tails.
-#[test]
-fn studentized_range_matches_scipy() {
-    let fixture = load("studentized_range_scipy.json");
+/// Compares ptukey (both tails) and qtukey with a fixture's `distribution`
+/// and `quantiles` points: |ours − theirs| ≤ `abs` + `rel`·theirs for the
+/// tails, `quantile_rel` relative for the quantiles.
+fn check_studentized_range(file: &str, source: &str, abs: f64, rel: f64, quantile_rel: f64) {
+    let fixture = load(file);
     for point in fixture["distribution"].as_array().unwrap() {
         let (q, k, df) = (
             point["q"].as_f64().unwrap(),
@@ -191,8 +191,8 @@ fn studentized_range_matches_scipy() {
             ("sf", sf, point["sf"].as_f64().unwrap()),
         ] {
             assert!(
-                (got - want).abs() <= 1e-9 + 1e-6 * want,
-                "{label}(q={q}, k={k}, df={df}): got {got:e}, SciPy {want:e}"
+                (got - want).abs() <= abs + rel * want,
+                "{label}(q={q}, k={k}, df={df}): got {got:e}, {source} {want:e}"
             );
         }
     }
@@ -206,9 +206,16 @@ fn studentized_range_matches_scipy() {
             &format!("qtukey({p}, {k}, {df})"),
             studentized_range::qtukey(p, k, df).unwrap(),
             point["q"].as_f64().unwrap(),
-            1e-8,
+            quantile_rel,
         );
     }
+}
+
+/// SciPy integrates to ~1e-11 absolute; we agree to 1e-9 absolute and
+/// 1e-6 relative in both tails.
+#[test]
+fn studentized_range_matches_scipy() {
+    check_studentized_range("studentized_range_scipy.json", "SciPy", 1e-9, 1e-6, 1e-8);
 }
 
 /// R's ptukey uses fixed Gauss–Legendre rules (Copenhaver & Holland) good to
@@ -216,38 +223,7 @@ fn studentized_range_matches_scipy() {
 /// documentation), so quantiles are compared at 1e-4 relative.
 #[test]
 fn studentized_range_matches_r_ptukey_qtukey() {
-    let fixture = load("studentized_range_r.json");
-    for point in fixture["distribution"].as_array().unwrap() {
-        let (q, k, df) = (
-            point["q"].as_f64().unwrap(),
-            point["k"].as_u64().unwrap() as usize,
-            df_of(point),
-        );
-        let cdf = studentized_range::ptukey(q, k, df).unwrap();
-        let sf = studentized_range::ptukey_upper(q, k, df).unwrap();
-        for (label, got, want) in [
-            ("cdf", cdf, point["cdf"].as_f64().unwrap()),
-            ("sf", sf, point["sf"].as_f64().unwrap()),
-        ] {
-            assert!(
-                (got - want).abs() <= 1e-8 + 1e-4 * want,
-                "{label}(q={q}, k={k}, df={df}): got {got:e}, R {want:e}"
-            );
-        }
-    }
-    for point in fixture["quantiles"].as_array().unwrap() {
-        let (p, k, df) = (
-            point["p"].as_f64().unwrap(),
-            point["k"].as_u64().unwrap() as usize,
-            df_of(point),
-        );
-        close(
-            &format!("qtukey({p}, {k}, {df})"),
-            studentized_range::qtukey(p, k, df).unwrap(),
-            point["q"].as_f64().unwrap(),
-            1e-4,
-        );
-    }
+    check_studentized_range("studentized_range_r.json", "R", 1e-8, 1e-4, 1e-4);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `paraclinic friedman FILE.csv [--columns a,b,c] [--alpha 0.05] [--json]`
 
 use analysis::friedman::{friedman_dataset, DEFAULT_ALPHA};
-use analysis::{AnalysisError, Dataset};
+use analysis::AnalysisError;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -20,9 +20,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
-    let data = Dataset::from_path(&args.file)?;
-    let columns = super::parse_columns(&args.columns);
-    let result = friedman_dataset(&data, columns.as_deref(), args.alpha)?;
-    super::emit(&result, args.json);
-    Ok(())
+    super::analyse_columns(&args.file, &args.columns, args.json, |data, columns| {
+        friedman_dataset(data, columns, args.alpha)
+    })
 }

@@ -3,7 +3,7 @@
 //! missing values dropped per variable.
 
 use analysis::normality::normality;
-use analysis::{AnalysisError, Dataset};
+use analysis::AnalysisError;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -20,9 +20,5 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
-    let data = Dataset::from_path(&args.file)?;
-    let columns = super::parse_columns(&args.columns);
-    let report = normality(&data, columns.as_deref())?;
-    super::emit(&report, args.json);
-    Ok(())
+    super::analyse_columns(&args.file, &args.columns, args.json, normality)
 }

@@ -1,7 +1,7 @@
 //! `paraclinic reliability FILE.csv [--columns a,b] [--json]`
 
 use analysis::reliability::cronbach_alpha;
-use analysis::{AnalysisError, Dataset};
+use analysis::AnalysisError;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -18,9 +18,5 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
-    let data = Dataset::from_path(&args.file)?;
-    let columns = super::parse_columns(&args.columns);
-    let report = cronbach_alpha(&data, columns.as_deref())?;
-    super::emit(&report, args.json);
-    Ok(())
+    super::analyse_columns(&args.file, &args.columns, args.json, cronbach_alpha)
 }

@@ -3,11 +3,11 @@
 //! consistency, methodology and model reconstruction, as a comparison of the
 //! published figure with what the other published figures imply.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, Value, Verdict};
+use super::common::{impl_step_render, step_fields, Comparison, ProvTable, Step, Value, Verdict};
 use crate::audit::{audit, fmt_number, AuditOptions, AuditReport, Recomputed, Status};
 use crate::error::Result;
 use crate::published::{Claims, Reported};
-use crate::render::{Provenance, Render, Table};
+use crate::render::Provenance;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,20 +76,9 @@ pub fn run(claims: &Claims) -> Result<AuditStep> {
 }
 
 impl Step for AuditStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
+    step_fields!(id, title, comparisons, notice);
     fn provenance(&self) -> Provenance {
         Provenance::Recomputed
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
     }
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         Vec::new()
@@ -112,8 +101,4 @@ impl Step for AuditStep {
     }
 }
 
-impl Render for AuditStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-}
+impl_step_render!(AuditStep, tables_only_html);

@@ -3,13 +3,13 @@
 //! Methods, Results).
 
 use super::common::{
-    step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+    impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
 use crate::codebook::{Codebook, CodebookCounts, Issue};
 use crate::error::{AnalysisError, Location, Result};
 use crate::plots::{codebook_repetitions, CodebookBar};
 use crate::published::Claims;
-use crate::render::{Provenance, Render, Table};
+use crate::render::{Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -139,20 +139,9 @@ pub fn run(claims: &Claims) -> Result<CodebookStep> {
 }
 
 impl Step for CodebookStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
+    step_fields!(id, title, comparisons, notice, figures);
     fn provenance(&self) -> Provenance {
         Provenance::Recomputed
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
     }
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         // Codebook::tables: the table as printed, then counts (and issues).
@@ -170,9 +159,6 @@ impl Step for CodebookStep {
             })
             .collect()
     }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
-    }
     fn summary(&self) -> String {
         format!(
             "{} dimensions, {} themes, {} sub-themes, {} repetitions recounted",
@@ -184,12 +170,4 @@ impl Step for CodebookStep {
     }
 }
 
-impl Render for CodebookStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-    /// The step with a provenance badge on every number and its figures.
-    fn to_html(&self) -> String {
-        step_html(self)
-    }
-}
+impl_step_render!(CodebookStep);

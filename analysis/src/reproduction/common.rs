@@ -287,6 +287,83 @@ pub trait Step {
     }
 }
 
+/// Writes the [`Step`] accessors that only return a field of the same name,
+/// inside an `impl Step for …` block: `step_fields!(id, title, provenance,
+/// comparisons, notice, figures);`. Name only the fields the step has and
+/// returns as they are; write the other accessors by hand. Every step keeps
+/// its own field names, so the JSON that serde makes of it is unchanged.
+macro_rules! step_fields {
+    ($($field:ident),+ $(,)?) => {
+        $($crate::reproduction::common::step_fields!(@accessor $field);)+
+    };
+    (@accessor id) => {
+        fn id(&self) -> &'static str {
+            self.id
+        }
+    };
+    (@accessor title) => {
+        fn title(&self) -> &'static str {
+            self.title
+        }
+    };
+    (@accessor provenance) => {
+        fn provenance(&self) -> $crate::render::Provenance {
+            self.provenance
+        }
+    };
+    (@accessor comparisons) => {
+        fn comparisons(&self) -> &[$crate::reproduction::common::Comparison] {
+            &self.comparisons
+        }
+    };
+    (@accessor notice) => {
+        fn notice(&self) -> &[String] {
+            &self.notice
+        }
+    };
+    (@accessor figures) => {
+        fn figures(&self) -> &[$crate::reproduction::common::StepFigure] {
+            &self.figures
+        }
+    };
+}
+pub(crate) use step_fields;
+
+/// Implements [`Render`](crate::render::Render) for a step: its tables are
+/// [`step_tables`], its HTML is [`step_html`] (badges on every number, the
+/// figures inline). `impl_step_render!(T, tables_only_html)` keeps
+/// `Render`'s default HTML (the tables alone), which is what the Friedman,
+/// Delphi and audit steps have always shown.
+macro_rules! impl_step_render {
+    ($step:ty) => {
+        impl $crate::render::Render for $step {
+            fn tables(&self) -> Vec<$crate::render::Table> {
+                $crate::reproduction::common::step_tables(self)
+            }
+            /// The step with a provenance badge on every number and its figures.
+            fn to_html(&self) -> String {
+                $crate::reproduction::common::step_html(self)
+            }
+        }
+    };
+    ($step:ty, tables_only_html) => {
+        impl $crate::render::Render for $step {
+            fn tables(&self) -> Vec<$crate::render::Table> {
+                $crate::reproduction::common::step_tables(self)
+            }
+        }
+    };
+}
+pub(crate) use impl_step_render;
+
+/// Each table labelled with the same provenance.
+pub(crate) fn all_with_provenance(tables: Vec<Table>, provenance: Provenance) -> Vec<ProvTable> {
+    tables
+        .into_iter()
+        .map(|table| ProvTable { provenance, table })
+        .collect()
+}
+
 /// The tables of a step for text and notebook display: the comparisons
 /// (each number followed by its provenance), then the step's tables with
 /// their provenance in the title.

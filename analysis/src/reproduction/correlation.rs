@@ -6,15 +6,15 @@
 //! dropped), as [`crate::correlation`] does by default.
 
 use super::common::{
-    data_figure, step_html, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value,
-    Verdict,
+    all_with_provenance, data_figure, impl_step_render, step_fields, Bound, Comparison, ProvTable,
+    Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
 use crate::correlation::{correlate, CorrelationOptions, CorrelationReport, DEFAULT_THRESHOLD};
 use crate::error::Result;
 use crate::plots::heatmap;
 use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render, Table};
+use crate::render::{fmt_fixed, Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -146,33 +146,9 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<CorrelationStep> {
 }
 
 impl Step for CorrelationStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
-        self.report
-            .tables()
-            .into_iter()
-            .map(|table| ProvTable {
-                provenance: self.provenance,
-                table,
-            })
-            .collect()
-    }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
+        all_with_provenance(self.report.tables(), self.provenance)
     }
     fn summary(&self) -> String {
         format!(
@@ -187,12 +163,4 @@ impl Step for CorrelationStep {
     }
 }
 
-impl Render for CorrelationStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-    /// The step with a provenance badge on every number and its figures.
-    fn to_html(&self) -> String {
-        step_html(self)
-    }
-}
+impl_step_render!(CorrelationStep);

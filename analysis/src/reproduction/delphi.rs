@@ -4,12 +4,15 @@
 //! per item median, IQR and agreement, Kendall's W per round, stability.
 //! Everything computed here is a synthetic estimate, whatever `--data` is.
 
-use super::common::{step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict};
+use super::common::{
+    all_with_provenance, impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure,
+    Value, Verdict,
+};
 use crate::delphi::{delphi, Delphi, DelphiOptions};
 use crate::error::Result;
 use crate::plots::delphi_rounds;
 use crate::published::Claims;
-use crate::render::{Provenance, Render, Table};
+use crate::render::{Provenance, Render};
 use crate::synthetic::{DelphiConfig, DelphiPanel};
 use serde::Serialize;
 
@@ -129,33 +132,9 @@ pub fn run(delphi_claims: &Claims, seed: u64) -> Result<DelphiStep> {
 }
 
 impl Step for DelphiStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
-        self.result
-            .tables()
-            .into_iter()
-            .map(|table| ProvTable {
-                provenance: self.provenance,
-                table,
-            })
-            .collect()
-    }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
+        all_with_provenance(self.result.tables(), self.provenance)
     }
     fn summary(&self) -> String {
         format!(
@@ -166,8 +145,4 @@ impl Step for DelphiStep {
     }
 }
 
-impl Render for DelphiStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-}
+impl_step_render!(DelphiStep, tables_only_html);

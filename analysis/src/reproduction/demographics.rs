@@ -3,14 +3,14 @@
 //! when data are given, the frequency tables of the data next to Table 1.
 
 use super::common::{
-    step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+    impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
 use crate::error::{AnalysisError, Location, Result};
 use crate::frequency::{FrequencyTable, PublishedComparison};
 use crate::plots::{demographic_bars, BarGroup};
 use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render, Table};
+use crate::render::{fmt_fixed, Provenance, Render};
 use serde::Serialize;
 
 /// Table 1 in the data, for one variable.
@@ -221,20 +221,9 @@ pub fn run(claims: &Claims, data: Option<&StudyData>) -> Result<DemographicsStep
 }
 
 impl Step for DemographicsStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
+    step_fields!(id, title, comparisons, notice, figures);
     fn provenance(&self) -> Provenance {
         Provenance::Recomputed
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
     }
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         self.from_data
@@ -250,9 +239,6 @@ impl Step for DemographicsStep {
             })
             .collect()
     }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
-    }
     fn summary(&self) -> String {
         let cells: usize = self.published_check.iter().map(|c| c.cells.len()).sum();
         let bad: usize = self
@@ -265,12 +251,4 @@ impl Step for DemographicsStep {
     }
 }
 
-impl Render for DemographicsStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-    /// The step with a provenance badge on every number and its figures.
-    fn to_html(&self) -> String {
-        step_html(self)
-    }
-}
+impl_step_render!(DemographicsStep);

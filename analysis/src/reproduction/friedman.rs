@@ -6,14 +6,15 @@
 //! dropped), as [`crate::friedman::friedman_dataset`] does.
 
 use super::common::{
-    data_figure, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+    all_with_provenance, data_figure, impl_step_render, step_fields, Bound, Comparison, ProvTable,
+    Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
 use crate::error::Result;
 use crate::friedman::{friedman_dataset, Friedman, DEFAULT_ALPHA};
 use crate::plots::critical_difference;
 use crate::published::Claims;
-use crate::render::{fmt_fixed, fmt_p, Provenance, Render, Table};
+use crate::render::{fmt_fixed, fmt_p, Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,33 +126,9 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<FriedmanStep> {
 }
 
 impl Step for FriedmanStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
-        self.result
-            .tables()
-            .into_iter()
-            .map(|table| ProvTable {
-                provenance: self.provenance,
-                table,
-            })
-            .collect()
-    }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
+        all_with_provenance(self.result.tables(), self.provenance)
     }
     fn summary(&self) -> String {
         format!(
@@ -168,11 +145,7 @@ impl Step for FriedmanStep {
     }
 }
 
-impl Render for FriedmanStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-}
+impl_step_render!(FriedmanStep, tables_only_html);
 
 /// What Table 5 allows without data: the mean ranks of k conditions always
 /// sum to k(k+1)/2 (each respondent ranks 1…k), and the rank column must

@@ -144,20 +144,12 @@ impl FailedStep {
 }
 
 impl Step for FailedStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
+    common::step_fields!(id, title, notice);
     fn provenance(&self) -> Provenance {
         Provenance::Published
     }
     fn comparisons(&self) -> &[Comparison] {
         &[]
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
     }
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         Vec::new()

@@ -7,8 +7,8 @@
 //! (see [`super::study_data`]); each variable drops its own missing values.
 
 use super::common::{
-    data_figure, step_html, step_tables, Bound, Comparison, ProvTable, Step, StepFigure, Value,
-    Verdict,
+    data_figure, impl_step_render, step_fields, Bound, Comparison, ProvTable, Step, StepFigure,
+    Value, Verdict,
 };
 use super::study_data::column_name;
 use super::study_data::StudyData;
@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::normality::{normality, NormalityReport};
 use crate::plots::histogram_qq;
 use crate::published::Claims;
-use crate::render::{fmt_p, Provenance, Render, Table};
+use crate::render::{fmt_p, Provenance, Render};
 use serde::Serialize;
 
 /// The significance level the paper tests at when the claims give none.
@@ -169,21 +169,7 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<NormalityStep> {
 }
 
 impl Step for NormalityStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         let mut out = Vec::new();
         for (label, r) in [
@@ -200,9 +186,6 @@ impl Step for NormalityStep {
         }
         out
     }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
-    }
     fn summary(&self) -> String {
         format!(
             "KS p > {} for {} of {} dimension scores and {} of {} items ({})",
@@ -216,12 +199,4 @@ impl Step for NormalityStep {
     }
 }
 
-impl Render for NormalityStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-    /// The step with a provenance badge on every number and its figures.
-    fn to_html(&self) -> String {
-        step_html(self)
-    }
-}
+impl_step_render!(NormalityStep);

@@ -7,12 +7,12 @@
 //! recomputed from published figures; no data are needed.
 
 use super::common::{
-    step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+    impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
 use crate::error::Result;
 use crate::plots::sample_size_curve;
 use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render, Table};
+use crate::render::{fmt_fixed, Provenance, Render};
 use crate::sample_size::{margin_of_error, sample_size, SampleSize, SampleSizeInput};
 use serde::Serialize;
 
@@ -168,20 +168,9 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
 }
 
 impl Step for SampleSizeStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
+    step_fields!(id, title, comparisons, notice, figures);
     fn provenance(&self) -> Provenance {
         Provenance::Recomputed
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
     }
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         let mut out = Vec::new();
@@ -199,9 +188,6 @@ impl Step for SampleSizeStep {
         }
         out
     }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
-    }
     fn summary(&self) -> String {
         format!(
             "n0 = {} (z = 1.96) recomputed, rounded up to {}",
@@ -211,12 +197,4 @@ impl Step for SampleSizeStep {
     }
 }
 
-impl Render for SampleSizeStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-    /// The step with a provenance badge on every number and its figures.
-    fn to_html(&self) -> String {
-        step_html(self)
-    }
-}
+impl_step_render!(SampleSizeStep);

@@ -27,13 +27,14 @@
 //! respondents is a warning of the fit).
 
 use super::common::{
-    data_figure, step_html, step_tables, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
+    all_with_provenance, data_figure, impl_step_render, step_fields, Comparison, ProvTable, Step,
+    StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
 use crate::error::Result;
 use crate::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
 use crate::published::Claims;
-use crate::render::{fmt_fixed, fmt_p, Provenance, Render, Table};
+use crate::render::{fmt_fixed, fmt_p, Provenance, Table};
 use crate::sem::{self, FitMeasures, Likelihood, ModelSpec, Options, SampleMoments};
 use serde::Serialize;
 
@@ -668,37 +669,14 @@ impl SemStep {
 }
 
 impl Step for SemStep {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn provenance(&self) -> Provenance {
-        self.provenance
-    }
-    fn comparisons(&self) -> &[Comparison] {
-        &self.comparisons
-    }
-    fn notice(&self) -> &[String] {
-        &self.notice
-    }
+    step_fields!(id, title, provenance, comparisons, notice, figures);
     fn tables_with_provenance(&self) -> Vec<ProvTable> {
         let mut tables = vec![self.fit_table()];
         if !self.paths.is_empty() {
             tables.push(self.paths_table());
         }
         tables.push(self.factors_table());
-        tables
-            .into_iter()
-            .map(|table| ProvTable {
-                provenance: self.provenance,
-                table,
-            })
-            .collect()
-    }
-    fn figures(&self) -> &[StepFigure] {
-        &self.figures
+        all_with_provenance(tables, self.provenance)
     }
     fn summary(&self) -> String {
         format!(
@@ -721,11 +699,4 @@ impl Step for SemStep {
     }
 }
 
-impl Render for SemStep {
-    fn tables(&self) -> Vec<Table> {
-        step_tables(self)
-    }
-    fn to_html(&self) -> String {
-        step_html(self)
-    }
-}
+impl_step_render!(SemStep);
