@@ -206,8 +206,9 @@ impl Module {
         // paraclinic patch: replay the recorded rustc command when the build
         // inputs are those it was recorded under (`direct_rustc`); `-Ztime-passes`
         // output and evcxr's artifact cache need cargo.
+        let cargo_command_text = format!("{command:?}");
         let replay_key = (!config.time_passes && config.cache_bytes() == 0)
-            .then(|| direct_rustc::build_inputs_key(&command, &config.crate_dir()));
+            .then(|| direct_rustc::build_inputs_key(&cargo_command_text, config.crate_dir()));
         let recorded = match (&replay_key, &self.direct_rustc) {
             (Some(key), Some((recorded_key, invocation))) if key == recorded_key => {
                 Some(invocation.clone())
@@ -245,8 +246,15 @@ impl Module {
                     let output = String::from_utf8_lossy(&cargo_output.stderr);
                     eprintln!("{output}");
                 }
-                self.direct_rustc =
-                    replay_key.zip(direct_rustc::RustcInvocation::read(&record_file));
+                // Keyed by the inputs as the build left them: cargo may
+                // have just written Cargo.lock.
+                self.direct_rustc = replay_key
+                    .and(direct_rustc::RustcInvocation::read(&record_file))
+                    .map(|invocation| {
+                        let key =
+                            direct_rustc::build_inputs_key(&cargo_command_text, config.crate_dir());
+                        (key, invocation)
+                    });
 
                 match fs::read_to_string(&so_path_file) {
                     Ok(path) => PathBuf::from(path),

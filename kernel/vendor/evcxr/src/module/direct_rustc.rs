@@ -124,8 +124,8 @@ impl RustcInvocation {
 /// cargo command (arguments and environment, e.g. RUSTFLAGS), the files that
 /// decide the build of everything but the cell's source, and the sources of
 /// local (path) dependencies, which cargo would rebuild when they are edited.
-pub(crate) fn build_inputs_key(cargo_command: &Command, crate_dir: &Path) -> String {
-    let mut key = format!("{cargo_command:?}");
+pub(crate) fn build_inputs_key(cargo_command: &str, crate_dir: &Path) -> String {
+    let mut key = cargo_command.to_owned();
     for file in ["Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
         key.push('\0');
         key.push_str(&std::fs::read_to_string(crate_dir.join(file)).unwrap_or_default());
