@@ -85,7 +85,8 @@ table.paraclinic tfoot td{font-size:.85em;color:#555;border:none}\
 .prov-published{background:#0072B2}.prov-recomputed{background:#009E73}\
 .prov-synthetic_estimate{background:#D55E00}.prov-user_data{background:#CC79A7}\
 figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#444}\
-nav ul{columns:2}";
+nav ul{columns:2}\
+.scroll{overflow-x:auto;max-width:100%}";
 
 /// The coloured provenance label used in the report (classes `prov
 /// prov-<key>`), for HTML built outside this module.
@@ -137,9 +138,12 @@ impl Report {
                         out.push_str(&format!("<p>{}</p>\n", escape_html(text)))
                     }
                     Block::Table { table, provenance } => {
+                        // Wide tables (post-hoc matrices) scroll inside
+                        // their box instead of widening the whole page.
                         out.push_str(&provenance_badge(*provenance));
+                        out.push_str("<div class=\"scroll\">");
                         out.push_str(&table.to_html());
-                        out.push('\n');
+                        out.push_str("</div>\n");
                     }
                     Block::Figure { figure, provenance } => {
                         out.push_str("<figure>");
@@ -154,8 +158,9 @@ impl Report {
                         if let Some(p) = provenance {
                             out.push_str(&provenance_badge(*p));
                         }
+                        out.push_str("<div class=\"scroll\">");
                         out.push_str(html);
-                        out.push('\n');
+                        out.push_str("</div>\n");
                     }
                 }
             }

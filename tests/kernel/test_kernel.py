@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
+import tempfile
 import time
+from pathlib import Path
 import unittest
 
 import jupyter_kernel_test
@@ -374,6 +377,46 @@ class ProtocolTests(unittest.TestCase):
         self.kc.comm_info()
         reply = self.kc.get_shell_msg(timeout=10)
         self.assertEqual(reply["content"], {"status": "ok", "comms": {}})
+
+    def result_of(self, code):
+        reply, outputs = run_cell(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "ok", (code, reply["content"]))
+        results = [m["content"]["data"]["text/plain"] for m in outputs
+                   if m["msg_type"] == "execute_result"]
+        return results[0] if results else None
+
+    def test_local_dependency_is_rebuilt_when_edited(self):
+        """Cells after the first skip cargo and run the recorded rustc
+        command (kernel/vendor/README.md); a `:dep` added later, and an edit
+        to a local dependency's source, must still reach the next cell, as
+        they would through cargo."""
+        # The crate stays a dependency of this kernel's session: remove it
+        # only after the kernel has shut down.
+        tmp = tempfile.mkdtemp(prefix="paraclinic-tinydep-")
+        type(self).addClassCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        crate = Path(tmp) / "tinydep"
+        (crate / "src").mkdir(parents=True)
+        (crate / "Cargo.toml").write_text(
+            '[package]\nname = "tinydep"\nversion = "0.1.0"\nedition = "2021"\n'
+        )
+        lib = crate / "src" / "lib.rs"
+        lib.write_text("pub fn scaled(x: i64) -> i64 { 3 * x }\n")
+        self.assertIsNone(self.result_of("let base: i64 = 7;"))
+        self.assertIsNone(self.result_of(f':dep tinydep = {{ path = "{crate.as_posix()}" }}'))
+        self.assertEqual(self.result_of("tinydep::scaled(base)"), "21")
+        self.assertEqual(self.result_of("tinydep::scaled(base + 1)"), "24")
+        # Editors may keep the modification time's second: make it later.
+        time.sleep(1.1)
+        lib.write_text("pub fn scaled(x: i64) -> i64 { 4 * x }\n")
+        self.assertEqual(self.result_of("tinydep::scaled(base)"), "28")
+        self.assertEqual(self.result_of("tinydep::scaled(base + 1)"), "32")
+        # A compile error on the direct path is reported like any other.
+        reply, outputs = run_cell(self.kc, "tinydep::missing(base)")
+        self.assertEqual(reply["content"]["status"], "error")
+        errors = [m for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1, outputs)
+        self.assertIn("missing", errors[0]["content"]["evalue"])
+        self.assertEqual(self.result_of("base * 6"), "42")
 
     def test_interrupt_stops_a_runaway_cell(self):
         kc = self.kc

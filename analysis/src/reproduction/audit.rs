@@ -101,4 +101,4 @@ impl Step for AuditStep {
     }
 }
 
-impl_step_render!(AuditStep, tables_only_html);
+impl_step_render!(AuditStep);

@@ -331,9 +331,7 @@ pub(crate) use step_fields;
 
 /// Implements [`Render`](crate::render::Render) for a step: its tables are
 /// [`step_tables`], its HTML is [`step_html`] (badges on every number, the
-/// figures inline). `impl_step_render!(T, tables_only_html)` keeps
-/// `Render`'s default HTML (the tables alone), which is what the Friedman,
-/// Delphi and audit steps have always shown.
+/// figures inline), so a step shows in a notebook as in the report.
 macro_rules! impl_step_render {
     ($step:ty) => {
         impl $crate::render::Render for $step {
@@ -343,13 +341,6 @@ macro_rules! impl_step_render {
             /// The step with a provenance badge on every number and its figures.
             fn to_html(&self) -> String {
                 $crate::reproduction::common::step_html(self)
-            }
-        }
-    };
-    ($step:ty, tables_only_html) => {
-        impl $crate::render::Render for $step {
-            fn tables(&self) -> Vec<$crate::render::Table> {
-                $crate::reproduction::common::step_tables(self)
             }
         }
     };

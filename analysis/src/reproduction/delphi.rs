@@ -145,4 +145,4 @@ impl Step for DelphiStep {
     }
 }
 
-impl_step_render!(DelphiStep, tables_only_html);
+impl_step_render!(DelphiStep);

@@ -145,7 +145,7 @@ impl Step for FriedmanStep {
     }
 }
 
-impl_step_render!(FriedmanStep, tables_only_html);
+impl_step_render!(FriedmanStep);
 
 /// What Table 5 allows without data: the mean ranks of k conditions always
 /// sum to k(k+1)/2 (each respondent ranks 1…k), and the rank column must

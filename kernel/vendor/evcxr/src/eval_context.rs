@@ -244,6 +244,12 @@ impl Config {
         &self.tmpdir
     }
 
+    // paraclinic patch: the binary that acts as rustc wrapper (see
+    // `module::direct_rustc`).
+    pub(crate) fn subprocess_path(&self) -> &Path {
+        &self.subprocess_path
+    }
+
     pub(crate) fn src_dir(&self) -> PathBuf {
         self.tmpdir.join("src")
     }

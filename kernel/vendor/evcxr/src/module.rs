@@ -27,6 +27,7 @@ use std::process::Command;
 
 mod artifacts;
 pub(crate) mod cache;
+mod direct_rustc;
 
 pub(crate) const CORE_EXTERN_ENV: &str = "EVCXR_CORE_EXTERN";
 pub(crate) const CACHE_ENABLED_ENV: &str = "EVCXR_CACHE_ENABLED";
@@ -123,6 +124,9 @@ fn rename_or_copy_so_file(src: &Path, dest: &Path) -> Result<(), Error> {
 pub(crate) struct Module {
     build_num: i32,
     last_allow_static: Option<bool>,
+    // paraclinic patch: the cell crate's rustc command, with the key of the
+    // build inputs it was recorded under (see `direct_rustc`).
+    direct_rustc: Option<(String, direct_rustc::RustcInvocation)>,
 }
 
 const CRATE_NAME: &str = "ctx";
@@ -132,6 +136,7 @@ impl Module {
         Ok(Module {
             build_num: 0,
             last_allow_static: None,
+            direct_rustc: None,
         })
     }
 
@@ -198,18 +203,67 @@ impl Module {
             Err(error) => return Err(error.into()),
         }
 
-        let cargo_output = run_cargo(command, code_block)?;
-        if config.time_passes {
-            let output = String::from_utf8_lossy(&cargo_output.stderr);
-            eprintln!("{output}");
+        // paraclinic patch: replay the recorded rustc command when the build
+        // inputs are those it was recorded under (`direct_rustc`); `-Ztime-passes`
+        // output and evcxr's artifact cache need cargo.
+        let cargo_command_text = format!("{command:?}");
+        let replay_key = (!config.time_passes && config.cache_bytes() == 0)
+            .then(|| direct_rustc::build_inputs_key(&cargo_command_text, config.crate_dir()));
+        let recorded = match (&replay_key, &self.direct_rustc) {
+            (Some(key), Some((recorded_key, invocation))) if key == recorded_key => {
+                Some(invocation.clone())
+            }
+            _ => None,
+        };
+        let mut replayed = None;
+        if let Some(invocation) = recorded {
+            replayed = invocation.replay(code_block)?;
+            if replayed.is_none() {
+                self.direct_rustc = None;
+            }
         }
 
-        let so_file = match fs::read_to_string(&so_path_file) {
-            Ok(path) => PathBuf::from(path),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                compiled_so_path(&cargo_output.stdout)?
+        let so_file = match replayed {
+            Some(so_file) => so_file,
+            None => {
+                let record_file = config.crate_dir().join("target").join("evcxr-rustc.json");
+                let _ = fs::remove_file(&record_file);
+                // Recording needs evcxr's rustc wrapper, which evcxr leaves out
+                // when it links dependencies statically (its default); as a
+                // pass-through it changes nothing cargo fingerprints. An
+                // outside wrapper (sccache) is left alone, unrecorded.
+                let has_wrapper = command.get_envs().any(|(name, _)| name == "RUSTC_WRAPPER");
+                if replay_key.is_some() && !has_wrapper {
+                    command
+                        .env("RUSTC_WRAPPER", config.subprocess_path())
+                        .env(crate::runtime::WRAP_RUSTC_ENV, "1")
+                        .env(direct_rustc::RECORD_ENV, &record_file);
+                } else if replay_key.is_some() {
+                    command.env(direct_rustc::RECORD_ENV, &record_file);
+                }
+                let cargo_output = run_cargo(command, code_block)?;
+                if config.time_passes {
+                    let output = String::from_utf8_lossy(&cargo_output.stderr);
+                    eprintln!("{output}");
+                }
+                // Keyed by the inputs as the build left them: cargo may
+                // have just written Cargo.lock.
+                self.direct_rustc = replay_key
+                    .and(direct_rustc::RustcInvocation::read(&record_file))
+                    .map(|invocation| {
+                        let key =
+                            direct_rustc::build_inputs_key(&cargo_command_text, config.crate_dir());
+                        (key, invocation)
+                    });
+
+                match fs::read_to_string(&so_path_file) {
+                    Ok(path) => PathBuf::from(path),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                        compiled_so_path(&cargo_output.stdout)?
+                    }
+                    Err(error) => return Err(error.into()),
+                }
             }
-            Err(error) => return Err(error.into()),
         };
 
         let copied_so_file = so_file.with_file_name(shared_object_name_from_crate_name(&format!(
@@ -331,9 +385,24 @@ pub(crate) fn wrap_rustc_helper() -> Result<i32> {
             cache_miss.update_cache(&artifacts)?;
         }
         report_execution_so(&command)?;
+        record_cell_invocation(&command);
     }
 
     Ok(output.status.code().unwrap_or(-1))
+}
+
+/// paraclinic patch: records the cell crate's rustc command for replay, when
+/// `Module::compile` asked for it. Best effort: without a record, the next
+/// cell simply goes through cargo again.
+fn record_cell_invocation(command: &Command) {
+    let Some(record_file) = std::env::var_os(direct_rustc::RECORD_ENV) else {
+        return;
+    };
+    if let Some(invocation) = execution_so_source(command)
+        .and_then(|so_path| direct_rustc::RustcInvocation::capture(command, so_path))
+    {
+        let _ = invocation.write(Path::new(&record_file));
+    }
 }
 
 fn report_execution_so(command: &Command) -> Result<()> {
