@@ -209,23 +209,18 @@ impl Module {
         let cargo_command_text = format!("{command:?}");
         let replay_key = (!config.time_passes && config.cache_bytes() == 0)
             .then(|| direct_rustc::build_inputs_key(&cargo_command_text, config.crate_dir()));
-        let recorded = match (&replay_key, &self.direct_rustc) {
+        let replayed = match (&replay_key, &self.direct_rustc) {
             (Some(key), Some((recorded_key, invocation))) if key == recorded_key => {
-                Some(invocation.clone())
+                invocation.replay(code_block)?
             }
             _ => None,
         };
-        let mut replayed = None;
-        if let Some(invocation) = recorded {
-            replayed = invocation.replay(code_block)?;
-            if replayed.is_none() {
-                self.direct_rustc = None;
-            }
-        }
 
         let so_file = match replayed {
             Some(so_file) => so_file,
             None => {
+                // Whatever was recorded no longer applies: cargo records afresh.
+                self.direct_rustc = None;
                 let record_file = config.crate_dir().join("target").join("evcxr-rustc.json");
                 let _ = fs::remove_file(&record_file);
                 // Recording needs evcxr's rustc wrapper, which evcxr leaves out

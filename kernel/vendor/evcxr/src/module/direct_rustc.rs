@@ -41,7 +41,7 @@ const NOT_REPLAYED: &[&str] = &[
 ];
 
 /// A recorded rustc command for the cell crate.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct RustcInvocation {
     program: String,
     args: Vec<String>,
