@@ -327,19 +327,6 @@ mod tests {
         assert_eq!(shown(|| (figure).evcxr_display())[0].0, "image/svg+xml");
     }
 
-    #[derive(serde::Serialize)]
-    struct Count {
-        n: usize,
-    }
-
-    impl analysis::Render for Count {
-        fn tables(&self) -> Vec<analysis::Table> {
-            let mut t = analysis::Table::new("Count", &["n"]);
-            t.row(vec![self.n.to_string()]);
-            vec![t]
-        }
-    }
-
     #[test]
     fn bundle_is_written_in_evcxr_protocol() {
         let mut out = Vec::new();
@@ -353,13 +340,13 @@ mod tests {
 
     #[test]
     fn render_results_give_html_and_text() {
-        let [(html_mime, html), (text_mime, text)] = render_bundle(&Count { n: 385 });
+        let [(html_mime, html), (text_mime, text)] = render_bundle(&Scored { score: 385 });
         assert_eq!((html_mime, text_mime), ("text/html", "text/plain"));
         assert!(
             html.contains("<td style=\"text-align:right\">385</td>"),
             "{html}"
         );
-        assert_eq!(text, "Count\n  n\n---\n385\n");
+        assert_eq!(text, "Scored\nscore\n-----\n  385\n");
     }
 
     #[test]

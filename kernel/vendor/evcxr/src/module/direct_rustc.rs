@@ -15,7 +15,6 @@
 // right because a replay only happens when nothing they depend on changed.
 
 use crate::code_block::CodeBlock;
-use crate::errors::CompilationError;
 use crate::errors::Error;
 use serde::Deserialize;
 use serde::Serialize;
@@ -111,7 +110,6 @@ impl RustcInvocation {
         }
         // rustc's JSON diagnostics are what cargo wraps; evcxr reads both.
         let (errors, _) = super::errors_from_cargo_output(&output, code_block);
-        let errors: Vec<CompilationError> = errors;
         if errors.is_empty() {
             Ok(None)
         } else {
