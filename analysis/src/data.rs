@@ -43,11 +43,26 @@ impl Dataset {
         Dataset::from_reader(source, text.as_bytes())
     }
 
-    pub fn from_reader(source: impl Into<String>, reader: impl std::io::Read) -> Result<Dataset> {
+    /// Reads CSV with a header row; `source` names it in error messages.
+    /// The separator is a comma unless the header line has no comma but a
+    /// semicolon (spreadsheet exports where the decimal mark is a comma) or
+    /// a tab: those files are read with that separator.
+    pub fn from_reader(
+        source: impl Into<String>,
+        mut reader: impl std::io::Read,
+    ) -> Result<Dataset> {
         let source = source.into();
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| AnalysisError::Io {
+                path: source.clone(),
+                message: e.to_string(),
+            })?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_reader(reader);
+            .delimiter(sniff_delimiter(&bytes))
+            .from_reader(bytes.as_slice());
         let csv_err = |e: csv::Error, source: &str| {
             let line = e.position().map(|p| p.line());
             let mut loc = Location::source(source);
@@ -177,7 +192,11 @@ impl Dataset {
                             .with_line(self.line_of(r))
                             .with_column(name),
                         Some(cell),
-                        "a finite number, an empty cell or NA",
+                        if has_decimal_comma(cell) {
+                            "a finite number with a decimal point (not a decimal comma), an empty cell or NA"
+                        } else {
+                            "a finite number, an empty cell or NA"
+                        },
                     )),
                 }
             })
@@ -224,6 +243,23 @@ impl Dataset {
     }
 }
 
+/// The separator of CSV `text`, judged from its header line: a comma if
+/// the line has one (even inside quotes, which only a comma-separated
+/// header needs), else a semicolon or a tab if it has one, else a comma.
+fn sniff_delimiter(text: &[u8]) -> u8 {
+    let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    [b',', b';', b'\t']
+        .into_iter()
+        .find(|d| header.contains(d))
+        .unwrap_or(b',')
+}
+
+/// Whether `cell` is a number written with a decimal comma ("3,5").
+fn has_decimal_comma(cell: &str) -> bool {
+    let t = cell.trim();
+    t.matches(',').count() == 1 && t.replace(',', ".").parse::<f64>().is_ok_and(f64::is_finite)
+}
+
 fn format_cell(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
@@ -237,6 +273,29 @@ mod tests {
     use super::*;
 
     const CSV: &str = "a,b,group\n1,2,x\n3,,y\nNA,5,z\n7,oops,w\n";
+
+    #[test]
+    fn semicolon_and_tab_separated_files_are_read_by_their_header() {
+        for sep in [";", "\t"] {
+            let text = format!("a{sep}b\n1{sep}2\n3{sep}\n");
+            let d = Dataset::from_csv_str("t.csv", &text).unwrap();
+            assert_eq!(d.names(), ["a", "b"]);
+            assert_eq!(d.numeric_column("b").unwrap(), vec![Some(2.0), None]);
+        }
+        // A comma anywhere in the header decides for commas.
+        let d = Dataset::from_csv_str("t.csv", "\"x;y\",b\n1,2\n").unwrap();
+        assert_eq!(d.names(), ["x;y", "b"]);
+    }
+
+    #[test]
+    fn decimal_comma_is_named_in_the_error() {
+        let d = Dataset::from_csv_str("t.csv", "a;b\n1,5;2\n").unwrap();
+        assert_eq!(
+            d.numeric_column("a").unwrap_err().to_string(),
+            "t.csv, line 2, column \"a\": found \"1,5\", expected a finite number with a \
+             decimal point (not a decimal comma), an empty cell or NA"
+        );
+    }
 
     #[test]
     fn numeric_column_treats_empty_and_na_as_missing() {

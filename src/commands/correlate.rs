@@ -22,7 +22,7 @@ pub enum MissingArg {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV file with a header row; empty cells and NA are missing.
+    /// CSV file with a header row (comma-, semicolon- or tab-separated); empty cells and NA are missing.
     pub file: PathBuf,
     /// Correlation coefficient.
     #[arg(long, value_enum, default_value = "pearson")]

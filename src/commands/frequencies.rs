@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV file with a header row.
+    /// CSV file with a header row (comma-, semicolon- or tab-separated).
     pub file: PathBuf,
     /// The column whose categories are counted (empty cells and NA are missing).
     #[arg(long)]

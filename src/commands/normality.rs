@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV file with a header row; empty cells and NA are missing.
+    /// CSV file with a header row (comma-, semicolon- or tab-separated); empty cells and NA are missing.
     pub file: PathBuf,
     /// Comma-separated columns to analyse (default: all columns, which must
     /// then all be numeric).
