@@ -118,7 +118,7 @@ fn malformed_claims_exit_2_naming_line_and_column() {
     assert!(out.is_empty());
     assert!(
         err.starts_with(
-            "paraclinic: error: tests/data/audit/malformed_claims.json, line 5, column \"47\""
+            "paraclinic: error: tests/data/audit/malformed_claims.json, line 5, column 47"
         ),
         "{err}"
     );

@@ -202,7 +202,7 @@ fn parse_error_names_line_column_and_token() {
         "bad.lav",
         "visual =~ x1 + x2 + x3\ntextual =~ x4 x5\n",
         &[
-            "bad.lav, line 2, column \"15\": found \"x5\"",
+            "bad.lav, line 2, column 15: found \"x5\"",
             "expected + or the end of the statement",
         ],
     )]);
@@ -213,7 +213,7 @@ fn unknown_variable_is_named() {
     assert_models_rejected(&[(
         "unknown.lav",
         "f =~ x1 + x2 + x99\n",
-        &["line 1, column \"16\": found \"x99\""],
+        &["line 1, column 16: found \"x99\""],
     )]);
 }
 

@@ -17,6 +17,10 @@ pub struct Location {
     pub line: Option<u64>,
     /// Column name or, for text inputs, the 1-based character column.
     pub column: Option<String>,
+    /// Whether `column` is a character position (shown bare: `column 7`)
+    /// rather than a column name (shown quoted: `column "age"`).
+    #[serde(skip)]
+    pub column_is_position: bool,
 }
 
 impl Location {
@@ -32,6 +36,13 @@ impl Location {
     }
     pub fn with_column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());
+        self.column_is_position = false;
+        self
+    }
+    /// The 1-based character column in a text input (a model, a JSON file).
+    pub fn with_char_column(mut self, column: usize) -> Self {
+        self.column = Some(column.to_string());
+        self.column_is_position = true;
         self
     }
     fn is_empty(&self) -> bool {
@@ -48,8 +59,10 @@ impl fmt::Display for Location {
         if let Some(l) = self.line {
             parts.push(format!("line {l}"));
         }
-        if let Some(c) = &self.column {
-            parts.push(format!("column \"{c}\""));
+        match &self.column {
+            Some(c) if self.column_is_position => parts.push(format!("column {c}")),
+            Some(c) => parts.push(format!("column \"{c}\"")),
+            None => {}
         }
         write!(f, "{}", parts.join(", "))
     }

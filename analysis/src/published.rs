@@ -262,7 +262,7 @@ impl Claims {
         let claims: Claims = serde_json::from_str(text).map_err(|e| {
             let loc = Location::source(source)
                 .with_line(e.line() as u64)
-                .with_column(e.column().to_string());
+                .with_char_column(e.column());
             AnalysisError::input(loc, None, format!("a {CLAIMS_FORMAT} claims file ({e})"))
         })?;
         if claims.format != CLAIMS_FORMAT {

@@ -694,7 +694,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("model, line 1, column \"16\": found \"x9\""),
+            e.starts_with("model, line 1, column 16: found \"x9\""),
             "{e}"
         );
         let spec = ModelSpec::parse("f =~ NA*x1 + x2 + x3").unwrap();

@@ -129,7 +129,7 @@ impl ModelSpec {
 pub(crate) fn location(source: &str, pos: Position) -> Location {
     Location::source(source)
         .with_line(pos.line as u64)
-        .with_column(pos.column.to_string())
+        .with_char_column(pos.column)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -639,16 +639,16 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "model, line 2, column \"9\": found \"x4\", expected + or the end of the statement"
+            "model, line 2, column 9: found \"x4\", expected + or the end of the statement"
         );
         let e = ModelSpec::parse("f x1").unwrap_err().to_string();
         assert!(
-            e.contains("line 1, column \"3\"") && e.contains("an operator"),
+            e.contains("line 1, column 3") && e.contains("an operator"),
             "{e}"
         );
         let e = ModelSpec::parse("f =~ 2 x1").unwrap_err().to_string();
         assert!(
-            e.contains("column \"8\"") && e.contains("* after the number"),
+            e.contains("column 8") && e.contains("* after the number"),
             "{e}"
         );
         let e = ModelSpec::parse("f =~ x1 +").unwrap_err().to_string();
