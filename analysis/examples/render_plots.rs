@@ -5,7 +5,7 @@
 //! (default `target/plots`). Published figures come from the embedded claims;
 //! plots of synthetic data carry a "SYNTHETIC" footer.
 
-use analysis::plots::{self, BarGroup, CodebookBar, FitIndexBar, PathArrow, PathDiagram};
+use analysis::plots::{self, CodebookBar, FitIndexBar, PathArrow, PathDiagram};
 use analysis::published::{contracting_model, strategic_purchasing};
 use analysis::synthetic::{DelphiConfig, DelphiPanel, SyntheticConfig, SyntheticStudy};
 use std::path::PathBuf;
@@ -35,18 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ));
 
     let t1 = claims.demographics.as_ref().ok_or("no Table 1")?;
-    let groups: Vec<BarGroup> = t1
-        .variables
-        .iter()
-        .map(|v| BarGroup {
-            name: v.name.clone(),
-            bars: v
-                .groups
-                .iter()
-                .map(|g| (g.group.clone(), g.frequency.value))
-                .collect(),
-        })
-        .collect();
+    let groups = t1.bar_groups();
     figures.push((
         "02_demographics",
         plots::demographic_bars(&groups, "Respondents' characteristics (Table 1)")?,

@@ -31,10 +31,7 @@ impl Dataset {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Dataset> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| AnalysisError::Io {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
+        let file = std::fs::File::open(path).map_err(|e| AnalysisError::io(&name, &e))?;
         Dataset::from_reader(name, file)
     }
 
@@ -55,10 +52,7 @@ impl Dataset {
         let mut bytes = Vec::new();
         reader
             .read_to_end(&mut bytes)
-            .map_err(|e| AnalysisError::Io {
-                path: source.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| AnalysisError::io(&source, &e))?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .delimiter(sniff_delimiter(&bytes))

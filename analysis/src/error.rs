@@ -145,7 +145,24 @@ fn detail_suffix(d: &Option<String>) -> String {
     }
 }
 
+/// Reads a whole text file. Returns the name to use for it in error
+/// messages (the path as given) and its text.
+pub fn read_text(path: &std::path::Path) -> Result<(String, String)> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((name, text)),
+        Err(e) => Err(AnalysisError::io(&name, &e)),
+    }
+}
+
 impl AnalysisError {
+    /// `source` could not be read.
+    pub fn io(source: &str, e: &std::io::Error) -> Self {
+        AnalysisError::Io {
+            path: source.to_owned(),
+            message: e.to_string(),
+        }
+    }
     pub fn input(location: Location, value: Option<&str>, expected: impl Into<String>) -> Self {
         AnalysisError::Input(Box::new(InputProblem {
             location,

@@ -9,7 +9,7 @@
 //! same file ships in `notebooks/data/published/`, and `--claims` reads another
 //! study's file in the same format.
 
-use crate::error::{AnalysisError, Location, Result};
+use crate::error::{read_text, AnalysisError, Location, Result};
 use serde::{Deserialize, Serialize};
 
 /// The embedded claims of the main paper (000: contracting with paraclinical units).
@@ -125,6 +125,23 @@ pub struct Demographics {
     pub source: String,
     pub n: Reported,
     pub variables: Vec<DemographicVariable>,
+}
+
+impl Demographics {
+    /// The published frequencies, one bar group per variable (for plotting).
+    pub fn bar_groups(&self) -> Vec<crate::plots::BarGroup> {
+        self.variables
+            .iter()
+            .map(|v| crate::plots::BarGroup {
+                name: v.name.clone(),
+                bars: v
+                    .groups
+                    .iter()
+                    .map(|g| (g.group.clone(), g.frequency.value))
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,12 +293,7 @@ impl Claims {
     }
 
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Claims> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
+        let (name, text) = read_text(path.as_ref())?;
         Claims::from_json_str(&name, &text)
     }
 

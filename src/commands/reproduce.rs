@@ -34,10 +34,7 @@ pub struct Args {
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> AnalysisError {
-    AnalysisError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    }
+    AnalysisError::io(&path.display().to_string(), &e)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), AnalysisError> {

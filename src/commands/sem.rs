@@ -70,10 +70,7 @@ pub struct Args {
 /// Reads a covariance matrix CSV: a header of names, optionally a first
 /// column of row names (as R's `write.csv(cov(x))`).
 fn read_cov(path: &str, nobs: usize) -> Result<SampleMoments, AnalysisError> {
-    let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let (_, text) = analysis::error::read_text(path.as_ref())?;
     // R's write.csv leaves the header cell above the row names empty.
     let text = if text.starts_with("\"\",") {
         format!("row{}", &text[2..])

@@ -8,7 +8,7 @@ use super::common::{
 use super::study_data::StudyData;
 use crate::error::{AnalysisError, Location, Result};
 use crate::frequency::{FrequencyTable, PublishedComparison};
-use crate::plots::{demographic_bars, BarGroup};
+use crate::plots::demographic_bars;
 use crate::published::Claims;
 use crate::render::{fmt_fixed, Provenance, Render};
 use serde::Serialize;
@@ -191,18 +191,7 @@ pub fn run(claims: &Claims, data: Option<&StudyData>) -> Result<DemographicsStep
         ));
     }
     notice.push("Table 1 gives only the margins of each variable, so any cross-tabulation (e.g. age by experience) is unknown; the synthetic respondents draw each variable independently.".to_owned());
-    let groups: Vec<BarGroup> = table1
-        .variables
-        .iter()
-        .map(|v| BarGroup {
-            name: v.name.clone(),
-            bars: v
-                .groups
-                .iter()
-                .map(|g| (g.group.clone(), g.frequency.value))
-                .collect(),
-        })
-        .collect();
+    let groups = table1.bar_groups();
     let figures = vec![StepFigure {
         file: "02_demographics_table1.svg".into(),
         provenance: Provenance::Published,

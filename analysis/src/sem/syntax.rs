@@ -116,12 +116,7 @@ impl ModelSpec {
 
     /// Reads and parses a model file.
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<ModelSpec> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
+        let (name, text) = crate::error::read_text(path.as_ref())?;
         ModelSpec::parse_named(&name, &text)
     }
 }
