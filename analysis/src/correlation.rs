@@ -23,7 +23,7 @@
 //!
 //! # Perfect collinearity
 //! When R is singular (smallest eigenvalue below [`SINGULAR_EIGENVALUE`], i.e.
-//! a VIF beyond about 10¹⁰) the variables that take part in an exact linear
+//! a VIF beyond about 10¹²) the variables that take part in an exact linear
 //! dependency have an infinite VIF: it is reported as `None` (JSON `null`) with
 //! tolerance 0, and a note names the variables. The VIF of the other variables
 //! is 1/(1 − R²_j) with R²_j from a pseudo-inverse, which is what statsmodels'
@@ -56,8 +56,11 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Smallest eigenvalue of the correlation matrix below which it is treated as
-/// singular (exact collinearity up to rounding): VIF would exceed about 10¹⁰.
-pub const SINGULAR_EIGENVALUE: f64 = 1e-10;
+/// singular (exact collinearity up to rounding): VIF would exceed about 10¹².
+/// An exact dependency computed in f64 leaves an eigenvalue near 10⁻¹⁵
+/// (10⁻¹⁴ with offsets of 10⁸); a near-dependency such as x + y + 10⁻⁵·noise
+/// (eigenvalue ~10⁻¹⁰, VIF ~10⁹·⁷) is reported with its finite VIF.
+pub const SINGULAR_EIGENVALUE: f64 = 1e-12;
 
 /// Default threshold on |r| above which a pair is flagged as collinear.
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
@@ -242,6 +245,20 @@ fn pearson_r(x: &[f64], y: &[f64]) -> f64 {
         .clamp(-1.0, 1.0)
 }
 
+/// Spearman's ρ from mid-ranks: exactly ±1 when the rankings agree or are
+/// reversed (rounding in the Pearson formula would give 1 − 2⁻⁵² and, with
+/// n = 3, a p-value of 10⁻⁸ instead of 0), Pearson's r of the ranks otherwise.
+fn spearman_r(rx: &[f64], ry: &[f64]) -> f64 {
+    let n1 = rx.len() as f64 + 1.0;
+    if rx == ry {
+        1.0
+    } else if rx.iter().zip(ry).all(|(a, b)| a + b == n1) {
+        -1.0
+    } else {
+        pearson_r(rx, ry)
+    }
+}
+
 fn pair_correlation(
     x: &[f64],
     y: &[f64],
@@ -277,7 +294,7 @@ fn pair_correlation(
     check_not_constant(y, names.1, location)?;
     let r = match method {
         Method::Pearson => pearson_r(x, y),
-        Method::Spearman => pearson_r(&midranks(x), &midranks(y)),
+        Method::Spearman => spearman_r(&midranks(x), &midranks(y)),
     };
     Ok(PairCorrelation {
         r,
@@ -698,6 +715,37 @@ mod tests {
         let c = spearman(&[1.0, 2.0, 3.0, 4.0], &[9.0, 5.0, 3.0, 1.0]).unwrap();
         assert_eq!(c.r, -1.0);
         assert_eq!(c.pvalue, 0.0);
+    }
+
+    #[test]
+    fn identical_or_reversed_rankings_give_spearman_exactly_one() {
+        let up = spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]).unwrap();
+        assert_eq!((up.r, up.pvalue), (1.0, 0.0));
+        let down = spearman(&[1.0, 2.0, 2.0, 5.0], &[9.0, 4.0, 4.0, 1.0]).unwrap();
+        assert_eq!((down.r, down.pvalue), (-1.0, 0.0));
+    }
+
+    #[test]
+    fn near_dependency_keeps_a_finite_vif() {
+        // c = a + b + 3e-5·e: smallest eigenvalue 1.5e-11, not an exact dependency.
+        let e = [0.3, -1.2, 0.8, 0.1, -0.5, 1.1, -0.9, 0.4, -0.2, 0.6];
+        let a = [1.0, 4.0, 2.0, 8.0, 5.0, 7.0, 3.0, 9.0, 6.0, 2.5];
+        let b = [2.0, 1.0, 7.0, 3.0, 9.0, 4.0, 6.0, 5.0, 8.0, 1.5];
+        let c: Vec<f64> = (0..10).map(|i| a[i] + b[i] + 3e-5 * e[i]).collect();
+        let corr = DMatrix::from_fn(3, 3, |i, j| {
+            let cols = [&a[..], &b[..], &c[..]];
+            pearson(cols[i], cols[j]).unwrap().r
+        });
+        let names = ["a", "b", "c"].map(String::from);
+        let mut notes = Vec::new();
+        let vif = variance_inflation(&corr, &names, &mut notes).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        let inverse = corr.try_inverse().unwrap();
+        for (j, v) in vif.iter().enumerate() {
+            let got = v.vif.expect("finite VIF");
+            assert!(got > 1e8, "{got}");
+            assert!((got / inverse[(j, j)] - 1.0).abs() < 1e-6);
+        }
     }
 
     #[test]

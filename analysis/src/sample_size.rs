@@ -11,25 +11,30 @@
 //!   a z given directly (texts and the study use the rounded 1.96, which gives
 //!   n0 = 384.16 instead of 384.1459).
 //! * Finite-population correction (Cochran 1977, eq. 4.3):
-//!   `n = n0 / (1 + (n0 − 1) / N)`.
+//!   `n = n0 / (1 + (n0 − 1) / N)`, computed as `n0 N / (n0 + (N − 1))`
+//!   (the same number; `1 + (n0 − 1)` loses a tiny n0 entirely).
 //! * Yamane (1967, *Statistics: An Introductory Analysis*): `n = N / (1 + N e²)`;
 //!   it assumes 95 % confidence and p = 0.5 whatever is given.
 //! * Krejcie & Morgan (1970, *Educational and Psychological Measurement* 30,
 //!   607–610): `s = χ² N P (1 − P) / (d² (N − 1) + χ² P (1 − P))`, χ² the
 //!   1-degree-of-freedom chi-square quantile at the confidence level (3.841 at
 //!   95 %; here the exact 3.841458820694124), P the proportion, d the margin.
+//!   That quantile is z² (a 1-df chi-square is a squared standard normal), so
+//!   a z given directly is used here too.
 //! * Margin of error for n respondents: `e = z √(p q / n)`, and with a finite
 //!   population `e = z √(p q / n) · √((N − n) / (N − 1))` — the exact inverse
 //!   of Cochran's corrected formula, since `n0 = n (N − 1) / (N − n)`.
 //!
-//! Quantiles come from `statrs`, not from a lookup table. Sizes are rounded
+//! Quantiles come from `statrs`, not from a lookup table: z = √2 · erf⁻¹(c),
+//! which keeps full precision for every c in (0, 1) (Φ⁻¹((1 + c)/2) loses
+//! digits near c = 1, where (1 + c)/2 rounds, and statrs' chi-square inverse
+//! is inaccurate for small c). Sizes are rounded
 //! up ([`round_up`]), with a tolerance so that floating-point noise such as
 //! 384.0000000001 stays 384.
 
 use crate::error::{check_range, AnalysisError, Result};
 use crate::render::{fmt_fixed, Render, Table};
 use serde::Serialize;
-use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
 /// Relative tolerance of [`round_up`]: a value no more than
 /// `ROUND_UP_TOLERANCE · max(1, x)` above an integer counts as that integer.
@@ -39,36 +44,30 @@ pub const ROUND_UP_TOLERANCE: f64 = 1e-9;
 
 /// Rounds a sample size up to the next whole respondent: 384.16 → 385, but
 /// 384.0000000001 (floating-point noise) → 384. See [`ROUND_UP_TOLERANCE`].
+/// A sample has at least one respondent, so anything below 1 gives 1.
 pub fn round_up(x: f64) -> u64 {
     let tolerance = ROUND_UP_TOLERANCE * x.abs().max(1.0);
     let nearest = x.round();
-    if (x - nearest).abs() <= tolerance {
-        nearest.max(0.0) as u64
+    let n = if (x - nearest).abs() <= tolerance {
+        nearest
     } else {
-        x.ceil().max(0.0) as u64
-    }
+        x.ceil()
+    };
+    n.max(1.0) as u64
 }
 
 /// The two-sided standard-normal quantile for a confidence level:
-/// `z = Φ⁻¹((1 + c) / 2)`.
+/// `z = Φ⁻¹((1 + c) / 2)`, computed as `√2 · erf⁻¹(c)` (P(|Z| ≤ z) = c).
 pub fn z_for_confidence(confidence: f64) -> Result<f64> {
     check_range("confidence", confidence, 0.0, 1.0, true)?;
-    Ok(standard_normal().inverse_cdf((1.0 + confidence) / 2.0))
+    Ok(std::f64::consts::SQRT_2 * statrs::function::erf::erf_inv(confidence))
 }
 
 /// The 1-df chi-square quantile at the confidence level (Krejcie & Morgan's
-/// χ²; 3.841458820694124 at 0.95). Mathematically equal to the square of
-/// [`z_for_confidence`].
+/// χ²; 3.841458820694124 at 0.95): the square of [`z_for_confidence`].
 pub fn chi_square_1df(confidence: f64) -> Result<f64> {
-    check_range("confidence", confidence, 0.0, 1.0, true)?;
-    let chi2 = ChiSquared::new(1.0)
-        .map_err(|e| AnalysisError::computation(format!("chi-square distribution: {e}")))?;
-    Ok(chi2.inverse_cdf(confidence))
-}
-
-fn standard_normal() -> Normal {
-    // Mean 0 and sd 1 are valid parameters: `Normal::standard` cannot fail.
-    Normal::standard()
+    let z = z_for_confidence(confidence)?;
+    Ok(z * z)
 }
 
 /// Cochran's `n0 = z² p (1 − p) / e²` (unrounded).
@@ -89,7 +88,7 @@ pub fn finite_population_correction(n0: f64, population: u64) -> Result<f64> {
             "a positive number",
         ));
     }
-    Ok(n0 / (1.0 + (n0 - 1.0) / population as f64))
+    Ok(n0 * population as f64 / (n0 + (population - 1) as f64))
 }
 
 /// Yamane's `N / (1 + N e²)` (unrounded).
@@ -238,7 +237,8 @@ pub struct SampleSize {
     pub yamane_n_ceil: Option<u64>,
     /// `krejcie_morgan_n` rounded up (Krejcie & Morgan's table entry).
     pub krejcie_morgan_n_ceil: Option<u64>,
-    /// The chi-square used by Krejcie–Morgan (1-df quantile at the confidence).
+    /// The chi-square used by Krejcie–Morgan: the 1-df quantile at the
+    /// confidence, z² (also when z is given directly).
     pub chi_square: Option<f64>,
     /// The sample size whose margin of error is `margin_for_n`.
     pub n_given: Option<u64>,
@@ -279,7 +279,9 @@ pub fn sample_size(input: &SampleSizeInput) -> Result<SampleSize> {
     if let Some(population) = input.population {
         let fpc = finite_population_correction(n0, population)?;
         let yam = yamane(population, input.margin)?;
-        let chi2 = chi_square_1df(input.confidence)?;
+        // z² is the 1-df chi-square quantile at the confidence, or the
+        // given z's counterpart, so both corrections use the same level.
+        let chi2 = z * z;
         let km = krejcie_morgan(population, input.proportion, input.margin, chi2)?;
         result.fpc_n = Some(fpc);
         result.n = round_up(fpc);
@@ -344,10 +346,13 @@ impl Render for SampleSize {
             }
         }
         if let Some(chi2) = self.chi_square {
+            let level = match self.z_source {
+                ZSource::Confidence => format!("at confidence {}", self.confidence),
+                ZSource::Given => "= z² for the given z".to_owned(),
+            };
             t.note(format!(
-                "Krejcie–Morgan uses χ²(1) = {} at confidence {}; Yamane assumes 95 % and p = 0.5.",
+                "Krejcie–Morgan uses χ²(1) = {} {level}; Yamane assumes 95 % and p = 0.5.",
                 fmt_fixed(chi2, 6),
-                self.confidence
             ));
         }
         t.note(format!(

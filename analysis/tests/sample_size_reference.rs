@@ -41,7 +41,7 @@ fn opt_u64(actual: Option<u64>, expected: &Value, what: &str) {
 fn grid_matches_scipy_and_closed_forms() {
     let fx = fixture("grid.json");
     let cases = fx["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 488);
+    assert_eq!(cases.len(), 493);
     for (i, c) in cases.iter().enumerate() {
         let inp = &c["input"];
         let input = SampleSizeInput {

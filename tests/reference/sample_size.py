@@ -4,14 +4,17 @@ Independent of the Rust code: quantiles from SciPy (norm.ppf, chi2.ppf) and
 the closed forms written out from the sources:
 
 * Cochran (1977) eq. 4.2: n0 = z^2 p q / e^2, z = norm.ppf((1 + c) / 2)
-  or given directly; eq. 4.3: n = n0 / (1 + (n0 - 1) / N).
+  or given directly (norm.isf((1 - c) / 2), the same quantile without the
+  rounding of (1 + c) / 2 near c = 1); eq. 4.3: n = n0 / (1 + (n0 - 1) / N),
+  evaluated as n0 N / (n0 + (N - 1)) so that a tiny n0 is not lost.
 * Yamane (1967): n = N / (1 + N e^2).
 * Krejcie & Morgan (1970): s = X2 N P (1 - P) / (d^2 (N - 1) + X2 P (1 - P)),
-  X2 = chi2.ppf(c, 1).
+  X2 = chi2.ppf(c, 1), or z^2 when z is given directly (a 1-df chi-square is
+  a squared standard normal, so both corrections use the same level).
 * Margin of error for n: e = z sqrt(p q / n) [* sqrt((N - n) / (N - 1))].
 
 Rounding up follows the documented contract: a value within 1e-9 * max(1, x)
-of a whole number counts as that number, otherwise ceil.
+of a whole number counts as that number, otherwise ceil; at least 1.
 
 Inputs: tests/data/sample_size/grid.csv (a grid over confidence, proportion,
 margin, population, z given or not, n for the inverse) and
@@ -40,8 +43,8 @@ TOL = 1e-9
 def round_up(x):
     nearest = round(x)
     if abs(x - nearest) <= TOL * max(1.0, abs(x)):
-        return int(nearest)
-    return int(math.ceil(x))
+        return max(1, int(nearest))
+    return max(1, int(math.ceil(x)))
 
 
 def case(row):
@@ -49,7 +52,7 @@ def case(row):
     p = float(row["proportion"])
     e = float(row["margin"])
     z_given = row["z"] != ""
-    z = float(row["z"]) if z_given else float(norm.ppf((1.0 + c) / 2.0))
+    z = float(row["z"]) if z_given else float(norm.isf((1.0 - c) / 2.0))
     big_n = int(row["population"]) if row["population"] != "" else None
     n_given = int(row["n"]) if row["n"] != "" else None
     q = 1.0 - p
@@ -76,9 +79,9 @@ def case(row):
         "margin_for_n": None,
     }
     if big_n is not None:
-        fpc = n0 / (1.0 + (n0 - 1.0) / big_n)
+        fpc = n0 * big_n / (n0 + (big_n - 1))
         yam = big_n / (1.0 + big_n * e * e)
-        x2 = float(chi2.ppf(c, 1))
+        x2 = z * z if z_given else float(chi2.ppf(c, 1))
         km = x2 * big_n * p * q / (e * e * (big_n - 1) + x2 * p * q)
         out.update(
             fpc_n=fpc,

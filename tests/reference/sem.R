@@ -136,6 +136,14 @@ sim_misfit <- "
   f1 =~ y1 + y2 + y3 + y4
   f2 =~ y5 + y6 + y7 + y8
 "
+# Exogenous covariates named in ~~ statements: random, not fixed.x (lavaan
+# warns and frees their variances); x5 stays a fixed covariate.
+hs_exo_random <- "
+  visual =~ x1 + x2 + x3
+  visual ~ x4 + x5 + x6
+  x4 ~~ x5
+  x7 ~ visual + x6
+"
 
 fits <- list(
   list(name = "hs_cfa", model = hs_model, data = hs, path = hs_path, fun = cfa),
@@ -152,6 +160,7 @@ fits <- list(
        std.lv = TRUE),
   list(name = "sim_fixed", model = sim_fixed, data = sim, path = sim_path, fun = sem),
   list(name = "sim_misfit", model = sim_misfit, data = sim, path = sim_path, fun = cfa),
+  list(name = "hs_exo_random", model = hs_exo_random, data = hs, path = hs_path, fun = sem),
   list(name = "questionnaire_78", model = paste(bench_model, collapse = "\n"),
        data = bench, path = bench_path, fun = cfa)
 )

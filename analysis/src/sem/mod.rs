@@ -530,6 +530,12 @@ fn fit_measures(
 /// dropped records.
 fn warnings(table: &ParTable, imp: &Implied, sample: &SampleMoments) -> Vec<String> {
     let mut w = Vec::new();
+    if !table.random_exogenous.is_empty() {
+        w.push(format!(
+            "the model has variance/covariance statements involving the exogenous covariate(s) {}: they are treated as random, with free variances, instead of fixed at their sample values (as lavaan does)",
+            table.random_exogenous.join(", ")
+        ));
+    }
     if sample.dropped > 0 {
         w.push(format!(
             "{} record(s) with missing values were dropped (listwise deletion); N = {}",

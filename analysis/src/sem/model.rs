@@ -15,7 +15,10 @@
 //! covariances among exogenous latent variables free (`auto.cov.lv.x`);
 //! covariances among pure dependent variables of regressions free
 //! (`auto.cov.y`); variances and covariances of exogenous observed
-//! covariates fixed at their sample values (`fixed.x`); the residual
+//! covariates fixed at their sample values (`fixed.x`) unless the model
+//! mentions them in a `~~` statement, which makes them random (free
+//! variances, no automatic covariances: lavaan 0.6 does the same and warns);
+//! the residual
 //! variance of the only indicator of a factor fixed at 0 (`auto.fix.single`).
 
 use super::syntax::{location, ModelSpec, Operator, Position, Term};
@@ -73,6 +76,9 @@ pub struct ParTable {
     pub n_free: usize,
     /// Observed variables treated as fixed exogenous covariates.
     pub exogenous_observed: Vec<String>,
+    /// Predictor-only observed variables that a `~~` statement mentions:
+    /// random, not fixed covariates (reported as a warning).
+    pub random_exogenous: Vec<String>,
     pub std_lv: bool,
 }
 
@@ -233,12 +239,18 @@ impl ParTable {
                 }
             }
         }
-        // Exogenous observed covariates (fixed.x): predictors only.
-        let exogenous_observed: Vec<String> = others
+        // Exogenous observed covariates (fixed.x): predictors only, and not
+        // mentioned in a ~~ statement (those are random).
+        let in_covariance = |n: &String| {
+            stmts.iter().any(|s| {
+                s.op == Operator::Covariance && (&s.lhs == n || s.rhs.iter().any(|t| &t.name == n))
+            })
+        };
+        let (random_exogenous, exogenous_observed): (Vec<String>, Vec<String>) = others
             .iter()
             .filter(|n| predictors.contains(n) && !dependents.contains(n))
             .cloned()
-            .collect();
+            .partition(in_covariance);
         for n in others.iter().filter(|n| !exogenous_observed.contains(n)) {
             push(&mut observed, n);
         }
@@ -252,6 +264,7 @@ impl ParTable {
             params: Vec::new(),
             n_free: 0,
             exogenous_observed: exogenous_observed.clone(),
+            random_exogenous,
             std_lv,
         };
         let mut labels: HashMap<String, usize> = HashMap::new();
