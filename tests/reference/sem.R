@@ -144,6 +144,20 @@ hs_exo_random <- "
   x4 ~~ x5
   x7 ~ visual + x6
 "
+# A badly fitting model on which L-BFGS stops early (its line search meets
+# a non-descent direction) and Fisher scoring converges only linearly.
+hs_slow_convergence <- "
+  f =~ x1 + x2 + x3 + x4
+  f ~ x7 + x9
+  x5 ~ f
+"
+# One label on a loading and a residual covariance (their starting values
+# differ in kind).
+hs_shared_label <- "
+  visual =~ x1 + a*x2 + x3
+  textual =~ x4 + x5 + x6
+  x2 ~~ a*x3
+"
 
 fits <- list(
   list(name = "hs_cfa", model = hs_model, data = hs, path = hs_path, fun = cfa),
@@ -161,6 +175,9 @@ fits <- list(
   list(name = "sim_fixed", model = sim_fixed, data = sim, path = sim_path, fun = sem),
   list(name = "sim_misfit", model = sim_misfit, data = sim, path = sim_path, fun = cfa),
   list(name = "hs_exo_random", model = hs_exo_random, data = hs, path = hs_path, fun = sem),
+  list(name = "hs_slow_convergence", model = hs_slow_convergence, data = hs, path = hs_path,
+       fun = sem),
+  list(name = "hs_shared_label", model = hs_shared_label, data = hs, path = hs_path, fun = cfa),
   list(name = "questionnaire_78", model = paste(bench_model, collapse = "\n"),
        data = bench, path = bench_path, fun = cfa)
 )

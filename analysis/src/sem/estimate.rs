@@ -360,51 +360,118 @@ pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
             max_gradient: 0.0,
         });
     }
-    if problem.objective(&start).is_none() {
-        return Err(AnalysisError::computation(
-            "the starting values imply a covariance matrix that is not positive definite; check fixed values and start() modifiers",
-        ));
-    }
-    // Stage 1: L-BFGS.
-    let mut theta = start.clone();
-    let mut lbfgs_iterations = 0;
-    let linesearch = MoreThuenteLineSearch::new();
-    if let Ok(solver) = LBFGS::new(linesearch, 10)
-        .with_tolerance_grad(1e-7)
-        .and_then(|s| s.with_tolerance_cost(1e-15))
-    {
-        let run = Executor::new(
-            Problem {
-                table: problem.table,
-                elements: problem.elements.clone(),
-                s: problem.s.clone(),
-                log_det_s: problem.log_det_s,
-                cache: std::sync::Mutex::new(None),
-            },
-            solver,
-        )
-        .configure(|state| state.param(start.clone()).max_iters(2000))
-        .run();
-        if let Ok(res) = run {
-            lbfgs_iterations = res.state.get_iter();
-            if let Some(best) = res.state.get_best_param() {
-                if problem.objective(best).is_some() {
-                    theta = best.clone();
+    let start = if problem.objective(&start).is_some() {
+        start
+    } else {
+        // A label shared by a covariance and a loading or regression gets the
+        // first one's start, which can make Φ indefinite: start such shared
+        // parameters at 0, lavaan's start for covariances.
+        let mut zeroed = start.clone();
+        for q in &problem.table.params {
+            if let Some(k) = q.free {
+                if q.matrix == Matrix::Phi && q.row != q.col && q.start.is_none() {
+                    zeroed[k] = 0.0;
                 }
             }
         }
-    }
-    // Stage 2: Fisher scoring with step halving.
-    let mut f = problem.objective(&theta).unwrap_or(f64::INFINITY);
+        if problem.objective(&zeroed).is_none() {
+            return Err(AnalysisError::computation(
+                "the starting values imply a covariance matrix that is not positive definite; check fixed values and start() modifiers",
+            ));
+        }
+        zeroed
+    };
+    // L-BFGS, then Fisher scoring to polish. L-BFGS can stop early (its
+    // line search rejects a direction that is not a descent direction once
+    // its curvature memory is stale) and, on a badly fitting model, scoring
+    // converges only linearly (the expected information is far from the
+    // Hessian), so the pair is repeated from where it stopped: each L-BFGS
+    // run starts with a fresh memory.
+    let mut theta = start;
+    let mut lbfgs_iterations = 0;
     let mut scoring_iterations = 0;
+    let mut f = f64::INFINITY;
     let mut max_gradient = f64::INFINITY;
+    for _ in 0..OPTIMISATION_ROUNDS {
+        let (next, iterations) = run_lbfgs(problem, theta);
+        theta = next;
+        lbfgs_iterations += iterations;
+        let scored = fisher_scoring(problem, theta);
+        theta = scored.theta;
+        f = scored.f;
+        scoring_iterations += scored.iterations;
+        max_gradient = scored.max_gradient;
+        if max_gradient < GRADIENT_TOLERANCE || !f.is_finite() {
+            break;
+        }
+    }
+    let converged = f.is_finite() && max_gradient < GRADIENT_TOLERANCE;
+    Ok(Optimum {
+        theta,
+        f,
+        converged,
+        lbfgs_iterations,
+        scoring_iterations,
+        max_gradient,
+    })
+}
+
+/// How many times L-BFGS followed by Fisher scoring is run at most.
+const OPTIMISATION_ROUNDS: usize = 5;
+
+/// L-BFGS (More–Thuente line search) from `start`; returns the best point
+/// with a positive-definite Σ (or `start`) and the iterations used.
+fn run_lbfgs(problem: &Problem, start: Vec<f64>) -> (Vec<f64>, u64) {
+    let linesearch = MoreThuenteLineSearch::new();
+    let Ok(solver) = LBFGS::new(linesearch, 10)
+        .with_tolerance_grad(1e-7)
+        .and_then(|s| s.with_tolerance_cost(1e-15))
+    else {
+        return (start, 0);
+    };
+    let run = Executor::new(
+        Problem {
+            table: problem.table,
+            elements: problem.elements.clone(),
+            s: problem.s.clone(),
+            log_det_s: problem.log_det_s,
+            cache: std::sync::Mutex::new(None),
+        },
+        solver,
+    )
+    .configure(|state| state.param(start.clone()).max_iters(2000))
+    .run();
+    match run {
+        Ok(res) => {
+            let iterations = res.state.get_iter();
+            match res.state.get_best_param() {
+                Some(best) if problem.objective(best).is_some() => (best.clone(), iterations),
+                _ => (start, iterations),
+            }
+        }
+        Err(_) => (start, 0),
+    }
+}
+
+struct Scored {
+    theta: Vec<f64>,
+    f: f64,
+    iterations: usize,
+    max_gradient: f64,
+}
+
+/// Fisher-scoring steps `θ ← θ − α (E[∂²F])⁻¹ ∇F` with step halving, at most
+/// 100, from `theta`; stops at a gradient below 1e-10 or when no step
+/// lowers F.
+fn fisher_scoring(problem: &Problem, mut theta: Vec<f64>) -> Scored {
+    let mut f = problem.objective(&theta).unwrap_or(f64::INFINITY);
+    let mut iterations = 0;
     for _ in 0..100 {
         let Some(imp) = Implied::at(problem.table, &theta) else {
             break;
         };
         let g = problem.gradient_at(&imp);
-        max_gradient = 0.5 * max_abs(&g);
-        if max_gradient < 1e-10 {
+        if 0.5 * max_abs(&g) < 1e-10 {
             break;
         }
         let info = expected_information(problem.table, &problem.elements, &imp);
@@ -430,24 +497,18 @@ pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
             }
             alpha *= 0.5;
         }
-        scoring_iterations += 1;
+        iterations += 1;
         if !improved || max_abs(&step) * alpha < 1e-13 {
-            if let Some(imp) = problem.implied(&theta) {
-                max_gradient = 0.5 * max_abs(&problem.gradient_at(&imp));
-            }
             break;
         }
     }
-    if let Some(imp) = problem.implied(&theta) {
-        max_gradient = 0.5 * max_abs(&problem.gradient_at(&imp));
-    }
-    let converged = f.is_finite() && max_gradient < GRADIENT_TOLERANCE;
-    Ok(Optimum {
+    let max_gradient = problem.implied(&theta).map_or(f64::INFINITY, |imp| {
+        0.5 * max_abs(&problem.gradient_at(&imp))
+    });
+    Scored {
         theta,
         f,
-        converged,
-        lbfgs_iterations,
-        scoring_iterations,
+        iterations,
         max_gradient,
-    })
+    }
 }

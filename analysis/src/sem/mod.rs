@@ -127,7 +127,10 @@ pub struct FitMeasures {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RSquared {
     pub variable: String,
-    pub r2: f64,
+    /// `None` (JSON null) when the value falls outside [0, 1]: a negative
+    /// (Heywood) residual variance makes it meaningless, and lavaan reports
+    /// NA there too.
+    pub r2: Option<f64>,
 }
 
 /// How the optimiser went.
@@ -187,12 +190,12 @@ impl SemFit {
         })
     }
 
-    /// R² of a variable, if it is endogenous.
+    /// R² of a variable, if it is endogenous and the value is proper.
     pub fn r_squared(&self, variable: &str) -> Option<f64> {
         self.r2
             .iter()
             .find(|r| r.variable == variable)
-            .map(|r| r.r2)
+            .and_then(|r| r.r2)
     }
 }
 
@@ -366,7 +369,10 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
     let r2: Vec<RSquared> = standardized::r_squared(&fitted, &imp.c, &imp.phi)
         .into_iter()
         .filter(|(_, r)| r.is_finite())
-        .map(|(variable, r2)| RSquared { variable, r2 })
+        .map(|(variable, r2)| RSquared {
+            variable,
+            r2: (0.0..=1.0).contains(&r2).then_some(r2),
+        })
         .collect();
     let reliability = reliability::per_factor(&fitted, &estimates);
     let warnings = warnings(&fitted, &imp, sample);

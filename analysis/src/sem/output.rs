@@ -192,7 +192,7 @@ impl Render for SemFit {
         if !self.r2.is_empty() {
             let mut t = Table::new("R-Square", &["", "R2"]);
             for r in &self.r2 {
-                t.row(vec![format!("  {}", r.variable), num(r.r2)]);
+                t.row(vec![format!("  {}", r.variable), opt(r.r2)]);
             }
             out.push(t);
         }
