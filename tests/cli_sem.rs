@@ -213,7 +213,11 @@ fn unknown_variable_is_named() {
     assert_models_rejected(&[(
         "unknown.lav",
         "f =~ x1 + x2 + x99\n",
-        &["line 1, column 16: found \"x99\""],
+        // The columns listed are the data's, not only the model's.
+        &[
+            "line 1, column 16: found \"x99\"",
+            "(x1, x2, x3, x4, x5, x6, x7, x8, x9)",
+        ],
     )]);
 }
 

@@ -120,10 +120,7 @@ fn read_cov(path: &str, nobs: usize) -> Result<SampleMoments, AnalysisError> {
             })?;
         }
     }
-    SampleMoments::from_covariance(m, names, nobs).map(|mut s| {
-        s.source = path.to_owned();
-        s
-    })
+    SampleMoments::from_covariance(path, m, names, nobs)
 }
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
@@ -131,6 +128,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
             let data = Dataset::from_path(path)?;
+            spec.check_observed(data.names())?;
             // Only the model's variables matter; other columns may hold text.
             let wanted: Vec<String> = data
                 .names()

@@ -21,7 +21,7 @@
 //! the residual
 //! variance of the only indicator of a factor fixed at 0 (`auto.fix.single`).
 
-use super::syntax::{location, ModelSpec, Operator, Position, Term};
+use super::syntax::{location, ModelSpec, Operator, Term};
 use crate::error::{AnalysisError, Location, Result};
 use nalgebra::DMatrix;
 use serde::Serialize;
@@ -80,6 +80,42 @@ pub struct ParTable {
     /// random, not fixed covariates (reported as a warning).
     pub random_exogenous: Vec<String>,
     pub std_lv: bool,
+}
+
+impl ModelSpec {
+    /// Checks that every name of the model is a latent variable (left of
+    /// `=~`) or one of the `columns` of the data; the error lists the
+    /// columns (the first 12).
+    pub fn check_observed(&self, columns: &[String]) -> Result<()> {
+        let latent = |n: &str| {
+            self.statements
+                .iter()
+                .any(|s| s.op == Operator::MeasuredBy && s.lhs == n)
+        };
+        let names = self.statements.iter().flat_map(|s| {
+            std::iter::once((&s.lhs, s.lhs_position))
+                .chain(s.rhs.iter().map(|t| (&t.name, t.position)))
+        });
+        for (name, pos) in names {
+            if latent(name) || columns.iter().any(|c| c == name) {
+                continue;
+            }
+            let mut known: Vec<&str> = columns.iter().map(String::as_str).collect();
+            if known.len() > 12 {
+                known.truncate(12);
+                known.push("...");
+            }
+            return Err(AnalysisError::input(
+                location(&self.source, pos),
+                Some(name),
+                format!(
+                    "a latent variable defined with =~ or an observed variable of the data ({})",
+                    known.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl ParTable {
@@ -166,30 +202,9 @@ impl ParTable {
             }
         }
         let is_latent = |n: &str| latent.iter().any(|l| l == n);
-        // Every other name must be observed.
-        let check = |name: &str, pos: Position| -> Result<()> {
-            if is_latent(name) || available.iter().any(|a| a == name) {
-                Ok(())
-            } else {
-                let mut known: Vec<&str> = available.iter().map(String::as_str).collect();
-                if known.len() > 12 {
-                    known.truncate(12);
-                    known.push("...");
-                }
-                Err(AnalysisError::input(
-                    location(src, pos),
-                    Some(name),
-                    format!(
-                        "a latent variable defined with =~ or an observed variable of the data ({})",
-                        known.join(", ")
-                    ),
-                ))
-            }
-        };
+        spec.check_observed(available)?;
         for s in stmts {
-            check(&s.lhs, s.lhs_position)?;
             for t in &s.rhs {
-                check(&t.name, t.position)?;
                 if s.op == Operator::MeasuredBy && t.name == s.lhs {
                     return Err(AnalysisError::input(
                         location(src, t.position),
@@ -559,12 +574,13 @@ impl SampleMoments {
     /// Moments from a covariance matrix computed with divisor N − 1 (as R's
     /// `cov()`, SPSS or AMOS input); like lavaan's `sample.cov.rescale`, it
     /// is rescaled by (N − 1)/N to the maximum-likelihood divisor N.
+    /// `source` names the matrix in error messages (e.g. its file).
     pub fn from_covariance(
+        source: &str,
         cov: DMatrix<f64>,
         names: Vec<String>,
         nobs: usize,
     ) -> Result<SampleMoments> {
-        let source = "covariance matrix";
         if cov.nrows() != cov.ncols() || cov.nrows() != names.len() {
             return Err(AnalysisError::unsuitable(
                 Location::source(source),

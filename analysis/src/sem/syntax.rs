@@ -412,6 +412,7 @@ impl StatementParser<'_> {
             }
             "<~" => "formative indicators (<~) are not supported",
             "|" => "thresholds (|) are not supported",
+            ":" => "interaction terms (x:z) and blocks (group: 1) are not supported",
             _ => "an operator this engine supports",
         };
         AnalysisError::input(
@@ -443,6 +444,14 @@ impl StatementParser<'_> {
 
     fn statement(&mut self) -> Result<Vec<Statement>> {
         let mut lhs = vec![self.name("a variable name at the start of a statement")?];
+        if matches!(self.peek().map(|t| &t.tok), Some(Tok::LParen)) {
+            let (name, pos) = &lhs[0];
+            return Err(AnalysisError::input(
+                location(self.source, *pos),
+                Some(&format!("{name}(")),
+                "a variable name at the start of a statement (modifiers on the left, such as efa(), are not supported)",
+            ));
+        }
         while matches!(self.peek().map(|t| &t.tok), Some(Tok::Plus)) {
             self.at += 1;
             lhs.push(self.name("a variable name after +")?);
@@ -483,10 +492,11 @@ impl StatementParser<'_> {
             .collect())
     }
 
-    /// A signed number.
+    /// A signed number (`-0.5`, `+0.5`).
     fn number(&mut self, expected: &str) -> Result<f64> {
-        let negative = matches!(self.peek().map(|t| &t.tok), Some(Tok::Minus));
-        if negative {
+        let sign = self.peek().map(|t| t.tok.clone());
+        let negative = sign == Some(Tok::Minus);
+        if negative || sign == Some(Tok::Plus) {
             self.at += 1;
         }
         match self.peek() {
@@ -521,8 +531,19 @@ impl StatementParser<'_> {
             let Some(t) = self.peek().cloned() else {
                 return Err(self.error_here(&format!("a variable name after {}", op.symbol())));
             };
+            let signed_number = t.tok == Tok::Plus
+                && matches!(
+                    self.tokens.get(self.at + 1).map(|t| &t.tok),
+                    Some(Tok::Number(..))
+                );
             match &t.tok {
-                Tok::Number(..) | Tok::Minus => {
+                Tok::Plus if !signed_number => {
+                    return Err(self.error_here(&format!(
+                        "a variable name or a modifier (1*, NA*, label*, start(v)*) after {}",
+                        op.symbol()
+                    )))
+                }
+                Tok::Number(..) | Tok::Minus | Tok::Plus => {
                     let v = self.number("a number")?;
                     if !matches!(self.peek().map(|t| &t.tok), Some(Tok::Star)) {
                         let expected = if op == Operator::RegressedOn && v == 1.0 {
@@ -567,6 +588,20 @@ impl StatementParser<'_> {
                         ("NA", Some(Tok::Star)) => {
                             self.at += 1;
                             free = true;
+                        }
+                        ("Inf" | "NaN", Some(Tok::Star)) => {
+                            return Err(AnalysisError::input(
+                                location(self.source, t.pos),
+                                Some(&s),
+                                "a finite fixed value or a label (Inf and NaN cannot be fixed values, nor labels)",
+                            ))
+                        }
+                        (_, Some(Tok::LParen)) => {
+                            return Err(AnalysisError::input(
+                                location(self.source, t.pos),
+                                Some(&format!("{s}(")),
+                                "a modifier start(v)*, label(\"l\")* or equal(\"l\")*, a fixed value or a label (other modifier functions, such as efa(), are not supported)",
+                            ))
                         }
                         (_, Some(Tok::Star)) => {
                             self.at += 1;
@@ -617,6 +652,34 @@ mod tests {
         assert_eq!(m.statements[1].rhs[0].fixed, Some(1.0));
         assert_eq!(m.statements[2].rhs[0].start, Some(0.5));
         assert_eq!(m.statements[2].rhs[1].fixed, Some(-0.3));
+    }
+
+    #[test]
+    fn a_plus_sign_before_a_fixed_value_is_read_as_lavaan_does() {
+        let m = ModelSpec::parse("f =~ x1 + +0.5*x2 + x3").unwrap();
+        assert_eq!(m.statements[0].rhs[1].fixed, Some(0.5));
+        let e = ModelSpec::parse("f =~ x1 + + x2").unwrap_err().to_string();
+        assert!(
+            e.contains("column 11") && e.contains("a variable name"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unsupported_syntax_says_so() {
+        for (model, column, says) in [
+            ("y ~ x1 + x2:x3", 12, "interaction terms"),
+            ("group: 1\nf =~ x1 + x2", 6, "blocks"),
+            ("efa(\"e\")*f1 =~ x1 + x2 + x3", 1, "efa()"),
+            ("f =~ x1 + fixed(0.5)*x2", 11, "efa()"),
+            ("f =~ x1 + Inf*x2", 11, "Inf and NaN"),
+        ] {
+            let e = ModelSpec::parse(model).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("column {column}:")) && e.contains(says),
+                "{model}: {e}"
+            );
+        }
     }
 
     #[test]
