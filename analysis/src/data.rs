@@ -94,13 +94,48 @@ impl Dataset {
         }
         let mut cells = vec![Vec::new(); names.len()];
         let mut lines = Vec::new();
+        // The csv crate skips blank lines, and its line count then drifts, so
+        // a record's line is counted here from its byte offset. In a
+        // one-column file a blank line is an empty cell (a missing value):
+        // skipping it would shift every later record (pairing the wrong
+        // experts across Delphi rounds), so it is put back as an empty record.
+        let one_column = names.len() == 1;
+        let mut counted = LineCounter::default();
+        // The line after the header (blank lines there are records too).
+        let mut header_end = (rdr.position().byte() as usize).min(bytes.len());
+        // After a CRLF header the reader stops between \r and \n.
+        if header_end > 0 && bytes[header_end - 1] == b'\r' && bytes.get(header_end) == Some(&b'\n')
+        {
+            header_end += 1;
+        }
+        let mut next_line = 1 + bytes[..header_end].iter().filter(|&&b| b == b'\n').count() as u64;
         for record in rdr.records() {
             let record = record.map_err(|e| csv_err(e, &source))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record
+                .position()
+                .map_or(0, |p| counted.line_at(&bytes, p.byte()));
+            if one_column {
+                for blank in next_line..line {
+                    cells[0].push(String::new());
+                    lines.push(blank);
+                }
+                // A quoted cell may span lines.
+                next_line = line + 1 + record.get(0).map_or(0, |c| c.matches('\n').count()) as u64;
+            }
             for (c, col) in cells.iter_mut().enumerate() {
                 col.push(record.get(c).unwrap_or("").to_owned());
             }
             lines.push(line);
+        }
+        if one_column {
+            // Blank lines up to the end: each line terminator after the last
+            // record ends one more (empty) record.
+            let last_line = bytes.iter().filter(|&&b| b == b'\n').count() as u64
+                + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+            for blank in next_line..=last_line {
+                cells[0].push(String::new());
+                lines.push(blank);
+            }
         }
         Ok(Dataset {
             source,
@@ -237,6 +272,41 @@ impl Dataset {
     }
 }
 
+/// 1-based line numbers of records from their byte offsets (which must
+/// increase). The csv crate gives a record the offset where it started
+/// reading, before the blank lines it skips, so those are stepped over.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &[u8], byte: u64) -> u64 {
+        let byte = (byte as usize).min(text.len());
+        if byte > self.offset {
+            self.newlines += text[self.offset..byte]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.offset = byte;
+        }
+        loop {
+            let rest = &text[self.offset..];
+            let blank = if rest.starts_with(b"\n") {
+                1
+            } else if rest.starts_with(b"\r\n") {
+                2
+            } else {
+                break;
+            };
+            self.offset += blank;
+            self.newlines += 1;
+        }
+        self.newlines + 1
+    }
+}
+
 /// The separator of CSV `text`, judged from its header line: a comma if
 /// the line has one (even inside quotes, which only a comma-separated
 /// header needs), else a semicolon or a tab if it has one, else a comma.
@@ -279,6 +349,35 @@ mod tests {
         // A comma anywhere in the header decides for commas.
         let d = Dataset::from_csv_str("t.csv", "\"x;y\",b\n1,2\n").unwrap();
         assert_eq!(d.names(), ["x;y", "b"]);
+    }
+
+    #[test]
+    fn blank_lines_of_a_one_column_file_are_missing_values() {
+        for text in [
+            "q1\n4\n\n5\n\n",
+            "q1\r\n4\r\n\r\n5\r\n\r\n",
+            "q1\n4\n\n5\n\n",
+        ] {
+            let d = Dataset::from_csv_str("t.csv", text).unwrap();
+            assert_eq!(
+                d.numeric_column("q1").unwrap(),
+                vec![Some(4.0), None, Some(5.0), None],
+                "{text:?}"
+            );
+            assert_eq!((d.line_of(1), d.line_of(3)), (3, 5));
+        }
+        let d = Dataset::from_csv_str("t.csv", "q1\n4\n5").unwrap();
+        assert_eq!(d.n_rows(), 2);
+        let d = Dataset::from_csv_str("t.csv", "q1\n\n4\n").unwrap();
+        assert_eq!(d.numeric_column("q1").unwrap(), vec![None, Some(4.0)]);
+        let d = Dataset::from_csv_str("t.csv", "q\n\"a\nb\"\n\nc\n").unwrap();
+        assert_eq!(d.text_column("q").unwrap(), ["a\nb", "", "c"]);
+        // Several columns: a blank line is no record, and later lines keep
+        // their numbers.
+        let d = Dataset::from_csv_str("t.csv", "a,b\n1,2\n\n3,x\n").unwrap();
+        assert_eq!(d.n_rows(), 2);
+        let e = d.numeric_column("b").unwrap_err().to_string();
+        assert!(e.starts_with("t.csv, line 4, column \"b\""), "{e}");
     }
 
     #[test]

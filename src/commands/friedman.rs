@@ -12,7 +12,7 @@ pub struct Args {
     #[arg(long)]
     pub columns: Option<String>,
     /// Significance level of Demšar's critical difference.
-    #[arg(long, default_value_t = DEFAULT_ALPHA)]
+    #[arg(long, default_value_t = DEFAULT_ALPHA, allow_negative_numbers = true)]
     pub alpha: f64,
     /// Print JSON instead of text tables.
     #[arg(long)]

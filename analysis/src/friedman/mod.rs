@@ -108,7 +108,8 @@ impl FriedmanTest {
 pub fn friedman_test(rows: &[Vec<f64>]) -> Result<FriedmanTest> {
     let n = rows.len();
     let k = rows.first().map_or(0, Vec::len);
-    if k < 2 {
+    // With no rows the number of conditions is unknown: report the rows.
+    if k < 2 && n > 0 {
         return Err(AnalysisError::unsuitable(
             Location::default(),
             format!("Friedman's test needs at least 2 conditions (columns), found {k}"),
@@ -632,6 +633,17 @@ mod tests {
 
     fn names(k: usize) -> Vec<String> {
         (0..k).map(|i| format!("c{i}")).collect()
+    }
+
+    #[test]
+    fn no_complete_respondent_is_named_as_such() {
+        let data = Dataset::from_csv_str("t.csv", "a,b,c\n1,,3\n2,3,\n,5,4\n").unwrap();
+        let e = friedman_dataset(&data, None, 0.05).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "t.csv: Friedman's test needs at least 2 complete respondents (rows), found 0 \
+             (3 respondents dropped for missing values)"
+        );
     }
 
     #[test]
