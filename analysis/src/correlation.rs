@@ -232,7 +232,7 @@ fn check_not_constant(x: &[f64], name: &str, location: &Location) -> Result<()> 
 /// far more often than dividing the cross-product sum at the end.
 fn pearson_r(x: &[f64], y: &[f64]) -> f64 {
     let unit = |v: &[f64]| -> Vec<f64> {
-        let m = v.iter().sum::<f64>() / v.len() as f64;
+        let m = crate::descriptive::mean(v).unwrap_or(0.0);
         let d: Vec<f64> = v.iter().map(|a| a - m).collect();
         let norm = d.iter().map(|a| a * a).sum::<f64>().sqrt();
         d.into_iter().map(|a| a / norm).collect()

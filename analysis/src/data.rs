@@ -8,6 +8,10 @@
 use crate::error::{AnalysisError, Location, Result};
 use std::path::Path;
 
+/// The largest magnitude accepted in a numeric column: its square summed
+/// over any realistic number of records stays far from f64's overflow.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
 /// Text that stands for a missing value.
 pub fn is_missing(cell: &str) -> bool {
     let t = cell.trim();
@@ -215,7 +219,16 @@ impl Dataset {
                     return Ok(None);
                 }
                 match cell.trim().parse::<f64>() {
-                    Ok(v) if v.is_finite() => Ok(Some(v)),
+                    Ok(v) if v.is_finite() && v.abs() <= MAX_MAGNITUDE => Ok(Some(v)),
+                    Ok(v) if v.is_finite() => Err(AnalysisError::input(
+                        Location::source(&self.source)
+                            .with_line(self.line_of(r))
+                            .with_column(name),
+                        Some(cell),
+                        format!(
+                            "a number of magnitude at most {MAX_MAGNITUDE:e} (squares of larger values overflow the sums of squares behind every statistic here: rescale the column)"
+                        ),
+                    )),
                     _ => Err(AnalysisError::input(
                         Location::source(&self.source)
                             .with_line(self.line_of(r))

@@ -252,9 +252,22 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk> {
             "the Shapiro–Wilk test (Royston's AS R94) is defined for 3 to {SHAPIRO_MAX_N} values, found {n}"
         )));
     }
-    // Centre on the median first to limit rounding (SciPy does the same).
+    // Centre on the median first to limit rounding (SciPy does the same),
+    // then scale by a power of two (exact, so W is unchanged) to a largest
+    // magnitude in [1, 2): AS R94's absolute zero-range test (1e-19) would
+    // otherwise reject data measured in tiny units, although W does not
+    // depend on the unit.
     let median = sorted[n / 2];
-    let centred: Vec<f64> = sorted.iter().map(|v| v - median).collect();
+    let largest = sorted
+        .iter()
+        .map(|v| (v - median).abs())
+        .fold(0.0, f64::max);
+    let scale = if largest > 0.0 && largest.is_finite() {
+        2f64.powi(-(largest.log2().floor() as i32))
+    } else {
+        1.0
+    };
+    let centred: Vec<f64> = sorted.iter().map(|v| (v - median) * scale).collect();
     match shapiro::swilk(&centred) {
         Ok(r) => Ok(ShapiroWilk {
             n,
@@ -479,6 +492,21 @@ impl Render for NormalityReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapiro_wilk_does_not_depend_on_the_unit() {
+        let x = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.6, 5.3];
+        let reference = shapiro_wilk(&x).unwrap();
+        for unit in [1e-20, 1e-12, 3.7, 1e15] {
+            let scaled: Vec<f64> = x.iter().map(|v| v * unit).collect();
+            let sw = shapiro_wilk(&scaled).unwrap();
+            assert!((sw.w - reference.w).abs() < 1e-12, "{unit}: {sw:?}");
+            assert!(
+                (sw.pvalue - reference.pvalue).abs() < 1e-10,
+                "{unit}: {sw:?}"
+            );
+        }
+    }
 
     #[test]
     fn ks_statistic_of_a_small_sample_by_hand() {
