@@ -104,8 +104,10 @@ fn population_gives_corrected_yamane_and_krejcie_morgan() {
     // Yamane: 1000 / (1 + 1000 · 0.0025) = 1000 / 3.5
     assert!((num(&v, "yamane_n") - 1000.0 / 3.5).abs() < 1e-9);
     assert_eq!(v["yamane_n_ceil"], 286);
-    // Krejcie–Morgan uses χ²(1) at the confidence level, 3.841458820694124.
-    let chi2 = 3.841_458_820_694_124;
+    // Krejcie–Morgan's χ²(1) is z², here the given z's: 1.96² = 3.8416
+    // (from --confidence it would be 3.841458820694124).
+    let chi2 = 1.96 * 1.96;
+    assert!((num(&v, "chi_square") - chi2).abs() < 1e-12);
     let km = chi2 * 1000.0 * 0.25 / (0.0025 * 999.0 + chi2 * 0.25);
     assert!((num(&v, "krejcie_morgan_n") - km).abs() < 1e-9);
     assert_eq!(v["krejcie_morgan_n_ceil"], 278);
