@@ -100,9 +100,11 @@ impl Dataset {
         let mut lines = Vec::new();
         // The csv crate skips blank lines, and its line count then drifts, so
         // a record's line is counted here from its byte offset. In a
-        // one-column file a blank line is an empty cell (a missing value):
-        // skipping it would shift every later record (pairing the wrong
-        // experts across Delphi rounds), so it is put back as an empty record.
+        // one-column file a blank line between records is an empty cell (a
+        // missing value): skipping it would shift every later record
+        // (pairing the wrong experts across Delphi rounds), so it is put back
+        // as an empty record. Blank lines after the last record are ignored,
+        // as editors leave them (R and pandas skip every blank line).
         let one_column = names.len() == 1;
         let mut counted = LineCounter::default();
         // The line after the header (blank lines there are records too).
@@ -130,16 +132,6 @@ impl Dataset {
                 col.push(record.get(c).unwrap_or("").to_owned());
             }
             lines.push(line);
-        }
-        if one_column {
-            // Blank lines up to the end: each line terminator after the last
-            // record ends one more (empty) record.
-            let last_line = bytes.iter().filter(|&&b| b == b'\n').count() as u64
-                + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
-            for blank in next_line..=last_line {
-                cells[0].push(String::new());
-                lines.push(blank);
-            }
         }
         Ok(Dataset {
             source,
@@ -366,18 +358,14 @@ mod tests {
 
     #[test]
     fn blank_lines_of_a_one_column_file_are_missing_values() {
-        for text in [
-            "q1\n4\n\n5\n\n",
-            "q1\r\n4\r\n\r\n5\r\n\r\n",
-            "q1\n4\n\n5\n\n",
-        ] {
+        for text in ["q1\n4\n\n5\n\n", "q1\r\n4\r\n\r\n5\r\n\r\n", "q1\n4\n\n5"] {
             let d = Dataset::from_csv_str("t.csv", text).unwrap();
             assert_eq!(
                 d.numeric_column("q1").unwrap(),
-                vec![Some(4.0), None, Some(5.0), None],
+                vec![Some(4.0), None, Some(5.0)],
                 "{text:?}"
             );
-            assert_eq!((d.line_of(1), d.line_of(3)), (3, 5));
+            assert_eq!((d.line_of(1), d.line_of(2)), (3, 4));
         }
         let d = Dataset::from_csv_str("t.csv", "q1\n4\n5").unwrap();
         assert_eq!(d.n_rows(), 2);
