@@ -17,13 +17,15 @@
 //! which evcxr passes on as ordinary stdout and the kernel publishes as
 //! `display_data` at once.
 //!
-//! The value of a cell's final expression must stay an `execute_result`.
-//! evcxr prints it with the same protocol immediately before the runtime's
-//! `EVCXR_EXECUTION_COMPLETE` line, so a bundle of blocks that is followed
-//! directly by that line, with no pause, is passed through unchanged for
-//! evcxr to report as the result. Code that wants a display to be a
-//! `display_data` no matter where it stands brackets it with
-//! [`DISPLAY_BEGIN`]/[`DISPLAY_END`] (the prelude's `display`).
+//! The value of a cell's final expression must stay an `execute_result`,
+//! and only it: a display printed while the cell runs is `display_data`,
+//! even as the cell's last output. The vendored evcxr brackets the final
+//! value's display with [`evcxr::FINAL_VALUE_BEGIN`] and
+//! [`evcxr::FINAL_VALUE_END`] lines; blocks inside them pass through
+//! unchanged for evcxr to report as the result, every other bundle is sent
+//! live. Code that wants a display to be a `display_data` even as a final
+//! value brackets it with [`DISPLAY_BEGIN`]/[`DISPLAY_END`] (the prelude's
+//! `display`).
 
 use serde_json::{Map, Value};
 use std::io::{BufRead, Write};
@@ -47,11 +49,10 @@ const END_CONTENT: &str = "EVCXR_END_CONTENT";
 const EXECUTION_COMPLETE: &str = "EVCXR_EXECUTION_COMPLETE";
 const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
 
-/// How long a finished bundle waits for the end of the cell before it is
-/// shown as a live display. Long enough that a final expression is not
-/// mistaken for a mid-cell display on a loaded machine, short enough not to
-/// be noticed.
-pub const FINAL_EXPRESSION_GRACE: Duration = Duration::from_millis(300);
+/// How long a finished block waits for another block of the same display
+/// (text/html then text/plain, say) before its bundle is sent: short enough
+/// not to be noticed, long enough to keep one display's MIME types together.
+pub const BUNDLE_GRACE: Duration = Duration::from_millis(50);
 
 /// What the kernel makes of one line of user stdout.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,8 +92,10 @@ pub fn classify(line: &str) -> StdoutLine {
 /// feed it lines (or timeouts), collect the lines it writes.
 #[derive(Default)]
 pub struct Translator {
-    /// Blocks of a bundle not yet known to be a final expression or not.
+    /// Blocks of a live bundle that may still grow.
     pending: Vec<(String, String)>,
+    /// Inside FINAL_VALUE_BEGIN … END: the final value's blocks.
+    final_value: Option<Vec<(String, String)>>,
     /// Inside DISPLAY_BEGIN … DISPLAY_END.
     forced: Option<Vec<(String, String)>>,
     /// Inside a content block: its MIME type and the lines so far.
@@ -137,6 +140,8 @@ impl Translator {
                 let block = (mime, lines.join("\n"));
                 if let Some(forced) = self.forced.as_mut() {
                     forced.push(block);
+                } else if let Some(final_value) = self.final_value.as_mut() {
+                    final_value.push(block);
                 } else {
                     // A MIME type seen twice starts a new display.
                     if self.pending.iter().any(|(m, _)| *m == block.0) {
@@ -154,6 +159,15 @@ impl Translator {
             }
             return;
         }
+        // `print!("x")` right before the final value leaves the marker at
+        // the end of a line of text.
+        for marker in [evcxr::FINAL_VALUE_BEGIN, evcxr::FINAL_VALUE_END] {
+            if let Some(text) = line.strip_suffix(marker).filter(|t| !t.is_empty()) {
+                self.line(text.to_owned(), out);
+                self.line(marker.to_owned(), out);
+                return;
+            }
+        }
         if let Some(mime) = line.strip_prefix(BEGIN_CONTENT) {
             self.block = Some((mime.trim().to_owned(), Vec::new()));
         } else if line == DISPLAY_BEGIN {
@@ -163,9 +177,15 @@ impl Translator {
             if let Some(forced) = self.forced.take() {
                 Self::live(forced, out);
             }
+        } else if line == evcxr::FINAL_VALUE_BEGIN {
+            Self::live(std::mem::take(&mut self.pending), out);
+            self.final_value = Some(Vec::new());
+        } else if line == evcxr::FINAL_VALUE_END {
+            Self::raw(self.final_value.take().unwrap_or_default(), out);
         } else if line == EXECUTION_COMPLETE {
-            // The bundle right before the end is the final expression's value.
-            Self::raw(std::mem::take(&mut self.pending), out);
+            Self::live(std::mem::take(&mut self.pending), out);
+            // A final value whose display was cut short still reaches evcxr.
+            Self::raw(self.final_value.take().unwrap_or_default(), out);
             self.forced = None;
             out.push(line);
         } else {
@@ -185,7 +205,7 @@ pub fn translate(input: Receiver<String>, mut output: impl Write) {
     let mut out = Vec::new();
     loop {
         let next = if translator.has_pending() {
-            input.recv_timeout(FINAL_EXPRESSION_GRACE)
+            input.recv_timeout(BUNDLE_GRACE)
         } else {
             input.recv().map_err(|_| RecvTimeoutError::Disconnected)
         };
@@ -280,17 +300,69 @@ mod tests {
     }
 
     #[test]
-    fn final_expression_passes_through_for_execute_result() {
-        let lines = [
+    fn final_value_passes_through_for_execute_result() {
+        let blocks = [
             "EVCXR_BEGIN_CONTENT text/html",
             "<b>x</b>",
             "EVCXR_END_CONTENT",
             "EVCXR_BEGIN_CONTENT text/plain",
             "x",
             "EVCXR_END_CONTENT",
-            "EVCXR_EXECUTION_COMPLETE",
         ];
-        assert_eq!(run(&lines, &[]), lines.to_vec());
+        let mut lines = vec![evcxr::FINAL_VALUE_BEGIN];
+        lines.extend(blocks);
+        lines.extend([evcxr::FINAL_VALUE_END, "EVCXR_EXECUTION_COMPLETE"]);
+        let mut expected = blocks.to_vec();
+        expected.push("EVCXR_EXECUTION_COMPLETE");
+        assert_eq!(run(&lines, &[]), expected);
+    }
+
+    #[test]
+    fn a_display_printed_at_the_end_of_a_cell_is_display_data() {
+        // jupyter_kernel_test's display sample: the protocol printed by the
+        // cell itself, directly before the end, is not the cell's value.
+        let out = run(
+            &[
+                "EVCXR_BEGIN_CONTENT text/html",
+                "<b>hi</b>",
+                "EVCXR_END_CONTENT",
+                "EVCXR_EXECUTION_COMPLETE",
+            ],
+            &[],
+        );
+        assert_eq!(
+            out,
+            vec![
+                live(json!({"text/html": "<b>hi</b>"})),
+                "EVCXR_EXECUTION_COMPLETE".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn text_printed_without_newline_before_the_final_value_stays_text() {
+        let begin = format!("partial{}", evcxr::FINAL_VALUE_BEGIN);
+        let out = run(
+            &[
+                &begin,
+                "EVCXR_BEGIN_CONTENT text/plain",
+                "5",
+                "EVCXR_END_CONTENT",
+                evcxr::FINAL_VALUE_END,
+                "EVCXR_EXECUTION_COMPLETE",
+            ],
+            &[],
+        );
+        assert_eq!(
+            out,
+            vec![
+                "partial",
+                "EVCXR_BEGIN_CONTENT text/plain",
+                "5",
+                "EVCXR_END_CONTENT",
+                "EVCXR_EXECUTION_COMPLETE"
+            ]
+        );
     }
 
     #[test]

@@ -128,16 +128,36 @@ impl Engine {
             execution_count: 0,
         };
         engine.start_context();
-        while let Ok(request) = rx.recv() {
+        loop {
+            let request = match rx.try_recv() {
+                Ok(request) => request,
+                Err(crossbeam_channel::TryRecvError::Disconnected) => break,
+                Err(crossbeam_channel::TryRecvError::Empty) => {
+                    // Idle: the moment to let rust-analyzer load the crate
+                    // graph, off the path of the cells already queued.
+                    engine.warm_up_analyzer();
+                    match rx.recv() {
+                        Ok(request) => request,
+                        Err(_) => break,
+                    }
+                }
+            };
             match request {
                 Request::Execute { request, reply } => {
                     let content = engine.execute(&request);
                     let failed = content["status"] == "error";
-                    let _ = reply.send(content);
                     let stop_on_error = request.content["stop_on_error"].as_bool().unwrap_or(true);
-                    if failed && stop_on_error {
-                        engine.abort_queued(&rx);
-                    }
+                    // As ipykernel: an error aborts the requests already
+                    // queued behind the cell, taken before its reply goes
+                    // out, so a cell the client sends after seeing the
+                    // error reply always runs.
+                    let queued: Vec<Request> = if failed && stop_on_error {
+                        rx.try_iter().collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let _ = reply.send(content);
+                    engine.abort(queued);
                 }
                 Request::Complete { request, reply } => {
                     let _ = reply.send(engine.complete(&request));
@@ -153,36 +173,9 @@ impl Engine {
     /// then loads `analysis` and the display prelude.
     fn start_context(&mut self) {
         let started = std::time::Instant::now();
-        let mut workspace_problem = None;
-        match crate::cache::claim_build_dir() {
-            Ok(dir) => {
-                // evcxr reads its build directory from this variable.
-                std::env::set_var("EVCXR_TMPDIR", &dir);
-                log(&format!("build directory {}", dir.display()));
-                workspace_problem = crate::cache::enclosing_workspace(&dir).map(|manifest| {
-                    format!(
-                        "The build directory {} lies inside the Cargo workspace of {}, which \
-                         makes Cargo refuse evcxr's crate: set {} to a directory outside it, \
-                         or add the directory to that workspace's `exclude`.",
-                        dir.display(),
-                        manifest.display(),
-                        crate::cache::CACHE_DIR_VAR
-                    )
-                });
-            }
-            Err(e) => log(&format!(
-                "no persistent build cache ({e}); using a temporary one"
-            )),
-        }
-        add_std_to_library_path();
-        let (mut context, outputs) = match CommandContext::new() {
+        let (mut context, outputs) = match create_context() {
             Ok(pair) => pair,
-            Err(e) => {
-                let mut problem = format!("The Rust engine (evcxr) could not start: {e}");
-                if let Some(hint) = workspace_problem {
-                    problem.push('\n');
-                    problem.push_str(&hint);
-                }
+            Err(problem) => {
                 self.startup_problem = Some(problem);
                 log(self.startup_problem.as_deref().unwrap_or_default());
                 return;
@@ -218,6 +211,28 @@ impl Engine {
             started.elapsed().as_secs_f64()
         ));
         self.context = Some(context);
+    }
+
+    /// Starts rust-analyzer's analysis of the crate graph in the
+    /// background, unless it is done or running (see the vendored evcxr's
+    /// `warm_up_analyzer`): the first cell whose variables need a type from
+    /// it then finds most of the work done.
+    fn warm_up_analyzer(&mut self) {
+        if let Some(context) = self.context.as_mut() {
+            let started = std::time::Instant::now();
+            match context.warm_up_analyzer() {
+                Ok(()) => {
+                    let took = started.elapsed();
+                    if took > Duration::from_millis(50) {
+                        log(&format!(
+                            "rust-analyzer warm-up started ({:.2} s to load the crate graph)",
+                            took.as_secs_f64()
+                        ));
+                    }
+                }
+                Err(e) => log(&format!("rust-analyzer warm-up failed: {e}")),
+            }
+        }
     }
 
     fn flush_output(&self) {
@@ -439,8 +454,9 @@ impl Engine {
 
     /// After a failed cell, cells already queued behind it are not run
     /// (the protocol's `stop_on_error`): each gets an `aborted` reply.
-    fn abort_queued(&mut self, rx: &Receiver<Request>) {
-        let queued: Vec<Request> = rx.try_iter().collect();
+    /// Answers requests that were queued behind a failed cell: executions
+    /// are aborted, completion and inspection still answered.
+    fn abort(&mut self, queued: Vec<Request>) {
         for request in queued {
             match request {
                 Request::Execute { request, reply } => {
@@ -568,6 +584,41 @@ fn describe_phases(outputs: &evcxr::EvalOutputs) -> String {
         .map(|p| format!("{} {:.0} ms", p.name, p.duration.as_secs_f64() * 1e3))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Creates evcxr's context with its build directory in a slot of the disk
+/// cache (see [`crate::cache`]); the error says why it could not start.
+pub fn create_context() -> Result<(CommandContext, evcxr::EvalContextOutputs), String> {
+    let mut workspace_problem = None;
+    match crate::cache::claim_build_dir() {
+        Ok(dir) => {
+            // evcxr reads its build directory from this variable.
+            std::env::set_var("EVCXR_TMPDIR", &dir);
+            log(&format!("build directory {}", dir.display()));
+            workspace_problem = crate::cache::enclosing_workspace(&dir).map(|manifest| {
+                format!(
+                    "The build directory {} lies inside the Cargo workspace of {}, which \
+                     makes Cargo refuse evcxr's crate: set {} to a directory outside it, \
+                     or add the directory to that workspace's `exclude`.",
+                    dir.display(),
+                    manifest.display(),
+                    crate::cache::CACHE_DIR_VAR
+                )
+            });
+        }
+        Err(e) => log(&format!(
+            "no persistent build cache ({e}); using a temporary one"
+        )),
+    }
+    add_std_to_library_path();
+    CommandContext::new().map_err(|e| {
+        let mut problem = format!("The Rust engine (evcxr) could not start: {e}");
+        if let Some(hint) = workspace_problem {
+            problem.push('\n');
+            problem.push_str(&hint);
+        }
+        problem
+    })
 }
 
 fn log(message: &str) {

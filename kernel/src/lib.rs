@@ -10,13 +10,14 @@
 //! dispatch), [`engine`] (the evcxr thread and output forwarding),
 //! [`display`] (live rich output), [`prelude`] (what notebooks get without a
 //! `:dep`), [`completeness`] (`is_complete`), [`history`], [`cache`] (the
-//! persistent build directory) and [`kernelspec`] (install/uninstall).
+//! persistent build directory), [`fill_cache`] (filling it at install time) and [`kernelspec`] (install/uninstall).
 
 pub mod cache;
 pub mod completeness;
 pub mod connection;
 pub mod display;
 pub mod engine;
+pub mod fill_cache;
 pub mod history;
 pub mod iopub;
 pub mod kernel;

@@ -2,7 +2,7 @@
 //! kernelspec.
 
 use clap::{Args, Parser, Subcommand};
-use paraclinic_kernel::{connection::ConnectionInfo, display, kernel, kernelspec};
+use paraclinic_kernel::{connection::ConnectionInfo, display, fill_cache, kernel, kernelspec};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,10 +30,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the kernelspec kernels/paraclinic/ (kernel.json and logos).
-    Install(Where),
+    /// Write the kernelspec kernels/paraclinic/ (kernel.json and logos), then
+    /// fill the build cache so that the first notebook starts in seconds.
+    Install(Install),
     /// Remove the kernelspec written by `install`.
     Uninstall(Where),
+}
+
+#[derive(Args)]
+struct Install {
+    #[command(flatten)]
+    place: Where,
+    /// Only write the kernelspec; the first kernel start fills the cache.
+    #[arg(long)]
+    no_fill_cache: bool,
 }
 
 #[derive(Args)]
@@ -72,13 +82,25 @@ fn main() -> ExitCode {
 
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Install(place)) => kernelspec::install(&place.location()).map(|dir| {
-            println!(
-                "Installed kernelspec {} in {}",
-                kernelspec::KERNEL_NAME,
-                dir.display()
-            );
-        }),
+        Some(Command::Install(install)) => {
+            kernelspec::install(&install.place.location()).and_then(|dir| {
+                println!(
+                    "Installed kernelspec {} in {}",
+                    kernelspec::KERNEL_NAME,
+                    dir.display()
+                );
+                if install.no_fill_cache {
+                    return Ok(());
+                }
+                eprintln!(
+                    "Filling the build cache (compiles the analysis library for notebooks; \
+                     minutes the first time, seconds when it is already filled)"
+                );
+                let took = fill_cache::fill()?;
+                println!("Build cache filled in {:.1} s", took.as_secs_f64());
+                Ok(())
+            })
+        }
         Some(Command::Uninstall(place)) => {
             kernelspec::uninstall(&place.location()).map(|dir| match dir {
                 Some(dir) => println!("Removed {}", dir.display()),

@@ -141,9 +141,11 @@ impl<T: analysis::Render> ResultDisplay for analysis::Result<T> {
 /// It never hides a richer display: its method takes `&mut self`, and
 /// method lookup tries `&self` methods — inherent `evcxr_display`s, the
 /// traits above, other crates' display traits — before `&mut self` ones.
-/// A bare variable of a plain type (`x`) cannot be borrowed mutably, so
-/// evcxr falls back to `{:?}` for it as before. evcxr's `:fmt` setting does
-/// not apply to values shown through this trait.
+/// The vendored evcxr binds the final value as `let mut v = &(expr);` and
+/// calls `v.evcxr_display()`, so this impl applies (to `&T`, whose `Debug`
+/// text is `T`'s) for any value, an immutable variable included, without
+/// moving it. evcxr's `:fmt` setting does not apply to values shown through
+/// this trait.
 pub trait DebugDisplay {
     fn evcxr_display(&mut self);
 }

@@ -217,6 +217,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_opt_level(level)
     }
 
+    /// paraclinic patch: see `EvalContext::warm_up_analyzer`.
+    pub fn warm_up_analyzer(&mut self) -> anyhow::Result<()> {
+        self.eval_context.warm_up_analyzer()
+    }
+
     pub fn last_source(&self) -> std::io::Result<String> {
         self.eval_context.last_source()
     }

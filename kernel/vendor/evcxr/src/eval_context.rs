@@ -338,6 +338,100 @@ const GET_TYPE_NAME_DEF: &str = stringify!(
 
 const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
 
+/// The function evcxr wraps a cell in for analysis.
+const ANALYSIS_WRAPPER: &str = "evcxr_analysis_wrapper";
+
+/// paraclinic patch: marks the type probes `variable_types_from_rustc`
+/// appends (a comment, so the probe's source line tells its variable).
+const TYPE_PROBE: &str = "evcxr type probe: ";
+
+/// paraclinic patch: whether a dependency's configuration is
+/// `{ path = "…" }` alone, naming a directory with a Cargo.toml.
+fn is_existing_local_crate(dep_config: &str) -> bool {
+    let Ok(table) = format!("dependency = {dep_config}").parse::<toml::Table>() else {
+        return false;
+    };
+    match table.get("dependency").and_then(toml::Value::as_table) {
+        Some(dependency) if dependency.len() == 1 => dependency
+            .get("path")
+            .and_then(toml::Value::as_str)
+            .is_some_and(|path| Path::new(path).join("Cargo.toml").is_file()),
+        _ => false,
+    }
+}
+
+/// paraclinic patch: from rustc's JSON diagnostics of a probed cell, each
+/// probed variable's type, and whether the cell has errors of its own.
+fn types_from_probe_diagnostics(diagnostics: &str) -> (HashMap<String, TypeName>, bool) {
+    let mut types = HashMap::new();
+    let mut other_errors = false;
+    for line in diagnostics.lines() {
+        let Ok(diagnostic) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if diagnostic["level"] != "error" {
+            continue;
+        }
+        let probed = diagnostic["spans"].as_array().and_then(|spans| {
+            spans
+                .iter()
+                .filter(|span| span["is_primary"] == true)
+                .find_map(|span| {
+                    let text = span["text"][0]["text"].as_str()?;
+                    Some(text.split(TYPE_PROBE).nth(1)?.trim().to_owned())
+                })
+        });
+        let message = diagnostic["message"].as_str().unwrap_or_default();
+        match probed {
+            Some(name) if diagnostic["code"]["code"] == "E0277" => {
+                types.insert(name, probed_type(message));
+            }
+            // "aborting due to … previous errors" has no span.
+            _ if diagnostic["spans"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty()) =>
+            {
+                other_errors = true;
+            }
+            _ => {}
+        }
+    }
+    (types, other_errors)
+}
+
+/// paraclinic patch: the type in a probe's error, "the trait bound
+/// `std::vec::Vec<f64>: EvcxrTypeProbe` is not satisfied". Integer and float
+/// variables still open at the end of the cell get Rust's defaults, i32 and
+/// f64, as the compiled cell does.
+fn probed_type(message: &str) -> TypeName {
+    let Some((type_name, _trait)) = message
+        .strip_prefix("the trait bound `")
+        .and_then(|m| m.strip_suffix("` is not satisfied"))
+        .and_then(|bound| bound.rsplit_once(": "))
+        .filter(|(_, bound_trait)| bound_trait.ends_with("EvcxrTypeProbe"))
+    else {
+        return TypeName::Unknown;
+    };
+    if type_name.starts_with("{closure@") {
+        return TypeName::Closure;
+    }
+    let type_name = type_name
+        .replace("{integer}", "i32")
+        .replace("{float}", "f64");
+    if type_name.contains('{')
+        || type_name.contains("impl ")
+        || !crate::rust_analyzer::is_type_valid(&type_name)
+    {
+        return TypeName::Unknown;
+    }
+    TypeName::Named(type_name)
+}
+
+/// paraclinic patch: lines printed around the display of a cell's final
+/// value (see `ContextState::apply`).
+pub const FINAL_VALUE_BEGIN: &str = "EVCXR_FINAL_VALUE_BEGIN";
+pub const FINAL_VALUE_END: &str = "EVCXR_FINAL_VALUE_END";
+
 // Outputs from an EvalContext. This is a separate struct since users may want
 // destructure this and pass its components to separate threads.
 pub struct EvalContextOutputs {
@@ -624,6 +718,20 @@ impl EvalContext {
         }
     }
 
+    /// paraclinic patch: lets rust-analyzer analyse the crate graph of the
+    /// current state in the background (see `RustAnalyzer::warm_up`), if that
+    /// is still to be done. Call it when idle: loading the crate graph (cargo
+    /// metadata, reading the sources) happens on the calling thread.
+    pub fn warm_up_analyzer(&mut self) -> Result<()> {
+        if !self.analyzer.needs_warm_up() {
+            return Ok(());
+        }
+        let code = self.committed_state.analysis_code(CodeBlock::new());
+        self.analyzer.set_source(code.code_string())?;
+        self.analyzer.warm_up();
+        Ok(())
+    }
+
     pub fn last_source(&self) -> Result<String, std::io::Error> {
         std::fs::read_to_string(self.state().config.src_dir().join("lib.rs"))
     }
@@ -712,8 +820,7 @@ impl EvalContext {
         callbacks: &mut EvalCallbacks,
     ) -> Result<EvalOutputs, Error> {
         self.write_cargo_toml(state)?;
-        let analysis_code = state.analysis_code(user_code.clone());
-        if let Err(errors) = self.fix_variable_types(state, analysis_code) {
+        if let Err(errors) = self.fix_variable_types(state, user_code.clone()) {
             let mut check_res = self.check(user_code.clone(), state.clone(), code_info)?;
             if !check_res.is_empty() {
                 // Do one round of trying to fix errors, otherwise code like the following can end
@@ -834,16 +941,25 @@ impl EvalContext {
     fn fix_variable_types(
         &mut self,
         state: &mut ContextState,
-        code: CodeBlock,
+        user_code: CodeBlock,
     ) -> Result<(), Error> {
-        self.analyzer.set_source(code.code_string())?;
+        // paraclinic patch: rust-analyzer only when neither the syntax nor
+        // rustc tells the variables' types (see `variable_types_from_rustc`).
+        let source = state.analysis_code(user_code.clone()).code_string();
+        let variables = match self.variable_types_from_rustc(state, &source, user_code) {
+            Some(variables) => variables,
+            None => {
+                self.analyzer.set_source(source)?;
+                self.analyzer.top_level_variables(ANALYSIS_WRAPPER)
+            }
+        };
         for (
             variable_name,
             VariableInfo {
                 type_name,
                 is_mutable,
             },
-        ) in self.analyzer.top_level_variables("evcxr_analysis_wrapper")
+        ) in variables
         {
             // We don't want to try to store evcxr_variable_store into itself, so we ignore it.
             if variable_name == "evcxr_variable_store" {
@@ -880,6 +996,101 @@ impl EvalContext {
                 .type_name = type_name;
         }
         Ok(())
+    }
+
+    /// paraclinic patch: the types of the cell's new variables without
+    /// rust-analyzer, or `None` to ask it.
+    ///
+    /// Why: evcxr asked rust-analyzer for every cell, and its first answer
+    /// needs an analysis of the whole crate graph — the standard library, the
+    /// preloaded library and its ~100 dependencies: tens of seconds and most
+    /// of the kernel's memory. A `let` with an explicit type needs nothing;
+    /// for the others, the cell is type-checked once by rustc with a probe
+    /// per variable, `evcxr_type_probe(&name)`, bounded by a trait no type
+    /// implements: each "trait bound `T: EvcxrTypeProbe` is not satisfied"
+    /// error names the type with its full, visible path — the compiler's own
+    /// types, not an estimate.
+    /// rust-analyzer remains for what this cannot name (`impl Trait`, fn
+    /// items) and for completion and inspection.
+    fn variable_types_from_rustc(
+        &mut self,
+        state: &ContextState,
+        source: &str,
+        user_code: CodeBlock,
+    ) -> Option<HashMap<String, VariableInfo>> {
+        use std::fmt::Write as _;
+        let bindings = crate::rust_analyzer::top_level_bindings(source, ANALYSIS_WRAPPER)?;
+        let mut variables = HashMap::new();
+        let mut probes = String::new();
+        let mut probed = Vec::new();
+        for binding in bindings {
+            match binding.explicit_type {
+                Some(type_name) if crate::rust_analyzer::is_type_valid(&type_name) => {
+                    probed.retain(|(name, _)| *name != binding.name);
+                    variables.insert(
+                        binding.name,
+                        VariableInfo {
+                            type_name: TypeName::Named(type_name),
+                            is_mutable: binding.is_mutable,
+                        },
+                    );
+                }
+                _ => {
+                    variables.remove(&binding.name);
+                    probed.retain(|(name, _)| *name != binding.name);
+                    probed.push((binding.name, binding.is_mutable));
+                }
+            }
+        }
+        if probed.is_empty() {
+            return Some(variables);
+        }
+        probes.push_str(
+            "\ntrait EvcxrTypeProbe {}\nfn evcxr_type_probe<T: ?Sized + EvcxrTypeProbe>(_: &T) {}\n",
+        );
+        for (name, _) in &probed {
+            let _ = write!(probes, "evcxr_type_probe(&{name}); // {TYPE_PROBE}{name}\n");
+        }
+        // A plain fn, not evcxr's `async fn` wrapper: in an async body rustc
+        // prints trimmed paths (`HashMap<i32, String>`) whatever the flags.
+        // A cell that awaits (E0728 here) is left to rust-analyzer.
+        let code = state
+            .analysis_code(user_code.generated(probes))
+            .code_string()
+            .replacen(
+                &format!("async fn {ANALYSIS_WRAPPER}("),
+                &format!("fn {ANALYSIS_WRAPPER}("),
+                1,
+            );
+        let diagnostics =
+            self.module
+                .type_check(&CodeBlock::new().generated(code), &state.config, true)?;
+        if diagnostics.contains("\"E0728\"") {
+            return None;
+        }
+        let (mut found, other_errors) = types_from_probe_diagnostics(&diagnostics);
+        if std::env::var_os("EVCXR_LOG_FIXES").is_some() {
+            eprintln!("[evcxr] probed types {found:?}, other errors: {other_errors}");
+        }
+        for (name, is_mutable) in probed {
+            match found.remove(&name) {
+                Some(type_name @ (TypeName::Named(_) | TypeName::Closure)) => {
+                    variables.insert(
+                        name,
+                        VariableInfo {
+                            type_name,
+                            is_mutable,
+                        },
+                    );
+                }
+                // The cell has errors of its own: its compilation reports
+                // them; a variable left out here is never stored.
+                _ if other_errors => {}
+                // A type rustc names but a cell cannot (`impl Trait`).
+                _ => return None,
+            }
+        }
+        Some(variables)
     }
 
     fn run_and_capture_output(
@@ -983,6 +1194,14 @@ impl EvalContext {
         state: &mut ContextState,
         fixed_errors: &mut HashSet<&'static str>,
     ) -> Result<(), Error> {
+        if std::env::var_os("EVCXR_LOG_FIXES").is_some() {
+            eprintln!(
+                "[evcxr] fixing {:?} {:?}: {}",
+                error.code(),
+                error.code_origins,
+                error.message()
+            );
+        }
         for code_origin in &error.code_origins {
             match code_origin {
                 CodeKind::PackVariable { variable_name } => {
@@ -1406,7 +1625,13 @@ impl ContextState {
             return Ok(());
         }
         let external = ExternalCrate::new(dep.to_owned(), dep_config.to_owned())?;
-        crate::cargo_metadata::validate_dep(&external.name, &external.config, &self.config)?;
+        // paraclinic patch: a local crate whose manifest is there is not
+        // validated beforehand (validation runs `cargo metadata`, about half a
+        // second per dependency at every kernel start for the preloaded
+        // crates); a problem in it still stops the build, with cargo's error.
+        if !is_existing_local_crate(dep_config) {
+            crate::cargo_metadata::validate_dep(&external.name, &external.config, &self.config)?;
+        }
         self.external_deps.insert(dep.to_owned(), external);
         Ok(())
     }
@@ -1824,33 +2049,52 @@ impl ContextState {
             } else if ast::Expr::can_cast(node.kind()) {
                 if statement_index == num_statements - 1 {
                     if self.config.display_final_expression {
+                        // paraclinic patch: the value is bound by shared
+                        // reference to a mutable local, so an
+                        // `evcxr_display(&mut self)` of lowest priority (the
+                        // kernel's Debug display) applies to any value, a bare
+                        // immutable variable included (`let a = 5; a` was a
+                        // borrow error), without moving it. The display is
+                        // bracketed by FINAL_VALUE markers so that the kernel
+                        // tells the cell's value (execute_result) from
+                        // displays printed while the cell ran (display_data).
+                        let open =
+                            format!("{{ #[allow(unused_mut)] let mut evcxr_final_value = &(\n");
+                        let show = format!("\n); println!(\"{FINAL_VALUE_BEGIN}\"); ");
+                        let close = format!(" println!(\"{FINAL_VALUE_END}\"); }}");
                         code_out = code_out.code_with_fallback(
                             // First we try calling .evcxr_display().
                             CodeBlock::new()
-                                .generated("(")
+                                .generated(open.clone())
                                 .with_segment(segment.clone())
-                                .generated(").evcxr_display();")
+                                .generated(show.clone())
+                                .generated("(evcxr_final_value).evcxr_display();")
+                                .generated(close.clone())
                                 .code_string(),
                             // If that fails, we try debug format.
                             if self.config.display_types {
                                 CodeBlock::new()
                                 .generated(SEND_TEXT_PLAIN_DEF)
                                 .generated(GET_TYPE_NAME_DEF)
-                                .generated("{ let r = &(")
+                                .generated(open)
                                 .with_segment(segment)
+                                .generated(show)
                                 .generated(format!(
-                                    "); evcxr_send_text_plain(&format!(\": {{}} = {}\", evcxr_get_type_name(r), r)); }};",
+                                    "evcxr_send_text_plain(&format!(\": {{}} = {}\", evcxr_get_type_name(evcxr_final_value), evcxr_final_value));",
                                     self.config.output_format
                                 ))
+                                .generated(close)
                             } else {
                                 CodeBlock::new()
                                 .generated(SEND_TEXT_PLAIN_DEF)
+                                .generated(open)
+                                .with_segment(segment)
+                                .generated(show)
                                 .generated(format!(
-                                    "evcxr_send_text_plain(&format!(\"{}\",&(\n",
+                                    "evcxr_send_text_plain(&format!(\"{}\", evcxr_final_value));",
                                     self.config.output_format
                                 ))
-                                .with_segment(segment)
-                                .generated(")));")
+                                .generated(close)
                                 },
                             );
                     } else {

@@ -36,6 +36,8 @@ pub use crate::eval_context::EvalCallbacks;
 pub use crate::eval_context::EvalContext;
 pub use crate::eval_context::EvalContextOutputs;
 pub use crate::eval_context::EvalOutputs;
+// paraclinic patch: the markers around a final value's display.
+pub use crate::eval_context::{FINAL_VALUE_BEGIN, FINAL_VALUE_END};
 pub use crate::runtime::runtime_hook;
 pub use rust_analyzer::Completions;
 

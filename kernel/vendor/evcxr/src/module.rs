@@ -165,6 +165,17 @@ impl Module {
         code_block: &CodeBlock,
         config: &Config,
     ) -> Result<Vec<CompilationError>, Error> {
+        // paraclinic patch: the recorded rustc command, when it applies, is
+        // a type check in a fraction of a second; `cargo check` would first
+        // build metadata for every dependency (a minute with ~100 crates).
+        if let Some(diagnostics) = self.type_check(code_block, config, false) {
+            let output = std::process::Output {
+                status: std::os::unix::process::ExitStatusExt::from_raw(0),
+                stdout: Vec::new(),
+                stderr: diagnostics.into_bytes(),
+            };
+            return Ok(errors_from_cargo_output(&output, code_block).0);
+        }
         self.write_code(code_block, config)?;
         let output = config.cargo_command("check").output();
 
@@ -174,6 +185,42 @@ impl Module {
         };
         let (errors, _non_json_error) = errors_from_cargo_output(&cargo_output, code_block);
         Ok(errors)
+    }
+
+    /// paraclinic patch: the key under which a recorded rustc command may be
+    /// replayed for `config` (`None`: never replay), from the text of the
+    /// cargo command `compile` runs.
+    fn replay_key(cargo_command_text: &str, config: &Config) -> Option<String> {
+        (!config.time_passes && config.cache_bytes() == 0)
+            .then(|| direct_rustc::build_inputs_key(cargo_command_text, config.crate_dir()))
+    }
+
+    /// paraclinic patch: type-checks `code_block` with the recorded rustc
+    /// command (metadata only; with `full_paths`, types in diagnostics are
+    /// printed with their full paths) and returns rustc's JSON diagnostics,
+    /// one per line. `None` when no recorded command applies to the current
+    /// build inputs (before the first build, after a `:dep`).
+    pub(crate) fn type_check(
+        &mut self,
+        code_block: &CodeBlock,
+        config: &Config,
+        full_paths: bool,
+    ) -> Option<String> {
+        let mut command = config.cargo_command("build");
+        command.env(
+            EXECUTION_SO_PATH_ENV,
+            config.crate_dir().join(EXECUTION_SO_PATH_FILE),
+        );
+        let key = Self::replay_key(&format!("{command:?}"), config)?;
+        let (recorded_key, invocation) = self.direct_rustc.as_ref()?;
+        if *recorded_key != key {
+            return None;
+        }
+        self.write_code(code_block, config).ok()?;
+        invocation.type_check(
+            &config.crate_dir().join("target").join("evcxr-type-check"),
+            full_paths,
+        )
     }
 
     pub(crate) fn compile(
@@ -207,8 +254,7 @@ impl Module {
         // inputs are those it was recorded under (`direct_rustc`); `-Ztime-passes`
         // output and evcxr's artifact cache need cargo.
         let cargo_command_text = format!("{command:?}");
-        let replay_key = (!config.time_passes && config.cache_bytes() == 0)
-            .then(|| direct_rustc::build_inputs_key(&cargo_command_text, config.crate_dir()));
+        let replay_key = Self::replay_key(&cargo_command_text, config);
         let replayed = match (&replay_key, &self.direct_rustc) {
             (Some(key), Some((recorded_key, invocation))) if key == recorded_key => {
                 invocation.replay(code_block)?

@@ -55,7 +55,14 @@ pub(crate) struct RustAnalyzer {
     source_file: AbsPathBuf,
     source_file_id: FileId,
     current_source: String,
+    /// paraclinic patch: the state of the background warm-up (see `warm_up`).
+    warm_up_state: std::sync::Arc<std::sync::atomic::AtomicU8>,
 }
+
+/// paraclinic patch: values of `RustAnalyzer::warm_up_state`.
+const WARM_UP_NOT_RUNNING: u8 = 0;
+const WARM_UP_RUNNING: u8 = 1;
+const WARM_UP_DONE: u8 = 2;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum TypeName {
@@ -105,6 +112,7 @@ impl RustAnalyzer {
             source_file,
             source_file_id,
             current_source: String::new(),
+            warm_up_state: Default::default(),
         })
     }
 
@@ -134,6 +142,58 @@ impl RustAnalyzer {
 
         self.analysis_host.apply_change(change);
         Ok(())
+    }
+
+    /// paraclinic patch: whether the background warm-up is still to be done
+    /// (never started, or cancelled by a change before it finished).
+    pub(crate) fn needs_warm_up(&self) -> bool {
+        self.warm_up_state.load(std::sync::atomic::Ordering::SeqCst) == WARM_UP_NOT_RUNNING
+    }
+
+    /// paraclinic patch: analyses the crate graph of the current source on a
+    /// thread of its own — every crate's items and impls, and the types in
+    /// the source's functions — so that the first cell that needs a type from
+    /// rust-analyzer finds most of the work done. The thread works on a clone
+    /// of the database; the next change (`set_source`) cancels it, and what it
+    /// finished stays memoized (dependencies are libraries: they never change).
+    pub(crate) fn warm_up(&mut self) {
+        use std::sync::atomic::Ordering;
+        if self
+            .warm_up_state
+            .compare_exchange(
+                WARM_UP_NOT_RUNNING,
+                WARM_UP_RUNNING,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_err()
+        {
+            return;
+        }
+        let db = self.analysis_host.raw_database().clone();
+        let file_id = self.source_file_id;
+        let state = self.warm_up_state.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rust-analyzer warm-up".into())
+            .spawn(move || {
+                let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    warm_up_database(&db, file_id)
+                }))
+                .is_ok();
+                drop(db);
+                state.store(
+                    if finished {
+                        WARM_UP_DONE
+                    } else {
+                        WARM_UP_NOT_RUNNING
+                    },
+                    Ordering::SeqCst,
+                );
+            });
+        if spawned.is_err() {
+            self.warm_up_state
+                .store(WARM_UP_NOT_RUNNING, Ordering::SeqCst);
+        }
     }
 
     /// Returns top-level variable names and their types in the specified function.
@@ -214,7 +274,25 @@ impl RustAnalyzer {
             ..CargoConfig::default()
         };
         let workspace = ProjectWorkspace::load(manifest, &config, &|_| {})?;
-        let roots = workspace.to_roots();
+        // paraclinic patch: rust-analyzer sees the cell crate, its direct
+        // dependencies and the standard library, not the dependencies of the
+        // dependencies. Why: it no longer infers the variables' types (rustc
+        // does, see `EvalContext::variable_types_from_rustc`); it answers
+        // completion and inspection, for which the names a cell can write
+        // are enough, and the whole graph of a large library (~100 crates)
+        // cost tens of seconds and about a gigabyte. Names that come from a
+        // dropped crate complete as unknown. EVCXR_ANALYZE_ALL_DEPENDENCIES=1
+        // restores the whole graph.
+        let kept = analyzed_package_dirs(&workspace);
+        let keep = |path: &ra_ap_paths::AbsPath| {
+            kept.as_ref()
+                .is_none_or(|dirs| dirs.iter().any(|dir| path.starts_with(dir)))
+        };
+        let roots: Vec<_> = workspace
+            .to_roots()
+            .into_iter()
+            .filter(|root| root.include.iter().any(|dir| keep(dir)))
+            .collect();
         let load = roots
             .iter()
             .map(|root| {
@@ -302,6 +380,9 @@ impl RustAnalyzer {
         );
         let (crate_graph, _) = workspace.to_crate_graph(
             &mut |path| {
+                if !keep(path) {
+                    return None;
+                }
                 self.vfs
                     .file_id(&path.to_path_buf().into())
                     .map(|(id, _)| id)
@@ -440,6 +521,65 @@ impl RustAnalyzer {
 
 /// If `pat` represents a variable that is being defined, then record it in `result` and return
 /// true.
+/// paraclinic patch: the directories whose crates rust-analyzer loads — the
+/// sysroot, the workspace members (evcxr's cell crate) and their direct
+/// dependencies — or `None` for every crate of the graph.
+fn analyzed_package_dirs(workspace: &ProjectWorkspace) -> Option<Vec<AbsPathBuf>> {
+    if std::env::var_os("EVCXR_ANALYZE_ALL_DEPENDENCIES").is_some() {
+        return None;
+    }
+    let ra_ap_project_model::ProjectWorkspaceKind::Cargo { cargo, .. } = &workspace.kind else {
+        return None;
+    };
+    let mut dirs: Vec<AbsPathBuf> = workspace
+        .sysroot
+        .root()
+        .map(|r| r.to_path_buf())
+        .into_iter()
+        .collect();
+    for package in cargo.packages() {
+        let data = &cargo[package];
+        if data.is_member {
+            dirs.push(data.manifest.parent().to_path_buf());
+            dirs.extend(
+                data.dependencies
+                    .iter()
+                    .map(|dependency| cargo[dependency.pkg].manifest.parent().to_path_buf()),
+            );
+        }
+    }
+    Some(dirs)
+}
+
+/// paraclinic patch: the work of `RustAnalyzer::warm_up`. A cancellation
+/// (the engine applied a change) unwinds out of it.
+fn warm_up_database(db: &ra_ide::RootDatabase, file_id: FileId) {
+    use ra_ap_syntax::ast::HasModuleItem;
+    ra_ap_hir::attach_db(db, || {
+        // Name resolution and impls of every crate: what method lookup and
+        // trait solving need, whichever crate a cell's types come from.
+        for krate in ra_hir::Crate::all(db) {
+            ra_hir::Impl::all_in_crate(db, krate);
+        }
+        // Type inference of the source's functions (evcxr's wrapper).
+        let sema = ra_ide::Semantics::new(db);
+        let source_file = sema.parse(ra_ap_base_db::EditionedFileId::new(db, file_id, EDITION));
+        for item in source_file.items() {
+            if let ast::Item::Fn(function) = item
+                && let Some(body) = function.body()
+            {
+                for statement in body.statements() {
+                    if let ast::Stmt::LetStmt(let_stmt) = statement
+                        && let Some(pat) = let_stmt.pat()
+                    {
+                        let _ = sema.type_of_pat(&pat);
+                    }
+                }
+            }
+        }
+    });
+}
+
 fn add_variable_for_pattern(
     pat: &ast::Pat,
     sema: &ra_hir::Semantics<ra_ide::RootDatabase>,
@@ -560,6 +700,63 @@ fn jupyter_kind(kind: ra_ide::CompletionItemKind) -> &'static str {
 /// Returns whether this appears to be a valid type. Rust analyzer, when asked to emit code for some
 /// types, produces invalid code. In particular, fixed sized arrays come out without a size. e.g.
 /// instead of `[i32, 5]`, we get `[i32, _]`.
+/// paraclinic patch: a name bound by a top-level `let` of a function.
+pub(crate) struct Binding {
+    pub(crate) name: String,
+    pub(crate) is_mutable: bool,
+    /// The `let`'s type, when it binds this one name (`let x: T = …`).
+    pub(crate) explicit_type: Option<String>,
+}
+
+/// paraclinic patch: the names bound by the top-level `let`s of
+/// `function_name` in `source`, from the syntax alone (no analysis), as
+/// `top_level_variables` finds them; `None` if there is no such function.
+pub(crate) fn top_level_bindings(source: &str, function_name: &str) -> Option<Vec<Binding>> {
+    use ra_ap_syntax::ast::HasModuleItem;
+    use ra_ap_syntax::ast::HasName;
+    let file = ast::SourceFile::parse(source, EDITION).tree();
+    let function = file.items().find_map(|item| match item {
+        ast::Item::Fn(function) if function.name().is_some_and(|n| n.text() == function_name) => {
+            Some(function)
+        }
+        _ => None,
+    })?;
+    let mut bindings = Vec::new();
+    for statement in function.body()?.statements() {
+        let ast::Stmt::LetStmt(let_stmt) = statement else {
+            continue;
+        };
+        let Some(pat) = let_stmt.pat() else {
+            continue;
+        };
+        if let ast::Pat::IdentPat(ident) = &pat
+            && ident.ref_token().is_none()
+            && ident.pat().is_none()
+            && let Some(name) = ident.name()
+        {
+            bindings.push(Binding {
+                name: name.text().to_string(),
+                is_mutable: ident.mut_token().is_some(),
+                explicit_type: let_stmt.ty().map(|ty| ty.syntax().text().to_string()),
+            });
+            continue;
+        }
+        // A destructuring pattern: each name, the type applying to the whole.
+        for node in pat.syntax().descendants() {
+            if let Some(ident) = ast::IdentPat::cast(node)
+                && let Some(name) = ident.name()
+            {
+                bindings.push(Binding {
+                    name: name.text().to_string(),
+                    is_mutable: ident.mut_token().is_some(),
+                    explicit_type: None,
+                });
+            }
+        }
+    }
+    Some(bindings)
+}
+
 pub(crate) fn is_type_valid(type_name: &str) -> bool {
     use ra_ap_syntax::SyntaxKind;
     let wrapped_source = format!("const _: {type_name} = foo();");

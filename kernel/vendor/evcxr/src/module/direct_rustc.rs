@@ -118,6 +118,57 @@ impl RustcInvocation {
     }
 }
 
+impl RustcInvocation {
+    /// The recorded command turned into a type check: metadata only, written
+    /// to `out_dir`, no incremental state (the real build's is left alone);
+    /// with `full_paths`, types in diagnostics are printed with their full
+    /// paths (`-Ztrim-diagnostic-paths=false`, which needs `RUSTC_BOOTSTRAP`
+    /// on a stable toolchain). Returns rustc's JSON diagnostics; `None` if
+    /// rustc could not be run.
+    pub(crate) fn type_check(&self, out_dir: &Path, full_paths: bool) -> Option<String> {
+        std::fs::create_dir_all(out_dir).ok()?;
+        let mut args = Vec::with_capacity(self.args.len() + 2);
+        let mut recorded = self.args.iter();
+        while let Some(arg) = recorded.next() {
+            if arg.starts_with("--emit") {
+                args.push("--emit=metadata".to_owned());
+                if arg == "--emit" {
+                    recorded.next();
+                }
+            } else if arg == "--out-dir" {
+                recorded.next();
+                args.push(arg.clone());
+                args.push(out_dir.to_str()?.to_owned());
+            } else if arg == "-C" {
+                match recorded.next() {
+                    Some(value) if value.starts_with("incremental=") => {}
+                    Some(value) => {
+                        args.push(arg.clone());
+                        args.push(value.clone());
+                    }
+                    None => args.push(arg.clone()),
+                }
+            } else if !arg.starts_with("-Cincremental=") {
+                args.push(arg.clone());
+            }
+        }
+        let mut command = Command::new(&self.program);
+        command
+            .env_clear()
+            .envs(self.env.iter().map(|(n, v)| (n, v)))
+            .current_dir(&self.cwd);
+        if full_paths {
+            args.push("-Ztrim-diagnostic-paths=false".to_owned());
+            command.env("RUSTC_BOOTSTRAP", "1");
+        }
+        let output = command.args(&args).output().ok()?;
+        if std::env::var_os("EVCXR_LOG_FIXES").is_some() {
+            eprintln!("[evcxr] type check {:?}", command);
+        }
+        Some(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
 /// What must be unchanged for a recorded invocation to be replayed: the
 /// cargo command (arguments and environment, e.g. RUSTFLAGS), the files that
 /// decide the build of everything but the cell's source, and the sources of
