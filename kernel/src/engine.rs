@@ -136,9 +136,16 @@ impl Engine {
                     // Idle: the moment to let rust-analyzer load the crate
                     // graph, off the path of the cells already queued.
                     engine.warm_up_analyzer();
-                    match rx.recv() {
+                    match rx.recv_timeout(IDLE_BEFORE_TRIM) {
                         Ok(request) => request,
-                        Err(_) => break,
+                        Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                        Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                            release_free_memory();
+                            match rx.recv() {
+                                Ok(request) => request,
+                                Err(_) => break,
+                            }
+                        }
                     }
                 }
             };
@@ -584,6 +591,21 @@ fn describe_phases(outputs: &evcxr::EvalOutputs) -> String {
         .map(|p| format!("{} {:.0} ms", p.name, p.duration.as_secs_f64() * 1e3))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How long the engine waits idle before returning freed memory.
+const IDLE_BEFORE_TRIM: Duration = Duration::from_secs(3);
+
+/// Returns the heap's free pages to the system. Why: loading a crate graph
+/// into rust-analyzer and compiling cells leave much freed memory in glibc's
+/// heaps, which stays resident (counted against the kernel on a shared
+/// server) until trimmed.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Creates evcxr's context with its build directory in a slot of the disk

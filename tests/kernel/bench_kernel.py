@@ -14,8 +14,9 @@ Reported for each kernel:
 - memory: resident set of the kernel's whole process tree (the kernel and
   every process under it, summed from /proc) after a dozen cells that define
   and use variables, one completion and one inspection;
-- install-time cache fill (paraclinic, unless --no-cold): `paraclinic-kernel
-  install` into a fresh, empty build cache, then a start that uses it.
+- install-time cache fill (paraclinic): `paraclinic-kernel install` into a
+  fresh, empty build cache (with --no-cold: the existing one), then the
+  starts above use that cache.
 
 Run through scripts/bench-kernel, which installs evcxr_jupyter 0.22.
 """
@@ -160,15 +161,17 @@ class Kernel:
         self.km.shutdown_kernel(now=True)
 
 
-def install_with_empty_cache():
-    """`paraclinic-kernel install` into a fresh prefix and a fresh cache: its
-    cache fill is what the first start on a new machine would pay."""
-    cache = tempfile.mkdtemp(prefix="paraclinic-kernel-cold-")
+def install(cache):
+    """`paraclinic-kernel install` into a fresh prefix with build cache `cache`
+    (None: the default one); returns its time. Into an empty cache, its fill
+    is what the first start on a new machine would otherwise pay."""
     prefix = tempfile.mkdtemp(prefix="paraclinic-kernel-prefix-")
-    env = dict(os.environ, PARACLINIC_KERNEL_CACHE=cache)
+    env = dict(os.environ)
+    if cache is not None:
+        env["PARACLINIC_KERNEL_CACHE"] = cache
     t0 = time.perf_counter()
     subprocess.run([str(KERNEL_BIN), "install", "--prefix", prefix], env=env, check=True)
-    return cache, time.perf_counter() - t0
+    return time.perf_counter() - t0
 
 
 def main():
@@ -188,10 +191,13 @@ def main():
             flush=True,
         )
 
-    fill = None
-    if not args.no_cold:
+    if args.no_cold:
+        print("installing paraclinic with the existing build cache ...", flush=True)
+        fill = ("paraclinic-kernel install, build cache already filled", install(None))
+    else:
         print("installing paraclinic into an empty build cache (fills it) ...", flush=True)
-        cache, fill = install_with_empty_cache()
+        cache = tempfile.mkdtemp(prefix="paraclinic-kernel-cold-")
+        fill = ("paraclinic-kernel install into an empty build cache (fills it)", install(cache))
         os.environ["PARACLINIC_KERNEL_CACHE"] = cache
     print("starting paraclinic ...", flush=True)
     kernels = [Kernel("paraclinic", "paraclinic", FIRST_CELL["paraclinic"], args.timeout)]
@@ -226,8 +232,7 @@ def main():
             k.stop()
 
     print()
-    if fill is not None:
-        print(f"paraclinic-kernel install into an empty cache (fills it): {fill:.1f} s\n")
+    print(f"{fill[0]}: {fill[1]:.1f} s\n")
     header = f"{'kernel':<30}{'ready':>8}{'start->1st cell':>17}{'restart->cell':>15}{'RSS tree (MB)':>15}"
     print(header)
     for k in kernels:

@@ -943,15 +943,31 @@ impl EvalContext {
         state: &mut ContextState,
         user_code: CodeBlock,
     ) -> Result<(), Error> {
-        // paraclinic patch: rust-analyzer only when neither the syntax nor
-        // rustc tells the variables' types (see `variable_types_from_rustc`).
+        // paraclinic patch: rust-analyzer answers once it has analysed the
+        // crate graph (milliseconds, as in evcxr); before that, or for types
+        // from crates it does not load, rustc does (see
+        // `variable_types_from_rustc`); rust-analyzer once more for what
+        // neither names.
         let source = state.analysis_code(user_code.clone()).code_string();
-        let variables = match self.variable_types_from_rustc(state, &source, user_code) {
+        let from_analyzer = if self.analyzer.is_warm() {
+            self.analyzer.set_source(source.clone())?;
+            Some(self.analyzer.top_level_variables(ANALYSIS_WRAPPER)).filter(|variables| {
+                variables
+                    .values()
+                    .all(|v| !matches!(v.type_name, TypeName::Unknown))
+            })
+        } else {
+            None
+        };
+        let variables = match from_analyzer {
             Some(variables) => variables,
-            None => {
-                self.analyzer.set_source(source)?;
-                self.analyzer.top_level_variables(ANALYSIS_WRAPPER)
-            }
+            None => match self.variable_types_from_rustc(state, &source, user_code) {
+                Some(variables) => variables,
+                None => {
+                    self.analyzer.set_source(source)?;
+                    self.analyzer.top_level_variables(ANALYSIS_WRAPPER)
+                }
+            },
         };
         for (
             variable_name,

@@ -144,6 +144,12 @@ impl RustAnalyzer {
         Ok(())
     }
 
+    /// paraclinic patch: whether the background warm-up has finished, so
+    /// that questions about the current crate graph are answered at once.
+    pub(crate) fn is_warm(&self) -> bool {
+        self.warm_up_state.load(std::sync::atomic::Ordering::SeqCst) == WARM_UP_DONE
+    }
+
     /// paraclinic patch: whether the background warm-up is still to be done
     /// (never started, or cancelled by a change before it finished).
     pub(crate) fn needs_warm_up(&self) -> bool {
@@ -263,6 +269,13 @@ impl RustAnalyzer {
     }
 
     fn load_cargo_toml(&mut self, change: &mut ra_hir::ChangeWithProcMacros) -> Result<()> {
+        // paraclinic patch: a new crate graph is not analysed yet.
+        let _ = self.warm_up_state.compare_exchange(
+            WARM_UP_DONE,
+            WARM_UP_NOT_RUNNING,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        );
         let manifest = ProjectManifest::from_manifest_file(self.cargo_toml_filename())?;
         let sysroot = if self.with_sysroot {
             Some(RustLibSource::Discover)
