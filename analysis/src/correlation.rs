@@ -629,7 +629,7 @@ pub fn variance_inflation(
         let inverse = corr.clone().try_inverse().ok_or_else(|| {
             AnalysisError::computation("the correlation matrix could not be inverted")
         })?;
-        return vif_from_diagonal(&inverse.diagonal().as_slice().to_vec(), names);
+        return vif_from_diagonal(inverse.diagonal().as_slice(), names);
     }
 
     // A variable takes part in an exact dependency if some null vector loads

@@ -472,7 +472,7 @@ pub fn friedman(
     })
 }
 
-fn empty_matrices(k: usize) -> (Vec<Vec<Option<f64>>>, Vec<Vec<f64>>) {
+fn empty_matrices(k: usize) -> PairMatrices {
     let pvalues = (0..k)
         .map(|i| (0..k).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
         .collect();
@@ -500,12 +500,15 @@ fn distinct_differences(rank_sums: &[f64]) -> Vec<f64> {
     differences
 }
 
+/// The k × k statistic and p-value matrices of a post-hoc test.
+type PairMatrices = (Vec<Vec<Option<f64>>>, Vec<Vec<f64>>);
+
 /// Statistic and p-value for each distinct difference, computed in
 /// parallel, then spread over the symmetric k × k matrices.
 fn pairwise_matrices(
     rank_sums: &[f64],
     per_difference: impl Fn(f64) -> Result<(Option<f64>, f64)> + Sync,
-) -> Result<(Vec<Vec<Option<f64>>>, Vec<Vec<f64>>)> {
+) -> Result<PairMatrices> {
     use rayon::prelude::*;
     let k = rank_sums.len();
     let differences = distinct_differences(rank_sums);
