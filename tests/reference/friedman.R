@@ -34,8 +34,15 @@ for (k in c(3, 10)) {
     }
   }
 }
+# Many means: Nemenyi with k conditions uses the range of k means, df = Inf.
+for (k in c(50, 200, 1000)) {
+  for (q in c(2, 4, 5, 6, 7, 8, 10)) {
+    grid[[length(grid) + 1]] <- list(q = q, k = k, df = NULL,
+      cdf = ptukey(q, k, Inf), sf = ptukey(q, k, Inf, lower.tail = FALSE))
+  }
+}
 quantiles <- list()
-for (k in c(2:10, 20)) {
+for (k in c(2:10, 20, 50, 200, 1000)) {
   for (p in c(0.9, 0.95, 0.99)) {
     quantiles[[length(quantiles) + 1]] <- list(p = p, k = k, df = NULL, q = qtukey(p, k, Inf))
   }

@@ -6,7 +6,9 @@ Independent tools only:
   * scikit-posthocs `posthoc_nemenyi_friedman` / `posthoc_conover_friedman`
     (p_adjust=None),
   * SciPy `studentized_range` (cdf, sf, ppf) for the distribution and Demsar's
-    critical difference, and SciPy `f.sf` for the Iman-Davenport p-value.
+    critical difference, and SciPy `f.sf` for the Iman-Davenport p-value,
+  * mpmath (80-digit quadrature) for small upper tails of the studentized
+    range, which SciPy and R only give to ~1e-11 absolute.
 R's friedman.test, ptukey and qtukey are in tests/reference/friedman.R.
 
 The datasets in tests/data/friedman/ are written by this script from a seeded
@@ -68,6 +70,17 @@ def make_datasets():
     items = np.clip(np.round(rng.normal(centre[None, :, None], 0.9, size=(385, 10, 3))), 1, 5)
     study = np.round(items.mean(axis=2), 4)
     write_if_absent("study_k10.csv", pd.DataFrame(study, columns=names))
+    # Many conditions (issue 12: post-hoc tests for large k), from their own
+    # generator so that the datasets above stay as they were. k = 50 with
+    # integer scores 1..10 (ties within respondents); k = 200 continuous.
+    many = np.random.default_rng(20261130)
+    trend50 = np.linspace(0.0, 3.0, 50)
+    k50 = np.clip(np.round(many.normal(5.0 + trend50, 2.0, size=(12, 50))), 1, 10).astype(int)
+    write_if_absent("many_conditions_k50.csv",
+                    pd.DataFrame(k50, columns=[f"m{i+1}" for i in range(50)]))
+    k200 = np.round(many.normal(np.linspace(0.0, 2.0, 200), 1.0, size=(10, 200)), 4)
+    write_if_absent("many_conditions_k200.csv",
+                    pd.DataFrame(k200, columns=[f"t{i+1}" for i in range(200)]))
     # Perfect agreement: every respondent orders the conditions the same way (W = 1).
     write_if_absent("perfect_agreement.csv", pd.DataFrame(
         [[1, 2, 3, 4], [2, 5, 7, 9], [0.5, 1, 1.5, 2], [10, 20, 30, 40], [3, 4, 5, 6]],
@@ -135,14 +148,49 @@ def tukey_reference():
             for q in [1.0, 3.0, 5.0]:
                 points.append({"q": q, "k": k, "df": df,
                                "cdf": float(sr.cdf(q, k, df)), "sf": float(sr.sf(q, k, df))})
+    # Many means (Nemenyi with k conditions uses k means, df = inf).
+    for k in [50, 200, 1000]:
+        for q in [2.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0]:
+            points.append({"q": q, "k": k, "df": None,
+                           "cdf": float(sr.cdf(q, k, np.inf)), "sf": float(sr.sf(q, k, np.inf))})
     quantiles = []
-    for k in [2, 3, 4, 5, 6, 7, 8, 9, 10, 20]:
+    for k in [2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 50, 200, 1000]:
         for p in [0.9, 0.95, 0.99]:
             quantiles.append({"p": p, "k": k, "df": None, "q": float(sr.ppf(p, k, np.inf))})
     for k, df in [(3, 10), (10, 30)]:
         quantiles.append({"p": 0.95, "k": k, "df": df, "q": float(sr.ppf(0.95, k, df))})
     return {"tool": "scipy.stats.studentized_range " + __import__("scipy").__version__,
             "distribution": points, "quantiles": quantiles}
+
+
+def tail_reference():
+    """Upper tails P(Q > q) for df = inf to 30 significant digits with mpmath:
+    P(Q > q) = k * integral of phi(z) (a^m - b^m) dz, a = 1 - Phi(z),
+    b = Phi(z + q) - Phi(z), m = k - 1 (Copenhaver & Holland 1988), with
+    80-digit arithmetic so the difference a^m - b^m keeps its digits. SciPy
+    and R take the upper tail as 1 - cdf, good to ~1e-11 absolute only;
+    this checks small Nemenyi p-values in relative terms."""
+    import mpmath as mp
+
+    mp.mp.dps = 80
+    points = []
+    for k in [3, 10, 50, 200, 1000]:
+        for q in [4.0, 7.0, 10.0, 14.0]:
+            m = k - 1
+            phi = lambda z: mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)
+            sf = lambda z: mp.erfc(z / mp.sqrt(2)) / 2
+
+            def integrand(z):
+                a = sf(z)
+                b = a - sf(z + q)
+                return k * phi(z) * (a ** m - b ** m)
+
+            lo = -q / 2 - 12
+            # Split where the mass is: near the minimum of k normals and near -q/2.
+            breaks = sorted({lo, -q / 2 - 4, -q / 2, -6.0, -4.0, -2.0, 0.0, 4.0, 12.0})
+            value = mp.quad(integrand, breaks)
+            points.append({"q": q, "k": k, "df": None, "sf": float(value)})
+    return {"tool": "mpmath " + mp.__version__ + " (80 digits, tanh-sinh)", "distribution": points}
 
 
 def main():
@@ -157,6 +205,8 @@ def main():
                    "datasets": results}, f, indent=1)
     with open(os.path.join(OUT, "studentized_range_scipy.json"), "w") as f:
         json.dump(tukey_reference(), f, indent=1)
+    with open(os.path.join(OUT, "studentized_range_mpmath.json"), "w") as f:
+        json.dump(tail_reference(), f, indent=1)
 
 
 if __name__ == "__main__":
