@@ -60,7 +60,8 @@ def session_records(session: dict) -> dict:
     name = session["name"]
     if name not in _results:
         km, kc = start_new_kernel(
-            kernel_name=KERNEL_NAME, startup_timeout=120, cwd=str(corpus.ROOT)
+            kernel_name=KERNEL_NAME, startup_timeout=120, cwd=str(corpus.ROOT),
+            env=corpus.kernel_env(),
         )
         try:
             corpus.warm_up(kc, FIRST_CELL_TIMEOUT)
@@ -161,6 +162,8 @@ def compare_with_expect(expect: dict, got: dict) -> list[str]:
         problems.append(f"stdout: expected {expect['stdout']!r}, got {got['stdout']!r}")
     if "stderr" in expect and expect["stderr"] != got["stderr"]:
         problems.append(f"stderr: expected {expect['stderr']!r}, got {got['stderr']!r}")
+    if "stderr_contains" in expect and expect["stderr_contains"] not in got["stderr"]:
+        problems.append(f"stderr: expected to contain {expect['stderr_contains']!r}, got {got['stderr']!r}")
     mimes = set((got.get("result") or {}).keys())
     for d in got.get("display_data") or []:
         mimes |= set(d.keys())

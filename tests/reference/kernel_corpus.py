@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,7 @@ EVCXR_ROOT = ROOT / "target" / "evcxr-jupyter"
 EVCXR_BIN = EVCXR_ROOT / "bin" / "evcxr_jupyter"
 KERNEL_NAME = "evcxr-corpus"
 TIMEOUT = 600
+THREAD_ID = re.compile(r"(thread '[^']*' )\(\d+\) panicked")
 
 
 def ensure_evcxr() -> None:
@@ -54,6 +56,15 @@ def rustc_version() -> str:
     return out.stdout.strip()
 
 
+def normalize(record: dict) -> dict:
+    """What would differ from run to run: a panic message names the user
+    process's thread id (its pid)."""
+    record = dict(record)
+    for name in ("stdout", "stderr"):
+        record[name] = THREAD_ID.sub(r"\1(<thread id>) panicked", record[name])
+    return record
+
+
 def run_all(spec_dir: Path) -> dict:
     ksm = KernelSpecManager(kernel_dirs=[str(spec_dir)])
     sessions = {}
@@ -62,7 +73,7 @@ def run_all(spec_dir: Path) -> dict:
             continue
         print(f"== session {session['name']} ({len(session['cells'])} cells)", flush=True)
         km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
-        km.start_kernel(cwd=str(ROOT))
+        km.start_kernel(cwd=str(ROOT), env=corpus.kernel_env())
         kc = km.client()
         kc.start_channels()
         try:
@@ -76,7 +87,7 @@ def run_all(spec_dir: Path) -> dict:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
         sessions[session["name"]] = [
-            {"id": cell["id"], "code": cell["code"], **records[cell["id"]]}
+            {"id": cell["id"], "code": cell["code"], **normalize(records[cell["id"]])}
             for cell in session["cells"]
         ]
     return sessions

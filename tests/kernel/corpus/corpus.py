@@ -18,6 +18,7 @@ A cell's record:
 from __future__ import annotations
 
 import json
+import os
 import queue
 import time
 import tomllib
@@ -32,6 +33,15 @@ FIXTURE = ROOT / "tests" / "fixtures" / "kernel" / "corpus_evcxr.json"
 # of the cell: evcxr_jupyter forwards the user process's output from
 # another thread, and a line can trail the idle status.
 TRAILING_OUTPUT_SECONDS = 0.5
+
+
+def kernel_env() -> dict:
+    """The environment both kernels run in: this one's, without what would
+    make a panic's output depend on the machine (a backtrace)."""
+    env = dict(os.environ)
+    env.pop("RUST_BACKTRACE", None)
+    env.pop("RUST_LIB_BACKTRACE", None)
+    return env
 
 
 def load_corpus(path: Path = CELLS) -> list[dict]:
