@@ -9,7 +9,7 @@ after the previous one's reply and idle status arrived.
 A cell's record:
     status          the execute_reply's status ("ok", "error", "aborted"),
                     or "timeout" / "not run" when the kernel did not answer
-    ename           the `error` message's ename (None without one)
+    ename, evalue   the `error` message's ename and evalue (None without one)
     result          the execute_result's data, {mime: text} (None without one)
     display_data    [{mime: text}, ...], the display_data messages in order
     stdout, stderr  all stream text of the cell, concatenated per stream
@@ -88,6 +88,7 @@ def execute(kc, code: str, timeout: float) -> dict:
     record = {
         "status": None,
         "ename": None,
+        "evalue": None,
         "result": None,
         "display_data": [],
         "stdout": "",
@@ -142,6 +143,7 @@ def execute(kc, code: str, timeout: float) -> dict:
             record["display_data"].append(_data(content["data"]))
         elif kind == "error":
             record["ename"] = content["ename"]
+            record["evalue"] = content.get("evalue")
     return record
 
 
@@ -154,7 +156,7 @@ def run_session(kc, cells: list[dict], first_timeout: float, timeout: float, log
     lost = 0
     for i, cell in enumerate(cells):
         if lost >= 2:
-            records[cell["id"]] = {"status": "not run", "ename": None, "result": None,
+            records[cell["id"]] = {"status": "not run", "ename": None, "evalue": None, "result": None,
                                    "display_data": [], "stdout": "", "stderr": ""}
             continue
         started = time.monotonic()
