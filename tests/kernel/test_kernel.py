@@ -95,6 +95,13 @@ class ParaclinicKernelTests(jupyter_kernel_test.KernelTests):
             "code": 'let t = analysis::Table::new("T", &["a"]);\ndisplay!(t);',
             "mime": "text/plain",
         },
+        # evcxr's display protocol printed by the cell: output produced
+        # while a cell runs is display_data (issue 11), even without a
+        # type that implements evcxr_display.
+        {
+            "code": 'println!("EVCXR_BEGIN_CONTENT text/html\\n<b>hi</b>\\nEVCXR_END_CONTENT");',
+            "mime": "text/html",
+        },
         # A plot: SVG.
         {
             "code": 'let f = analysis::plots::Figure { title: "f".into(), svg: "<svg xmlns=\\"http://www.w3.org/2000/svg\\"/>".into() };\ndisplay!(f);',
@@ -349,6 +356,56 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(reply["content"]["status"], "ok")
         results = [m for m in outputs if m["msg_type"] == "execute_result"]
         self.assertEqual(results[0]["content"]["data"]["text/markdown"], "# Title")
+
+    def collect_replies(self, msg_ids):
+        """The execute replies to `msg_ids`, by id, in whatever order."""
+        replies = {}
+        while len(replies) < len(msg_ids):
+            reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
+            parent = reply["parent_header"].get("msg_id")
+            if parent in msg_ids:
+                replies[parent] = reply["content"]
+        self.flush()
+        return replies
+
+    def test_cell_sent_after_an_error_reply_runs(self):
+        """stop_on_error aborts only what was queued when the error
+        happened: a cell sent after the error's reply runs (issue 11)."""
+        kc = self.kc
+        reply, _ = run_cell(kc, "let soe = undefined_name_soe + 1;")
+        self.assertEqual(reply["content"]["status"], "error")
+        reply, outputs = run_cell(kc, "40 + 2")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        results = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
+        # Also after a panic, and right after the reply (no pause).
+        reply, _ = run_cell(kc, 'panic!("stop here");')
+        self.assertEqual(reply["content"]["status"], "error")
+        reply, _ = run_cell(kc, "let after_panic = 1;")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+
+    def test_cells_queued_behind_an_error_are_aborted(self):
+        """As in ipykernel: requests already queued when a cell fails (with
+        stop_on_error, the default) are answered `aborted` without running;
+        the next request after that runs."""
+        kc = self.kc
+        failing = kc.execute("let queued_fail = undefined_name_queued + 1;")
+        queued = [kc.execute("let queued_ran_1 = 1;"), kc.execute("let queued_ran_2 = 2;")]
+        replies = self.collect_replies([failing] + queued)
+        self.assertEqual(replies[failing]["status"], "error")
+        for msg_id in queued:
+            self.assertEqual(replies[msg_id]["status"], "aborted", replies[msg_id])
+        # Aborted cells did not run.
+        reply, _ = run_cell(kc, "queued_ran_1")
+        self.assertEqual(reply["content"]["status"], "error")
+        # Without stop_on_error a queued cell runs after the failure.
+        failing = kc.execute("let queued_fail = undefined_name_queued + 1;", stop_on_error=False)
+        queued = kc.execute("let queued_ran_3 = 3;")
+        replies = self.collect_replies([failing, queued])
+        self.assertEqual(replies[failing]["status"], "error")
+        self.assertEqual(replies[queued]["status"], "ok", replies[queued])
+        reply, outputs = run_cell(kc, "queued_ran_3")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
 
     def test_completion_offers_variables_and_analysis_names(self):
         kc = self.kc

@@ -8,6 +8,8 @@
 #
 # Needs: Debian packages r-base-core r-cran-lavaan r-cran-psych r-cran-jsonlite; Python packages in
 # tests/reference/requirements.txt (installed into tests/reference/.venv).
+# kernel_corpus.py runs the kernel corpus through evcxr_jupyter 0.22.0, which it
+# installs under target/evcxr-jupyter with cargo when missing (a long compile).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
