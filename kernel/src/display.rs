@@ -40,6 +40,9 @@ pub const CLEAR_OUTPUT: &str = "PARACLINIC_CLEAR_OUTPUT ";
 pub const PANIC_MESSAGE: &str = "PARACLINIC_PANIC ";
 /// The user code panicked (sent whether or not a message was captured).
 pub const PANICKED: &str = "PARACLINIC_PANICKED";
+/// Text the user code printed without a newline at its end (the line was
+/// ended by one of evcxr's markers): sent as is, without adding one.
+pub const PARTIAL_LINE: &str = "PARACLINIC_PARTIAL_LINE ";
 /// Brackets a display that must be sent as `display_data` at once.
 pub const DISPLAY_BEGIN: &str = "PARACLINIC_DISPLAY_BEGIN";
 pub const DISPLAY_END: &str = "PARACLINIC_DISPLAY_END";
@@ -58,9 +61,16 @@ pub const BUNDLE_GRACE: Duration = Duration::from_millis(50);
 #[derive(Debug, Clone, PartialEq)]
 pub enum StdoutLine {
     Text(String),
+    /// Text without a newline at its end.
+    PartialText(String),
     Display(Map<String, Value>),
-    ClearOutput { wait: bool },
-    PanicMessage { message: String, location: String },
+    ClearOutput {
+        wait: bool,
+    },
+    PanicMessage {
+        message: String,
+        location: String,
+    },
     Panicked,
 }
 
@@ -84,6 +94,8 @@ pub fn classify(line: &str) -> StdoutLine {
         }
     } else if line == PANICKED {
         return StdoutLine::Panicked;
+    } else if let Some(text) = line.strip_prefix(PARTIAL_LINE) {
+        return StdoutLine::PartialText(text.to_owned());
     }
     StdoutLine::Text(line.to_owned())
 }
@@ -159,11 +171,16 @@ impl Translator {
             }
             return;
         }
-        // `print!("x")` right before the final value leaves the marker at
-        // the end of a line of text.
-        for marker in [evcxr::FINAL_VALUE_BEGIN, evcxr::FINAL_VALUE_END] {
+        // `print!("x")` right before the final value or the end of the cell
+        // leaves the marker at the end of a line of text.
+        for marker in [
+            evcxr::FINAL_VALUE_BEGIN,
+            evcxr::FINAL_VALUE_END,
+            EXECUTION_COMPLETE,
+            PANIC_NOTIFICATION,
+        ] {
             if let Some(text) = line.strip_suffix(marker).filter(|t| !t.is_empty()) {
-                self.line(text.to_owned(), out);
+                self.line(format!("{PARTIAL_LINE}{text}"), out);
                 self.line(marker.to_owned(), out);
                 return;
             }
@@ -340,6 +357,19 @@ mod tests {
     }
 
     #[test]
+    fn text_printed_without_newline_at_the_end_of_a_cell_stays_text() {
+        let out = run(&["partialEVCXR_EXECUTION_COMPLETE"], &[]);
+        assert_eq!(
+            out,
+            vec![
+                "PARACLINIC_PARTIAL_LINE partial",
+                "EVCXR_EXECUTION_COMPLETE"
+            ]
+        );
+        assert_eq!(classify(&out[0]), StdoutLine::PartialText("partial".into()));
+    }
+
+    #[test]
     fn text_printed_without_newline_before_the_final_value_stays_text() {
         let begin = format!("partial{}", evcxr::FINAL_VALUE_BEGIN);
         let out = run(
@@ -356,7 +386,7 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                "partial",
+                "PARACLINIC_PARTIAL_LINE partial",
                 "EVCXR_BEGIN_CONTENT text/plain",
                 "5",
                 "EVCXR_END_CONTENT",

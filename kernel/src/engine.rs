@@ -887,6 +887,7 @@ impl Forwarder {
                 self.stdout_text.push_str(&text);
                 self.stdout_text.push('\n');
             }
+            StdoutLine::PartialText(text) => self.stdout_text.push_str(&text),
             StdoutLine::Display(data) => {
                 self.flush_text();
                 if let Some(parent) = self.parent() {

@@ -49,17 +49,13 @@ pub fn dep_command(name: &str, path: &Path) -> String {
 /// at start and after every restart of that process.
 pub const INSTALL_PANIC_HOOK: &str = "paraclinic_notebook::install_panic_hook();";
 
-/// The whole preload, evaluated as one cell (one compilation). It also
-/// defines one variable: evcxr's first cell with a variable costs seconds
-/// more than later ones (setting up its variable store), and that is better
-/// paid while the engine starts than in the user's first `let`.
+/// The whole preload, evaluated as one cell (one compilation). It defines
+/// no variable: `:vars` and completion show the user's variables only.
 pub fn preload() -> String {
     format!(
-        "{}\n{}\nuse paraclinic_notebook::*;\n{INSTALL_PANIC_HOOK}\n\
-         let paraclinic_kernel_version: &'static str = \"{}\";",
+        "{}\n{}\nuse paraclinic_notebook::*;\n{INSTALL_PANIC_HOOK}",
         dep_command("analysis", &analysis_path()),
         dep_command("paraclinic-notebook", &notebook_path()),
-        env!("CARGO_PKG_VERSION"),
     )
 }
 
@@ -92,8 +88,7 @@ mod tests {
         assert!(preload.starts_with(":dep analysis = { path = "));
         assert!(preload.contains("\n:dep paraclinic-notebook = { path = "));
         assert!(preload.contains("\nuse paraclinic_notebook::*;\n"));
-        assert!(preload.contains(INSTALL_PANIC_HOOK));
-        assert!(preload.ends_with("let paraclinic_kernel_version: &'static str = \"0.1.0\";"));
+        assert!(preload.ends_with(INSTALL_PANIC_HOOK));
     }
 
     #[test]

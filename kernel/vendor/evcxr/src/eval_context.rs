@@ -1960,6 +1960,11 @@ impl ContextState {
         if needs_variable_store {
             code = code.add_all(self.store_variable_statements(VariableMoveState::Available));
         }
+        // paraclinic patch: the cell links the standard library dynamically,
+        // so its stdout buffer is not the runtime's: a last line without a
+        // newline (`print!("x");`) stayed there until the next cell printed
+        // one, and appeared in that cell's output.
+        code = code.generated("{ use std::io::Write as _; let _ = std::io::stdout().flush(); }");
         code = code.generated("evcxr_variable_store");
         code.generated("}")
     }
@@ -2074,8 +2079,15 @@ impl ContextState {
                         // bracketed by FINAL_VALUE markers so that the kernel
                         // tells the cell's value (execute_result) from
                         // displays printed while the cell ran (display_data).
-                        let open =
-                            format!("{{ #[allow(unused_mut)] let mut evcxr_final_value = &(\n");
+                        // With `:fmt` or `:types` set, the binding is not
+                        // `mut`: the Debug display then fails to borrow it,
+                        // and evcxr's fallback formats the value as asked.
+                        let default_format =
+                            self.config.output_format == "{:?}" && !self.config.display_types;
+                        let open = format!(
+                            "{{ #[allow(unused_mut)] let {}evcxr_final_value = &(\n",
+                            if default_format { "mut " } else { "" }
+                        );
                         let show = format!("\n); println!(\"{FINAL_VALUE_BEGIN}\"); ");
                         let close = format!(" println!(\"{FINAL_VALUE_END}\"); }}");
                         code_out = code_out.code_with_fallback(
