@@ -255,6 +255,24 @@ impl Module {
         // output and evcxr's artifact cache need cargo.
         let cargo_command_text = format!("{command:?}");
         let replay_key = Self::replay_key(&cargo_command_text, config);
+        let record_file = config.crate_dir().join("target").join("evcxr-rustc.json");
+        // A command recorded by an earlier process (the kernel before a
+        // restart) applies as well when the build inputs are unchanged, so a
+        // new kernel's first builds skip cargo too. Kept per key: evcxr's
+        // first build (no dependencies) and the preload have different ones.
+        if let Some(key) = &replay_key
+            && self
+                .direct_rustc
+                .as_ref()
+                .is_none_or(|(recorded, _)| recorded != key)
+        {
+            let (saved_record, saved_key) = direct_rustc::saved_files(config.crate_dir(), key);
+            if fs::read_to_string(&saved_key).is_ok_and(|recorded| recorded == *key)
+                && let Some(invocation) = direct_rustc::RustcInvocation::read(&saved_record)
+            {
+                self.direct_rustc = Some((key.clone(), invocation));
+            }
+        }
         let replayed = match (&replay_key, &self.direct_rustc) {
             (Some(key), Some((recorded_key, invocation))) if key == recorded_key => {
                 invocation.replay(code_block)?
@@ -267,7 +285,6 @@ impl Module {
             None => {
                 // Whatever was recorded no longer applies: cargo records afresh.
                 self.direct_rustc = None;
-                let record_file = config.crate_dir().join("target").join("evcxr-rustc.json");
                 let _ = fs::remove_file(&record_file);
                 // Recording needs evcxr's rustc wrapper, which evcxr leaves out
                 // when it links dependencies statically (its default); as a
@@ -294,6 +311,11 @@ impl Module {
                     .map(|invocation| {
                         let key =
                             direct_rustc::build_inputs_key(&cargo_command_text, config.crate_dir());
+                        let (saved_record, saved_key) =
+                            direct_rustc::saved_files(config.crate_dir(), &key);
+                        if fs::copy(&record_file, &saved_record).is_ok() {
+                            let _ = fs::write(&saved_key, &key);
+                        }
                         (key, invocation)
                     });
 

@@ -169,6 +169,19 @@ impl RustcInvocation {
     }
 }
 
+/// Where a recorded invocation is kept for later processes, with the key it
+/// applies under: one pair of files per key (a hash names them; the key
+/// file holds the whole key, compared before use).
+pub(crate) fn saved_files(crate_dir: &Path, key: &str) -> (PathBuf, PathBuf) {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    let stem = crate_dir
+        .join("target")
+        .join(format!("evcxr-rustc-{:016x}", hasher.finish()));
+    (stem.with_extension("json"), stem.with_extension("key"))
+}
+
 /// What must be unchanged for a recorded invocation to be replayed: the
 /// cargo command (arguments and environment, e.g. RUSTFLAGS), the files that
 /// decide the build of everything but the cell's source, and the sources of
