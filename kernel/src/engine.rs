@@ -132,22 +132,10 @@ impl Engine {
             let request = match rx.try_recv() {
                 Ok(request) => request,
                 Err(crossbeam_channel::TryRecvError::Disconnected) => break,
-                Err(crossbeam_channel::TryRecvError::Empty) => {
-                    // Idle: the moment to let rust-analyzer load the crate
-                    // graph, off the path of the cells already queued.
-                    engine.warm_up_analyzer();
-                    match rx.recv_timeout(IDLE_BEFORE_TRIM) {
-                        Ok(request) => request,
-                        Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-                        Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
-                            release_free_memory();
-                            match rx.recv() {
-                                Ok(request) => request,
-                                Err(_) => break,
-                            }
-                        }
-                    }
-                }
+                Err(crossbeam_channel::TryRecvError::Empty) => match engine.wait_idle(&rx) {
+                    Some(request) => request,
+                    None => break,
+                },
             };
             match request {
                 Request::Execute { request, reply } => {
@@ -218,6 +206,26 @@ impl Engine {
             started.elapsed().as_secs_f64()
         ));
         self.context = Some(context);
+    }
+
+    /// Waits for the next request while idle, using the pause: after a
+    /// moment without requests (a notebook run cell after cell sends the
+    /// next one at once) rust-analyzer loads the crate graph, and after a few
+    /// seconds freed memory goes back to the system. `None`: the kernel is
+    /// shutting down.
+    fn wait_idle(&mut self, rx: &Receiver<Request>) -> Option<Request> {
+        use crossbeam_channel::RecvTimeoutError::{Disconnected, Timeout};
+        match rx.recv_timeout(IDLE_BEFORE_WARM_UP) {
+            Ok(request) => return Some(request),
+            Err(Disconnected) => return None,
+            Err(Timeout) => self.warm_up_analyzer(),
+        }
+        match rx.recv_timeout(IDLE_BEFORE_TRIM) {
+            Ok(request) => return Some(request),
+            Err(Disconnected) => return None,
+            Err(Timeout) => release_free_memory(),
+        }
+        rx.recv().ok()
     }
 
     /// Starts rust-analyzer's analysis of the crate graph in the
@@ -593,7 +601,9 @@ fn describe_phases(outputs: &evcxr::EvalOutputs) -> String {
         .join(", ")
 }
 
-/// How long the engine waits idle before returning freed memory.
+/// How long the engine waits idle before rust-analyzer's warm-up.
+const IDLE_BEFORE_WARM_UP: Duration = Duration::from_millis(500);
+/// How long the engine then waits before returning freed memory.
 const IDLE_BEFORE_TRIM: Duration = Duration::from_secs(3);
 
 /// Returns the heap's free pages to the system. Why: loading a crate graph
