@@ -943,13 +943,21 @@ impl EvalContext {
         state: &mut ContextState,
         user_code: CodeBlock,
     ) -> Result<(), Error> {
-        // paraclinic patch: rust-analyzer answers once it has analysed the
-        // crate graph (milliseconds, as in evcxr); before that, or for types
-        // from crates it does not load, rustc does (see
-        // `variable_types_from_rustc`); rust-analyzer once more for what
-        // neither names.
+        // paraclinic patch: explicit types need no analysis at all; then
+        // rust-analyzer answers once it has analysed the crate graph
+        // (milliseconds, as in evcxr); before that, or for types from crates
+        // it does not load, rustc does (see `variable_types_from_rustc`);
+        // rust-analyzer once more for what neither names.
         let source = state.analysis_code(user_code.clone()).code_string();
-        let from_analyzer = if self.analyzer.is_warm() {
+        let all_explicit = crate::rust_analyzer::top_level_bindings(&source, ANALYSIS_WRAPPER)
+            .is_some_and(|bindings| {
+                bindings.iter().all(|b| {
+                    b.explicit_type
+                        .as_deref()
+                        .is_some_and(crate::rust_analyzer::is_type_valid)
+                })
+            });
+        let from_analyzer = if self.analyzer.is_warm() && !all_explicit {
             self.analyzer.set_source(source.clone())?;
             Some(self.analyzer.top_level_variables(ANALYSIS_WRAPPER)).filter(|variables| {
                 variables
