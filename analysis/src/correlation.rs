@@ -259,6 +259,22 @@ fn spearman_r(rx: &[f64], ry: &[f64]) -> f64 {
     }
 }
 
+/// [`correlation_pvalue`] for a pair of named columns: a non-finite r
+/// (values whose products under- or overflow double precision) is reported
+/// with the file and the two columns, not as a bare "invalid r NaN".
+fn pair_pvalue(r: f64, n: usize, names: (&str, &str), location: &Location) -> Result<f64> {
+    if !r.is_finite() {
+        return Err(AnalysisError::unsuitable(
+            location.clone(),
+            format!(
+                "the correlation of \"{}\" and \"{}\" cannot be computed in double precision (their magnitudes make the sums of products under- or overflow): rescale the columns",
+                names.0, names.1
+            ),
+        ));
+    }
+    correlation_pvalue(r, n)
+}
+
 fn pair_correlation(
     x: &[f64],
     y: &[f64],
@@ -298,7 +314,7 @@ fn pair_correlation(
     };
     Ok(PairCorrelation {
         r,
-        pvalue: correlation_pvalue(r, n)?,
+        pvalue: pair_pvalue(r, n, names, location)?,
         n,
     })
 }
@@ -353,7 +369,7 @@ pub fn correlate(
             for i in 0..k {
                 for j in i + 1..k {
                     let rij = pearson_r(&cols[i], &cols[j]);
-                    let p = correlation_pvalue(rij, n)?;
+                    let p = pair_pvalue(rij, n, (&variables[i], &variables[j]), &source)?;
                     (r[i][j], r[j][i]) = (rij, rij);
                     (pvalues[i][j], pvalues[j][i]) = (p, p);
                 }
