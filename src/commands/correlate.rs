@@ -55,7 +55,8 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             MissingArg::Pairwise => Missing::Pairwise,
         },
     };
-    let report = correlate(&data, columns.as_deref(), &options)?;
+    let report = correlate(&data, columns.as_deref(), &options)
+        .map_err(|e| super::name_options(e, &[("threshold", "--threshold")]))?;
     super::emit(&report, args.json);
     Ok(())
 }

@@ -56,7 +56,19 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         alpha: args.alpha,
         id_column: args.id_column.clone(),
     };
-    let result = delphi(&rounds, &options)?;
+    let result = delphi(&rounds, &options).map_err(|e| {
+        super::name_options(
+            e,
+            &[
+                ("scale", "--scale-min/--scale-max"),
+                ("agreement cut", "--agree-min"),
+                ("agreement threshold", "--agreement-threshold"),
+                ("max IQR", "--max-iqr"),
+                ("CV bound", "--stability-cv"),
+                ("alpha", "--alpha"),
+            ],
+        )
+    })?;
     super::emit(&result, args.json);
     Ok(())
 }
