@@ -23,10 +23,12 @@ pub fn whole_number(flag: &str, text: &str, lo: u64, hi: u64) -> Result<u64, Ana
     let t = text.trim();
     let parsed = t.parse::<u64>().ok().or_else(|| {
         // 1e6, 2.0: whole numbers written as decimals. Only values inside
-        // the range can pass, so the conversion below is exact.
+        // the range and below 2^53 pass, so the conversion below is exact.
         t.parse::<f64>()
             .ok()
-            .filter(|v| v.fract() == 0.0 && *v >= lo as f64 && *v <= hi as f64)
+            .filter(|v| {
+                v.fract() == 0.0 && *v >= lo as f64 && *v <= hi as f64 && *v <= F64_EXACT_INTEGER
+            })
             .map(|v| v as u64)
     });
     match parsed {
@@ -62,6 +64,11 @@ pub fn name_options(e: AnalysisError, names: &[(&str, &str)]) -> AnalysisError {
         other => other,
     }
 }
+
+/// 2^53: the largest f64 below which every whole number is exact, so that
+/// "1e6" is read as the integer it names and "18446744073709551616" (which
+/// rounds to u64::MAX as a float) is not.
+const F64_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// [`whole_number`] for an optional option.
 pub fn optional_whole_number(
