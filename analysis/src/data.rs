@@ -21,6 +21,9 @@ pub const MIN_MAGNITUDE: f64 = 1e-100;
 /// of a file; readers here skip it.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The most column names listed in a message about an unknown column.
+pub const LISTED_COLUMNS: usize = 30;
+
 /// Text that stands for a missing value.
 pub fn is_missing(cell: &str) -> bool {
     let t = cell.trim();
@@ -204,9 +207,25 @@ impl Dataset {
             AnalysisError::input(
                 Location::source(&self.source),
                 Some(name),
-                format!("one of the columns {}", self.names.join(", ")),
+                format!("one of the columns {}", self.names_for_message()),
             )
         })
+    }
+
+    /// The column names as listed in a message: each shortened, and at most
+    /// [`LISTED_COLUMNS`] of them (a 300-column file or a 100 000-character
+    /// name would bury the message).
+    pub fn names_for_message(&self) -> String {
+        let mut shown: Vec<String> = self
+            .names
+            .iter()
+            .take(LISTED_COLUMNS)
+            .map(|n| crate::error::shorten(n))
+            .collect();
+        if self.names.len() > LISTED_COLUMNS {
+            shown.push(format!("… ({} columns in all)", self.names.len()));
+        }
+        shown.join(", ")
     }
 
     /// The raw text of a column.

@@ -165,6 +165,18 @@ pub fn shorten(value: &str) -> String {
     shown
 }
 
+/// [`shorten`], keeping the quotes around a quoted value.
+fn shorten_quoted(value: &str) -> String {
+    match value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .filter(|_| value.len() >= 2)
+    {
+        Some(inner) => format!("\"{}\"", shorten(inner)),
+        None => shorten(value),
+    }
+}
+
 /// A number as shown in a message: plain when of ordinary size, in
 /// scientific notation otherwise (so that 1e-300 or f64::MAX does not
 /// print as hundreds of digits).
@@ -218,7 +230,7 @@ impl AnalysisError {
     pub fn invalid_argument(name: &str, value: impl fmt::Display, expected: &str) -> Self {
         AnalysisError::InvalidArgument {
             name: name.to_owned(),
-            value: shorten(&value.to_string()),
+            value: shorten_quoted(&value.to_string()),
             expected: expected.to_owned(),
         }
     }

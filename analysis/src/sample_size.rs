@@ -270,12 +270,16 @@ pub fn sample_size(input: &SampleSizeInput) -> Result<SampleSize> {
         None => (z_for_confidence(input.confidence)?, ZSource::Confidence),
     };
     let n0 = cochran_n0(z, input.proportion, input.margin)?;
-    if !(n0 <= MAX_SAMPLE_SIZE) {
+    if n0.is_nan() || n0 > MAX_SAMPLE_SIZE {
         return Err(AnalysisError::unsuitable(
             crate::error::Location::default(),
             format!(
-                "Cochran's n0 = z²pq/e² = {} exceeds {}, the largest sample size computed here (whole numbers above 2^53 ≈ 9e15 are not exact in floating point): the margin e = {} is too small{}",
-                crate::error::fmt_number(n0),
+                "Cochran's n0 = z²pq/e² {} {}, the largest sample size computed here (whole numbers above 2^53 ≈ 9e15 are not exact in floating point): the margin e = {} is too small{}",
+                if n0.is_finite() {
+                    format!("= {} exceeds", crate::error::fmt_number(n0))
+                } else {
+                    "overflows double precision, far beyond".to_owned()
+                },
                 crate::error::fmt_number(MAX_SAMPLE_SIZE),
                 crate::error::fmt_number(input.margin),
                 if input.z.is_some() { " or z too large" } else { "" }

@@ -12,7 +12,7 @@ pub struct Args {
     #[arg(long)]
     pub columns: Option<String>,
     /// Significance level of Demšar's critical difference (from 1e-9, below 1).
-    #[arg(long, default_value_t = DEFAULT_ALPHA, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = DEFAULT_ALPHA, allow_hyphen_values = true)]
     pub alpha: f64,
     /// Print JSON instead of text tables.
     #[arg(long)]

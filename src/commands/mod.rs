@@ -85,7 +85,9 @@ pub fn optional_whole_number(
 /// A bound as written in messages and `--help`: 1000000000 as 10^9 reads
 /// better, but digits are unambiguous; powers of ten are shown as 1e9.
 fn group(v: u64) -> String {
-    if v >= 1_000_000
+    if v == u64::MAX {
+        "2^64 − 1".to_owned()
+    } else if v >= 1_000_000
         && v.to_string()
             .trim_start_matches('1')
             .chars()

@@ -7,16 +7,16 @@ use analysis::AnalysisError;
 #[derive(clap::Args)]
 pub struct Args {
     /// Confidence level, strictly between 0 and 1 (z is its two-sided normal quantile).
-    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.95, allow_hyphen_values = true)]
     pub confidence: f64,
     /// Expected proportion p, strictly between 0 and 1.
-    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
     pub proportion: f64,
     /// Margin of error e, strictly between 0 and 1.
-    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
     pub margin: f64,
     /// z given directly (e.g. 1.96) instead of from --confidence.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub z: Option<f64>,
     /// Population size N (whole number from 1 to 1e15): finite-population correction, Yamane, Krejcie–Morgan.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]

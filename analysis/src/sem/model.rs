@@ -100,10 +100,10 @@ impl ModelSpec {
             if latent(name) || columns.iter().any(|c| c == name) {
                 continue;
             }
-            let mut known: Vec<&str> = columns.iter().map(String::as_str).collect();
+            let mut known: Vec<String> = columns.iter().map(|c| crate::error::shorten(c)).collect();
             if known.len() > 12 {
                 known.truncate(12);
-                known.push("...");
+                known.push("...".to_owned());
             }
             return Err(AnalysisError::input(
                 location(&self.source, pos),
@@ -599,7 +599,8 @@ impl SampleMoments {
         let first_is_label = data
             .text_column(&first)?
             .iter()
-            .any(|c| c.trim().parse::<f64>().is_err());
+            // A missing value is a wrong cell of a matrix, not a row name.
+            .any(|c| !crate::data::is_missing(c) && c.trim().parse::<f64>().is_err());
         if first_is_label {
             let labels = data.text_column(&first)?.to_vec();
             names.remove(0);
