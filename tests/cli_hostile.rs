@@ -192,6 +192,11 @@ fn hostile_corpus() {
                 problems.push(format!("stderr lacks {want:?}"));
             }
         }
+        if let Some(want) = case["stdout_contains"].as_str() {
+            if !r.stdout.contains(want) {
+                problems.push(format!("stdout lacks {want:?}"));
+            }
+        }
         if !problems.is_empty() {
             let excerpt: String = r.stderr.chars().take(300).collect();
             failures.push(format!(

@@ -99,11 +99,13 @@ csv_paths["dev_null"] = "/dev/null"
 
 cases = []
 
-def case(name, args, exit=None, stderr=None, stdin=None):
+def case(name, args, exit=None, stderr=None, stdin=None, stdout=None):
     assert not any(c["name"] == name for c in cases), name
     c = {"name": name, "args": args, "expected_exit": exit}
     if stderr:
         c["stderr_contains"] = stderr
+    if stdout:
+        c["stdout_contains"] = stdout
     if stdin:
         c["stdin"] = stdin
     cases.append(c)
@@ -251,13 +253,17 @@ for name in ["cycle2.lav", "cycle3.lav", "single_indicator.lav", "just_identifie
     case(f"sem-model/{name}/cov", ["sem", "--model", model_paths[name], "--cov", HSC, "--nobs", "301"])
 case("sem/cycle-panic (issue 12)", ["sem", "--model", model_paths["cycle2.lav"], "--data", HS], exit=2, stderr="observed variable")
 case("sem/two-labels (issue 12)", ["sem", "--model", model_paths["two_labels.lav"], "--data", HS], exit=2, stderr="line 1, column")
-case("sem/single-indicator-cfi (issue 12)", ["sem", "--model", model_paths["single_indicator.lav"], "--data", HS, "--json"], exit=0)
+case("sem/single-indicator-cfi (issue 12)", ["sem", "--model", model_paths["single_indicator.lav"], "--data", HS, "--json"], exit=0, stdout='"cfi": 1.0,')
 case("sem/start-values-named (issue 12)", ["sem", "--model", model_paths["fixed_negative_variance.lav"], "--data", HS], exit=2, stderr="f ~~ f")
 
 for v in ["-1", "0", "1", "2", "3", "1.5", "1e8", "1e9", "1e10", "1e15", "18446744073709551615", "18446744073709551616", "abc", "", "NaN", "9" * 400]:
     case(f"sem/--nobs={v[:20]}", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", v])
 for v in ["1e8", "1e9"]:
-    case(f"sem/just-identified-nobs={v}", ["sem", "--model", model_paths["just_identified.lav"], "--cov", HSC, "--nobs", v, "--json"], exit=0)
+    # χ² = 8192 with df 0 before issue 12: N times the optimiser's rounding.
+    case(f"sem/just-identified-nobs={v}", ["sem", "--model", model_paths["just_identified.lav"], "--cov", HSC, "--nobs", v, "--json"], exit=0, stdout='"chisq": 0.0,')
+# The RMSEA interval at N = 1e9 took minutes and GBs before issue 12.
+case("sem/rmsea-ci-nobs-1e9 (issue 12)", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "1000000000", "--json"], exit=0, stdout='"rmsea_ci_lower": 0.1086')
+case("sample-size/margin-tiny-ok", ["sample-size", "--margin", "1e-6", "--json"], exit=0, stdout='"n": 960364705174,')
 for v in ["-1", "0", "1", "1e6", "abc", "100001"]:
     case(f"sem/--bootstrap={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--bootstrap", v])
 case("sem/bootstrap-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301", "--bootstrap", "10"], exit=2)
