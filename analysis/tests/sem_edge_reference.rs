@@ -68,3 +68,26 @@ fn edge_cases_match_lavaan() {
         }
     }
 }
+
+#[test]
+fn an_n_beyond_the_accurate_range_is_fitted_in_bounded_time_with_a_warning() {
+    // The command line stops at 1e9; the library fits any N but says when
+    // χ² = N·F is dominated by rounding. N = 1e15 took many GB before.
+    let path = format!("{ROOT}/tests/data/sem/holzinger_swineford_cov.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9";
+    let spec = ModelSpec::parse(model).unwrap();
+    let clock = std::time::Instant::now();
+    let sample = SampleMoments::from_covariance_csv(&path, &text, 1_000_000_000_000_000).unwrap();
+    let fit = sem::fit(&spec, &sample, &Options::default()).unwrap();
+    assert!(clock.elapsed().as_secs() < 10, "{:?}", clock.elapsed());
+    assert!(
+        fit.warnings.iter().any(|w| w.contains("above 1e9")),
+        "{:?}",
+        fit.warnings
+    );
+    let f = &fit.fit;
+    assert!(f.chisq.is_finite() && f.rmsea_ci_lower < f.rmsea && f.rmsea < f.rmsea_ci_upper);
+    // The RMSEA converges to the population value √(F/df) as N grows.
+    assert!((f.rmsea - 0.108667).abs() < 1e-5, "{}", f.rmsea);
+}

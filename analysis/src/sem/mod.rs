@@ -552,14 +552,25 @@ fn fit_measures(
     }
 }
 
-/// Heywood cases, a non-positive-definite latent covariance matrix and
-/// dropped records.
+/// The largest N at which χ² = N·F keeps its meaning to better than 1e-4
+/// absolute; `paraclinic sem --nobs` stops there, library callers get a
+/// warning beyond it.
+pub const ACCURATE_NOBS: f64 = 1e9;
+
+/// Heywood cases, a non-positive-definite latent covariance matrix,
+/// dropped records and an N beyond [`ACCURATE_NOBS`].
 fn warnings(table: &ParTable, imp: &Implied, sample: &SampleMoments) -> Vec<String> {
     let mut w = Vec::new();
     if !table.random_exogenous.is_empty() {
         w.push(format!(
             "the model has variance/covariance statements involving the exogenous covariate(s) {}: they are treated as random, with free variances, instead of fixed at their sample values (as lavaan does)",
             table.random_exogenous.join(", ")
+        ));
+    }
+    if sample.nobs as f64 > ACCURATE_NOBS {
+        w.push(format!(
+            "N = {} is above {ACCURATE_NOBS:e}, the largest N the command line accepts: χ² = N·F multiplies the optimiser's rounding of F (about 1e-13) by N, so χ² and the indices built on it carry an absolute error of about N·1e-13",
+            sample.nobs
         ));
     }
     if sample.dropped > 0 {
