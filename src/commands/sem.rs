@@ -68,9 +68,9 @@ pub struct Args {
 }
 
 /// The largest --nobs: beyond it N·F multiplies the optimiser's rounding
-/// (F ≈ 1e-13 at a perfect fit) into χ² values of no meaning, and no study
-/// has a billion observations.
-pub const MAX_NOBS: u64 = 1_000_000_000;
+/// (F ≈ 1e-13 at a perfect fit) into χ² values of no meaning (the library
+/// warns there), and no study has a billion observations.
+pub const MAX_NOBS: u64 = sem::ACCURATE_NOBS as u64;
 
 /// The most bootstrap replicates: 100 000 is ten times what percentile
 /// intervals need; each replicate is a full fit.
