@@ -34,6 +34,13 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         Some(path) => Claims::from_path(path)?,
         None => contracting_model(),
     };
+    // The simulation is the audit's only long step (about half a second of
+    // CPU per 1 000 replications); say so before a long one starts.
+    if replications >= 10_000 {
+        eprintln!(
+            "paraclinic: simulating {replications} samples per scenario for the normality check; this takes a while"
+        );
+    }
     let options = AuditOptions {
         seed,
         replications,
