@@ -343,6 +343,35 @@ fn spearman_r(rx: &[f64], ry: &[f64]) -> f64 {
     }
 }
 
+/// [`correlation_pvalue`] for a pair of named columns: a non-finite r
+/// (values whose products under- or overflow double precision) is reported
+/// with the file and the two columns, not as a bare "invalid r NaN".
+fn pair_pvalue(r: f64, n: usize, names: (&str, &str), location: &Location) -> Result<f64> {
+    if !r.is_finite() {
+        return Err(AnalysisError::unsuitable(
+            location.clone(),
+            format!(
+                "the correlation of \"{}\" and \"{}\" cannot be computed in double precision (their magnitudes make the sums of products under- or overflow): rescale the columns",
+                names.0, names.1
+            ),
+        ));
+    }
+    correlation_pvalue(r, n)
+}
+
+/// Every r of a matrix is finite, else an error naming the first pair that
+/// is not (see [`pair_pvalue`]).
+fn check_finite(r: &[Vec<f64>], names: &[String], location: &Location) -> Result<()> {
+    for (i, row) in r.iter().enumerate() {
+        for (j, &rij) in row.iter().enumerate().skip(i + 1) {
+            if !rij.is_finite() {
+                pair_pvalue(rij, 0, (&names[i], &names[j]), location)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn pair_correlation(
     x: &[f64],
     y: &[f64],
@@ -382,7 +411,7 @@ fn pair_correlation(
     };
     Ok(PairCorrelation {
         r,
-        pvalue: correlation_pvalue(r, n)?,
+        pvalue: pair_pvalue(r, n, names, location)?,
         n,
     })
 }
@@ -437,6 +466,7 @@ pub fn correlate(
                     pearson_matrix(&ranked)
                 }
             };
+            check_finite(&r, &variables, &source)?;
             pvalues = pvalue_matrix(&r, n)?;
         }
         Missing::Pairwise => {

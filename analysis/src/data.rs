@@ -12,6 +12,18 @@ use std::path::Path;
 /// over any realistic number of records stays far from f64's overflow.
 pub const MAX_MAGNITUDE: f64 = 1e100;
 
+/// The smallest non-zero magnitude accepted: squares and products of
+/// smaller values underflow to 0 or lose all precision (subnormals), which
+/// turns variances into 0 and correlations into 0/0.
+pub const MIN_MAGNITUDE: f64 = 1e-100;
+
+/// The UTF-8 byte-order mark that spreadsheet programs write at the start
+/// of a file; readers here skip it.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The most column names listed in a message about an unknown column.
+pub const LISTED_COLUMNS: usize = 30;
+
 /// Text that stands for a missing value.
 pub fn is_missing(cell: &str) -> bool {
     let t = cell.trim();
@@ -57,6 +69,11 @@ impl Dataset {
         reader
             .read_to_end(&mut bytes)
             .map_err(|e| AnalysisError::io(&source, &e))?;
+        // Spreadsheets (Excel's "CSV UTF-8") start the file with a UTF-8
+        // byte-order mark; it is no part of the first column's name.
+        if bytes.starts_with(UTF8_BOM) {
+            bytes.drain(..UTF8_BOM.len());
+        }
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .delimiter(sniff_delimiter(&bytes))
@@ -190,9 +207,25 @@ impl Dataset {
             AnalysisError::input(
                 Location::source(&self.source),
                 Some(name),
-                format!("one of the columns {}", self.names.join(", ")),
+                format!("one of the columns {}", self.names_for_message()),
             )
         })
+    }
+
+    /// The column names as listed in a message: each shortened, and at most
+    /// [`LISTED_COLUMNS`] of them (a 300-column file or a 100 000-character
+    /// name would bury the message).
+    pub fn names_for_message(&self) -> String {
+        let mut shown: Vec<String> = self
+            .names
+            .iter()
+            .take(LISTED_COLUMNS)
+            .map(|n| crate::error::shorten(n))
+            .collect();
+        if self.names.len() > LISTED_COLUMNS {
+            shown.push(format!("… ({} columns in all)", self.names.len()));
+        }
+        shown.join(", ")
     }
 
     /// The raw text of a column.
@@ -211,7 +244,24 @@ impl Dataset {
                     return Ok(None);
                 }
                 match cell.trim().parse::<f64>() {
-                    Ok(v) if v.is_finite() && v.abs() <= MAX_MAGNITUDE => Ok(Some(v)),
+                    Ok(v)
+                        if v.is_finite()
+                            && v.abs() <= MAX_MAGNITUDE
+                            && (v == 0.0 || v.abs() >= MIN_MAGNITUDE) =>
+                    {
+                        Ok(Some(v))
+                    }
+                    Ok(v) if v.is_finite() && v != 0.0 && v.abs() < MIN_MAGNITUDE => {
+                        Err(AnalysisError::input(
+                            Location::source(&self.source)
+                                .with_line(self.line_of(r))
+                                .with_column(name),
+                            Some(cell),
+                            format!(
+                                "0 or a number of magnitude at least {MIN_MAGNITUDE:e} (squares of smaller values underflow the sums of squares behind every statistic here: rescale the column)"
+                            ),
+                        ))
+                    }
                     Ok(v) if v.is_finite() => Err(AnalysisError::input(
                         Location::source(&self.source)
                             .with_line(self.line_of(r))
@@ -248,8 +298,17 @@ impl Dataset {
         match columns {
             None => Ok(self.names.clone()),
             Some(cols) => {
-                for c in cols {
+                for (i, c) in cols.iter().enumerate() {
                     self.index_of(c)?;
+                    // A column selected twice is its own perfect copy: α = 1,
+                    // r = 1, a singular matrix — never what was meant.
+                    if cols[..i].contains(c) {
+                        return Err(AnalysisError::input(
+                            Location::source(&self.source),
+                            Some(c),
+                            "each column selected once (this one is listed twice)",
+                        ));
+                    }
                 }
                 Ok(cols.to_vec())
             }
@@ -431,6 +490,20 @@ mod tests {
             e.starts_with("r.csv, line 3: expected well-formed CSV"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        let d = Dataset::from_reader("b.csv", &b"\xEF\xBB\xBFid,x\n1,2\n"[..]).unwrap();
+        assert_eq!(d.names(), ["id", "x"]);
+        assert_eq!(d.numeric_column("id").unwrap(), vec![Some(1.0)]);
+    }
+
+    #[test]
+    fn a_column_selected_twice_is_rejected() {
+        let d = Dataset::from_csv_str("t.csv", "a,b\n1,2\n").unwrap();
+        let e = d.select(Some(&["a".into(), "a".into()])).unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
     }
 
     #[test]

@@ -95,7 +95,11 @@ impl DelphiOptions {
         {
             return Err(AnalysisError::invalid_argument(
                 "scale",
-                format!("{}..{}", self.scale_min, self.scale_max),
+                format!(
+                    "{}..{}",
+                    crate::error::fmt_number(self.scale_min),
+                    crate::error::fmt_number(self.scale_max)
+                ),
                 "a minimum below the maximum",
             ));
         }

@@ -75,7 +75,8 @@ pub enum AnalysisError {
     /// an unknown column, a malformed model statement.
     #[error("{0}")]
     Input(Box<InputProblem>),
-    /// A parameter given by the caller is out of its domain.
+    /// A parameter given by the caller is out of its domain (the value is
+    /// shortened for display by [`shorten`] when it is built).
     #[error("invalid {name} {value}: expected {expected}")]
     InvalidArgument {
         name: String,
@@ -133,8 +134,58 @@ fn loc_prefix(l: &Location) -> String {
 
 fn found(v: &Option<String>) -> String {
     match v {
-        Some(v) => format!("found \"{v}\", "),
+        Some(v) => format!("found \"{}\", ", shorten(v)),
         None => String::new(),
+    }
+}
+
+/// The most characters of a value echoed in a message: a 2 MB cell or a
+/// 309-digit number would bury the message itself.
+pub const MAX_SHOWN_CHARS: usize = 40;
+
+/// A value as shown in a message: invisible characters that make a value
+/// look right while it is not (a byte-order mark, control characters) named
+/// in words, and anything longer than [`MAX_SHOWN_CHARS`] cut to its start
+/// with the full length said.
+pub fn shorten(value: &str) -> String {
+    let mut shown = String::new();
+    let total = value.chars().count();
+    for (i, c) in value.chars().enumerate() {
+        if i == MAX_SHOWN_CHARS {
+            return format!("{shown}… ({total} characters)");
+        }
+        match c {
+            '\u{feff}' => shown.push_str("<a byte-order mark (U+FEFF)>"),
+            '\0' => shown.push_str("<a NUL byte>"),
+            '\u{fffd}' => shown.push_str("<an invalid UTF-8 byte>"),
+            c if c.is_control() && c != '\t' => shown.push_str(&format!("<U+{:04X}>", c as u32)),
+            c => shown.push(c),
+        }
+    }
+    shown
+}
+
+/// [`shorten`], keeping the quotes around a quoted value.
+fn shorten_quoted(value: &str) -> String {
+    match value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .filter(|_| value.len() >= 2)
+    {
+        Some(inner) => format!("\"{}\"", shorten(inner)),
+        None => shorten(value),
+    }
+}
+
+/// A number as shown in a message: plain when of ordinary size, in
+/// scientific notation otherwise (so that 1e-300 or f64::MAX does not
+/// print as hundreds of digits).
+pub fn fmt_number(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -150,7 +201,12 @@ fn detail_suffix(d: &Option<String>) -> String {
 pub fn read_text(path: &std::path::Path) -> Result<(String, String)> {
     let name = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok((name, text)),
+        // A byte-order mark (as spreadsheets and some editors write it) is
+        // no part of the text.
+        Ok(text) => match text.strip_prefix('\u{feff}') {
+            Some(rest) => Ok((name, rest.to_owned())),
+            None => Ok((name, text)),
+        },
         Err(e) => Err(AnalysisError::io(&name, &e)),
     }
 }
@@ -174,7 +230,7 @@ impl AnalysisError {
     pub fn invalid_argument(name: &str, value: impl fmt::Display, expected: &str) -> Self {
         AnalysisError::InvalidArgument {
             name: name.to_owned(),
-            value: value.to_string(),
+            value: shorten_quoted(&value.to_string()),
             expected: expected.to_owned(),
         }
     }
@@ -204,12 +260,19 @@ pub fn check_range(name: &str, x: f64, lo: f64, hi: f64, open: bool) -> Result<(
     if x.is_finite() && inside {
         Ok(())
     } else {
-        let expected = if open {
-            format!("a number strictly between {lo} and {hi}")
-        } else {
-            format!("a number from {lo} to {hi}")
+        let (lo_s, hi_s) = (fmt_number(lo), fmt_number(hi));
+        let expected = match (open, hi == f64::MAX) {
+            // No upper bound but finiteness: say so instead of 309 digits.
+            (true, true) => format!("a finite number above {lo_s}"),
+            (false, true) => format!("a finite number ≥ {lo_s}"),
+            (true, false) => format!("a number strictly between {lo_s} and {hi_s}"),
+            (false, false) => format!("a number from {lo_s} to {hi_s}"),
         };
-        Err(AnalysisError::invalid_argument(name, x, &expected))
+        Err(AnalysisError::invalid_argument(
+            name,
+            fmt_number(x),
+            &expected,
+        ))
     }
 }
 
@@ -227,6 +290,27 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "data.csv, line 7, column \"age\": found \"abc\", expected a number"
+        );
+    }
+
+    #[test]
+    fn long_and_invisible_values_are_shown_shortened_and_named() {
+        let cell = "x".repeat(2_000_000);
+        let e = AnalysisError::input(Location::source("big.csv"), Some(&cell), "a number");
+        let text = e.to_string();
+        assert!(text.len() < 200, "{}", text.len());
+        assert!(text.contains("… (2000000 characters)"), "{text}");
+        assert_eq!(shorten("\u{feff}id"), "<a byte-order mark (U+FEFF)>id");
+        assert_eq!(shorten("a\u{1}b"), "a<U+0001>b");
+        let e = check_range("max IQR", -1.0, 0.0, f64::MAX, false).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid max IQR -1: expected a finite number ≥ 0"
+        );
+        let e = check_range("alpha", 1e-300, 1e-9, 1.0, true).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid alpha 1e-300: expected a number strictly between 1e-9 and 1"
         );
     }
 

@@ -27,12 +27,18 @@ pub struct Reported {
     pub decimals: u32,
 }
 
+/// The largest magnitude of a printed figure (see [`Reported::parse`]).
+pub const MAX_REPORTED: f64 = 1e15;
+
 impl Reported {
     /// Parses a printed number such as "502.88", ".93" or "385".
     pub fn parse(text: &str) -> Option<Reported> {
         let t = text.trim();
         let value: f64 = t.parse().ok()?;
-        if !value.is_finite() || t.contains(['e', 'E']) {
+        // Beyond 1e15 a printed figure is no longer exact in f64 (whole
+        // numbers are exact to 2^53 ≈ 9e15), and no paper prints one: a
+        // count of 18446744073709551615 is an overflow, not a figure.
+        if !value.is_finite() || t.contains(['e', 'E']) || value.abs() >= MAX_REPORTED {
             return None;
         }
         let decimals = t.split_once('.').map_or(0, |(_, frac)| frac.len() as u32);
@@ -60,7 +66,8 @@ impl<'de> Deserialize<'de> for Reported {
         let text = String::deserialize(d)?;
         Reported::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "found \"{text}\", expected a number as printed, as a string (e.g. \".93\")"
+                "found \"{}\", expected a number as printed, as a string (e.g. \".93\"), without an exponent and below 1e15 in magnitude",
+                crate::error::shorten(&text)
             ))
         })
     }

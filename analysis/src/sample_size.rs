@@ -157,11 +157,23 @@ pub fn margin_of_error(z: f64, proportion: f64, n: u64, population: Option<u64>)
     }
 }
 
+/// The largest sample size computed: results are whole numbers held in
+/// f64 (and u64), exact up to 2^53 ≈ 9.007e15.
+pub const MAX_SAMPLE_SIZE: f64 = 1e15;
+
+/// The largest z accepted: Φ(−38.5) is already below the smallest double,
+/// so no confidence level corresponds to a larger z.
+pub const MAX_Z: f64 = 40.0;
+
 fn check_z(z: f64) -> Result<()> {
-    if z.is_finite() && z > 0.0 {
+    if z.is_finite() && z > 0.0 && z <= MAX_Z {
         Ok(())
     } else {
-        Err(AnalysisError::invalid_argument("z", z, "a positive number"))
+        Err(AnalysisError::invalid_argument(
+            "z",
+            crate::error::fmt_number(z),
+            "a positive number at most 40 (a larger z corresponds to no confidence level a double can hold)",
+        ))
     }
 }
 
@@ -258,6 +270,22 @@ pub fn sample_size(input: &SampleSizeInput) -> Result<SampleSize> {
         None => (z_for_confidence(input.confidence)?, ZSource::Confidence),
     };
     let n0 = cochran_n0(z, input.proportion, input.margin)?;
+    if n0.is_nan() || n0 > MAX_SAMPLE_SIZE {
+        return Err(AnalysisError::unsuitable(
+            crate::error::Location::default(),
+            format!(
+                "Cochran's n0 = z²pq/e² {} {}, the largest sample size computed here (whole numbers above 2^53 ≈ 9e15 are not exact in floating point): the margin e = {} is too small{}",
+                if n0.is_finite() {
+                    format!("= {} exceeds", crate::error::fmt_number(n0))
+                } else {
+                    "overflows double precision, far beyond".to_owned()
+                },
+                crate::error::fmt_number(MAX_SAMPLE_SIZE),
+                crate::error::fmt_number(input.margin),
+                if input.z.is_some() { " or z too large" } else { "" }
+            ),
+        ));
+    }
     let mut result = SampleSize {
         confidence: input.confidence,
         z,

@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long)]
     pub columns: Option<String>,
     /// Flag pairs with |r| at or above this value (0 to 1).
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD, allow_hyphen_values = true)]
     pub threshold: f64,
     /// How missing values are handled; VIF always uses complete records.
     #[arg(long, value_enum, default_value = "listwise")]
@@ -55,7 +55,8 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             MissingArg::Pairwise => Missing::Pairwise,
         },
     };
-    let report = correlate(&data, columns.as_deref(), &options)?;
+    let report = correlate(&data, columns.as_deref(), &options)
+        .map_err(|e| super::name_options(e, &[("threshold", "--threshold")]))?;
     super::emit(&report, args.json);
     Ok(())
 }

@@ -12,25 +12,25 @@ pub struct Args {
     #[arg(required = true)]
     pub rounds: Vec<PathBuf>,
     /// Lowest point of the rating scale.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     pub scale_min: f64,
     /// Highest point of the rating scale.
-    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 5.0, allow_hyphen_values = true)]
     pub scale_max: f64,
     /// Share of agreeing experts needed for consensus.
-    #[arg(long, default_value_t = 0.75, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.75, allow_hyphen_values = true)]
     pub agreement_threshold: f64,
     /// Lowest rating counted as agreement / "essential" (default: top-two box, scale max − 1).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub agree_min: Option<f64>,
     /// Largest interquartile range compatible with consensus.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     pub max_iqr: f64,
     /// Largest absolute change of the coefficient of variation between rounds for stability.
-    #[arg(long, default_value_t = 0.15, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.15, allow_hyphen_values = true)]
     pub stability_cv: f64,
     /// Significance level of the Wilcoxon stability test and of the critical CVR.
-    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
     pub alpha: f64,
     /// Column identifying the experts across rounds (otherwise rows are paired by position).
     #[arg(long)]
@@ -56,7 +56,19 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         alpha: args.alpha,
         id_column: args.id_column.clone(),
     };
-    let result = delphi(&rounds, &options)?;
+    let result = delphi(&rounds, &options).map_err(|e| {
+        super::name_options(
+            e,
+            &[
+                ("scale", "--scale-min/--scale-max"),
+                ("agreement cut", "--agree-min"),
+                ("agreement threshold", "--agreement-threshold"),
+                ("max IQR", "--max-iqr"),
+                ("CV bound", "--stability-cv"),
+                ("alpha", "--alpha"),
+            ],
+        )
+    })?;
     super::emit(&result, args.json);
     Ok(())
 }

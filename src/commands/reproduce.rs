@@ -25,9 +25,9 @@ pub struct Args {
     /// D10_I11, optional outcome items CC_I1 …).
     #[arg(long, default_value = "synthetic")]
     pub data: String,
-    /// Seed of the synthetic data (only with --data synthetic).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    /// Seed of the synthetic data (only with --data synthetic; 0 to 2^64 − 1).
+    #[arg(long, allow_hyphen_values = true)]
+    pub seed: Option<String>,
     /// Print results.json on stdout instead of the text summary.
     #[arg(long)]
     pub json: bool,
@@ -68,13 +68,66 @@ fn progress_printer() -> impl FnMut(&Progress) {
     }
 }
 
+/// Fails unless `out` can be the output directory: an existing directory
+/// or one that can be created, and writable. Checked before the pipeline
+/// runs, so that `--out report.html` or `--out /dev/null` fails at once
+/// instead of after a minute of computing.
+fn check_out_dir(out: &Path) -> Result<(), AnalysisError> {
+    let shown = out.display().to_string();
+    let fail = |why: &str| {
+        AnalysisError::invalid_argument(
+            "--out",
+            format!("\"{shown}\""),
+            &format!("a directory to write the report into ({why})"),
+        )
+    };
+    if out.as_os_str().is_empty() {
+        return Err(fail("the path is empty"));
+    }
+    match std::fs::metadata(out) {
+        Ok(m) if !m.is_dir() => Err(fail("this path exists and is not a directory")),
+        Ok(_) => {
+            // Writable? Try it, as permissions alone do not say (root,
+            // read-only mounts).
+            let probe = out.join(".paraclinic-write-test");
+            std::fs::write(&probe, b"")
+                .and_then(|()| std::fs::remove_file(&probe))
+                .map_err(|e| fail(&format!("it cannot be written: {e}")))
+        }
+        Err(_) => {
+            // Not there yet: the nearest existing ancestor must be a
+            // directory (create_dir_all fails on a file in the path).
+            let mut ancestor = out.parent();
+            while let Some(a) = ancestor {
+                if a.as_os_str().is_empty() {
+                    break;
+                }
+                match std::fs::metadata(a) {
+                    Ok(m) if m.is_dir() => break,
+                    Ok(_) => return Err(fail(&format!("{} is not a directory", a.display()))),
+                    Err(_) => ancestor = a.parent(),
+                }
+            }
+            // Nothing is created yet: a run that fails on its data leaves
+            // no empty report directory behind.
+            Ok(())
+        }
+    }
+}
+
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
+    let seed = args
+        .seed
+        .as_deref()
+        .map(|s| super::whole_number("--seed", s, 0, u64::MAX))
+        .transpose()?;
+    check_out_dir(&args.out)?;
     let data = if args.data == "synthetic" {
         DataChoice::Synthetic {
-            seed: args.seed.unwrap_or(reproduction::DEFAULT_SEED),
+            seed: seed.unwrap_or(reproduction::DEFAULT_SEED),
         }
     } else {
-        if let Some(seed) = args.seed {
+        if let Some(seed) = seed {
             return Err(AnalysisError::invalid_argument(
                 "--seed",
                 seed,

@@ -1,7 +1,7 @@
 //! `paraclinic sem`: fit a structural equation model written in lavaan
 //! syntax by maximum likelihood, from raw data or a covariance matrix.
 
-use analysis::error::{AnalysisError, Location};
+use analysis::error::AnalysisError;
 use analysis::sem::{self, BootstrapOptions, Likelihood, ModelSpec, Options, SampleMoments};
 use analysis::{Dataset, Render};
 use std::io::{IsTerminal, Write};
@@ -32,9 +32,9 @@ pub struct Args {
     /// optionally a first column of the same names; needs --nobs.
     #[arg(long, value_name = "FILE.csv", requires = "nobs")]
     pub cov: Option<String>,
-    /// Number of observations behind --cov.
-    #[arg(long, value_name = "N")]
-    pub nobs: Option<usize>,
+    /// Number of observations behind --cov (a whole number from 2 to 1e9).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub nobs: Option<String>,
     /// Likelihood: normal (lavaan) or wishart (AMOS).
     #[arg(long, value_enum, default_value = "normal")]
     pub likelihood: LikelihoodArg,
@@ -44,12 +44,12 @@ pub struct Args {
     /// Also compute modification indices with expected parameter change.
     #[arg(long)]
     pub modindices: bool,
-    /// Bootstrap replicates for bootstrap SEs and percentile intervals.
-    #[arg(long, value_name = "B")]
-    pub bootstrap: Option<usize>,
-    /// Seed of the bootstrap.
-    #[arg(long, default_value_t = 20240501)]
-    pub seed: u64,
+    /// Bootstrap replicates for bootstrap SEs and percentile intervals (2 to 100000).
+    #[arg(long, value_name = "B", allow_hyphen_values = true)]
+    pub bootstrap: Option<String>,
+    /// Seed of the bootstrap (a whole number from 0 to 2^64 − 1).
+    #[arg(long, default_value = "20240501", allow_hyphen_values = true)]
+    pub seed: String,
     /// Show bootstrap progress on stderr even when it is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -67,63 +67,21 @@ pub struct Args {
     pub html: bool,
 }
 
-/// Reads a covariance matrix CSV: a header of names, optionally a first
-/// column of row names (as R's `write.csv(cov(x))`).
-fn read_cov(path: &str, nobs: usize) -> Result<SampleMoments, AnalysisError> {
-    let (_, text) = analysis::error::read_text(path.as_ref())?;
-    // R's write.csv leaves the header cell above the row names empty.
-    let text = if text.starts_with("\"\",") {
-        format!("row{}", &text[2..])
-    } else if text.starts_with(',') {
-        format!("row{text}")
-    } else {
-        text
-    };
-    let data = Dataset::from_csv_str(path, &text)?;
-    let mut names: Vec<String> = data.names().to_vec();
-    let first = names[0].clone();
-    let first_is_label = data
-        .text_column(&first)?
-        .iter()
-        .any(|c| c.trim().parse::<f64>().is_err());
-    if first_is_label {
-        let labels = data.text_column(&first)?.to_vec();
-        names.remove(0);
-        if labels.len() != names.len() || labels.iter().zip(&names).any(|(a, b)| a.trim() != b) {
-            return Err(AnalysisError::input(
-                Location::source(path).with_column(&first),
-                Some(&labels.join(",")),
-                format!("row names equal to the column names {}", names.join(",")),
-            ));
-        }
-    }
-    if data.n_rows() != names.len() {
-        return Err(AnalysisError::input(
-            Location::source(path),
-            Some(&format!("{} rows", data.n_rows())),
-            format!("{} rows, one per variable of the header", names.len()),
-        ));
-    }
-    let p = names.len();
-    let mut m = sem::DMatrix::zeros(p, p);
-    for (j, name) in names.iter().enumerate() {
-        let col = data.numeric_column(name)?;
-        for (i, v) in col.iter().enumerate() {
-            m[(i, j)] = v.ok_or_else(|| {
-                AnalysisError::input(
-                    Location::source(path)
-                        .with_line(data.line_of(i))
-                        .with_column(name),
-                    Some(""),
-                    "a number (a covariance matrix has no missing values)",
-                )
-            })?;
-        }
-    }
-    SampleMoments::from_covariance(path, m, names, nobs)
-}
+/// The largest --nobs: beyond it N·F multiplies the optimiser's rounding
+/// (F ≈ 1e-13 at a perfect fit) into χ² values of no meaning (the library
+/// warns there), and no study has a billion observations.
+pub const MAX_NOBS: u64 = sem::ACCURATE_NOBS as u64;
+
+/// The most bootstrap replicates: 100 000 is ten times what percentile
+/// intervals need; each replicate is a full fit.
+pub const MAX_BOOTSTRAP: u64 = 100_000;
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
+    // Options first, before any file is read or any model fitted.
+    let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
+    let replicates =
+        super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
+    let seed = super::whole_number("--seed", &args.seed, 0, u64::MAX)?;
     let spec = ModelSpec::from_path(&args.model)?;
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
@@ -142,7 +100,10 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
                 .collect();
             SampleMoments::from_dataset(&data, &wanted)?
         }
-        (None, Some(path)) => read_cov(path, args.nobs.unwrap_or(0))?,
+        (None, Some(path)) => {
+            let (name, text) = analysis::error::read_text(path.as_ref())?;
+            SampleMoments::from_covariance_csv(&name, &text, nobs.unwrap_or(0) as usize)?
+        }
         (None, None) => {
             return Err(AnalysisError::invalid_argument(
                 "input",
@@ -152,9 +113,9 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         }
     };
     let show_progress = args.progress || std::io::stderr().is_terminal();
-    let bootstrap = args.bootstrap.map(|replicates| BootstrapOptions {
-        replicates,
-        seed: args.seed,
+    let bootstrap = replicates.map(|replicates| BootstrapOptions {
+        replicates: replicates as usize,
+        seed,
         level: 0.95,
         progress: show_progress.then(|| {
             Arc::new(|done: usize, total: usize| {

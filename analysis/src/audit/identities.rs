@@ -395,7 +395,8 @@ fn cfi_baseline(fit: &PublishedFit, df: &ImpliedDf, claims: &Claims) -> Option<F
     if let (Some(cb), Some(n)) = (&claims.codebook, n) {
         let sub: usize = cb.entries.iter().map(|e| e.subthemes.len()).sum();
         for (p, what) in [(sub, "sub-themes"), (cb.entries.len(), "themes")] {
-            let dfb = (p * (p - 1) / 2) as f64;
+            // p = 0 (an empty codebook) has no baseline: p − 1 would wrap.
+            let dfb = (p * p.saturating_sub(1) / 2) as f64;
             if dfb <= 0.0 {
                 continue;
             }

@@ -45,6 +45,11 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor, StudentsT}
 /// Default significance level of the critical difference.
 pub const DEFAULT_ALPHA: f64 = 0.05;
 
+/// The smallest significance level accepted: 1 − α must stay distinct from
+/// 1 in double precision with digits to spare for the studentized-range
+/// quantile (at α = 1e-300, 1 − α rounds to 1 exactly).
+pub const MIN_ALPHA: f64 = 1e-9;
+
 /// W within this distance of 1 counts as perfect agreement (F infinite).
 const PERFECT_AGREEMENT: f64 = 1e-12;
 
@@ -367,7 +372,7 @@ pub fn friedman(
     dropped: usize,
     alpha: f64,
 ) -> Result<Friedman> {
-    check_range("alpha", alpha, 0.0, 1.0, true)?;
+    check_range("alpha", alpha, MIN_ALPHA, 1.0, true)?;
     if let Some(row) = rows.iter().find(|r| r.len() != names.len()) {
         return Err(AnalysisError::unsuitable(
             Location::default(),

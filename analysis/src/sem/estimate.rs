@@ -343,13 +343,53 @@ fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0f64, |m, x| m.max(x.abs()))
 }
 
+/// The statements whose values the user set (fixed values and start()
+/// modifiers), which are what makes starting values inadmissible: named so
+/// that the message points at a line of the model.
+fn user_values(table: &ParTable) -> String {
+    let set: Vec<String> = table
+        .params
+        .iter()
+        .filter(|q| q.user && !q.exo && (q.free.is_none() || q.start.is_some()))
+        .map(|q| {
+            let how = if q.free.is_none() {
+                "fixed at"
+            } else {
+                "start"
+            };
+            format!(
+                "{} {} {} ({how} {})",
+                q.lhs,
+                q.op.symbol(),
+                q.rhs,
+                crate::error::fmt_number(q.start.unwrap_or(q.value))
+            )
+        })
+        .collect();
+    if set.is_empty() {
+        "the model (no fixed values or start() modifiers were given)".to_owned()
+    } else {
+        let shown = set.len().min(6);
+        let more = if set.len() > shown {
+            format!(" and {} more", set.len() - shown)
+        } else {
+            String::new()
+        };
+        format!(
+            "the fixed values and start() modifiers: {}{more}",
+            set[..shown].join(", ")
+        )
+    }
+}
+
 /// Minimises F from `start`.
 pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
     if problem.table.n_free == 0 {
         let f = problem.objective(&start).ok_or_else(|| {
-            AnalysisError::computation(
-                "the fixed model implies a covariance matrix that is not positive definite",
-            )
+            AnalysisError::computation(format!(
+                "the fixed model implies a covariance matrix that is not positive definite; check {}",
+                user_values(problem.table)
+            ))
         })?;
         return Ok(Optimum {
             theta: start,
@@ -375,9 +415,10 @@ pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
             }
         }
         if problem.objective(&zeroed).is_none() {
-            return Err(AnalysisError::computation(
-                "the starting values imply a covariance matrix that is not positive definite; check fixed values and start() modifiers",
-            ));
+            return Err(AnalysisError::computation(format!(
+                "the starting values imply a covariance matrix that is not positive definite; check {}",
+                user_values(problem.table)
+            )));
         }
         zeroed
     };

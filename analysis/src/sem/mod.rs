@@ -431,6 +431,25 @@ pub(crate) fn fill_fixed_x(table: &mut ParTable, s: &DMatrix<f64>) {
     }
 }
 
+/// Relative size below which a model χ² is rounding noise: F at the optimum
+/// is a difference of log-determinants and traces of size ~p, accurate to
+/// ~1e-13 relative, and the optimiser stops at a gradient of ~1e-8, so a
+/// perfectly fitting model (a just-identified one, a single-indicator
+/// factor) ends with F of 1e-16 to 1e-12 instead of 0 — which N multiplies
+/// (χ² = 8192 with df 0 at N = 1e15) and which CFI then reads as misfit
+/// (CFI 0 where lavaan reports 1).
+pub const CHISQ_ZERO_TOLERANCE: f64 = 1e-8;
+
+/// The model χ², with values below [`CHISQ_ZERO_TOLERANCE`] ·
+/// max(1, baseline χ²) taken as the exact 0 they stand for.
+pub fn chisq_within_rounding(chisq: f64, baseline_chisq: f64) -> f64 {
+    if chisq < CHISQ_ZERO_TOLERANCE * baseline_chisq.max(1.0) {
+        0.0
+    } else {
+        chisq
+    }
+}
+
 /// All fit measures at the optimum (see [`fit`] for the definitions).
 fn fit_measures(
     table: &ParTable,
@@ -446,7 +465,7 @@ fn fit_measures(
     let nf = n as f64;
     let npar = table.n_free;
     let df = (table.n_moments() - npar) as f64;
-    let chisq = (n_mult * f).max(0.0);
+    let raw_chisq = (n_mult * f).max(0.0);
     // Baseline: independence model, with the block of fixed exogenous
     // covariates kept at its sample values.
     let exo: Vec<usize> = table
@@ -467,6 +486,7 @@ fn fit_measures(
     };
     let log_det_s = log_det(s);
     let baseline_chisq = n_mult * (log_det(&sigma_b) - log_det_s);
+    let chisq = chisq_within_rounding(raw_chisq, baseline_chisq);
     let nx = exo.len();
     let baseline_df = (table.n_moments() - (p - nx)) as f64;
     let tr_s_sigma_inv = estimate::trace_product(s, &imp.sigma_inv);
@@ -532,14 +552,25 @@ fn fit_measures(
     }
 }
 
-/// Heywood cases, a non-positive-definite latent covariance matrix and
-/// dropped records.
+/// The largest N at which χ² = N·F keeps its meaning to better than 1e-4
+/// absolute; `paraclinic sem --nobs` stops there, library callers get a
+/// warning beyond it.
+pub const ACCURATE_NOBS: f64 = 1e9;
+
+/// Heywood cases, a non-positive-definite latent covariance matrix,
+/// dropped records and an N beyond [`ACCURATE_NOBS`].
 fn warnings(table: &ParTable, imp: &Implied, sample: &SampleMoments) -> Vec<String> {
     let mut w = Vec::new();
     if !table.random_exogenous.is_empty() {
         w.push(format!(
             "the model has variance/covariance statements involving the exogenous covariate(s) {}: they are treated as random, with free variances, instead of fixed at their sample values (as lavaan does)",
             table.random_exogenous.join(", ")
+        ));
+    }
+    if sample.nobs as f64 > ACCURATE_NOBS {
+        w.push(format!(
+            "N = {} is above {ACCURATE_NOBS:e}, the largest N the command line accepts: χ² = N·F multiplies the optimiser's rounding of F (about 1e-13) by N, so χ² and the indices built on it carry an absolute error of about N·1e-13",
+            sample.nobs
         ));
     }
     if sample.dropped > 0 {

@@ -100,10 +100,10 @@ impl ModelSpec {
             if latent(name) || columns.iter().any(|c| c == name) {
                 continue;
             }
-            let mut known: Vec<&str> = columns.iter().map(String::as_str).collect();
+            let mut known: Vec<String> = columns.iter().map(|c| crate::error::shorten(c)).collect();
             if known.len() > 12 {
                 known.truncate(12);
-                known.push("...");
+                known.push("...".to_owned());
             }
             return Err(AnalysisError::input(
                 location(&self.source, pos),
@@ -271,6 +271,16 @@ impl ParTable {
         }
         for n in &exogenous_observed {
             push(&mut observed, n);
+        }
+        // Factors measured only by each other (`f =~ g`, `g =~ f`) leave no
+        // observed variable: there is no covariance matrix to fit.
+        if observed.is_empty() {
+            let first = stmts.first().map(|s| (s.lhs.as_str(), s.lhs_position));
+            return Err(AnalysisError::input(
+                first.map_or_else(|| Location::source(src), |(_, pos)| location(src, pos)),
+                first.map(|(lhs, _)| lhs),
+                "a model with at least one observed variable (a column of the data): every variable of this model is latent (left of =~)",
+            ));
         }
 
         let mut table = ParTable {
@@ -569,6 +579,71 @@ impl SampleMoments {
             data: Some(data),
             dropped: 0,
         })
+    }
+
+    /// Reads a covariance matrix (divisor N − 1) from CSV text: a header of
+    /// names, optionally a first column of row names (as R's
+    /// `write.csv(cov(x))`); `source` names it in messages.
+    pub fn from_covariance_csv(source: &str, text: &str, nobs: usize) -> Result<SampleMoments> {
+        // R's write.csv leaves the header cell above the row names empty.
+        let text = if let Some(rest) = text.strip_prefix("\"\",") {
+            format!("row,{rest}")
+        } else if text.starts_with(',') {
+            format!("row{text}")
+        } else {
+            text.to_owned()
+        };
+        let data = crate::Dataset::from_csv_str(source, &text)?;
+        let mut names: Vec<String> = data.names().to_vec();
+        let first = names[0].clone();
+        let first_is_label = data
+            .text_column(&first)?
+            .iter()
+            // A missing value is a wrong cell of a matrix, not a row name.
+            .any(|c| !crate::data::is_missing(c) && c.trim().parse::<f64>().is_err());
+        if first_is_label {
+            let labels = data.text_column(&first)?.to_vec();
+            names.remove(0);
+            if labels.len() != names.len() || labels.iter().zip(&names).any(|(a, b)| a.trim() != b)
+            {
+                return Err(AnalysisError::input(
+                    Location::source(source).with_column(&first),
+                    Some(&labels.join(",")),
+                    format!("row names equal to the column names {}", names.join(",")),
+                ));
+            }
+        }
+        if names.is_empty() {
+            return Err(AnalysisError::input(
+                Location::source(source).with_line(1),
+                None,
+                "a header naming at least one variable besides the row names",
+            ));
+        }
+        if data.n_rows() != names.len() {
+            return Err(AnalysisError::input(
+                Location::source(source),
+                Some(&format!("{} rows", data.n_rows())),
+                format!("{} rows, one per variable of the header", names.len()),
+            ));
+        }
+        let p = names.len();
+        let mut m = DMatrix::zeros(p, p);
+        for (j, name) in names.iter().enumerate() {
+            let col = data.numeric_column(name)?;
+            for (i, v) in col.iter().enumerate() {
+                m[(i, j)] = v.ok_or_else(|| {
+                    AnalysisError::input(
+                        Location::source(source)
+                            .with_line(data.line_of(i))
+                            .with_column(name),
+                        Some(""),
+                        "a number (a covariance matrix has no missing values)",
+                    )
+                })?;
+            }
+        }
+        SampleMoments::from_covariance(source, m, names, nobs)
     }
 
     /// Moments from a covariance matrix computed with divisor N − 1 (as R's

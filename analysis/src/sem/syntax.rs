@@ -527,6 +527,17 @@ impl StatementParser<'_> {
         let mut free = false;
         let mut label = None;
         let mut start = None;
+        // A term takes at most one modifier of each kind (label, fixed
+        // value or NA, start value), as lavaan: `a*b*x` is its "wrong number
+        // of arguments in modifier"; a second one would silently win.
+        let source = self.source;
+        let twice = move |what: &str, pos: Position| {
+            AnalysisError::input(
+                location(source, pos),
+                None,
+                format!("a single {what} per term (a term takes one label, one fixed value or NA, and one start())"),
+            )
+        };
         loop {
             let Some(t) = self.peek().cloned() else {
                 return Err(self.error_here(&format!("a variable name after {}", op.symbol())));
@@ -554,6 +565,9 @@ impl StatementParser<'_> {
                         return Err(self.error_here(expected));
                     }
                     self.at += 1;
+                    if fixed.is_some() || free {
+                        return Err(twice("fixed value", t.pos));
+                    }
                     fixed = Some(v);
                 }
                 Tok::Ident(s) => {
@@ -564,8 +578,14 @@ impl StatementParser<'_> {
                         ("start" | "label" | "equal", Some(Tok::LParen)) => {
                             self.at += 1;
                             if s == "start" {
+                                if start.is_some() {
+                                    return Err(twice("start value", t.pos));
+                                }
                                 start = Some(self.number("a number in start(...)")?);
                             } else {
+                                if label.is_some() {
+                                    return Err(twice("label", t.pos));
+                                }
                                 match self.peek() {
                                     Some(Token {
                                         tok: Tok::Str(l) | Tok::Ident(l),
@@ -587,6 +607,9 @@ impl StatementParser<'_> {
                         )),
                         ("NA", Some(Tok::Star)) => {
                             self.at += 1;
+                            if fixed.is_some() || free {
+                                return Err(twice("fixed value", t.pos));
+                            }
                             free = true;
                         }
                         ("Inf" | "NaN", Some(Tok::Star)) => {
@@ -605,6 +628,9 @@ impl StatementParser<'_> {
                         }
                         (_, Some(Tok::Star)) => {
                             self.at += 1;
+                            if label.is_some() {
+                                return Err(twice("label", t.pos));
+                            }
                             label = Some(s);
                         }
                         _ => {
@@ -634,6 +660,29 @@ impl StatementParser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_term_with_two_modifiers_is_rejected() {
+        // lavaan: "wrong number of arguments in modifier (a,b)".
+        for (text, what) in [
+            ("f =~ x1 + a*b*1*x2 + x3", "label"),
+            ("f =~ x1 + 1*2*x2", "fixed value"),
+            ("f =~ x1 + 1*NA*x2", "fixed value"),
+            ("f =~ x1 + start(1)*start(2)*x2", "start value"),
+            ("f =~ x1 + a*label(\"b\")*x2", "label"),
+        ] {
+            let e = ModelSpec::parse(text).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("a single {what} per term")),
+                "{text}: {e}"
+            );
+            assert!(e.contains("line 1, column "), "{text}: {e}");
+        }
+        // One of each kind is lavaan's way to label a parameter and start it.
+        let m = ModelSpec::parse("f =~ x1 + start(1)*a*x2 + x3").unwrap();
+        let t = &m.statements[0].rhs[1];
+        assert_eq!((t.label.as_deref(), t.start), (Some("a"), Some(1.0)));
+    }
 
     #[test]
     fn parses_statements_modifiers_and_continuations() {
