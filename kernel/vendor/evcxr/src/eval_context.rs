@@ -1073,7 +1073,7 @@ impl EvalContext {
             "\ntrait EvcxrTypeProbe {}\nfn evcxr_type_probe<T: ?Sized + EvcxrTypeProbe>(_: &T) {}\n",
         );
         for (name, _) in &probed {
-            let _ = write!(probes, "evcxr_type_probe(&{name}); // {TYPE_PROBE}{name}\n");
+            let _ = writeln!(probes, "evcxr_type_probe(&{name}); // {TYPE_PROBE}{name}");
         }
         // A plain fn, not evcxr's `async fn` wrapper: in an async body rustc
         // prints trimmed paths (`HashMap<i32, String>`) whatever the flags.
