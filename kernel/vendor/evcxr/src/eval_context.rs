@@ -949,14 +949,14 @@ impl EvalContext {
         // it does not load, rustc does (see `variable_types_from_rustc`);
         // rust-analyzer once more for what neither names.
         let source = state.analysis_code(user_code.clone()).code_string();
-        let all_explicit = crate::rust_analyzer::top_level_bindings(&source, ANALYSIS_WRAPPER)
-            .is_some_and(|bindings| {
-                bindings.iter().all(|b| {
-                    b.explicit_type
-                        .as_deref()
-                        .is_some_and(crate::rust_analyzer::is_type_valid)
-                })
-            });
+        let bindings = crate::rust_analyzer::top_level_bindings(&source, ANALYSIS_WRAPPER);
+        let all_explicit = bindings.as_ref().is_some_and(|bindings| {
+            bindings.iter().all(|b| {
+                b.explicit_type
+                    .as_deref()
+                    .is_some_and(crate::rust_analyzer::is_type_valid)
+            })
+        });
         let from_analyzer = if self.analyzer.is_warm() && !all_explicit {
             self.analyzer.set_source(source.clone())?;
             Some(self.analyzer.top_level_variables(ANALYSIS_WRAPPER)).filter(|variables| {
@@ -969,7 +969,9 @@ impl EvalContext {
         };
         let variables = match from_analyzer {
             Some(variables) => variables,
-            None => match self.variable_types_from_rustc(state, &source, user_code) {
+            None => match bindings
+                .and_then(|bindings| self.variable_types_from_rustc(state, bindings, user_code))
+            {
                 Some(variables) => variables,
                 None => {
                     self.analyzer.set_source(source)?;
@@ -1039,11 +1041,10 @@ impl EvalContext {
     fn variable_types_from_rustc(
         &mut self,
         state: &ContextState,
-        source: &str,
+        bindings: Vec<crate::rust_analyzer::Binding>,
         user_code: CodeBlock,
     ) -> Option<HashMap<String, VariableInfo>> {
         use std::fmt::Write as _;
-        let bindings = crate::rust_analyzer::top_level_bindings(source, ANALYSIS_WRAPPER)?;
         let mut variables = HashMap::new();
         let mut probes = String::new();
         let mut probed = Vec::new();
