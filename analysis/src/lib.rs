@@ -18,6 +18,7 @@ pub mod render;
 
 // One module per method.
 pub mod audit;
+pub mod bivariate_normal;
 pub mod codebook;
 pub mod correlation;
 pub mod delphi;
@@ -25,6 +26,7 @@ pub mod frequency;
 pub mod friedman;
 pub mod normality;
 pub mod plots;
+pub mod polychoric;
 pub mod published;
 pub mod reliability;
 pub mod report;
