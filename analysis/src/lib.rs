@@ -17,6 +17,7 @@ pub mod ranks;
 pub mod render;
 
 // One module per method.
+pub mod adf_gamma;
 pub mod audit;
 pub mod bivariate_normal;
 pub mod codebook;
