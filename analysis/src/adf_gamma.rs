@@ -36,7 +36,7 @@ pub struct AdfGamma {
 impl AdfGamma {
     /// The q × q matrix Γ (lavaan's `gamma`, divisor N).
     pub fn gamma(&self) -> DMatrix<f64> {
-        self.deviations.tr_mul(&self.deviations) / self.n_cases as f64
+        crate::polychoric::symmetric_cross_product(&self.deviations) / self.n_cases as f64
     }
 }
 

@@ -519,7 +519,7 @@ impl OrdinalAsymptotics {
     /// lavaan's `lavInspect(fit, "gamma")` for ordered data.
     pub fn nacov(&self) -> DMatrix<f64> {
         let n = self.influence.nrows() as f64;
-        self.influence.tr_mul(&self.influence) * n
+        symmetric_cross_product(&self.influence) * n
     }
 
     /// The diagonal of [`Self::nacov`], without forming the matrix.
@@ -640,6 +640,36 @@ impl Polychoric {
             influence,
         })
     }
+}
+
+/// XᵀX for a tall X (N × q), in parallel column blocks of the upper
+/// triangle only. nalgebra's `tr_mul` takes one dot product per entry
+/// (3.7 s at q = 3 315, N = 385 here); its blocked GEMM on an explicit
+/// transpose takes 0.85 s on one core; half the products on both cores less.
+pub fn symmetric_cross_product(x: &DMatrix<f64>) -> DMatrix<f64> {
+    const BLOCK: usize = 256;
+    let q = x.ncols();
+    let xt = x.transpose();
+    let starts: Vec<usize> = (0..q).step_by(BLOCK).collect();
+    let blocks: Vec<(usize, DMatrix<f64>)> = starts
+        .par_iter()
+        .map(|&c0| {
+            let c1 = (c0 + BLOCK).min(q);
+            // Rows 0..c1 of the columns c0..c1: the upper triangle's block.
+            (c0, xt.rows(0, c1) * x.columns(c0, c1 - c0))
+        })
+        .collect();
+    let mut out = DMatrix::zeros(q, q);
+    for (c0, block) in blocks {
+        for c in 0..block.ncols() {
+            for r in 0..=(c0 + c) {
+                let v = block[(r, c)];
+                out[(r, c0 + c)] = v;
+                out[(c0 + c, r)] = v;
+            }
+        }
+    }
+    out
 }
 
 /// ∂ log P(x = c)/∂τₖ for each category c (rows) and threshold k: a case in
