@@ -135,6 +135,31 @@ write_fixture(list(
   with_means = gamma_of(TRUE)
 ), "continuous_gamma")
 
+# ---- casewise scores and first-order information (MLR) --------------------------
+
+rows_of <- function(m) unname(lapply(seq_len(nrow(m)), function(i) unname(m[i, ])))
+first_order <- function(mu, sigma, meanstructure) {
+  j <- lavaan:::lav_mvnorm_information_firstorder(Y = as.matrix(dc), Mu = mu, Sigma = sigma,
+                                                    meanstructure = meanstructure)
+  list(mean = unname(mu), covariance = rows_of(sigma), meanstructure = meanstructure,
+       information = rows_of(j))
+}
+fit_mlr <- cfa(model, data = dc, estimator = "MLR", meanstructure = TRUE)
+implied <- fitted(fit_mlr)
+sample_cov <- cov(dc) * (n - 1) / n
+write_fixture(list(
+  lavaan = as.character(packageVersion("lavaan")),
+  note = paste("lav_mvnorm_information_firstorder on continuous_skewed.csv at the sample moments",
+               "(divisor N) and at the moments implied by an MLR one-factor fit"),
+  data = "tests/data/polychoric/continuous_skewed.csv",
+  names = names(dc),
+  cases = list(
+    sample_with_means = first_order(colMeans(dc), sample_cov, TRUE),
+    sample_covariances_only = first_order(colMeans(dc), sample_cov, FALSE),
+    implied_with_means = first_order(implied$mean, unclass(implied$cov), TRUE)
+  )
+), "mvnorm_first_order")
+
 # ---- the bivariate normal CDF ---------------------------------------------------
 
 grid <- expand.grid(x = c(-7, -3.5, -1.3, -0.2, 0, 0.4, 1.1, 2.6, 5),
