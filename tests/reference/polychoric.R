@@ -108,6 +108,25 @@ dm$seven[c(17, 99, 200)] <- NA
 ordinal_fixture(dm, "ordinal_mixed",
   "binary, 3-point, 5-point with an empty middle category, sparse 7-point; N = 250 with 4 incomplete records")
 
+# The benchmark questionnaire (78 five-point items, N = 385; written by
+# sem.R): thresholds and all 3 003 polychorics at the study's size. Its NACOV
+# (3 315 × 3 315) is too large to commit and takes lavaan minutes; the
+# benchmark (scripts/bench-polychoric) compares its trace and the DWLS
+# weights' sum instead.
+dq <- read.csv("tests/data/sem/questionnaire_78.csv")
+fit <- lavCor(dq, ordered = names(dq), se = "none", test = "none", output = "fit")
+ss <- lavInspect(fit, "sampstat")
+cq <- unclass(ss$cov)
+write_fixture(list(
+  lavaan = as.character(packageVersion("lavaan")),
+  note = "thresholds and polychoric correlations of the 78-item benchmark questionnaire",
+  data = "tests/data/sem/questionnaire_78.csv",
+  n = lavInspect(fit, "nobs"),
+  names = names(dq),
+  thresholds = lapply(names(dq), function(v) I(unname(ss$th[startsWith(names(ss$th), paste0(v, "|"))]))),
+  correlations = unname(lapply(seq_len(nrow(cq)), function(i) unname(cq[i, ])))
+), "questionnaire_78")
+
 # ---- continuous data: the ADF Gamma ---------------------------------------------
 
 set.seed(303)
