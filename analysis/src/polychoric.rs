@@ -522,6 +522,21 @@ impl OrdinalAsymptotics {
         symmetric_cross_product(&self.influence) * n
     }
 
+    /// AᵀΓA for Γ = NACOV and a q × k matrix A, as N (ΨA)ᵀ(ΨA) without
+    /// forming Γ: the form in which the robust standard errors and the
+    /// mean-and-variance adjusted test use it.
+    pub fn nacov_quadratic_form(&self, a: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+        if a.nrows() != self.influence.ncols() {
+            return Err(AnalysisError::invalid_argument(
+                "matrix A",
+                format!("{} × {}", a.nrows(), a.ncols()),
+                &format!("{} rows, one per sample statistic", self.influence.ncols()),
+            ));
+        }
+        let n = self.influence.nrows() as f64;
+        Ok(symmetric_cross_product(&(&self.influence * a)) * n)
+    }
+
     /// The diagonal of [`Self::nacov`], without forming the matrix.
     pub fn nacov_diagonal(&self) -> Vec<f64> {
         let n = self.influence.nrows() as f64;

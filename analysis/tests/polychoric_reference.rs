@@ -157,6 +157,15 @@ fn check_ordinal(stem: &str) {
             "{stem} DWLS weight of {label}: ours {ours}, lavaan {theirs}"
         );
     }
+    // AᵀΓA without forming Γ equals the product with the formed Γ.
+    let q = labels.len();
+    let a = nalgebra::DMatrix::from_fn(q, 3, |r, c| ((r * 7 + c * 3) % 11) as f64 - 5.0);
+    let direct = a.transpose() * &nacov * &a;
+    let form = asym.nacov_quadratic_form(&a).unwrap();
+    assert!((&form - &direct).amax() <= 1e-10 * direct.amax());
+    assert!(asym
+        .nacov_quadratic_form(&a.rows(0, q - 1).into_owned())
+        .is_err());
     let diagonal = asym.nacov_diagonal();
     for (k, d) in diagonal.iter().enumerate() {
         assert!((d - nacov[(k, k)]).abs() <= 1e-12 * d.abs());

@@ -9,6 +9,12 @@
 #   Rscript tests/reference/polychoric_bench.R DATA.csv
 suppressPackageStartupMessages(library(lavaan))
 args <- commandArgs(trailingOnly = TRUE)
+if (length(args) != 1L) {
+  # tests/reference/generate.sh runs every script here without arguments:
+  # this one is a benchmark, not a generator.
+  message("usage: Rscript tests/reference/polychoric_bench.R DATA.csv (nothing to generate)")
+  quit(status = 0)
+}
 d <- read.csv(args[1])
 fit <- lavCor(d, ordered = names(d), estimator = "WLSMV", se = "none", test = "none",
               output = "fit")
