@@ -207,6 +207,11 @@ fn mixed_items_with_an_empty_category_and_missing_values_match_lavaan() {
     assert_eq!(json["thresholds"][2].as_array().unwrap().len(), 3);
 }
 
+#[test]
+fn a_two_by_two_table_with_an_empty_cell_matches_lavaan() {
+    check_ordinal("ordinal_binary_empty_cell");
+}
+
 fn error_text(columns: Vec<(&str, Vec<Option<f64>>)>) -> String {
     let columns = columns
         .into_iter()
