@@ -32,6 +32,8 @@
 //! up ([`round_up`]), with a tolerance so that floating-point noise such as
 //! 384.0000000001 stays 384.
 
+pub mod sem;
+
 use crate::error::{check_range, AnalysisError, Result};
 use crate::render::{fmt_fixed, Render, Table};
 use serde::Serialize;
