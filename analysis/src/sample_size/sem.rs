@@ -421,8 +421,9 @@ pub fn sem_sample_size(input: &SemSampleSizeInput) -> Result<SemSampleSize> {
     };
     Ok(SemSampleSize {
         df: d.df,
-        rmsea0: d.rmsea0,
-        rmsea1: d.rmsea1,
+        // + 0.0 turns a −0 given as an RMSEA (−1e-400 parses to it) into 0.
+        rmsea0: d.rmsea0 + 0.0,
+        rmsea1: d.rmsea1 + 0.0,
         alpha: d.alpha,
         n,
         power,
