@@ -38,6 +38,7 @@ pub const COLUMNS: [&str; 5] = ["dimension", "row", "theme", "subtheme", "repeti
 /// A sub-theme (a primary code) and how often it was coded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubTheme {
+    /// The sub-theme's name.
     pub name: String,
     /// Repetitions when a whole number ≥ 1; `None` when the file gives zero,
     /// a negative or a fractional number (see `repetitions_text` and the
@@ -53,8 +54,11 @@ pub struct SubTheme {
 /// A main theme with its table row number and sub-themes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Theme {
+    /// The theme's row number in the published table.
     pub row: u64,
+    /// The theme's name.
     pub name: String,
+    /// Its sub-themes, in file order.
     pub subthemes: Vec<SubTheme>,
     /// The line that first names this theme.
     pub line: u64,
@@ -63,8 +67,11 @@ pub struct Theme {
 /// A dimension (axial theme) and its themes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dimension {
+    /// The dimension's name.
     pub name: String,
+    /// Its themes, in file order.
     pub themes: Vec<Theme>,
+    /// The line that first names this dimension.
     pub line: u64,
 }
 
@@ -73,6 +80,7 @@ pub struct Dimension {
 pub struct Codebook {
     /// Where it was read from, for messages.
     pub source: String,
+    /// Its dimensions, in file order.
     pub dimensions: Vec<Dimension>,
     /// Issues found while reading that the tree cannot show (a theme given
     /// two row numbers); [`Codebook::validate`] reports them with the rest.
@@ -105,43 +113,64 @@ pub enum IssueKind {
 /// One problem in a codebook, located as precisely as possible.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Issue {
+    /// What kind of problem.
     pub kind: IssueKind,
     /// 1-based line of the data file where the problem shows.
     pub line: u64,
+    /// The dimension concerned.
     pub dimension: String,
+    /// The theme concerned.
     pub theme: String,
+    /// The sub-theme concerned, if one is.
     pub subtheme: Option<String>,
     /// The offending value, if there is one.
     pub value: Option<String>,
+    /// The problem in words.
     pub message: String,
 }
 
 /// Numbers of dimensions, themes, sub-themes and repetitions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodebookCounts {
+    /// Number of dimensions.
     pub dimensions: usize,
+    /// Number of themes.
     pub themes: usize,
+    /// Number of sub-themes.
     pub subthemes: usize,
     /// Sum of the valid repetitions (see [`SubTheme::repetitions`]).
     pub repetitions: u64,
+    /// Counts per dimension, in file order.
     pub per_dimension: Vec<DimensionCounts>,
+    /// Counts per theme, in file order.
     pub per_theme: Vec<ThemeCounts>,
 }
 
+/// Counts of one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DimensionCounts {
+    /// The dimension.
     pub dimension: String,
+    /// Its themes.
     pub themes: usize,
+    /// Its sub-themes.
     pub subthemes: usize,
+    /// Sum of its valid repetitions.
     pub repetitions: u64,
 }
 
+/// Counts of one theme.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemeCounts {
+    /// Its dimension.
     pub dimension: String,
+    /// Its row number.
     pub row: u64,
+    /// The theme.
     pub theme: String,
+    /// Its sub-themes.
     pub subthemes: usize,
+    /// Sum of its valid repetitions.
     pub repetitions: u64,
 }
 

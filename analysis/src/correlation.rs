@@ -74,12 +74,15 @@ pub const THRESHOLD_ROUNDING: f64 = 1e-12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
+    /// Pearson's product-moment r.
     #[default]
     Pearson,
+    /// Spearman's ρ: Pearson's r of the midranks.
     Spearman,
 }
 
 impl Method {
+    /// The method's name as printed.
     pub fn label(self) -> &'static str {
         match self {
             Method::Pearson => "Pearson",
@@ -92,18 +95,22 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Missing {
+    /// Only records complete in every selected column.
     #[default]
     Listwise,
+    /// For each pair, the records complete in both columns.
     Pairwise,
 }
 
 /// Options of [`correlate`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CorrelationOptions {
+    /// Pearson or Spearman.
     pub method: Method,
     /// Pairs with |r| ≥ threshold (up to [`THRESHOLD_ROUNDING`]) are
     /// flagged; must lie in [0, 1].
     pub threshold: f64,
+    /// Listwise or pairwise deletion of missing values.
     pub missing: Missing,
 }
 
@@ -120,14 +127,18 @@ impl Default for CorrelationOptions {
 /// A correlation coefficient with its two-sided p-value and sample size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PairCorrelation {
+    /// The coefficient.
     pub r: f64,
+    /// Two-sided p-value of r = 0 (t test with n − 2 df).
     pub pvalue: f64,
+    /// Pairs used.
     pub n: usize,
 }
 
 /// Variance inflation factor of one variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VifEntry {
+    /// The variable.
     pub name: String,
     /// `None` (JSON `null`) when the variable is part of an exact linear
     /// dependency, i.e. its VIF is infinite.
@@ -139,22 +150,29 @@ pub struct VifEntry {
 /// A pair of variables whose |r| reaches the threshold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlaggedPair {
+    /// First variable.
     pub a: String,
+    /// Second variable.
     pub b: String,
+    /// Their correlation.
     pub r: f64,
+    /// Its two-sided p-value.
     pub pvalue: f64,
 }
 
 /// The result of [`correlate`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CorrelationReport {
+    /// Pearson or Spearman.
     pub method: Method,
+    /// How missing values were handled.
     pub missing: Missing,
     /// Complete cases: the sample of every correlation under listwise
     /// deletion, and of the VIFs in both modes.
     pub n: usize,
     /// Records dropped because of a missing value in a selected column.
     pub rows_dropped: usize,
+    /// The variables, in the order of the matrices.
     pub variables: Vec<String>,
     /// Correlation matrix, `r[i][j]`, in the order of `variables`.
     pub r: Vec<Vec<f64>>,
@@ -163,8 +181,11 @@ pub struct CorrelationReport {
     /// Records used for each pair (pairwise deletion only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_pairs: Option<Vec<Vec<usize>>>,
+    /// Variance inflation factor of each variable on all the others.
     pub vif: Vec<VifEntry>,
+    /// Pairs with |r| at or above `threshold`.
     pub flagged: Vec<FlaggedPair>,
+    /// The |r| at which pairs are flagged.
     pub threshold: f64,
     /// Remarks about the result (perfect collinearity, the VIF basis).
     pub notes: Vec<String>,

@@ -189,10 +189,12 @@ impl Dataset {
         })
     }
 
+    /// Column names, in file order.
     pub fn names(&self) -> &[String] {
         &self.names
     }
 
+    /// Number of data rows (the header not counted).
     pub fn n_rows(&self) -> usize {
         self.lines.len()
     }

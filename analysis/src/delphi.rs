@@ -52,7 +52,9 @@ use std::collections::HashMap;
 /// Settings of the Delphi analysis (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DelphiOptions {
+    /// Lowest point of the rating scale.
     pub scale_min: f64,
+    /// Highest point of the rating scale.
     pub scale_max: f64,
     /// Lowest rating counted as agreement / "essential"; `None` = top-two box
     /// (scale_max − 1).
@@ -126,12 +128,15 @@ impl DelphiOptions {
 /// One item in one round.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemSummary {
+    /// The item (column) name.
     pub item: String,
     /// Experts who rated the item.
     pub n: usize,
+    /// Median rating.
     pub median: f64,
     /// Q3 − Q1, quantiles of type 7.
     pub iqr: f64,
+    /// Mean rating.
     pub mean: f64,
     /// Null when n < 2.
     pub sd: Option<f64>,
@@ -139,6 +144,7 @@ pub struct ItemSummary {
     pub cv: Option<f64>,
     /// Share of ratings ≥ the agreement cut.
     pub agreement: f64,
+    /// Agreement and IQR both meet their thresholds.
     pub consensus: bool,
     /// Lawshe's CVR.
     pub cvr: f64,
@@ -149,7 +155,9 @@ pub struct ItemSummary {
 /// One round.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundSummary {
+    /// Round number, from 1.
     pub round: usize,
+    /// Where the round's ratings came from (file name).
     pub source: String,
     /// Rows (experts) in the round's file.
     pub n_experts: usize,
@@ -157,18 +165,26 @@ pub struct RoundSummary {
     pub w_experts: usize,
     /// Tie-corrected Kendall's W; null when it is undefined (see notes).
     pub kendall_w: Option<f64>,
+    /// Friedman's χ² = m(n − 1)W for Kendall's W.
     pub chi_square: Option<f64>,
+    /// Its degrees of freedom, n − 1 items.
     pub df: Option<usize>,
+    /// Its p-value.
     pub pvalue: Option<f64>,
+    /// Per-item summaries, in column order.
     pub items: Vec<ItemSummary>,
+    /// Remarks (why W is undefined, experts dropped).
     pub notes: Vec<String>,
 }
 
 /// Stability of one item between two consecutive rounds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stability {
+    /// The item.
     pub item: String,
+    /// The earlier round.
     pub from_round: usize,
+    /// The later round.
     pub to_round: usize,
     /// CV in the later round minus CV in the earlier one.
     pub cv_change: Option<f64>,
@@ -177,6 +193,7 @@ pub struct Stability {
     /// Wilcoxon min(W⁺, W⁻); null when no paired rating changed or the
     /// experts could not be paired.
     pub wilcoxon_statistic: Option<f64>,
+    /// Two-sided p-value of the Wilcoxon signed-rank test.
     pub pvalue: Option<f64>,
     /// Null when neither criterion could be evaluated.
     pub stable: Option<bool>,
@@ -187,10 +204,15 @@ pub struct Stability {
 /// The whole Delphi analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Delphi {
+    /// One summary per round, in order.
     pub rounds: Vec<RoundSummary>,
+    /// Stability of each item between consecutive rounds.
     pub stability: Vec<Stability>,
+    /// The consensus rule, in words.
     pub consensus_rule: String,
+    /// The stability rule, in words.
     pub stability_rule: String,
+    /// The settings used.
     pub options: DelphiOptions,
 }
 

@@ -24,16 +24,19 @@ pub struct Location {
 }
 
 impl Location {
+    /// A location in the named input (a file path, `<stdin>`, a field name).
     pub fn source(source: impl Into<String>) -> Self {
         Location {
             source: Some(source.into()),
             ..Default::default()
         }
     }
+    /// The same location at a 1-based line.
     pub fn with_line(mut self, line: u64) -> Self {
         self.line = Some(line);
         self
     }
+    /// The same location in a named column (shown quoted).
     pub fn with_column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());
         self.column_is_position = false;
@@ -68,6 +71,7 @@ impl fmt::Display for Location {
     }
 }
 
+/// Every error of the library: what went wrong, where, with the value and what was expected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisError {
@@ -79,29 +83,43 @@ pub enum AnalysisError {
     /// shortened for display by [`shorten`] when it is built).
     #[error("invalid {name} {value}: expected {expected}")]
     InvalidArgument {
+        /// The parameter (the CLI replaces it with the option's name).
         name: String,
+        /// Its value as given, shortened.
         value: String,
+        /// What would have been accepted.
         expected: String,
     },
     /// The data are valid input but do not allow the method: a constant
     /// column where variance is needed, too few rows, a singular matrix.
     #[error("{}{message}", loc_prefix(location))]
     Unsuitable {
+        /// Where, if the problem has a place.
         location: Box<Location>,
+        /// Why the method cannot run.
         message: String,
     },
     /// An iterative method failed (non-convergence) or a numerical problem.
     #[error("{message}")]
-    Computation { message: String },
+    Computation {
+        /// What failed, with its numbers.
+        message: String,
+    },
     /// The input could not be read at all.
     #[error("{path}: {message}")]
-    Io { path: String, message: String },
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
 }
 
 /// What was wrong with a value in the input (boxed in [`AnalysisError`] to
 /// keep `Result`s small).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct InputProblem {
+    /// Where in the input.
     pub location: Location,
     /// The offending value as it appears in the input, if there is one.
     pub value: Option<String>,
@@ -219,6 +237,7 @@ impl AnalysisError {
             message: e.to_string(),
         }
     }
+    /// A bad value at `location` in the input: the value found (if any) and what was expected.
     pub fn input(location: Location, value: Option<&str>, expected: impl Into<String>) -> Self {
         AnalysisError::Input(Box::new(InputProblem {
             location,
@@ -227,6 +246,7 @@ impl AnalysisError {
             detail: None,
         }))
     }
+    /// A caller's parameter `name` out of its domain: its value and what was expected.
     pub fn invalid_argument(name: &str, value: impl fmt::Display, expected: &str) -> Self {
         AnalysisError::InvalidArgument {
             name: name.to_owned(),
@@ -234,12 +254,14 @@ impl AnalysisError {
             expected: expected.to_owned(),
         }
     }
+    /// Valid input that does not allow the method, with `location` if it has one.
     pub fn unsuitable(location: Location, message: impl Into<String>) -> Self {
         AnalysisError::Unsuitable {
             location: Box::new(location),
             message: message.into(),
         }
     }
+    /// A numerical failure (non-convergence, a singular matrix) described by `message`.
     pub fn computation(message: impl Into<String>) -> Self {
         AnalysisError::Computation {
             message: message.into(),
@@ -247,6 +269,7 @@ impl AnalysisError {
     }
 }
 
+/// The library's result type.
 pub type Result<T> = std::result::Result<T, AnalysisError>;
 
 /// Fails with `InvalidArgument` unless `x` is finite and within `[lo, hi]`

@@ -27,7 +27,9 @@ pub const EPSILON: f64 = 1e-9;
 /// One category of a frequency table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {
+    /// The category's label.
     pub group: String,
+    /// Observations in it.
     pub count: u64,
     /// `100 · count / total`.
     pub percent: f64,
@@ -36,7 +38,9 @@ pub struct Category {
 /// Counts and percentages of the categories of one variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FrequencyTable {
+    /// The variable's name.
     pub variable: String,
+    /// Categories in order of first appearance (or as given).
     pub categories: Vec<Category>,
     /// Number of non-missing observations (the denominator of the percentages).
     pub total: u64,
@@ -230,12 +234,15 @@ fn round_to(x: f64, decimals: u32) -> f64 {
 /// One published percentage against its count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellComparison {
+    /// The category.
     pub group: String,
+    /// Its count.
     pub count: u64,
     /// `100 · count / N`, unrounded.
     pub recomputed: f64,
     /// `recomputed` rounded half away from zero to the published decimals.
     pub recomputed_rounded: f64,
+    /// The published percentage.
     pub published: f64,
     /// `published − recomputed`, in percentage points.
     pub difference: f64,
@@ -251,6 +258,7 @@ pub struct CellComparison {
 /// Published percentages of one variable checked against its counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PublishedComparison {
+    /// The variable.
     pub variable: String,
     /// N, the denominator.
     pub total: u64,
@@ -258,9 +266,11 @@ pub struct PublishedComparison {
     pub decimals: u32,
     /// `½ · 10^−decimals`, the largest difference rounding allows.
     pub half_unit: f64,
+    /// One comparison per category.
     pub cells: Vec<CellComparison>,
     /// Sum of the published percentages (rounded values need not add to 100).
     pub published_sum: f64,
+    /// Every published percentage is a rounding of its count's.
     pub all_within_rounding: bool,
 }
 

@@ -75,10 +75,13 @@ pub const SHAPIRO_MAX_N: usize = 5000;
 /// One-sample two-sided Kolmogorov–Smirnov test against N(mean, sd²).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KsResult {
+    /// Number of values tested.
     pub n: usize,
     /// D = max(D⁺, D⁻).
     pub statistic: f64,
+    /// D⁺ = max over i of i/n − F(x₍ᵢ₎) (empirical CDF above the normal).
     pub d_plus: f64,
+    /// D⁻ = max over i of F(x₍ᵢ₎) − (i − 1)/n (empirical CDF below the normal).
     pub d_minus: f64,
     /// P(Dₙ ≥ D) from the finite-n distribution (SciPy `kstwo`), SciPy's rule.
     pub pvalue: f64,
@@ -86,6 +89,7 @@ pub struct KsResult {
     pub pvalue_asymptotic: f64,
     /// The normal the data were compared with.
     pub mean: f64,
+    /// Standard deviation of that normal.
     pub sd: f64,
     /// n minus the number of distinct values (0 without ties).
     pub ties: usize,
@@ -94,6 +98,7 @@ pub struct KsResult {
 /// Lilliefors-corrected KS test for normality.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lilliefors {
+    /// Number of values tested.
     pub n: usize,
     /// The KS statistic against N(x̄, s²), the same D as [`ks_normal`].
     pub statistic: f64,
@@ -104,8 +109,11 @@ pub struct Lilliefors {
 /// Shapiro–Wilk W and p (AS R94).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShapiroWilk {
+    /// Number of values tested.
     pub n: usize,
+    /// The W statistic (1 for a perfectly normal-looking sample).
     pub w: f64,
+    /// P(W ≤ w) under normality (Royston's approximation).
     pub pvalue: f64,
 }
 
@@ -288,27 +296,42 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk> {
 /// for n < 3, kurtosis for n < 4) are `null`, and `note` says why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VariableNormality {
+    /// The column name.
     pub name: String,
     /// Values used (missing dropped).
     pub n: usize,
+    /// Missing cells skipped.
     pub n_missing: usize,
+    /// Kolmogorov–Smirnov D against N(x̄, s²) ([`ks_normal`]).
     pub ks_statistic: f64,
+    /// Its p-value from the finite-n distribution (SciPy's `kstest`).
     pub ks_pvalue: f64,
+    /// Its p-value from the limiting Kolmogorov distribution (SPSS, older texts).
     pub ks_pvalue_asymptotic: f64,
+    /// The Lilliefors-corrected p-value of D (estimated mean and sd), n ≥ 4.
     pub lilliefors_pvalue: Option<f64>,
+    /// Shapiro–Wilk W, 3 ≤ n ≤ 5000.
     pub shapiro_w: Option<f64>,
+    /// Shapiro–Wilk p-value.
     pub shapiro_pvalue: Option<f64>,
+    /// Sample skewness G1 (adjusted Fisher–Pearson), n ≥ 3.
     pub skewness: Option<f64>,
+    /// Sample excess kurtosis G2, n ≥ 4.
     pub kurtosis: Option<f64>,
+    /// Sample mean.
     pub mean: f64,
+    /// Sample standard deviation (divisor n − 1).
     pub sd: f64,
+    /// n minus the number of distinct values (KS assumes none).
     pub ties: usize,
+    /// Why a statistic is missing or to be read with care, if one is.
     pub note: Option<String>,
 }
 
 /// Normality of every selected variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NormalityReport {
+    /// One entry per variable, in column order.
     pub variables: Vec<VariableNormality>,
 }
 

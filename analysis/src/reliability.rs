@@ -34,7 +34,9 @@ use serde::Serialize;
 /// Statistics of one item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemStatistics {
+    /// Item (column) name.
     pub name: String,
+    /// Item mean.
     pub mean: f64,
     /// Sample standard deviation (divisor n − 1).
     pub sd: f64,
@@ -53,19 +55,24 @@ pub struct ReliabilityReport {
     pub n: usize,
     /// Number of items.
     pub k: usize,
+    /// Cronbach's α from the covariances: k/(k − 1)·(1 − Σ item variances / total variance).
     pub alpha: f64,
+    /// Standardized α from the mean inter-item correlation: k r̄ / (1 + (k − 1) r̄).
     pub standardized_alpha: f64,
     /// Mean inter-item correlation r̄.
     pub mean_inter_item_r: f64,
     /// Records dropped for a missing value in an item.
     pub rows_dropped: usize,
+    /// Per-item statistics, in column order.
     pub items: Vec<ItemStatistics>,
 }
 
 /// α of one named group of items.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupReliability {
+    /// The group's name.
     pub group: String,
+    /// α and item statistics of the group's items.
     #[serde(flatten)]
     pub report: ReliabilityReport,
 }
@@ -73,6 +80,7 @@ pub struct GroupReliability {
 /// The result of [`cronbach_alpha_by_group`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReliabilityByGroup {
+    /// One entry per group, in the order given.
     pub groups: Vec<GroupReliability>,
 }
 

@@ -22,6 +22,7 @@ pub enum Provenance {
 }
 
 impl Provenance {
+    /// The words printed beside a number with this provenance.
     pub fn label(self) -> &'static str {
         match self {
             Provenance::Published => "published",
@@ -35,13 +36,18 @@ impl Provenance {
 /// A titled table of text cells with optional notes under it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
+    /// Caption above the table.
     pub title: String,
+    /// Column headings.
     pub header: Vec<String>,
+    /// Cells, row by row (each row as long as the header).
     pub rows: Vec<Vec<String>>,
+    /// Notes printed under the table, in order.
     pub notes: Vec<String>,
 }
 
 impl Table {
+    /// An empty table with a title and column headings.
     pub fn new(title: impl Into<String>, header: &[&str]) -> Table {
         Table {
             title: title.into(),
@@ -51,11 +57,13 @@ impl Table {
         }
     }
 
+    /// Appends a row of cells.
     pub fn row(&mut self, cells: Vec<String>) -> &mut Table {
         self.rows.push(cells);
         self
     }
 
+    /// Appends a note under the table.
     pub fn note(&mut self, note: impl Into<String>) -> &mut Table {
         self.notes.push(note.into());
         self
@@ -117,6 +125,7 @@ impl Table {
         out
     }
 
+    /// The table as an HTML `<table>` with its title as caption and notes below, text escaped.
     pub fn to_html(&self) -> String {
         let mut out = String::from("<table class=\"paraclinic\">");
         if !self.title.is_empty() {
@@ -170,6 +179,7 @@ pub trait Render: Serialize {
     /// The result laid out as one or more tables.
     fn tables(&self) -> Vec<Table>;
 
+    /// The tables as plain text, separated by blank lines.
     fn to_text(&self) -> String {
         self.tables()
             .iter()
@@ -178,6 +188,7 @@ pub trait Render: Serialize {
             .join("\n")
     }
 
+    /// The tables as HTML inside one `<div class="paraclinic-result">`.
     fn to_html(&self) -> String {
         let mut out = String::from("<div class=\"paraclinic-result\">");
         for t in self.tables() {
@@ -195,6 +206,7 @@ pub trait Render: Serialize {
     }
 }
 
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attributes.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {

@@ -205,10 +205,13 @@ pub enum ZSource {
 /// p = 0.5, e = 0.05, z from the confidence level, no population.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampleSizeInput {
+    /// Confidence level c, strictly between 0 and 1.
     pub confidence: f64,
     /// z given directly; `None` takes it from `confidence`.
     pub z: Option<f64>,
+    /// Expected proportion p, strictly between 0 and 1.
     pub proportion: f64,
+    /// Margin of error e, strictly between 0 and 1.
     pub margin: f64,
     /// Population size N, for the correction, Yamane and Krejcie–Morgan.
     pub population: Option<u64>,
@@ -235,17 +238,29 @@ impl Default for SampleSizeInput {
 /// in JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SampleSize {
+    /// Confidence level c.
     pub confidence: f64,
+    /// The z used.
     pub z: f64,
+    /// Whether z came from the confidence or was given.
     pub z_source: ZSource,
+    /// Expected proportion p.
     pub proportion: f64,
+    /// Margin of error e.
     pub margin: f64,
+    /// Cochran's n0 = z²pq/e², unrounded.
     pub n0: f64,
+    /// The size to use, rounded up (corrected when a population is given).
     pub n: u64,
+    /// Population size N, if given.
     pub population: Option<u64>,
+    /// n0 with the finite-population correction, unrounded.
     pub fpc_n: Option<f64>,
+    /// Yamane's N/(1 + Ne²), unrounded.
     pub yamane_n: Option<f64>,
+    /// Krejcie & Morgan's size, unrounded.
     pub krejcie_morgan_n: Option<f64>,
+    /// The margin of error for `n_given` respondents.
     pub margin_for_n: Option<f64>,
     /// `yamane_n` rounded up.
     pub yamane_n_ceil: Option<u64>,

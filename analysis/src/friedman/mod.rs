@@ -58,9 +58,11 @@ const PERFECT_AGREEMENT: f64 = 1e-12;
 pub struct NamedValues(pub Vec<(String, f64)>);
 
 impl NamedValues {
+    /// The value of the column `name`, if there is one.
     pub fn get(&self, name: &str) -> Option<f64> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
     }
+    /// The values alone, in column order.
     pub fn values(&self) -> Vec<f64> {
         self.0.iter().map(|(_, v)| *v).collect()
     }
@@ -86,7 +88,9 @@ pub struct FriedmanTest {
     pub k: usize,
     /// Tie-corrected χ².
     pub statistic: f64,
+    /// Degrees of freedom, k − 1.
     pub df: usize,
+    /// Upper-tail χ² p-value.
     pub pvalue: f64,
     /// Kendall's W, tie-corrected: χ²/(n(k − 1)).
     pub kendall_w: f64,
@@ -219,13 +223,17 @@ pub fn kendall_w_from_chi_square(chi_square: f64, n: usize, k: usize) -> Result<
 /// conditions: they must sum to k(k+1)/2 and each lie in [1, k].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeanRankCheck {
+    /// Number of conditions.
     pub k: usize,
+    /// Sum of the mean ranks given.
     pub sum: f64,
+    /// k(k + 1)/2, the sum of any Friedman mean ranks.
     pub expected_sum: f64,
     /// |sum − k(k+1)/2| ≤ k × tolerance.
     pub sum_matches: bool,
     /// Indices of mean ranks outside [1 − tolerance, k + tolerance].
     pub out_of_range: Vec<usize>,
+    /// The sum matches and every mean rank is in range.
     pub feasible: bool,
     /// The rounding allowed per mean rank (0.005 for two printed decimals).
     pub tolerance: f64,
@@ -267,16 +275,22 @@ pub fn check_mean_ranks(mean_ranks: &[f64], tolerance: f64) -> MeanRankCheck {
 pub struct ImanDavenport {
     /// F; null when W = 1 (F infinite).
     pub statistic: Option<f64>,
+    /// Numerator df, k − 1.
     pub df1: usize,
+    /// Denominator df, (k − 1)(n − 1).
     pub df2: usize,
+    /// Upper-tail F p-value.
     pub pvalue: f64,
+    /// Why the statistic is missing, if it is.
     pub note: Option<String>,
 }
 
 /// A post-hoc test: statistics and p-values for every pair of columns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PostHoc {
+    /// The test's name and reference.
     pub method: String,
+    /// The columns, in the order of the matrices.
     pub columns: Vec<String>,
     /// The test statistic (Nemenyi: studentized range q; Conover: t); null
     /// on the diagonal and where it is infinite (W = 1).
@@ -290,17 +304,22 @@ pub struct PostHoc {
 /// A pair of columns whose mean ranks differ by more than the CD.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankDifference {
+    /// First column.
     pub a: String,
+    /// Second column.
     pub b: String,
+    /// |R̄a − R̄b|.
     pub difference: f64,
 }
 
 /// Demšar's critical difference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CriticalDifference {
+    /// Significance level.
     pub alpha: f64,
     /// qtukey(1 − α, k, ∞)/√2.
     pub q_alpha: f64,
+    /// CD = q_α √(k(k + 1)/(6n)).
     pub cd: f64,
     /// Pairs with |R̄a − R̄b| > CD, largest difference first.
     pub pairs: Vec<RankDifference>,
@@ -309,11 +328,15 @@ pub struct CriticalDifference {
 /// The full Friedman ranking result (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Friedman {
+    /// Respondents (blocks) used.
     pub n: usize,
+    /// Conditions (columns).
     pub k: usize,
     /// Tie-corrected Friedman χ².
     pub statistic: f64,
+    /// Degrees of freedom, k − 1.
     pub df: usize,
+    /// Upper-tail χ² p-value.
     pub pvalue: f64,
     /// Kendall's W, tie-corrected.
     pub kendall_w: f64,
@@ -323,14 +346,19 @@ pub struct Friedman {
     /// rank (as the paper's Table 5); equal mean ranks share the average
     /// position.
     pub ranks: NamedValues,
+    /// Iman–Davenport's F version of the test.
     pub iman_davenport: ImanDavenport,
+    /// Nemenyi's all-pairs test.
     pub nemenyi: PostHoc,
+    /// Conover's all-pairs test.
     pub conover: PostHoc,
+    /// Demšar's critical difference and the pairs beyond it.
     pub critical_difference: CriticalDifference,
     /// Respondents dropped for a missing value (listwise deletion).
     pub dropped: usize,
     /// Where the data came from.
     pub source: String,
+    /// Remarks (ties, perfect agreement, dropped rows).
     pub notes: Vec<String>,
 }
 

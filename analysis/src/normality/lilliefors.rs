@@ -30,6 +30,7 @@
 pub const MIN_N: usize = 4;
 /// Bounds to which p-values outside the table are clamped.
 pub const P_MAX: f64 = 0.99;
+/// Lower bound of the clamped p-values.
 pub const P_MIN: f64 = 0.001;
 
 /// Percentiles of the null distribution of D tabulated below (in %).

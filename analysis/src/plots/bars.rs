@@ -22,15 +22,20 @@ const BAR_AREA: f64 = 420.0;
 /// One group of bars (e.g. a Table 1 variable and its groups with counts).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BarGroup {
+    /// The group's title (the variable).
     pub name: String,
+    /// Bars as (label, value), in order.
     pub bars: Vec<(String, f64)>,
 }
 
 /// One theme of the codebook with its total repetitions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodebookBar {
+    /// The theme's dimension (sets the colour).
     pub dimension: String,
+    /// The theme.
     pub theme: String,
+    /// Its total repetitions.
     pub repetitions: f64,
 }
 

@@ -14,6 +14,7 @@ const MAX_NAME: usize = 40;
 /// Usual consensus criteria drawn as dashed lines: at least 75 % of the
 /// panel agreeing and an interquartile range of at most 1 scale point.
 pub const AGREEMENT_CUTOFF: f64 = 0.75;
+/// Largest interquartile range counted as consensus (scale points).
 pub const IQR_CUTOFF: f64 = 1.0;
 
 /// Two panels with one row per item: the share of experts agreeing (0–1,

@@ -12,7 +12,9 @@ use serde::Serialize;
 /// One fit index, its value and (if it has one) its cut-off.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FitIndexBar {
+    /// The index's name (e.g. "CFI").
     pub name: String,
+    /// Its value.
     pub value: f64,
     /// The usual cut-off (e.g. 0.90 for GFI, 0.06 for RMSEA); `None` for χ².
     pub cutoff: Option<f64>,

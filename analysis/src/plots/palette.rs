@@ -3,16 +3,25 @@
 
 use plotters::style::RGBColor;
 
+/// Okabe–Ito black.
 pub const BLACK: RGBColor = RGBColor(0, 0, 0);
+/// Okabe–Ito orange.
 pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+/// Okabe–Ito sky blue.
 pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+/// Okabe–Ito bluish green.
 pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
+/// Okabe–Ito yellow.
 pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+/// Okabe–Ito blue.
 pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+/// Okabe–Ito vermillion.
 pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+/// Okabe–Ito reddish purple.
 pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
 /// Neutral grey for grid lines, reference lines and non-significant paths.
 pub const GREY: RGBColor = RGBColor(120, 120, 120);
+/// Light grey for minor grid lines and bands.
 pub const LIGHT_GREY: RGBColor = RGBColor(225, 225, 225);
 
 /// Colours for categories, in order (yellow last: it is weak on white).

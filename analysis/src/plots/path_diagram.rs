@@ -18,16 +18,22 @@ const ARROW_SPAN: f64 = 330.0;
 /// One directed path with its standardized estimate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathArrow {
+    /// The predictor.
     pub from: String,
+    /// The outcome.
     pub to: String,
+    /// Standardized estimate, printed on the arrow.
     pub estimate: f64,
+    /// Marked "*" and drawn in colour when true.
     pub significant: bool,
 }
 
 /// A structural model with predictors (`factors`) pointing at one outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathDiagram {
+    /// Predictor boxes, top to bottom.
     pub factors: Vec<String>,
+    /// The outcome box.
     pub outcome: String,
     /// Paths from a factor to the outcome; other paths are an error.
     pub paths: Vec<PathArrow>,
