@@ -52,6 +52,17 @@ impl Dataset {
     }
 
     /// Reads CSV text with a header row; `source` names it in error messages.
+    ///
+    /// ```
+    /// use analysis::Dataset;
+    /// let data = Dataset::from_csv_str("example", "a,b\n1,2\n3,NA\n").unwrap();
+    /// assert_eq!(data.names(), ["a", "b"]);
+    /// assert_eq!(data.n_rows(), 2);
+    /// // A cell that is not a number is named with its place.
+    /// let bad = Dataset::from_csv_str("example", "a\n1\nx\n").unwrap();
+    /// let e = bad.numeric_column("a").unwrap_err().to_string();
+    /// assert!(e.contains("example, line 3"), "{e}");
+    /// ```
     pub fn from_csv_str(source: impl Into<String>, text: &str) -> Result<Dataset> {
         Dataset::from_reader(source, text.as_bytes())
     }
@@ -236,6 +247,11 @@ impl Dataset {
     }
 
     /// A column parsed as numbers; missing cells are `None`.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a,b\n1,2\n3,NA\n").unwrap();
+    /// assert_eq!(data.numeric_column("b").unwrap(), [Some(2.0), None]);
+    /// ```
     pub fn numeric_column(&self, name: &str) -> Result<Vec<Option<f64>>> {
         let c = self.index_of(name)?;
         self.cells[c]
@@ -320,6 +336,13 @@ impl Dataset {
     /// Rows (records) of the given numeric columns with listwise deletion:
     /// a record with a missing value in any of the columns is dropped.
     /// Returns the complete rows and the number dropped.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a,b\n1,2\n3,NA\n").unwrap();
+    /// let columns = ["a".to_owned(), "b".to_owned()];
+    /// let (rows, dropped) = data.complete_rows(&columns).unwrap();
+    /// assert_eq!((rows, dropped), (vec![vec![1.0, 2.0]], 1));
+    /// ```
     pub fn complete_rows(&self, columns: &[String]) -> Result<(Vec<Vec<f64>>, usize)> {
         let cols: Vec<Vec<Option<f64>>> = columns
             .iter()

@@ -165,6 +165,12 @@ pub const MAX_SHOWN_CHARS: usize = 40;
 /// look right while it is not (a byte-order mark, control characters) named
 /// in words, and anything longer than [`MAX_SHOWN_CHARS`] cut to its start
 /// with the full length said.
+///
+/// ```
+/// // A 2 MB cell is cut to its first 40 characters, with its length said.
+/// let shown = analysis::error::shorten(&"9".repeat(2_000_000));
+/// assert!(shown.starts_with(&"9".repeat(40)) && shown.contains("2000000"), "{shown}");
+/// ```
 pub fn shorten(value: &str) -> String {
     let mut shown = String::new();
     let total = value.chars().count();
@@ -198,6 +204,12 @@ fn shorten_quoted(value: &str) -> String {
 /// A number as shown in a message: plain when of ordinary size, in
 /// scientific notation otherwise (so that 1e-300 or f64::MAX does not
 /// print as hundreds of digits).
+///
+/// ```
+/// use analysis::error::fmt_number;
+/// assert_eq!(fmt_number(0.05), "0.05");
+/// assert_eq!(fmt_number(1e-300), "1e-300");
+/// ```
 pub fn fmt_number(x: f64) -> String {
     let a = x.abs();
     if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&a) {
@@ -274,6 +286,13 @@ pub type Result<T> = std::result::Result<T, AnalysisError>;
 
 /// Fails with `InvalidArgument` unless `x` is finite and within `[lo, hi]`
 /// (open at each end when the flag says so).
+///
+/// ```
+/// use analysis::error::check_range;
+/// assert!(check_range("alpha", 0.05, 0.0, 1.0, true).is_ok());
+/// let e = check_range("alpha", 1.0, 0.0, 1.0, true).unwrap_err();
+/// assert_eq!(e.to_string(), "invalid alpha 1: expected a number strictly between 0 and 1");
+/// ```
 pub fn check_range(name: &str, x: f64, lo: f64, hi: f64, open: bool) -> Result<()> {
     let inside = if open {
         x > lo && x < hi

@@ -48,6 +48,15 @@ pub struct Table {
 
 impl Table {
     /// An empty table with a title and column headings.
+    ///
+    /// ```
+    /// use analysis::Table;
+    /// let mut t = Table::new("Sizes", &["group", "n"]);
+    /// t.row(vec!["a".into(), "12".into()]).note("Counts of complete records.");
+    /// let text = t.to_text();
+    /// assert!(text.starts_with("Sizes\n") && text.contains("Counts of complete records."));
+    /// assert!(t.to_html().contains("<caption>Sizes</caption>"));
+    /// ```
     pub fn new(title: impl Into<String>, header: &[&str]) -> Table {
         Table {
             title: title.into(),
@@ -207,6 +216,10 @@ pub trait Render: Serialize {
 }
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attributes.
+///
+/// ```
+/// assert_eq!(analysis::render::escape_html("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
+/// ```
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -224,6 +237,11 @@ pub fn escape_html(s: &str) -> String {
 
 /// A number with a fixed count of decimals; non-finite values show as "NA"
 /// (they never reach results, but a display must not panic).
+///
+/// ```
+/// assert_eq!(analysis::render::fmt_fixed(384.1459, 2), "384.15");
+/// assert_eq!(analysis::render::fmt_fixed(f64::NAN, 2), "NA");
+/// ```
 pub fn fmt_fixed(x: f64, decimals: usize) -> String {
     if x.is_finite() {
         let s = format!("{x:.decimals$}");
@@ -242,6 +260,11 @@ pub fn fmt_fixed(x: f64, decimals: usize) -> String {
 }
 
 /// A p-value: four decimals, or "< 0.0001" below that.
+///
+/// ```
+/// assert_eq!(analysis::render::fmt_p(0.03223), "0.0322");
+/// assert_eq!(analysis::render::fmt_p(7e-12), "< 0.0001");
+/// ```
 pub fn fmt_p(p: f64) -> String {
     if !p.is_finite() {
         "NA".to_owned()
