@@ -199,6 +199,22 @@ impl Codebook {
     }
 
     /// Reads codebook CSV text; `source` names it in messages.
+    ///
+    /// ```
+    /// // tests/data/codebook/small.csv (pandas groupby, tests/fixtures/codebook/small.json):
+    /// // 2 dimensions, 4 themes, 7 sub-themes, 24 repetitions; Access has 9.
+    /// use analysis::codebook::Codebook;
+    /// let csv = "dimension,row,theme,subtheme,repetitions\n\
+    ///            Access,1,Distance,Travel time,4\nAccess,1,Distance,Transport cost,2\n\
+    ///            Access,2,Opening hours,Evening clinics,3\nQuality,3,Staff,Training,5\n\
+    ///            Quality,3,Staff,Staff numbers,1\nQuality,3,Staff,Turnover,2\n\
+    ///            Quality,4,Equipment,Imaging devices,7\n";
+    /// let book = Codebook::from_csv_str("small.csv", csv).unwrap();
+    /// let counts = book.counts();
+    /// assert_eq!((counts.dimensions, counts.themes, counts.subthemes, counts.repetitions), (2, 4, 7, 24));
+    /// assert_eq!(counts.per_dimension[0].repetitions, 9);
+    /// assert!(book.validate().is_empty());
+    /// ```
     pub fn from_csv_str(source: impl Into<String>, text: &str) -> Result<Codebook> {
         let data = Dataset::from_csv_str(source, text)?;
         Codebook::from_dataset(&data)
@@ -419,6 +435,17 @@ impl Codebook {
     }
 
     /// Every problem found, in file order of the line where it shows.
+    ///
+    /// ```
+    /// // Hand-made problems: a sub-theme twice in one theme and zero repetitions.
+    /// use analysis::codebook::{Codebook, IssueKind};
+    /// let csv = "dimension,row,theme,subtheme,repetitions\n\
+    ///            Access,1,Distance,Travel time,4\nAccess,1,Distance,Travel time,0\n";
+    /// let book = Codebook::from_csv_str("bad.csv", csv).unwrap();
+    /// let kinds: Vec<IssueKind> = book.validate().iter().map(|i| i.kind).collect();
+    /// assert!(kinds.contains(&IssueKind::DuplicateSubtheme));
+    /// assert!(kinds.contains(&IssueKind::NonPositiveRepetitions));
+    /// ```
     pub fn validate(&self) -> Vec<Issue> {
         let mut issues = self.load_issues.clone();
         let issue = |kind,

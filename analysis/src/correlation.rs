@@ -193,18 +193,43 @@ pub struct CorrelationReport {
 
 /// Pearson correlation of two equally long samples with its two-sided
 /// p-value (t with n−2 df). `names` are used in error messages.
+///
+/// ```
+/// // tests/data/correlation/small.csv, columns x and y (SciPy pearsonr, in
+/// // tests/fixtures/correlation/small_pearson_listwise.json): r = 0.9696164338725438,
+/// // p = 0.030383566127456074.
+/// let x = [1.5, 2.0, 3.5, 4.0];
+/// let y = [2.1, 1.9, 3.7, 4.4];
+/// let c = analysis::correlation::pearson(&x, &y).unwrap();
+/// assert!((c.r - 0.969_616_433_872_543_8).abs() < 1e-12);
+/// assert!((c.pvalue - 0.030_383_566_127_456_074).abs() < 1e-12);
+/// assert_eq!(c.n, 4);
+/// ```
 pub fn pearson(x: &[f64], y: &[f64]) -> Result<PairCorrelation> {
     pair_correlation(x, y, ("x", "y"), &Location::default(), Method::Pearson)
 }
 
 /// Spearman rank correlation (Pearson on mid-ranks) with its two-sided
 /// p-value from the t approximation, as SciPy's `spearmanr`.
+///
+/// ```
+/// // The same columns (SciPy spearmanr, small_spearman_listwise.json): ρ = 0.8, p = 0.2.
+/// let c = analysis::correlation::spearman(&[1.5, 2.0, 3.5, 4.0], &[2.1, 1.9, 3.7, 4.4]).unwrap();
+/// assert!((c.r - 0.8).abs() < 1e-12 && (c.pvalue - 0.2).abs() < 1e-12);
+/// ```
 pub fn spearman(x: &[f64], y: &[f64]) -> Result<PairCorrelation> {
     pair_correlation(x, y, ("x", "y"), &Location::default(), Method::Spearman)
 }
 
 /// Two-sided p-value of a correlation r from n observations: t test with
 /// n − 2 degrees of freedom. |r| = 1 gives 0; the result lies in [0, 1].
+///
+/// ```
+/// // Hand computation: r = 0.8, n = 4 gives t = r√(n − 2)/√(1 − r²) = 1.8856 with
+/// // 2 df, whose two-sided p is 0.2 (SciPy spearmanr above gives the same).
+/// let p = analysis::correlation::correlation_pvalue(0.8, 4).unwrap();
+/// assert!((p - 0.2).abs() < 1e-12);
+/// ```
 pub fn correlation_pvalue(r: f64, n: usize) -> Result<f64> {
     if n < 3 {
         return Err(AnalysisError::invalid_argument(
@@ -440,6 +465,20 @@ fn pair_correlation(
 /// Correlation matrix with p-values, VIF and flagged pairs of the `columns`
 /// of `data` (all columns if `None`). See the module documentation for the
 /// formulas and the handling of missing values.
+///
+/// ```
+/// // tests/data/correlation/small.csv (SciPy, NumPy and statsmodels in
+/// // small_pearson_listwise.json): r(x, z) = −0.7071067811865477, VIF(x) = 28.216412490922295.
+/// use analysis::correlation::{correlate, CorrelationOptions};
+/// use analysis::Dataset;
+/// let csv = "x,y,z\n1.5,2.1,9.0\n2.0,1.9,4.0\n3.5,3.7,6.0\n4.0,4.4,1.0\n";
+/// let data = Dataset::from_csv_str("small.csv", csv).unwrap();
+/// let report = correlate(&data, None, &CorrelationOptions::default()).unwrap();
+/// assert!((report.r[0][2] + 0.707_106_781_186_547_7).abs() < 1e-12);
+/// assert!((report.vif[0].vif.unwrap() - 28.216_412_490_922_295).abs() < 1e-8);
+/// // x and y (r = 0.97) reach the default threshold of 0.8.
+/// assert_eq!((report.flagged[0].a.as_str(), report.flagged[0].b.as_str()), ("x", "y"));
+/// ```
 pub fn correlate(
     data: &Dataset,
     columns: Option<&[String]>,
@@ -632,6 +671,15 @@ fn too_few_complete(source: Location, n: usize, total: usize) -> AnalysisError {
 
 /// VIF and tolerance per variable from a correlation matrix (see the module
 /// documentation for the singular case).
+///
+/// ```
+/// // Hand computation: with two variables, VIF = 1 / (1 − r²) = 1 / 0.64.
+/// let corr = nalgebra::DMatrix::from_row_slice(2, 2, &[1.0, 0.6, 0.6, 1.0]);
+/// let names = ["a".to_owned(), "b".to_owned()];
+/// let vif = analysis::correlation::variance_inflation(&corr, &names, &mut Vec::new()).unwrap();
+/// assert!((vif[0].vif.unwrap() - 1.5625).abs() < 1e-12);
+/// assert!((vif[1].tolerance - 0.64).abs() < 1e-12);
+/// ```
 pub fn variance_inflation(
     corr: &DMatrix<f64>,
     names: &[String],

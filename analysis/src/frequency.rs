@@ -51,6 +51,15 @@ pub struct FrequencyTable {
 impl FrequencyTable {
     /// A table from category counts, in the given order. Fails on no
     /// categories, an empty or repeated label, or a zero total.
+    ///
+    /// ```
+    /// // Hand computation: 143 of 385 is 37.142857… %.
+    /// use analysis::frequency::FrequencyTable;
+    /// let groups = vec![("Female".to_owned(), 143), ("Male".to_owned(), 242)];
+    /// let t = FrequencyTable::from_counts("gender", groups).unwrap();
+    /// assert_eq!(t.total, 385);
+    /// assert!((t.categories[0].percent - 100.0 * 143.0 / 385.0).abs() < 1e-12);
+    /// ```
     pub fn from_counts(
         variable: impl Into<String>,
         groups: Vec<(String, u64)>,
@@ -87,6 +96,15 @@ impl FrequencyTable {
     /// appearance; missing values (empty or `NA`) are excluded and counted
     /// in `missing`. Labels are trimmed. The variable is unnamed; see
     /// [`FrequencyTable::named`].
+    ///
+    /// ```
+    /// // Hand computation: two "yes" of three answers (the empty cell is missing).
+    /// use analysis::frequency::FrequencyTable;
+    /// let values = ["yes", "no", "", "yes"].map(String::from);
+    /// let t = FrequencyTable::from_values(&values).unwrap();
+    /// assert_eq!((t.total, t.missing), (3, 1));
+    /// assert_eq!((t.categories[0].group.as_str(), t.categories[0].count), ("yes", 2));
+    /// ```
     pub fn from_values(values: &[String]) -> Result<FrequencyTable> {
         let (groups, missing) = count_values(values);
         FrequencyTable::build(String::new(), groups, missing, Location::default())
@@ -137,6 +155,17 @@ impl FrequencyTable {
     /// Compares published percentages (one per category, in order), printed
     /// with `decimals` decimals, with the percentages recomputed from the
     /// counts. See the module documentation for the checks.
+    ///
+    /// ```
+    /// // Hand computation: 143/385 = 37.14 %, which rounds to 37.1, not to a
+    /// // published 37.2 — yet 37.2 % of 385 is 143.2, so no whole count gives it (GRIM).
+    /// use analysis::frequency::FrequencyTable;
+    /// let groups = vec![("Female".to_owned(), 143), ("Male".to_owned(), 242)];
+    /// let t = FrequencyTable::from_counts("gender", groups).unwrap();
+    /// let c = t.compare_published(&[37.2, 62.8], 1).unwrap();
+    /// assert!(!c.cells[0].within_rounding);
+    /// assert!((c.cells[0].recomputed_rounded - 37.1).abs() < 1e-12);
+    /// ```
     pub fn compare_published(
         &self,
         published_percentages: &[f64],

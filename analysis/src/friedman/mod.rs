@@ -114,6 +114,19 @@ impl FriedmanTest {
 /// Friedman's test on `rows` (respondents × conditions, complete, finite).
 /// Needs n ≥ 2 rows, k ≥ 2 columns and at least one row that is not
 /// entirely tied (otherwise χ² is 0/0 and the test is undefined).
+///
+/// ```
+/// // tests/data/friedman/docstring_example.csv (R friedman.test, in
+/// // tests/fixtures/friedman/r_friedman_test.json): χ² = 6.8695652173913, df = 2,
+/// // p = 0.0322324165174054; Kendall's W = χ²/(n(k − 1)) = 0.572463768115942.
+/// let rows = [[31.0, 27.0, 24.0], [31.0, 28.0, 31.0], [45.0, 29.0, 46.0],
+///             [21.0, 18.0, 48.0], [42.0, 36.0, 46.0], [32.0, 17.0, 40.0]].map(|r| r.to_vec());
+/// let t = analysis::friedman::friedman_test(&rows).unwrap();
+/// assert!((t.statistic - 6.869_565_217_391_3).abs() < 1e-9);
+/// assert_eq!(t.df, 2);
+/// assert!((t.pvalue - 0.032_232_416_517_405_4).abs() < 1e-12);
+/// assert!((t.kendall_w - 0.572_463_768_115_942).abs() < 1e-12);
+/// ```
 pub fn friedman_test(rows: &[Vec<f64>]) -> Result<FriedmanTest> {
     let n = rows.len();
     let k = rows.first().map_or(0, Vec::len);
@@ -189,6 +202,14 @@ fn chi_square_sf(x: f64, df: f64) -> Result<f64> {
 /// χ² = 12n/(k(k+1)) Σⱼ (R̄ⱼ − (k+1)/2)². Used to audit a paper that prints
 /// only mean ranks (with ties in the data the real χ² is larger). Returns 0
 /// when there is nothing to compare (k < 2 or n = 0).
+///
+/// ```
+/// // Hand computation, without the tie correction: 12n/(k(k + 1)) Σ R̄² − 3n(k + 1)
+/// // for the mean ranks 2.25, 7/6, 31/12 of six respondents = 6 · 13.097222… − 72.
+/// let mean_ranks = [2.25, 7.0 / 6.0, 31.0 / 12.0];
+/// let chi2 = analysis::friedman::chi_square_from_mean_ranks(&mean_ranks, 6);
+/// assert!((chi2 - 6.583_333_333_333_333).abs() < 1e-9);
+/// ```
 pub fn chi_square_from_mean_ranks(mean_ranks: &[f64], n: usize) -> f64 {
     let k = mean_ranks.len() as f64;
     if mean_ranks.len() < 2 || n == 0 {
@@ -201,6 +222,12 @@ pub fn chi_square_from_mean_ranks(mean_ranks: &[f64], n: usize) -> f64 {
 
 /// Kendall's W = χ²/(n(k − 1)) for a Friedman χ² on n respondents and k
 /// conditions (tie-corrected if the χ² is).
+///
+/// ```
+/// // Hand computation: W = χ²/(n(k − 1)) = 6.8695652173913 / 12 (the R value above).
+/// let w = analysis::friedman::kendall_w_from_chi_square(6.869_565_217_391_3, 6, 3).unwrap();
+/// assert!((w - 0.572_463_768_115_942).abs() < 1e-12);
+/// ```
 pub fn kendall_w_from_chi_square(chi_square: f64, n: usize, k: usize) -> Result<f64> {
     if n == 0 || k < 2 {
         return Err(AnalysisError::invalid_argument(
@@ -242,6 +269,17 @@ pub struct MeanRankCheck {
 /// Checks published mean ranks for feasibility; `tolerance` is the rounding
 /// of each printed value (0.005 for two decimals), so the sum may be off by
 /// at most k × tolerance.
+///
+/// ```
+/// // Hand computation: ten mean ranks must sum to 10·11/2 = 55; the study's Table 5
+/// // printed these ten (as published), which sum to 26.93.
+/// use analysis::friedman::check_mean_ranks;
+/// let ok = check_mean_ranks(&[2.25, 1.17, 2.58], 0.005);
+/// assert!(ok.feasible && ok.expected_sum == 6.0);
+/// let table5 = [4.14, 3.81, 1.89, 1.81, 1.66, 2.45, 1.47, 2.44, 3.28, 3.98];
+/// let bad = check_mean_ranks(&table5, 0.005);
+/// assert!(!bad.feasible && bad.expected_sum == 55.0);
+/// ```
 pub fn check_mean_ranks(mean_ranks: &[f64], tolerance: f64) -> MeanRankCheck {
     let k = mean_ranks.len();
     let kf = k as f64;
@@ -364,6 +402,19 @@ pub struct Friedman {
 
 /// Friedman ranking of the selected columns (all if `columns` is `None`) of
 /// a dataset; respondents with a missing value are dropped.
+///
+/// ```
+/// // tests/data/friedman/docstring_example.csv (scikit-posthocs and SciPy, in
+/// // tests/fixtures/friedman/scipy_posthocs.json): Nemenyi p(b, c) = 0.03760991481961706,
+/// // Demšar's CD at α = 0.05 = 1.353136164445458.
+/// use analysis::{friedman::friedman_dataset, Dataset};
+/// let csv = "a,b,c\n31,27,24\n31,28,31\n45,29,46\n21,18,48\n42,36,46\n32,17,40\n";
+/// let data = Dataset::from_csv_str("docstring_example.csv", csv).unwrap();
+/// let f = friedman_dataset(&data, None, 0.05).unwrap();
+/// assert!((f.nemenyi.pvalues[1][2] - 0.037_609_914_819_617_06).abs() < 1e-9);
+/// assert!((f.critical_difference.cd - 1.353_136_164_445_458).abs() < 1e-9);
+/// assert_eq!(f.mean_ranks.get("c"), Some(2.583_333_333_333_333_5));
+/// ```
 pub fn friedman_dataset(
     data: &Dataset,
     columns: Option<&[String]>,
@@ -394,6 +445,19 @@ pub fn friedman_dataset(
 
 /// Friedman ranking of complete `rows` (respondents × conditions) whose
 /// columns are called `names`; `dropped` is only reported.
+///
+/// ```
+/// // The same data as rows (scipy_posthocs.json): Iman–Davenport F = 6.694915254237287
+/// // with (2, 10) df, Conover p(a, b) = 0.02325152459385478.
+/// use analysis::friedman::friedman;
+/// let rows = [[31.0, 27.0, 24.0], [31.0, 28.0, 31.0], [45.0, 29.0, 46.0],
+///             [21.0, 18.0, 48.0], [42.0, 36.0, 46.0], [32.0, 17.0, 40.0]].map(|r| r.to_vec());
+/// let names = ["a", "b", "c"].map(String::from);
+/// let f = friedman(&names, &rows, 0, 0.05).unwrap();
+/// assert!((f.iman_davenport.statistic.unwrap() - 6.694_915_254_237_287).abs() < 1e-9);
+/// assert_eq!((f.iman_davenport.df1, f.iman_davenport.df2), (2, 10));
+/// assert!((f.conover.pvalues[0][1] - 0.023_251_524_593_854_78).abs() < 1e-9);
+/// ```
 pub fn friedman(
     names: &[String],
     rows: &[Vec<f64>],
