@@ -22,6 +22,15 @@ pub const IQR_CUTOFF: f64 = 1.0;
 /// shape both encode the round), joined by a thin line per item so the
 /// movement between rounds is visible. `agreement_by_round[r][i]` and
 /// `iqr_by_round[r][i]` are round r, item i.
+///
+/// ```
+/// use analysis::plots::delphi_rounds;
+/// let items = ["item1", "item2"].map(String::from);
+/// let fig = delphi_rounds(&items, &[vec![0.6, 0.9], vec![0.8, 1.0]], &[vec![2.0, 1.0], vec![1.0, 0.5]]).unwrap();
+/// assert!(fig.svg.contains("item2"));
+/// // One agreement list per round, each as long as the items.
+/// assert!(delphi_rounds(&items, &[vec![0.6]], &[vec![2.0]]).is_err());
+/// ```
 pub fn delphi_rounds(
     items: &[String],
     agreement_by_round: &[Vec<f64>],

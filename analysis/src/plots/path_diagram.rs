@@ -45,6 +45,22 @@ pub struct PathDiagram {
 /// outcome box on the right spanning the middle of the column so that arrows
 /// fan out and their labels (the estimate, with "*" when significant) do not
 /// collide; non-significant paths are dashed grey.
+///
+/// ```
+/// use analysis::plots::{path_diagram, PathArrow, PathDiagram};
+/// let d = PathDiagram {
+///     factors: vec!["Access".into(), "Quality".into()],
+///     outcome: "Contract".into(),
+///     paths: vec![
+///         PathArrow { from: "Access".into(), to: "Contract".into(), estimate: 0.42, significant: true },
+///         PathArrow { from: "Quality".into(), to: "Contract".into(), estimate: 0.08, significant: false },
+///     ],
+///     caption: None,
+/// };
+/// let fig = path_diagram(&d).unwrap();
+/// // A significant estimate is starred, a non-significant one is not.
+/// assert!(fig.svg.contains("0.42*") && fig.svg.contains("0.08") && !fig.svg.contains("0.08*"));
+/// ```
 pub fn path_diagram(d: &PathDiagram) -> Result<Figure> {
     if d.factors.is_empty() || d.paths.is_empty() {
         return Err(nothing_to_plot("paths"));
