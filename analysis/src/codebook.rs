@@ -596,6 +596,14 @@ impl Codebook {
     }
 
     /// The tree as indented text.
+    ///
+    /// ```
+    /// use analysis::codebook::Codebook;
+    /// let csv = "dimension,row,theme,subtheme,repetitions\nAccess,1,Distance,Travel time,4\n";
+    /// let tree = Codebook::from_csv_str("one.csv", csv).unwrap().tree_text();
+    /// assert!(tree.starts_with("Codebook one.csv: 1 dimensions, 1 themes, 1 sub-themes, 4 repetitions\n"));
+    /// assert!(tree.contains("Access (1 themes, 1 sub-themes, 4 repetitions)") && tree.contains("Travel time"));
+    /// ```
     pub fn tree_text(&self) -> String {
         let c = self.counts();
         let mut out = String::new();

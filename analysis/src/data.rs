@@ -171,6 +171,11 @@ impl Dataset {
 
     /// Builds a dataset from numeric columns (no missing values), e.g. in a
     /// notebook or from a generator.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_columns("generated", vec![("x".to_owned(), vec![1.5, 2.0])]).unwrap();
+    /// assert_eq!(data.numeric_values("x").unwrap(), [1.5, 2.0]);
+    /// ```
     pub fn from_columns(
         source: impl Into<String>,
         columns: Vec<(String, Vec<f64>)>,
@@ -242,6 +247,11 @@ impl Dataset {
     }
 
     /// The raw text of a column.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "group\n a \nNA\n").unwrap();
+    /// assert_eq!(data.text_column("group").unwrap()[1], "NA");
+    /// ```
     pub fn text_column(&self, name: &str) -> Result<&[String]> {
         Ok(&self.cells[self.index_of(name)?])
     }
@@ -306,12 +316,25 @@ impl Dataset {
     }
 
     /// A column with its missing values dropped.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a\n1\nNA\n\n3\n").unwrap();
+    /// assert_eq!(data.numeric_values("a").unwrap(), [1.0, 3.0]);
+    /// ```
     pub fn numeric_values(&self, name: &str) -> Result<Vec<f64>> {
         Ok(self.numeric_column(name)?.into_iter().flatten().collect())
     }
 
     /// The names of the columns selected by `columns`, or all columns if
     /// `columns` is `None`; unknown names are an error.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a,b,c\n1,2,3\n").unwrap();
+    /// assert_eq!(data.select(Some(&["c".to_owned(), "a".to_owned()])).unwrap(), ["c", "a"]);
+    /// assert_eq!(data.select(None).unwrap(), ["a", "b", "c"]);
+    /// let e = data.select(Some(&["d".to_owned()])).unwrap_err().to_string();
+    /// assert!(e.contains("\"d\""), "{e}");
+    /// ```
     pub fn select(&self, columns: Option<&[String]>) -> Result<Vec<String>> {
         match columns {
             None => Ok(self.names.clone()),

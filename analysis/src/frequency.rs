@@ -111,6 +111,15 @@ impl FrequencyTable {
     }
 
     /// Counts the categories of a text column of a dataset.
+    ///
+    /// ```
+    /// // Hand computation: three answers, one missing.
+    /// use analysis::{frequency::FrequencyTable, Dataset};
+    /// let data = Dataset::from_csv_str("survey.csv", "gender\nF\nM\nNA\nF\n").unwrap();
+    /// let t = FrequencyTable::from_column(&data, "gender").unwrap();
+    /// assert_eq!((t.variable.as_str(), t.total, t.missing), ("gender", 3, 1));
+    /// assert!((t.categories[0].percent - 200.0 / 3.0).abs() < 1e-12);
+    /// ```
     pub fn from_column(data: &crate::Dataset, column: &str) -> Result<FrequencyTable> {
         let (groups, missing) = count_values(data.text_column(column)?);
         let location = Location::source(&data.source).with_column(column);
