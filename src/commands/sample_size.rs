@@ -42,7 +42,7 @@ pub struct Args {
     /// With --sem: RMSEA under the alternative [default: 0.08]; above R0 tests close fit, below R0 not-close fit.
     #[arg(long, value_name = "R1", requires = "sem", allow_hyphen_values = true)]
     pub rmsea1: Option<f64>,
-    /// With --sem: the power wanted, above alpha and below 1 [default: 0.80]; the minimum n is computed.
+    /// With --sem: the power wanted, above alpha and at most 0.999999 [default: 0.80]; the minimum n is computed.
     #[arg(
         long,
         value_name = "P",
