@@ -186,8 +186,7 @@ impl RmseaDesign {
     /// ```
     /// use analysis::sample_size::sem::RmseaDesign;
     /// // Close fit (0.05 vs 0.08), df = 100, n = 132 (the minimum n for
-    /// // power 0.80, as MacCallum, Browne & Sugawara's Table 4 gives it):
-    /// // semTools' findRMSEApower(0.05, 0.08, 100, 132) = 0.802202724954.
+    /// // power 0.80): semTools' findRMSEApower(0.05, 0.08, 100, 132) = 0.802202724954.
     /// let design = RmseaDesign { df: 100, ..RmseaDesign::default() };
     /// let power = design.power(132).unwrap();
     /// assert!((power - 0.802202724954).abs() < 1e-9, "{power}");
@@ -353,6 +352,16 @@ pub struct SemSampleSizeInput {
     pub solve: SemSolve,
 }
 
+/// Which quantity [`sem_sample_size`] solved for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SolvedFor {
+    /// The power at a given n.
+    Power,
+    /// The minimum n for a target power.
+    N,
+}
+
 /// The answer. The first six fields are the JSON contract of
 /// `paraclinic sample-size --sem --json`: `n` is the given n or the
 /// minimum n found, `power` the power computed at the given n or the target
@@ -374,7 +383,7 @@ pub struct SemSampleSize {
     pub power: f64,
     /// `"power"` when the power was computed for a given n, `"n"` when the
     /// minimum n was searched.
-    pub solved_for: &'static str,
+    pub solved_for: SolvedFor,
     /// Close or not-close fit.
     pub test: RmseaTest,
     /// Power at `n` (equal to `power` when solving for power).
@@ -411,8 +420,8 @@ pub fn sem_sample_size(input: &SemSampleSizeInput) -> Result<SemSampleSize> {
     let d = input.design;
     d.check()?;
     let (n, power, solved_for) = match input.solve {
-        SemSolve::Power { n } => (n, d.power(n)?, "power"),
-        SemSolve::MinimumN { power } => (d.minimum_n(power)?, power, "n"),
+        SemSolve::Power { n } => (n, d.power(n)?, SolvedFor::Power),
+        SemSolve::MinimumN { power } => (d.minimum_n(power)?, power, SolvedFor::N),
     };
     let achieved_power = d.power_unchecked(n);
     let power_at_n_minus_1 = match input.solve {
@@ -445,11 +454,11 @@ impl Render for SemSampleSize {
             RmseaTest::NotCloseFit => ("RMSEA ≥", "below"),
         };
         let title = match self.solved_for {
-            "n" => format!(
+            SolvedFor::N => format!(
                 "Minimum sample size for an SEM: {} (MacCallum, Browne & Sugawara 1996)",
                 self.test.label()
             ),
-            _ => format!(
+            SolvedFor::Power => format!(
                 "Power of an SEM's {} (MacCallum, Browne & Sugawara 1996)",
                 self.test.label()
             ),
@@ -463,7 +472,7 @@ impl Render for SemSampleSize {
         t.row(vec!["alternative RMSEA".into(), fmt_number(self.rmsea1)]);
         t.row(vec!["alpha".into(), fmt_number(self.alpha)]);
         match self.solved_for {
-            "n" => {
+            SolvedFor::N => {
                 t.row(vec!["target power".into(), fmt_number(self.power)]);
                 t.row(vec!["minimum n".into(), self.n.to_string()]);
                 t.row(vec![
@@ -477,7 +486,7 @@ impl Render for SemSampleSize {
                     ]);
                 }
             }
-            _ => {
+            SolvedFor::Power => {
                 t.row(vec!["n".into(), self.n.to_string()]);
                 t.row(vec!["power".into(), fmt_fixed(self.power, 6)]);
             }
@@ -498,7 +507,7 @@ impl Render for SemSampleSize {
             "The model χ² is compared with the critical value and H0 rejected when it is {reject} it; power is the chance of that when the population RMSEA is {}.",
             fmt_number(self.rmsea1)
         ));
-        if self.solved_for == "n" {
+        if self.solved_for == SolvedFor::N {
             t.note("The minimum n is the smallest whole n whose power is above the target, searched from n = 2 (semTools searches from 5 and reports \"Sample Size <= 5\" below).");
         }
         t.note("Computed from the df and RMSEA values given (planning assumptions), not from data; n − 1 multiplies the non-centrality, as in semTools' findRMSEApower.");
