@@ -131,6 +131,8 @@ pub struct Inspection {
     pub documentation: Option<(String, String)>,
 }
 
+/// evcxr's context with `analysis` preloaded, and the thread that forwards
+/// its user code's output; one cell at a time.
 pub struct Evaluator {
     context: Option<CommandContext>,
     /// Why the context could not be created or the preload failed.
