@@ -552,6 +552,32 @@ mod tests {
     }
 
     #[test]
+    fn power_rises_with_n_as_the_bisection_assumes() {
+        // semTools scans n upwards; bisecting gives the same first n only if
+        // power does not fall as n grows. Close and not-close fit, small and
+        // large df, n = 2 … 400 (semTools' own scan shows the same).
+        for (df, rmsea0, rmsea1) in [
+            (1, 0.05, 0.08),
+            (20, 0.0, 0.05),
+            (335, 0.08, 0.05),
+            (3000, 0.05, 0.01),
+        ] {
+            let d = RmseaDesign {
+                df,
+                rmsea0,
+                rmsea1,
+                alpha: 0.05,
+            };
+            let mut previous = d.power(2).unwrap();
+            for n in 3..=400 {
+                let p = d.power(n).unwrap();
+                assert!(p >= previous - 1e-12, "df {df}, n {n}: {p} < {previous}");
+                previous = p;
+            }
+        }
+    }
+
+    #[test]
     fn bad_parameters_are_named() {
         let err = |d: RmseaDesign| d.power(100).unwrap_err().to_string();
         let base = RmseaDesign {
