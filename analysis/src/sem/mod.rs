@@ -435,6 +435,12 @@ mod tests {
         assert_eq!(fit.optimizer.lbfgs_iterations, 1);
         assert_eq!(fit.optimizer.scoring_iterations, 0);
         assert!(fit.optimizer.max_abs_gradient > estimate::GRADIENT_TOLERANCE);
+        use crate::Render;
+        let text = fit.to_text();
+        assert!(
+            text.contains("Converged                   no (1 L-BFGS + 0 scoring iterations"),
+            "{text}"
+        );
         match &fit.warnings[0] {
             SemWarning::NotConverged {
                 lbfgs_iterations,

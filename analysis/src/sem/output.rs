@@ -367,3 +367,55 @@ impl Render for SemFit {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sem::{self, ModelSpec, Operator, Options, SampleMoments};
+
+    fn one_factor() -> SemFit {
+        let cov =
+            nalgebra::DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.4, 0.5, 1.0, 0.3, 0.4, 0.3, 1.0]);
+        let names = ["x1", "x2", "x3"].map(String::from).to_vec();
+        let sample = SampleMoments::from_covariance("example", cov, names, 100).unwrap();
+        let spec = ModelSpec::parse("f =~ x1 + x2 + x3").unwrap();
+        sem::fit(&spec, &sample, &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn missing_values_show_one_dash_and_numbers_stay_right_aligned() {
+        let fit = one_factor();
+        let marker = fit.table.find("f", Operator::MeasuredBy, "x1").unwrap();
+        let free = fit.table.find("f", Operator::MeasuredBy, "x2").unwrap();
+        let t = paths_table(
+            "Paths",
+            "path",
+            [("marker".to_owned(), marker), ("x2".to_owned(), free)],
+        );
+        // The marker is fixed: SE 0, no z and no p.
+        assert_eq!(t.rows[0][3..5], [MISSING, MISSING]);
+        // Right-aligned: each dash ends where the number below it ends.
+        let text = t.to_text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[3..],
+            [
+                "marker     1.000  0.000         —       —        0.816",
+                "x2         0.750  0.225      3.33  0.0009        0.612"
+            ],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_compact_fit_table_says_whether_the_fit_converged() {
+        let fit = one_factor();
+        let t = compact_fit_table("Fit", fit.nobs, fit.npar, true, &fit.fit);
+        assert_eq!(t.rows[0], ["N", "100"]);
+        // Just identified: df 0, so no p-value.
+        assert_eq!(t.rows[4], ["p", MISSING]);
+        assert_eq!(t.notes, ["The optimiser converged."]);
+        let t = compact_fit_table("Fit", fit.nobs, fit.npar, false, &fit.fit);
+        assert!(t.notes[0].starts_with("The optimiser did NOT converge"));
+    }
+}
