@@ -37,7 +37,7 @@
 //! because statrs, the statistics crate we use, has no non-central χ².
 //!
 //! [`measures`] assembles them for a fitted model (stage 5 of
-//! [`super::fit`]); the closed forms below it are public so that the audit
+//! [`super::fit()`]); the closed forms below it are public so that the audit
 //! can recompute indices from published figures. A robust (scaled) test
 //! would add its scaled χ² and the indices built on it beside these.
 
@@ -180,7 +180,7 @@ fn normal_cdf(z: f64) -> f64 {
 }
 
 /// CDF of the non-central χ²(df, ncp) distribution at x, in bounded time
-/// and memory for every ncp (see [`DIRECT_MAX_MEAN`], [`SERIES_MAX_MEAN`]).
+/// and memory for every ncp (see `DIRECT_MAX_MEAN`, `SERIES_MAX_MEAN`).
 pub fn noncentral_chisq_cdf(x: f64, df: f64, ncp: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;

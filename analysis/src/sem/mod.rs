@@ -12,7 +12,7 @@
 //! 4. [`estimate`]: the ML discrepancy and its optimiser; then inference
 //!    ([`information`]: standard errors) and the [`standardized`] solution
 //!    written into the table;
-//! 5. [`fit`]: fit measures; then [`reliability`], [`modindices`],
+//! 5. [`fit`](mod@fit): fit measures; then [`reliability`], [`modindices`],
 //!    [`bootstrap`] and [`warnings`].
 //!
 //! [`output`] renders a fit as lavaan's `summary()` does; JSON comes from
