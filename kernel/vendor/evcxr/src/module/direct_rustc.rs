@@ -188,6 +188,9 @@ pub(crate) fn saved_files(crate_dir: &Path, key: &str) -> (PathBuf, PathBuf) {
 /// local (path) dependencies, which cargo would rebuild when they are edited.
 pub(crate) fn build_inputs_key(cargo_command: &str, crate_dir: &Path) -> String {
     let mut key = cargo_command.to_owned();
+    // A recording made with other wrapper flags is not replayed.
+    key.push('\0');
+    key.push_str(&super::CELL_CRATE_RUSTC_FLAGS.join(" "));
     for file in ["Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
         key.push('\0');
         key.push_str(&std::fs::read_to_string(crate_dir.join(file)).unwrap_or_default());
