@@ -139,30 +139,25 @@ pub fn run(
         )));
     }
     let alpha = (1.0 - b.level) / 2.0;
-    let boot: Vec<BootstrapEstimate> = table
-        .params
-        .iter()
-        .map(|p| {
-            let Some(k) = p.free else {
-                return BootstrapEstimate {
-                    se: 0.0,
-                    ci_lower: p.value,
-                    ci_upper: p.value,
-                };
-            };
-            let mut v: Vec<f64> = ok.iter().map(|t| t[k]).collect();
-            let mean = v.iter().sum::<f64>() / v.len() as f64;
-            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
-            v.sort_by(f64::total_cmp);
-            BootstrapEstimate {
-                se: var.sqrt(),
-                ci_lower: quantile7(&v, alpha),
-                ci_upper: quantile7(&v, 1.0 - alpha),
+    for p in result.table.params.iter_mut() {
+        p.boot = Some(match p.free {
+            None => BootstrapEstimate {
+                se: 0.0,
+                ci_lower: p.value,
+                ci_upper: p.value,
+            },
+            Some(k) => {
+                let mut v: Vec<f64> = ok.iter().map(|t| t[k]).collect();
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
+                v.sort_by(f64::total_cmp);
+                BootstrapEstimate {
+                    se: var.sqrt(),
+                    ci_lower: quantile7(&v, alpha),
+                    ci_upper: quantile7(&v, 1.0 - alpha),
+                }
             }
-        })
-        .collect();
-    for (p, b) in result.table.params.iter_mut().zip(boot) {
-        p.boot = Some(b);
+        });
     }
     result.bootstrap = Some(BootstrapSummary {
         replicates: b.replicates,

@@ -21,12 +21,10 @@ use nalgebra::DMatrix;
 /// Writes std.lv and std.all into every row of a fitted table (`None`
 /// where lavaan gives NA: a non-positive implied variance).
 pub fn fill(table: &mut ParTable, c: &DMatrix<f64>) {
-    let values: Vec<(f64, f64)> = table
-        .params
-        .iter()
-        .map(|p| standardize(table, c, &p.lhs, p.op, &p.rhs, p.value))
-        .collect();
-    for (p, (lv, all)) in table.params.iter_mut().zip(values) {
+    for i in 0..table.params.len() {
+        let p = &table.params[i];
+        let (lv, all) = standardize(table, c, &p.lhs, p.op, &p.rhs, p.value);
+        let p = &mut table.params[i];
         p.std_lv = lv.is_finite().then_some(lv);
         p.std_all = all.is_finite().then_some(all);
     }
