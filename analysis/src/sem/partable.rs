@@ -816,4 +816,26 @@ mod tests {
             .to_string();
         assert!(e.contains("\"f\" is not identified"), "{e}");
     }
+
+    #[test]
+    fn an_unknown_name_is_an_error_naming_what_exists_not_variable_0() {
+        let spec = ModelSpec::parse("f =~ x1 + x2 + x3").unwrap();
+        let t = ParTable::build(&spec, &names(&["x1", "x2", "x3"]), false).unwrap();
+        assert_eq!(t.variable("x1").unwrap(), 0);
+        assert_eq!(t.variable("f").unwrap(), 3);
+        let e = t.variable("x9").unwrap_err().to_string();
+        assert!(
+            e.contains("\"x9\" is not a variable of the model; its variables are x1, x2, x3, f"),
+            "{e}"
+        );
+        let cov = nalgebra::DMatrix::identity(2, 2);
+        let sample =
+            crate::sem::SampleMoments::from_covariance("s.csv", cov, names(&["a", "b"]), 10)
+                .unwrap();
+        let e = sample
+            .indices_of(&names(&["b", "c"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"c\"") && e.contains("(a, b)"), "{e}");
+    }
 }
