@@ -79,7 +79,7 @@ fn compare(name: &str) -> Check {
     // Parameter estimates: every lavaan row is in ours, and no extra rows.
     let rows = fx["estimates"].as_array().unwrap();
     assert_eq!(
-        fit.estimates.len(),
+        fit.table.params.len(),
         rows.len(),
         "{name}: number of parameter rows"
     );
@@ -90,17 +90,23 @@ fn compare(name: &str) -> Check {
             r["rhs"].as_str().unwrap(),
         );
         let e = fit
-            .estimate(l, op, rh)
+            .table
+            .find(l, op.parse().unwrap(), rh)
             .unwrap_or_else(|| panic!("{name}: missing {l} {op} {rh}"));
         let id = format!("{l} {op} {rh}");
-        c.close(&format!("{id} est"), e.est, num(&r["est"]).unwrap(), 1e-2);
-        c.close(&format!("{id} se"), e.se, num(&r["se"]).unwrap(), 1e-2);
-        match (e.z, num(&r["z"])) {
+        c.close(&format!("{id} est"), e.value, num(&r["est"]).unwrap(), 1e-2);
+        c.close(
+            &format!("{id} se"),
+            e.se.unwrap(),
+            num(&r["se"]).unwrap(),
+            1e-2,
+        );
+        match (e.z(), num(&r["z"])) {
             (Some(z), Some(zr)) => c.close(&format!("{id} z"), z, zr, 1e-2),
             (None, None) => {}
             (a, b) => c.failures.push(format!("{name}: {id} z {a:?} vs {b:?}")),
         }
-        if let (Some(p), Some(pr)) = (e.pvalue, num(&r["pvalue"])) {
+        if let (Some(p), Some(pr)) = (e.pvalue(), num(&r["pvalue"])) {
             c.close(&format!("{id} pvalue"), p, pr, 1e-3);
         }
         for (key, ours) in [("std_lv", e.std_lv), ("std_all", e.std_all)] {
@@ -114,13 +120,13 @@ fn compare(name: &str) -> Check {
         }
         c.close(
             &format!("{id} ci_lower"),
-            e.ci_lower,
+            e.ci_lower().unwrap(),
             num(&r["ci_lower"]).unwrap(),
             1e-2,
         );
         c.close(
             &format!("{id} ci_upper"),
-            e.ci_upper,
+            e.ci_upper().unwrap(),
             num(&r["ci_upper"]).unwrap(),
             1e-2,
         );

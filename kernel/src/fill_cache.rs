@@ -7,7 +7,7 @@
 //! exactly as a kernel does (same cache slot, same preload) and runs one cell
 //! that calls the library.
 
-use crate::{engine, prelude};
+use crate::{evaluator, prelude};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -31,7 +31,7 @@ pub fn fill() -> anyhow::Result<Duration> {
 }
 
 fn run_engine_once() -> anyhow::Result<()> {
-    let (mut context, _outputs) = engine::create_context().map_err(anyhow::Error::msg)?;
+    let (mut context, _outputs) = evaluator::create_context().map_err(anyhow::Error::msg)?;
     for (what, code) in [
         ("preloading the analysis library", prelude::preload()),
         ("running a first cell", PROBE_CELL.to_owned()),

@@ -11,9 +11,9 @@
 
 use crate::completeness::{is_complete, Completeness};
 use crate::connection::ConnectionInfo;
-use crate::engine::{self, EngineHandle, Request};
 use crate::history::{History, Query};
 use crate::iopub::Publisher;
+use crate::jupyter_adapter::{self, EngineHandle, Request};
 use crate::wire::{self, Message, Signer, PROTOCOL_VERSION};
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -144,7 +144,7 @@ pub async fn run(info: ConnectionInfo) -> Result<()> {
     let publisher = Publisher::new(iopub_tx, session);
     publisher.send("status", None, json!({"execution_state": "starting"}));
     let history = Arc::new(Mutex::new(History::default()));
-    let engine = engine::start(publisher.clone(), history.clone());
+    let engine = jupyter_adapter::start(publisher.clone(), history.clone());
 
     let (shell_send, mut shell_recv) = shell.split();
     let (reply_tx, mut reply_rx) = unbounded_channel::<Message>();

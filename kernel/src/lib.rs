@@ -7,7 +7,9 @@
 //!
 //! One module per concern: [`connection`] (the connection file), [`wire`]
 //! (message format and HMAC-SHA256 signing), [`kernel`] (sockets and
-//! dispatch), [`engine`] (the evcxr thread and output forwarding),
+//! dispatch), [`jupyter_adapter`] (the engine thread: execute, complete and
+//! inspect requests in, iopub messages and replies out), [`evaluator`]
+//! (evcxr: a cell in, its outputs and typed outcome out; no Jupyter),
 //! [`display`] (live rich output), [`prelude`] (what notebooks get without a
 //! `:dep`), [`completeness`] (`is_complete`), [`history`], [`cache`] (the
 //! persistent build directory), [`fill_cache`] (filling it at install time) and [`kernelspec`] (install/uninstall).
@@ -16,10 +18,11 @@ pub mod cache;
 pub mod completeness;
 pub mod connection;
 pub mod display;
-pub mod engine;
+pub mod evaluator;
 pub mod fill_cache;
 pub mod history;
 pub mod iopub;
+pub mod jupyter_adapter;
 pub mod kernel;
 pub mod kernelspec;
 pub mod prelude;

@@ -34,8 +34,8 @@ use super::study_data::StudyData;
 use crate::error::Result;
 use crate::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
 use crate::published::Claims;
-use crate::render::{fmt_fixed, fmt_p, Provenance, Table};
-use crate::sem::{self, FitMeasures, Likelihood, ModelSpec, Options, SampleMoments};
+use crate::render::{fmt_fixed, Provenance, Table};
+use crate::sem::{self, FitMeasures, Likelihood, ModelSpec, Operator, Options, SampleMoments};
 use serde::Serialize;
 
 /// Latent name of the outcome factor in the model syntax.
@@ -102,10 +102,11 @@ pub struct SemStep {
     /// R² of the outcome factor, when it is in the model.
     pub outcome_r_squared: Option<f64>,
     pub factors: Vec<FactorSummary>,
-    /// Every parameter, fixed ones included (lavaan's parameterEstimates).
-    pub estimates: Vec<sem::Estimate>,
+    /// The fitted parameter table: every parameter, fixed ones included
+    /// (serialized as lavaan's parameterEstimates rows).
+    pub estimates: sem::ParTable,
     /// Heywood cases, non-positive-definite matrices, dropped respondents.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<sem::SemWarning>,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
     pub figures: Vec<StepFigure>,
@@ -254,16 +255,18 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<SemStep> {
             .iter()
             .zip(&latents)
             .filter_map(|(g, latent)| {
-                fit.estimate(OUTCOME_LATENT, "~", latent)
-                    .map(|e| PathEstimate {
-                        dimension: g.name.clone(),
-                        latent: latent.clone(),
-                        est: e.est,
-                        se: e.se,
-                        z: e.z,
-                        pvalue: e.pvalue,
-                        std_all: e.std_all,
-                    })
+                let e = fit
+                    .table
+                    .find(OUTCOME_LATENT, Operator::RegressedOn, latent)?;
+                Some(PathEstimate {
+                    dimension: g.name.clone(),
+                    latent: latent.clone(),
+                    est: e.value,
+                    se: e.se?,
+                    z: e.z(),
+                    pvalue: e.pvalue(),
+                    std_all: e.std_all,
+                })
             })
             .collect()
     } else {
@@ -279,9 +282,10 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<SemStep> {
         .iter()
         .map(|(latent, name)| {
             let loadings: Vec<f64> = fit
-                .estimates
+                .table
+                .params
                 .iter()
-                .filter(|e| e.op == "=~" && &e.lhs == latent)
+                .filter(|e| e.op == Operator::MeasuredBy && &e.lhs == latent)
                 .filter_map(|e| e.std_all)
                 .collect();
             let rel = fit.reliability.iter().find(|r| &r.factor == latent);
@@ -324,7 +328,7 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<SemStep> {
         paths,
         outcome_r_squared,
         factors,
-        estimates: fit.estimates.clone(),
+        estimates: fit.table.clone(),
         warnings: fit.warnings.clone(),
         comparisons,
         notice,
@@ -574,63 +578,25 @@ fn figures(
 
 impl SemStep {
     fn fit_table(&self) -> Table {
-        let f = &self.fit;
-        let mut t = Table::new("Fit of the study's model", &["measure", "value"]);
-        let rows: [(&str, String); 14] = [
-            ("N", self.nobs.to_string()),
-            ("free parameters", self.npar.to_string()),
-            ("χ²", fmt_fixed(f.chisq, 2)),
-            ("df", fmt_fixed(f.df, 0)),
-            ("p", f.pvalue.map_or("–".into(), fmt_p)),
-            ("CFI", fmt_fixed(f.cfi, 3)),
-            ("TLI", fmt_fixed(f.tli, 3)),
-            ("NFI", fmt_fixed(f.nfi, 3)),
-            ("GFI", fmt_fixed(f.gfi, 3)),
-            ("AGFI", fmt_fixed(f.agfi, 3)),
-            ("RMSEA", fmt_fixed(f.rmsea, 3)),
-            (
-                "RMSEA 90 % CI",
-                format!(
-                    "{} – {}",
-                    fmt_fixed(f.rmsea_ci_lower, 3),
-                    fmt_fixed(f.rmsea_ci_upper, 3)
-                ),
-            ),
-            ("SRMR", fmt_fixed(f.srmr, 3)),
-            (
-                "converged",
-                if self.converged { "yes" } else { "no" }.into(),
-            ),
-        ];
-        for (k, v) in rows {
-            t.row(vec![k.to_owned(), v]);
-        }
+        let mut t = sem::output::compact_fit_table(
+            "Fit of the study's model",
+            self.nobs,
+            self.npar,
+            self.converged,
+            &self.fit,
+        );
         t.note("Maximum likelihood, Wishart convention (AMOS): χ² = (N − 1)·F.");
         t
     }
 
     fn paths_table(&self) -> Table {
-        let mut t = Table::new(
-            "Structural paths to the outcome",
-            &[
-                "dimension",
-                "estimate",
-                "SE",
-                "t (C.R.)",
-                "p",
-                "β (std.all)",
-            ],
-        );
-        for q in &self.paths {
-            t.row(vec![
-                q.dimension.clone(),
-                fmt_fixed(q.est, 3),
-                fmt_fixed(q.se, 3),
-                q.z.map_or("–".into(), |z| fmt_fixed(z, 2)),
-                q.pvalue.map_or("–".into(), fmt_p),
-                q.std_all.map_or("–".into(), |b| fmt_fixed(b, 3)),
-            ]);
-        }
+        let rows = self.paths.iter().filter_map(|q| {
+            let e = self
+                .estimates
+                .find(OUTCOME_LATENT, Operator::RegressedOn, &q.latent)?;
+            Some((q.dimension.clone(), e))
+        });
+        let mut t = sem::output::paths_table("Structural paths to the outcome", "dimension", rows);
         if let Some(r2) = self.outcome_r_squared {
             t.note(format!("R² of the outcome: {}", fmt_fixed(r2, 3)));
         }

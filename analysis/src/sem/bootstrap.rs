@@ -10,8 +10,8 @@
 //! percentile interval uses R's default quantile (type 7).
 
 use super::estimate::{optimise, Problem};
-use super::model::{covariance_of, SampleMoments};
-use super::{fill_fixed_x, sample_for, Options, SemFit};
+use super::samplestats::{covariance_of, scaled_for, SampleMoments};
+use super::{Options, SemFit, SemWarning};
 use crate::error::{AnalysisError, Location, Result};
 use nalgebra::DMatrix;
 use rand::{Rng, SeedableRng};
@@ -23,11 +23,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Called with (replicates done, total) as the bootstrap progresses.
 pub type Progress = dyn Fn(usize, usize) + Sync + Send;
 
+/// How to bootstrap.
 #[derive(Clone)]
 pub struct BootstrapOptions {
+    /// Number of replicates B.
     pub replicates: usize,
+    /// Seed of the ChaCha8 streams.
     pub seed: u64,
+    /// Level of the percentile intervals (0.95).
     pub level: f64,
+    /// Called as replicates finish.
     pub progress: Option<std::sync::Arc<Progress>>,
 }
 
@@ -41,13 +46,30 @@ impl std::fmt::Debug for BootstrapOptions {
     }
 }
 
+/// What a bootstrap did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BootstrapSummary {
+    /// Replicates drawn.
     pub replicates: usize,
+    /// Replicates that converged.
     pub successful: usize,
+    /// Replicates dropped.
     pub failed: usize,
+    /// The seed.
     pub seed: u64,
+    /// Level of the intervals.
     pub level: f64,
+}
+
+/// The bootstrap result of one parameter (columns of the parameter table).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BootstrapEstimate {
+    /// Standard deviation of the replicates (0 for a fixed parameter).
+    pub se: f64,
+    /// Lower percentile bound.
+    pub ci_lower: f64,
+    /// Upper percentile bound.
+    pub ci_upper: f64,
 }
 
 /// R's quantile type 7 of sorted values.
@@ -58,6 +80,9 @@ fn quantile7(sorted: &[f64], prob: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Bootstraps a fit: writes each parameter's [`BootstrapEstimate`] into
+/// its table and the summary (and a warning about dropped replicates) into
+/// the fit. Needs raw data.
 pub fn run(
     result: &mut SemFit,
     sample: &SampleMoments,
@@ -79,11 +104,7 @@ pub fn run(
     }
     crate::error::check_range("bootstrap level", b.level, 0.0, 1.0, true)?;
     let table = &result.table;
-    let cols: Vec<usize> = table
-        .observed
-        .iter()
-        .map(|o| sample.names.iter().position(|n| n == o).unwrap_or(0))
-        .collect();
+    let cols = sample.indices_of(&table.observed)?;
     let data = DMatrix::from_fn(data.nrows(), cols.len(), |r, c| data[(r, cols[c])]);
     let n = data.nrows();
     let theta_hat = table.theta();
@@ -95,9 +116,9 @@ pub fn run(
             rng.set_stream(r as u64);
             let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
             let resampled = DMatrix::from_fn(n, data.ncols(), |i, j| data[(rows[i], j)]);
-            let (s, _) = sample_for(&covariance_of(&resampled), n, options.likelihood);
+            let (s, _) = scaled_for(&covariance_of(&resampled), n, options.likelihood);
             let mut t = table.clone();
-            fill_fixed_x(&mut t, &s);
+            t.set_fixed_x(&s);
             let out = Problem::new(&t, s)
                 .and_then(|prob| optimise(&prob, theta_hat.clone()).ok())
                 .filter(|o| o.converged)
@@ -118,20 +139,25 @@ pub fn run(
         )));
     }
     let alpha = (1.0 - b.level) / 2.0;
-    for (e, p) in result.estimates.iter_mut().zip(&table.params) {
-        let Some(k) = p.free else {
-            e.boot_se = Some(0.0);
-            e.boot_ci_lower = Some(e.est);
-            e.boot_ci_upper = Some(e.est);
-            continue;
-        };
-        let mut v: Vec<f64> = ok.iter().map(|t| t[k]).collect();
-        let mean = v.iter().sum::<f64>() / v.len() as f64;
-        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
-        v.sort_by(f64::total_cmp);
-        e.boot_se = Some(var.sqrt());
-        e.boot_ci_lower = Some(quantile7(&v, alpha));
-        e.boot_ci_upper = Some(quantile7(&v, 1.0 - alpha));
+    for p in result.table.params.iter_mut() {
+        p.boot = Some(match p.free {
+            None => BootstrapEstimate {
+                se: 0.0,
+                ci_lower: p.value,
+                ci_upper: p.value,
+            },
+            Some(k) => {
+                let mut v: Vec<f64> = ok.iter().map(|t| t[k]).collect();
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
+                v.sort_by(f64::total_cmp);
+                BootstrapEstimate {
+                    se: var.sqrt(),
+                    ci_lower: quantile7(&v, alpha),
+                    ci_upper: quantile7(&v, 1.0 - alpha),
+                }
+            }
+        });
     }
     result.bootstrap = Some(BootstrapSummary {
         replicates: b.replicates,
@@ -141,11 +167,10 @@ pub fn run(
         level: b.level,
     });
     if ok.len() < b.replicates {
-        result.warnings.push(format!(
-            "{} of {} bootstrap replicates failed and were dropped",
-            b.replicates - ok.len(),
-            b.replicates
-        ));
+        result.warnings.push(SemWarning::BootstrapFailures {
+            failed: b.replicates - ok.len(),
+            replicates: b.replicates,
+        });
     }
     Ok(())
 }

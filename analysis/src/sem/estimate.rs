@@ -1,4 +1,5 @@
-//! Maximum-likelihood estimation.
+//! Stage 4 — maximum-likelihood estimation: the discrepancy, its gradient,
+//! starting values and the optimiser (lavaan's `lav_model_estimate`).
 //!
 //! Discrepancy function (Jöreskog 1967; lavaan's ML):
 //! `F(θ) = log|Σ(θ)| + tr(S Σ(θ)⁻¹) − log|S| − p`, where S has divisor N
@@ -29,7 +30,8 @@
 //! and covariances 0; user `start()` values override.
 
 use super::information::{expected_information, Elements};
-use super::model::{Matrix, ParTable};
+use super::model::Implied;
+use super::partable::{Matrix, ParTable};
 use super::syntax::Operator;
 use crate::error::{AnalysisError, Result};
 use argmin::core::{CostFunction, Executor, Gradient, State};
@@ -37,118 +39,18 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
-/// The model-implied moments at θ.
-pub struct Implied {
-    /// `(I − A)⁻¹`, m × m.
-    pub t: DMatrix<f64>,
-    /// Covariance of all variables, `T Φ Tᵀ`.
-    pub c: DMatrix<f64>,
-    /// Implied covariance of the observed variables.
-    pub sigma: DMatrix<f64>,
-    pub sigma_inv: DMatrix<f64>,
-    pub log_det: f64,
-    pub phi: DMatrix<f64>,
-}
-
-impl Implied {
-    /// `None` when `I − A` is singular or Σ is not positive definite.
-    pub fn at(table: &ParTable, theta: &[f64]) -> Option<Implied> {
-        let (a, phi) = table.matrices(theta);
-        let p = table.p();
-        let t = inverse_i_minus(&a)?;
-        let c = &t * &phi * t.transpose();
-        let sigma = c.view((0, 0), (p, p)).into_owned();
-        let (sigma_inv, log_det) = spd_inverse(&sigma)?;
-        Some(Implied {
-            t,
-            c,
-            sigma,
-            sigma_inv,
-            log_det,
-            phi,
-        })
-    }
-
-    /// `F = log|Σ| + tr(SΣ⁻¹) − log|S| − p`.
-    pub fn discrepancy(&self, s: &DMatrix<f64>, log_det_s: f64) -> f64 {
-        let p = s.nrows();
-        self.log_det + trace_product(s, &self.sigma_inv) - log_det_s - p as f64
-    }
-}
-
-/// `(I − A)⁻¹`. For recursive models `A` is nilpotent and the Neumann
-/// series `I + A + A² + …` ends after as many terms as the longest path;
-/// the powers are formed with the (few) non-zero entries of `A`. Models
-/// with feedback loops fall back to an LU inverse.
-pub fn inverse_i_minus(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
-    let m = a.nrows();
-    let nonzero: Vec<(usize, usize, f64)> = (0..m)
-        .flat_map(|j| (0..m).map(move |i| (i, j)))
-        .filter(|&(i, j)| a[(i, j)] != 0.0)
-        .map(|(i, j)| (i, j, a[(i, j)]))
-        .collect();
-    let mut t: DMatrix<f64> = DMatrix::identity(m, m);
-    let mut power: DMatrix<f64> = DMatrix::identity(m, m);
-    for _ in 0..m {
-        // next = A · power, using the non-zeros of A.
-        let mut next: DMatrix<f64> = DMatrix::zeros(m, m);
-        for &(i, j, v) in &nonzero {
-            for col in 0..m {
-                let x = power[(j, col)];
-                if x != 0.0 {
-                    next[(i, col)] += v * x;
-                }
-            }
-        }
-        if next.iter().all(|&x| x == 0.0) {
-            return t.iter().all(|x| x.is_finite()).then_some(t);
-        }
-        t += &next;
-        power = next;
-    }
-    (DMatrix::identity(m, m) - a).try_inverse()
-}
-
-/// Inverse and log-determinant of a symmetric positive definite matrix via
-/// its Cholesky factor `L`: `L⁻¹` by forward substitution (p³/6
-/// multiply-adds), then `Σ⁻¹ = L⁻ᵀ L⁻¹` with a matrix product.
-pub fn spd_inverse(sigma: &DMatrix<f64>) -> Option<(DMatrix<f64>, f64)> {
-    let p = sigma.nrows();
-    let chol = Cholesky::new(sigma.clone())?;
-    let l = chol.l();
-    let log_det = 2.0 * l.diagonal().iter().map(|d| d.ln()).sum::<f64>();
-    // Row-major copy of L for contiguous inner loops.
-    let lt = l.transpose();
-    let mut x = DMatrix::<f64>::zeros(p, p); // X = L⁻¹, column-major
-    for j in 0..p {
-        x[(j, j)] = 1.0 / lt[(j, j)];
-        for i in j + 1..p {
-            let row = lt.column(i); // row i of L
-            let col = x.column(j);
-            let mut sum = 0.0;
-            for k in j..i {
-                sum += row[k] * col[k];
-            }
-            x[(i, j)] = -sum / lt[(i, i)];
-        }
-    }
-    let inv = x.tr_mul(&x);
-    (log_det.is_finite() && inv.iter().all(|v| v.is_finite())).then_some((inv, log_det))
-}
-
-/// tr(X Y) for symmetric Y without forming the product.
-pub fn trace_product(x: &DMatrix<f64>, y: &DMatrix<f64>) -> f64 {
-    x.iter().zip(y.transpose().iter()).map(|(a, b)| a * b).sum()
-}
-
 /// θ and the implied state there (`None`: not positive definite).
 type CachedState = (Vec<f64>, Option<std::sync::Arc<Implied>>);
 
 /// The ML problem: a table, the sample covariance in use, its log-det.
 pub struct Problem<'a> {
+    /// The model.
     pub table: &'a ParTable,
+    /// The matrix elements of its free parameters.
     pub elements: Elements,
+    /// The sample covariance in use.
     pub s: DMatrix<f64>,
+    /// log |S|.
     pub log_det_s: f64,
     /// The last implied state: argmin asks for the cost and the gradient at
     /// the same point separately.
@@ -156,6 +58,8 @@ pub struct Problem<'a> {
 }
 
 impl<'a> Problem<'a> {
+    /// The problem of fitting `table` to `s`; `None` when S is not
+    /// positive definite.
     pub fn new(table: &'a ParTable, s: DMatrix<f64>) -> Option<Problem<'a>> {
         let chol = Cholesky::new(s.clone())?;
         let log_det_s = 2.0
@@ -190,6 +94,7 @@ impl<'a> Problem<'a> {
         imp
     }
 
+    /// F at θ; `None` where Σ(θ) is not positive definite.
     pub fn objective(&self, theta: &[f64]) -> Option<f64> {
         self.implied(theta)
             .map(|i| i.discrepancy(&self.s, self.log_det_s))
@@ -235,11 +140,15 @@ impl Gradient for Problem<'_> {
 /// Outcome of the optimisation.
 #[derive(Debug, Clone)]
 pub struct Optimum {
+    /// The estimates θ̂ (the last iterate when not converged).
     pub theta: Vec<f64>,
     /// F at the optimum.
     pub f: f64,
+    /// Whether the gradient fell below [`GRADIENT_TOLERANCE`].
     pub converged: bool,
+    /// L-BFGS iterations used.
     pub lbfgs_iterations: u64,
+    /// Fisher-scoring iterations used.
     pub scoring_iterations: usize,
     /// Largest absolute gradient of fmin = F/2 at the end.
     pub max_gradient: f64,
@@ -282,9 +191,9 @@ pub fn starting_values(table: &ParTable, s: &DMatrix<f64>) -> Vec<f64> {
         let marker = table.params.iter().find(|q| {
             q.op == Operator::MeasuredBy && &q.lhs == lv && q.free.is_none() && q.value != 0.0
         });
+        let marker = marker.and_then(|mk| Some((mk, inds.iter().position(|&i| i == mk.row)?)));
         let (scale, var) = match marker {
-            Some(mk) if mk.row < p => {
-                let k = inds.iter().position(|&i| i == mk.row).unwrap_or(0);
+            Some((mk, k)) => {
                 let am = a[k] / mk.value;
                 if am.abs() > 1e-8 {
                     (am, am * am)
@@ -360,7 +269,7 @@ fn user_values(table: &ParTable) -> String {
             format!(
                 "{} {} {} ({how} {})",
                 q.lhs,
-                q.op.symbol(),
+                q.op.as_str(),
                 q.rhs,
                 crate::error::fmt_number(q.start.unwrap_or(q.value))
             )
@@ -382,8 +291,34 @@ fn user_values(table: &ParTable) -> String {
     }
 }
 
-/// Minimises F from `start`.
+/// Iteration limits of the optimiser (lavaan's `control = list(iter.max)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// L-BFGS iterations per run.
+    pub lbfgs_iterations: u64,
+    /// Fisher-scoring steps per run.
+    pub scoring_iterations: usize,
+    /// Runs of L-BFGS followed by Fisher scoring.
+    pub rounds: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            lbfgs_iterations: 2000,
+            scoring_iterations: 100,
+            rounds: OPTIMISATION_ROUNDS,
+        }
+    }
+}
+
+/// Minimises F from `start` within the default [`Limits`].
 pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
+    optimise_within(problem, start, Limits::default())
+}
+
+/// Minimises F from `start` within `limits`.
+pub fn optimise_within(problem: &Problem, start: Vec<f64>, limits: Limits) -> Result<Optimum> {
     if problem.table.n_free == 0 {
         let f = problem.objective(&start).ok_or_else(|| {
             AnalysisError::computation(format!(
@@ -433,11 +368,11 @@ pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
     let mut scoring_iterations = 0;
     let mut f = f64::INFINITY;
     let mut max_gradient = f64::INFINITY;
-    for _ in 0..OPTIMISATION_ROUNDS {
-        let (next, iterations) = run_lbfgs(problem, theta);
+    for _ in 0..limits.rounds {
+        let (next, iterations) = run_lbfgs(problem, theta, limits.lbfgs_iterations);
         theta = next;
         lbfgs_iterations += iterations;
-        let scored = fisher_scoring(problem, theta);
+        let scored = fisher_scoring(problem, theta, limits.scoring_iterations);
         theta = scored.theta;
         f = scored.f;
         scoring_iterations += scored.iterations;
@@ -462,7 +397,7 @@ const OPTIMISATION_ROUNDS: usize = 5;
 
 /// L-BFGS (More–Thuente line search) from `start`; returns the best point
 /// with a positive-definite Σ (or `start`) and the iterations used.
-fn run_lbfgs(problem: &Problem, start: Vec<f64>) -> (Vec<f64>, u64) {
+fn run_lbfgs(problem: &Problem, start: Vec<f64>, max_iterations: u64) -> (Vec<f64>, u64) {
     let linesearch = MoreThuenteLineSearch::new();
     let Ok(solver) = LBFGS::new(linesearch, 10)
         .with_tolerance_grad(1e-7)
@@ -480,7 +415,7 @@ fn run_lbfgs(problem: &Problem, start: Vec<f64>) -> (Vec<f64>, u64) {
         },
         solver,
     )
-    .configure(|state| state.param(start.clone()).max_iters(2000))
+    .configure(|state| state.param(start.clone()).max_iters(max_iterations))
     .run();
     match run {
         Ok(res) => {
@@ -502,12 +437,12 @@ struct Scored {
 }
 
 /// Fisher-scoring steps `θ ← θ − α (E[∂²F])⁻¹ ∇F` with step halving, at most
-/// 100, from `theta`; stops at a gradient below 1e-10 or when no step
-/// lowers F.
-fn fisher_scoring(problem: &Problem, mut theta: Vec<f64>) -> Scored {
+/// `max_steps` (100 by default), from `theta`; stops at a gradient below
+/// 1e-10 or when no step lowers F.
+fn fisher_scoring(problem: &Problem, mut theta: Vec<f64>, max_steps: usize) -> Scored {
     let mut f = problem.objective(&theta).unwrap_or(f64::INFINITY);
     let mut iterations = 0;
-    for _ in 0..100 {
+    for _ in 0..max_steps {
         let Some(imp) = Implied::at(problem.table, &theta) else {
             break;
         };

@@ -35,6 +35,17 @@
 //! The non-central χ² distribution is written here by hand (a Poisson
 //! mixture of central χ², Johnson, Kotz & Balakrishnan 1995, ch. 29)
 //! because statrs, the statistics crate we use, has no non-central χ².
+//!
+//! [`measures`] assembles them for a fitted model (stage 5 of
+//! [`super::fit()`]); the closed forms below it are public so that the audit
+//! can recompute indices from published figures. A robust (scaled) test
+//! would add its scaled χ² and the indices built on it beside these.
+
+use super::model::{trace_product, Implied};
+use super::partable::ParTable;
+use super::samplestats::MomentsInUse;
+use nalgebra::{Cholesky, DMatrix};
+use serde::Serialize;
 
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 
@@ -169,7 +180,7 @@ fn normal_cdf(z: f64) -> f64 {
 }
 
 /// CDF of the non-central χ²(df, ncp) distribution at x, in bounded time
-/// and memory for every ncp (see [`DIRECT_MAX_MEAN`], [`SERIES_MAX_MEAN`]).
+/// and memory for every ncp (see `DIRECT_MAX_MEAN`, `SERIES_MAX_MEAN`).
 pub fn noncentral_chisq_cdf(x: f64, df: f64, ncp: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
@@ -242,6 +253,7 @@ fn root(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// Comparative fit index.
 pub fn cfi(chisq: f64, df: f64, baseline_chisq: f64, baseline_df: f64) -> f64 {
     let t1 = (chisq - df).max(0.0);
     let t2 = (chisq - df).max(baseline_chisq - baseline_df).max(0.0);
@@ -252,6 +264,7 @@ pub fn cfi(chisq: f64, df: f64, baseline_chisq: f64, baseline_df: f64) -> f64 {
     }
 }
 
+/// Tucker–Lewis index.
 pub fn tli(chisq: f64, df: f64, baseline_chisq: f64, baseline_df: f64) -> f64 {
     let t1 = (chisq - df) * baseline_df;
     let t2 = (baseline_chisq - baseline_df) * df;
@@ -262,10 +275,12 @@ pub fn tli(chisq: f64, df: f64, baseline_chisq: f64, baseline_df: f64) -> f64 {
     }
 }
 
+/// Bentler–Bonett normed fit index.
 pub fn nfi(chisq: f64, baseline_chisq: f64) -> f64 {
     (baseline_chisq - chisq) / baseline_chisq
 }
 
+/// RMSEA with the χ² multiplier `n` (N or N − 1).
 pub fn rmsea(chisq: f64, df: f64, n: f64) -> f64 {
     if df > 0.0 {
         ((chisq / n) / df - 1.0 / n).max(0.0).sqrt()
@@ -303,6 +318,7 @@ pub fn rmsea_pvalue(chisq: f64, df: f64, n: f64, h0: f64) -> Option<f64> {
     (df > 0.0).then(|| noncentral_chisq_sf(chisq, df, n * df * h0 * h0))
 }
 
+/// Adjusted GFI.
 pub fn agfi(gfi: f64, n_moments: f64, df: f64) -> f64 {
     if df > 0.0 {
         1.0 - (n_moments / df) * (1.0 - gfi)
@@ -311,14 +327,17 @@ pub fn agfi(gfi: f64, n_moments: f64, df: f64) -> f64 {
     }
 }
 
+/// Parsimony GFI.
 pub fn pgfi(gfi: f64, n_moments: f64, df: f64) -> f64 {
     (df / n_moments) * gfi
 }
 
+/// Akaike information criterion.
 pub fn aic(logl: f64, npar: f64) -> f64 {
     -2.0 * logl + 2.0 * npar
 }
 
+/// Bayesian information criterion.
 pub fn bic(logl: f64, npar: f64, n: f64) -> f64 {
     -2.0 * logl + npar * n.ln()
 }
@@ -424,5 +443,181 @@ mod tests {
         assert_eq!(cfi(10.0, 12.0, 500.0, 15.0), 1.0);
         assert!((rmsea(85.306, 24.0, 301.0) - 0.09212).abs() < 1e-4);
         assert!((nfi(50.0, 500.0) - 0.9).abs() < 1e-15);
+    }
+}
+
+/// Fit measures; names as lavaan's `fitMeasures()` with `.` → `_`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitMeasures {
+    /// Model χ² (N·F or (N − 1)·F).
+    pub chisq: f64,
+    /// Degrees of freedom.
+    pub df: f64,
+    /// p-value of χ² (`None` when df = 0).
+    pub pvalue: Option<f64>,
+    /// χ² of the baseline (independence) model.
+    pub baseline_chisq: f64,
+    /// Its degrees of freedom.
+    pub baseline_df: f64,
+    /// Comparative fit index.
+    pub cfi: f64,
+    /// Tucker–Lewis index.
+    pub tli: f64,
+    /// Bentler–Bonett normed fit index.
+    pub nfi: f64,
+    /// Root mean square error of approximation.
+    pub rmsea: f64,
+    /// Lower end of its 90 % interval.
+    pub rmsea_ci_lower: f64,
+    /// Upper end of its 90 % interval.
+    pub rmsea_ci_upper: f64,
+    /// p-value of H0: RMSEA ≤ 0.05.
+    pub rmsea_pvalue: Option<f64>,
+    /// Standardized root mean square residual (Bentler).
+    pub srmr: f64,
+    /// Goodness-of-fit index.
+    pub gfi: f64,
+    /// Adjusted GFI.
+    pub agfi: f64,
+    /// Akaike information criterion.
+    pub aic: f64,
+    /// Bayesian information criterion.
+    pub bic: f64,
+    /// Log-likelihood of the model (H0).
+    pub logl: f64,
+    /// Log-likelihood of the unrestricted model (H1).
+    pub unrestricted_logl: f64,
+    /// p-value of the baseline χ².
+    pub baseline_pvalue: Option<f64>,
+    /// Parsimony GFI.
+    pub pgfi: f64,
+    /// F/2 at the optimum (lavaan's fmin).
+    pub fmin: f64,
+    /// Number of free parameters.
+    pub npar: usize,
+    /// Number of observations.
+    pub ntotal: usize,
+}
+
+/// Relative size below which a model χ² is rounding noise: F at the optimum
+/// is a difference of log-determinants and traces of size ~p, accurate to
+/// ~1e-13 relative, and the optimiser stops at a gradient of ~1e-8, so a
+/// perfectly fitting model (a just-identified one, a single-indicator
+/// factor) ends with F of 1e-16 to 1e-12 instead of 0 — which N multiplies
+/// (χ² = 8192 with df 0 at N = 1e15) and which CFI then reads as misfit
+/// (CFI 0 where lavaan reports 1).
+pub const CHISQ_ZERO_TOLERANCE: f64 = 1e-8;
+
+/// The model χ², with values below [`CHISQ_ZERO_TOLERANCE`] ·
+/// max(1, baseline χ²) taken as the exact 0 they stand for.
+pub fn chisq_within_rounding(chisq: f64, baseline_chisq: f64) -> f64 {
+    if chisq < CHISQ_ZERO_TOLERANCE * baseline_chisq.max(1.0) {
+        0.0
+    } else {
+        chisq
+    }
+}
+
+/// Stage 5: all fit measures at the estimates (definitions above), from the
+/// table, the moments in use (S, χ² multiplier), the implied moments, the
+/// discrepancy F at the optimum and N.
+pub fn measures(
+    table: &ParTable,
+    moments: &MomentsInUse,
+    imp: &Implied,
+    f: f64,
+    n: usize,
+) -> FitMeasures {
+    let s = &moments.s;
+    let n_mult = moments.n_mult;
+    let p = table.p();
+    let pf = p as f64;
+    let nf = n as f64;
+    let npar = table.n_free;
+    let df = (table.n_moments() - npar) as f64;
+    let raw_chisq = (n_mult * f).max(0.0);
+    // Baseline: independence model, with the block of fixed exogenous
+    // covariates kept at its sample values.
+    let exo: Vec<usize> = table
+        .exogenous_observed
+        .iter()
+        .filter_map(|x| table.observed.iter().position(|o| o == x))
+        .collect();
+    let mut sigma_b = DMatrix::from_diagonal(&s.diagonal());
+    for &i in &exo {
+        for &j in &exo {
+            sigma_b[(i, j)] = s[(i, j)];
+        }
+    }
+    let log_det = |m: &DMatrix<f64>| {
+        Cholesky::new(m.clone()).map_or(f64::NAN, |c| {
+            2.0 * c.l_dirty().diagonal().iter().map(|d| d.ln()).sum::<f64>()
+        })
+    };
+    let log_det_s = log_det(s);
+    let baseline_chisq = n_mult * (log_det(&sigma_b) - log_det_s);
+    let chisq = chisq_within_rounding(raw_chisq, baseline_chisq);
+    let nx = exo.len();
+    let baseline_df = (table.n_moments() - (p - nx)) as f64;
+    let tr_s_sigma_inv = trace_product(s, &imp.sigma_inv);
+    // With fixed exogenous covariates lavaan reports the likelihood
+    // conditional on them: their marginal log-likelihood is subtracted.
+    let logl_x = if nx > 0 {
+        let sxx = DMatrix::from_fn(nx, nx, |i, j| s[(exo[i], exo[j])]);
+        loglik(nf, nx as f64, log_det(&sxx), nx as f64)
+    } else {
+        0.0
+    };
+    let logl = loglik(nf, pf, imp.log_det, tr_s_sigma_inv) - logl_x;
+    let unrestricted_logl = loglik(nf, pf, log_det_s, pf) - logl_x;
+    // lavaan's RMSEA uses the χ² multiplier: N (normal), N − 1 (Wishart).
+    let (rmsea_ci_lower, rmsea_ci_upper) = rmsea_ci(chisq, df, n_mult, 0.90);
+    // GFI with the expected-information weight at Σ̂.
+    let e = s - &imp.sigma;
+    let pe = &imp.sigma_inv * &e;
+    // lavaan gives the moments of fixed exogenous covariates zero weight.
+    let mut s_weighted = s.clone();
+    for &i in &exo {
+        for &j in &exo {
+            s_weighted[(i, j)] = 0.0;
+        }
+    }
+    let ps = &imp.sigma_inv * &s_weighted;
+    let gfi = 1.0 - trace_product(&pe, &pe) / trace_product(&ps, &ps);
+    let nel = (p * (p + 1) / 2) as f64;
+    // SRMR (Bentler): residuals scaled by the observed standard deviations.
+    let mut ss = 0.0;
+    for i in 0..p {
+        for j in 0..=i {
+            let r = e[(i, j)] / (s[(i, i)] * s[(j, j)]).sqrt();
+            ss += r * r;
+        }
+    }
+    let srmr = (ss / nel).sqrt();
+    FitMeasures {
+        chisq,
+        df,
+        pvalue: (df > 0.0).then(|| chisq_sf(chisq, df)),
+        baseline_chisq,
+        baseline_df,
+        cfi: cfi(chisq, df, baseline_chisq, baseline_df),
+        tli: tli(chisq, df, baseline_chisq, baseline_df),
+        nfi: nfi(chisq, baseline_chisq),
+        rmsea: rmsea(chisq, df, n_mult),
+        rmsea_ci_lower,
+        rmsea_ci_upper,
+        rmsea_pvalue: rmsea_pvalue(chisq, df, n_mult, 0.05),
+        srmr,
+        gfi,
+        agfi: agfi(gfi, nel, df),
+        aic: aic(logl, npar as f64),
+        bic: bic(logl, npar as f64, nf),
+        logl,
+        unrestricted_logl,
+        baseline_pvalue: (baseline_df > 0.0).then(|| chisq_sf(baseline_chisq, baseline_df)),
+        pgfi: pgfi(gfi, nel, df),
+        fmin: f / 2.0,
+        npar,
+        ntotal: n,
     }
 }

@@ -14,22 +14,27 @@
 //! Covariance of the estimates: `I⁻¹ / N` (normal likelihood) or
 //! `I⁻¹ / (N − 1)` (Wishart), as lavaan.
 
-use super::estimate::Implied;
-use super::model::{Matrix, ParTable};
+use super::model::Implied;
+use super::partable::{Matrix, ParTable};
 use nalgebra::DMatrix;
 
 /// One element of `A` or `Φ`, and the free parameter it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Element {
+    /// `A` or `Φ`.
     pub matrix: Matrix,
+    /// Row in the matrix.
     pub row: usize,
+    /// Column in the matrix.
     pub col: usize,
+    /// Its index in θ (`None`: fixed, e.g. a modification-index candidate).
     pub theta: Option<usize>,
 }
 
 /// The elements whose derivatives are needed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Elements {
+    /// The elements, in order.
     pub list: Vec<Element>,
 }
 
@@ -114,6 +119,7 @@ pub fn collapse(
 /// The result of inverting the information: covariance of the estimates,
 /// or the parameters involved in a (near) singularity.
 pub enum Inversion {
+    /// The covariance matrix of the estimates.
     Vcov(DMatrix<f64>),
     /// Indices of θ with the largest weight in the null direction.
     Singular(Vec<usize>),

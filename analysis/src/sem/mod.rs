@@ -2,21 +2,55 @@
 //! syntax, defaults and output (lavaan 0.6 is the reference; see
 //! `tests/reference/sem.R`).
 //!
-//! ```text
-//! let spec = ModelSpec::parse("visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6")?;
-//! let sample = SampleMoments::from_dataset(&data, &columns)?;
-//! let fit = sem::fit(&spec, &sample, &Options::default())?;
-//! println!("{}", fit.to_text());
-//! ```
+//! A fit goes through lavaan's stages, passing one [`ParTable`] along, which
+//! each stage fills in:
 //!
-//! Submodules: [`syntax`] (parser), [`model`] (parameter table, RAM
-//! matrices, sample moments), [`estimate`] (ML objective, gradient,
-//! optimiser), [`information`] (expected information, standard errors),
-//! [`fit`] (fit indices), [`standardized`], [`modindices`],
-//! [`reliability`] (composite reliability, AVE), [`bootstrap`], [`output`].
+//! 1. [`partable`]: model syntax ([`syntax`]) → the parameter table with
+//!    lavaan's identification defaults;
+//! 2. [`samplestats`]: the sample moments (S, N, listwise deletion);
+//! 3. [`model`]: RAM matrices and the moments they imply;
+//! 4. [`estimate`]: the ML discrepancy and its optimiser; then inference
+//!    ([`information`]: standard errors) and the [`standardized`] solution
+//!    written into the table;
+//! 5. [`fit`](mod@fit): fit measures; then [`reliability`], [`modindices`],
+//!    [`bootstrap`] and [`warnings`].
+//!
+//! [`output`] renders a fit as lavaan's `summary()` does; JSON comes from
+//! `Serialize`.
+//!
+//! ```
+//! use analysis::sem::{self, ModelSpec, Operator, Options, SampleMoments};
+//! use nalgebra::DMatrix;
+//! // One factor, three indicators, from a covariance matrix (divisor N − 1).
+//! let cov = DMatrix::from_row_slice(3, 3, &[
+//!     1.00, 0.48, 0.40,
+//!     0.48, 1.00, 0.30,
+//!     0.40, 0.30, 1.00,
+//! ]);
+//! let names = vec!["x1".to_string(), "x2".to_string(), "x3".to_string()];
+//! let sample = SampleMoments::from_covariance("example", cov, names, 200)?;
+//! let spec = ModelSpec::parse("f =~ x1 + x2 + x3")?;
+//! let fit = sem::fit(&spec, &sample, &Options::default())?;
+//! assert!(fit.converged);
+//! // Three indicators: just identified, χ² = 0 on 0 df.
+//! assert_eq!((fit.fit.chisq, fit.fit.df), (0.0, 0.0));
+//! // λ₂ = s₂₃ / s₁₃ = 0.30 / 0.40 in the one-factor model.
+//! let l2 = fit.table.find("f", Operator::MeasuredBy, "x2").unwrap();
+//! assert!((l2.value - 0.75).abs() < 1e-6);
+//! assert!(l2.se.unwrap() > 0.0);
+//! # Ok::<(), analysis::AnalysisError>(())
+//! ```
 //!
 //! Missing values: raw data are reduced to complete records (listwise
 //! deletion, lavaan's default); the number dropped is reported as a warning.
+//!
+//! Non-convergence: as lavaan, the fit is returned with `converged = false`
+//! and a [`SemWarning::NotConverged`] carrying the iterations and the last
+//! gradient, so that a user can inspect where the optimiser stopped; it is
+//! an error only when nothing can be computed there (a non-positive-definite
+//! implied matrix, a singular information matrix).
+
+#![warn(missing_docs)]
 
 pub mod bootstrap;
 pub mod estimate;
@@ -25,23 +59,29 @@ pub mod information;
 pub mod model;
 pub mod modindices;
 pub mod output;
+pub mod partable;
 pub mod reliability;
+pub mod samplestats;
 pub mod standardized;
 pub mod syntax;
+pub mod warnings;
 
-pub use bootstrap::BootstrapOptions;
-pub use model::{ParTable, SampleMoments};
+pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
+pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
 /// The matrix type of the public API (nalgebra 0.34).
 pub use nalgebra::DMatrix;
+pub use partable::{ParTable, Parameter};
+pub use samplestats::SampleMoments;
 pub use syntax::{ModelSpec, Operator};
+pub use warnings::{SemWarning, ACCURATE_NOBS};
 
 /// `sem::Model::parse(text)` reads as in lavaan's `model =` argument.
 pub type Model = ModelSpec;
 
 use crate::error::{AnalysisError, Location, Result};
-use estimate::{Implied, Problem};
-use information::{expected_information, invert_information, Inversion};
-use nalgebra::Cholesky;
+use estimate::{Limits, Problem};
+use information::{expected_information, invert_information, Elements, Inversion};
+use model::Implied;
 use serde::Serialize;
 
 /// Which likelihood defines S and the χ² multiplier.
@@ -55,9 +95,11 @@ pub enum Likelihood {
     Wishart,
 }
 
-/// Options of a fit.
+/// Options of a fit. A robust estimator (scaled test, sandwich SEs) would
+/// be an option here, read by the inference and fit-measure stages.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Normal (lavaan) or Wishart (AMOS) likelihood.
     pub likelihood: Likelihood,
     /// Fix latent (residual) variances to 1 instead of first loadings.
     pub std_lv: bool,
@@ -67,65 +109,10 @@ pub struct Options {
     pub bootstrap: Option<BootstrapOptions>,
 }
 
-/// One row of the parameter estimates (lavaan's `parameterEstimates()`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Estimate {
-    pub lhs: String,
-    pub op: String,
-    pub rhs: String,
-    pub est: f64,
-    /// 0 for fixed parameters.
-    pub se: f64,
-    /// `None` (JSON null) for fixed parameters.
-    pub z: Option<f64>,
-    pub pvalue: Option<f64>,
-    pub std_lv: Option<f64>,
-    pub std_all: Option<f64>,
-    pub ci_lower: f64,
-    pub ci_upper: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    pub free: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub boot_se: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub boot_ci_lower: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub boot_ci_upper: Option<f64>,
-}
-
-/// Fit measures; names as lavaan's `fitMeasures()` with `.` → `_`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FitMeasures {
-    pub chisq: f64,
-    pub df: f64,
-    pub pvalue: Option<f64>,
-    pub baseline_chisq: f64,
-    pub baseline_df: f64,
-    pub cfi: f64,
-    pub tli: f64,
-    pub nfi: f64,
-    pub rmsea: f64,
-    pub rmsea_ci_lower: f64,
-    pub rmsea_ci_upper: f64,
-    pub rmsea_pvalue: Option<f64>,
-    pub srmr: f64,
-    pub gfi: f64,
-    pub agfi: f64,
-    pub aic: f64,
-    pub bic: f64,
-    pub logl: f64,
-    pub unrestricted_logl: f64,
-    pub baseline_pvalue: Option<f64>,
-    pub pgfi: f64,
-    pub fmin: f64,
-    pub npar: usize,
-    pub ntotal: usize,
-}
-
 /// R² of an endogenous variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RSquared {
+    /// The endogenous variable.
     pub variable: String,
     /// `None` (JSON null) when the value falls outside [0, 1]: a negative
     /// (Heywood) residual variance makes it meaningless, and lavaan reports
@@ -136,60 +123,113 @@ pub struct RSquared {
 /// How the optimiser went.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Optimizer {
+    /// The method, in words.
     pub method: String,
+    /// L-BFGS iterations used.
     pub lbfgs_iterations: u64,
+    /// Fisher-scoring iterations used.
     pub scoring_iterations: usize,
+    /// Largest |∂fmin/∂θ| at the estimates.
     pub max_abs_gradient: f64,
 }
 
-/// A fitted model.
-#[derive(Debug, Clone, Serialize)]
+/// A fitted model: the parameter table with its estimates, SEs and
+/// standardized values, and what the later stages computed from it.
+///
+/// Serializes with the keys `converged`, `nobs`, `npar`, `fit`,
+/// `estimates` (the table's rows), `likelihood`, `std_lv_identification`,
+/// `r2`, `reliability`, `modindices` and `bootstrap` (when computed),
+/// `warnings` (their messages), `optimizer`, `observed`, `latent`.
+#[derive(Debug, Clone)]
 pub struct SemFit {
+    /// Whether the optimiser reached its gradient tolerance (otherwise
+    /// `warnings` holds a [`SemWarning::NotConverged`]).
     pub converged: bool,
+    /// Number of observations.
     pub nobs: usize,
+    /// Number of free parameters.
     pub npar: usize,
+    /// Fit measures.
     pub fit: FitMeasures,
-    pub estimates: Vec<Estimate>,
-    pub likelihood: Likelihood,
-    pub std_lv_identification: bool,
-    pub r2: Vec<RSquared>,
-    pub reliability: Vec<reliability::FactorReliability>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub modindices: Option<Vec<modindices::ModIndex>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bootstrap: Option<bootstrap::BootstrapSummary>,
-    pub warnings: Vec<String>,
-    pub optimizer: Optimizer,
-    pub observed: Vec<String>,
-    pub latent: Vec<String>,
-    /// Column names for text/HTML tables: lavaan's or AMOS's.
-    #[serde(skip)]
-    pub amos_columns: bool,
-    /// The fitted parameter table (values = estimates).
-    #[serde(skip)]
+    /// The fitted parameter table (values = estimates, with SEs and
+    /// standardized values).
     pub table: ParTable,
+    /// The likelihood used.
+    pub likelihood: Likelihood,
+    /// Whether factors were identified by unit variances (std.lv).
+    pub std_lv_identification: bool,
+    /// R² of the endogenous variables.
+    pub r2: Vec<RSquared>,
+    /// Composite reliability and AVE per factor.
+    pub reliability: Vec<reliability::FactorReliability>,
+    /// Modification indices, when asked for.
+    pub modindices: Option<Vec<modindices::ModIndex>>,
+    /// What the bootstrap did, when asked for (its results are in `table`).
+    pub bootstrap: Option<bootstrap::BootstrapSummary>,
+    /// Warnings, typed.
+    pub warnings: Vec<SemWarning>,
+    /// How the optimiser went.
+    pub optimizer: Optimizer,
+    /// Column names for text/HTML tables: lavaan's or AMOS's.
+    pub amos_columns: bool,
     /// Covariance matrix of the free parameters.
-    #[serde(skip)]
     pub vcov: DMatrix<f64>,
     /// Model-implied covariance of the observed variables.
-    #[serde(skip)]
     pub implied_cov: DMatrix<f64>,
     /// Wall-clock seconds per phase (not serialized: JSON stays
     /// reproducible).
-    #[serde(skip)]
     pub timings: Vec<(String, f64)>,
 }
 
-impl SemFit {
-    /// The estimate of `lhs op rhs` (`op` as in lavaan: "=~", "~", "~~";
-    /// covariances match in either order).
-    pub fn estimate(&self, lhs: &str, op: &str, rhs: &str) -> Option<&Estimate> {
-        self.estimates.iter().find(|e| {
-            e.op == op
-                && ((e.lhs == lhs && e.rhs == rhs) || (op == "~~" && e.lhs == rhs && e.rhs == lhs))
-        })
-    }
+/// The JSON of a [`SemFit`]: keys and order as they have always been.
+#[derive(Serialize)]
+struct SemFitJson<'a> {
+    converged: bool,
+    nobs: usize,
+    npar: usize,
+    fit: &'a FitMeasures,
+    estimates: &'a ParTable,
+    likelihood: Likelihood,
+    std_lv_identification: bool,
+    r2: &'a [RSquared],
+    reliability: &'a [reliability::FactorReliability],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    modindices: Option<&'a Vec<modindices::ModIndex>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bootstrap: Option<&'a bootstrap::BootstrapSummary>,
+    warnings: &'a [SemWarning],
+    optimizer: &'a Optimizer,
+    observed: &'a [String],
+    latent: &'a [String],
+}
 
+impl Serialize for SemFit {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        SemFitJson {
+            converged: self.converged,
+            nobs: self.nobs,
+            npar: self.npar,
+            fit: &self.fit,
+            estimates: &self.table,
+            likelihood: self.likelihood,
+            std_lv_identification: self.std_lv_identification,
+            r2: &self.r2,
+            reliability: &self.reliability,
+            modindices: self.modindices.as_ref(),
+            bootstrap: self.bootstrap.as_ref(),
+            warnings: &self.warnings,
+            optimizer: &self.optimizer,
+            observed: &self.table.observed,
+            latent: &self.table.latent,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl SemFit {
     /// R² of a variable, if it is endogenous and the value is proper.
     pub fn r_squared(&self, variable: &str) -> Option<f64> {
         self.r2
@@ -199,112 +239,99 @@ impl SemFit {
     }
 }
 
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
+/// Wall-clock time of each phase of a fit.
+struct Laps {
+    clock: std::time::Instant,
+    laps: Vec<(String, f64)>,
 }
 
-/// The sample covariance in use and the χ² multiplier for a likelihood.
-pub(crate) fn sample_for(
-    s_n: &DMatrix<f64>,
-    n: usize,
-    likelihood: Likelihood,
-) -> (DMatrix<f64>, f64) {
-    let nf = n as f64;
-    match likelihood {
-        Likelihood::Normal => (s_n.clone(), nf),
-        Likelihood::Wishart => (s_n * (nf / (nf - 1.0)), nf - 1.0),
-    }
-}
-
-/// Checks that S is positive definite; names the variables of the most
-/// nearly dependent combination otherwise.
-fn check_positive_definite(s: &DMatrix<f64>, names: &[String], source: &str) -> Result<()> {
-    if Cholesky::new(s.clone()).is_some() {
-        let eig = nalgebra::SymmetricEigen::new(s.clone());
-        let max = eig.eigenvalues.max();
-        if eig.eigenvalues.min() > 1e-12 * max {
-            return Ok(());
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            clock: std::time::Instant::now(),
+            laps: Vec::new(),
         }
     }
-    let eig = nalgebra::SymmetricEigen::new(s.clone());
-    let k = eig.eigenvalues.imin();
-    let v = eig.eigenvectors.column(k);
-    let top = v.amax();
-    let involved: Vec<&str> = (0..names.len())
-        .filter(|&i| v[i].abs() > 0.2 * top)
-        .map(|i| names[i].as_str())
-        .collect();
-    Err(AnalysisError::unsuitable(
-        Location::source(source),
-        format!(
-            "the sample covariance matrix of the model's observed variables is not positive definite (smallest eigenvalue {:.3e}); the variables {} are (nearly) linearly dependent",
-            eig.eigenvalues[k],
-            involved.join(", ")
-        ),
-    ))
+    fn lap(&mut self, name: &str) {
+        let total: f64 = self.laps.iter().map(|t| t.1).sum();
+        self.laps
+            .push((name.to_owned(), self.clock.elapsed().as_secs_f64() - total));
+    }
 }
 
-/// Fits a model by maximum likelihood.
+/// Fits a model by maximum likelihood (see the module documentation for
+/// the stages and an example).
 pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Result<SemFit> {
-    let clock = std::time::Instant::now();
-    let mut timings: Vec<(String, f64)> = Vec::new();
-    let mut lap = |name: &str| {
-        let total: f64 = timings.iter().map(|t| t.1).sum();
-        timings.push((name.to_owned(), clock.elapsed().as_secs_f64() - total));
-    };
+    fit_within(spec, sample, options, Limits::default())
+}
+
+/// [`fit`] with explicit iteration limits of the optimiser.
+pub(crate) fn fit_within(
+    spec: &ModelSpec,
+    sample: &SampleMoments,
+    options: &Options,
+    limits: Limits,
+) -> Result<SemFit> {
+    let mut laps = Laps::start();
+    // Stages 1 and 2: the table, the moments it uses.
     let mut table = ParTable::build(spec, &sample.names, options.std_lv)?;
     let n = sample.nobs;
-    let s_n = sample.select(&table.observed)?;
-    let (s, n_mult) = sample_for(&s_n, n, options.likelihood);
-    check_positive_definite(&s, &table.observed, &sample.source)?;
+    let moments = sample.in_use(&table.observed, options.likelihood)?;
     let npar = table.n_free;
-    let moments = table.n_moments();
-    if npar > moments {
+    let n_moments = table.n_moments();
+    if npar > n_moments {
         return Err(AnalysisError::unsuitable(
             Location::source(&spec.source),
             format!(
-                "the model has {npar} free parameters but only {moments} sample moments (variances and covariances): it is not identified"
+                "the model has {npar} free parameters but only {n_moments} sample moments (variances and covariances): it is not identified"
             ),
         ));
     }
-    fill_fixed_x(&mut table, &s);
-    let problem = Problem::new(&table, s.clone()).ok_or_else(|| {
-        AnalysisError::unsuitable(
-            Location::source(&sample.source),
-            "the sample covariance matrix is not positive definite",
-        )
-    })?;
-    let start = estimate::starting_values(&table, &s);
-    lap("setup (parameter table, sample moments, start values)");
-    let opt = estimate::optimise(&problem, start)?;
-    lap("optimisation (L-BFGS + Fisher scoring)");
-    if !opt.converged {
-        return Err(AnalysisError::computation(format!(
-            "the ML estimation did not converge (largest gradient {:.2e} after {} L-BFGS and {} Fisher-scoring iterations); check the model and the starting values",
-            opt.max_gradient, opt.lbfgs_iterations, opt.scoring_iterations
-        )));
-    }
-    let mut fitted = table.clone();
-    for p in fitted.params.iter_mut() {
-        if let Some(k) = p.free {
-            p.value = opt.theta[k];
+    table.set_fixed_x(&moments.s);
+    // Stages 3 and 4: the implied moments and their fit to S.
+    let opt = {
+        let problem = Problem::new(&table, moments.s.clone()).ok_or_else(|| {
+            AnalysisError::unsuitable(
+                Location::source(&sample.source),
+                "the sample covariance matrix is not positive definite",
+            )
+        })?;
+        let start = estimate::starting_values(&table, &moments.s);
+        laps.lap("setup (parameter table, sample moments, start values)");
+        estimate::optimise_within(&problem, start, limits)?
+    };
+    laps.lap("optimisation (L-BFGS + Fisher scoring)");
+    let not_converged = SemWarning::NotConverged {
+        lbfgs_iterations: opt.lbfgs_iterations,
+        scoring_iterations: opt.scoring_iterations,
+        max_gradient: opt.max_gradient,
+    };
+    // Nothing can be computed where Σ is not positive definite: then
+    // non-convergence is an error after all.
+    let fail = |what: &str| {
+        if opt.converged {
+            AnalysisError::computation(what)
+        } else {
+            AnalysisError::computation(not_converged.to_string())
         }
-    }
-    let imp = Implied::at(&fitted, &opt.theta).ok_or_else(|| {
-        AnalysisError::computation(
-            "the implied covariance matrix at the estimates is not positive definite",
-        )
+    };
+    table.set_theta(&opt.theta);
+    let imp = Implied::at(&table, &opt.theta).ok_or_else(|| {
+        fail("the implied covariance matrix at the estimates is not positive definite")
     })?;
-    let info = expected_information(&fitted, &problem.elements, &imp);
-    let inversion = invert_information(&info, n_mult);
-    lap("expected information and its inverse (SEs)");
-    let vcov = match inversion {
+    // Inference: SEs from the expected information.
+    let elements = Elements::free_of(&table);
+    let info = expected_information(&table, &elements, &imp);
+    let vcov = match invert_information(&info, moments.n_mult) {
         Inversion::Vcov(v) => v,
+        Inversion::Singular(_) if !opt.converged => {
+            return Err(AnalysisError::computation(not_converged.to_string()))
+        }
         Inversion::Singular(idx) => {
             let names: Vec<String> = idx
                 .iter()
-                .filter_map(|&k| fitted.params.iter().find(|p| p.free == Some(k)))
-                .map(|p| format!("{} {} {}", p.lhs, p.op.symbol(), p.rhs))
+                .filter_map(|&k| table.params.iter().find(|p| p.free == Some(k)))
+                .map(|p| format!("{} {} {}", p.lhs, p.op, p.rhs))
                 .collect();
             return Err(AnalysisError::unsuitable(
                 Location::source(&spec.source),
@@ -315,58 +342,16 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
             ));
         }
     };
-
-    // Estimates with SEs and standardized values.
-    let z975 = 1.959_963_984_540_054;
-    let rows: Vec<standardized::Row> = fitted
-        .params
-        .iter()
-        .map(|p| standardized::Row {
-            lhs: &p.lhs,
-            op: p.op,
-            rhs: &p.rhs,
-            value: p.value,
-        })
-        .collect();
-    let resvar = |v: &str| fitted.find(v, Operator::Covariance, v).map(|p| p.value);
-    let std = standardized::standardize(&fitted, &imp.c, &rows, &resvar);
-    let normal = statrs::distribution::Normal::standard();
-    let estimates: Vec<Estimate> = fitted
-        .params
-        .iter()
-        .zip(&std)
-        .map(|(p, &(slv, sall))| {
-            let se = p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt());
-            let z = p.free.and_then(|_| finite(p.value / se));
-            let pvalue = z.map(|z| {
-                use statrs::distribution::ContinuousCDF;
-                2.0 * normal.sf(z.abs())
-            });
-            Estimate {
-                lhs: p.lhs.clone(),
-                op: p.op.symbol().to_owned(),
-                rhs: p.rhs.clone(),
-                est: p.value,
-                se,
-                z,
-                pvalue,
-                std_lv: finite(slv),
-                std_all: finite(sall),
-                ci_lower: p.value - z975 * se,
-                ci_upper: p.value + z975 * se,
-                label: p.label.clone(),
-                free: p.free.is_some(),
-                boot_se: None,
-                boot_ci_lower: None,
-                boot_ci_upper: None,
-            }
-        })
-        .collect();
-
-    lap("estimates table and standardized solution");
-    let fit = fit_measures(&fitted, &s, &imp, opt.f, n, n_mult, options.likelihood);
-    lap("fit measures (incl. RMSEA interval)");
-    let r2: Vec<RSquared> = standardized::r_squared(&fitted, &imp.c, &imp.phi)
+    for p in table.params.iter_mut() {
+        p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
+    }
+    laps.lap("expected information and its inverse (SEs)");
+    standardized::fill(&mut table, &imp.c);
+    laps.lap("estimates table and standardized solution");
+    // Stage 5: fit measures, then what is read off the fitted table.
+    let fit = fit::measures(&table, &moments, &imp, opt.f, n);
+    laps.lap("fit measures (incl. RMSEA interval)");
+    let r2: Vec<RSquared> = standardized::r_squared(&table, &imp.c, &imp.phi)
         .into_iter()
         .filter(|(_, r)| r.is_finite())
         .map(|(variable, r2)| RSquared {
@@ -374,20 +359,31 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
             r2: (0.0..=1.0).contains(&r2).then_some(r2),
         })
         .collect();
-    let reliability = reliability::per_factor(&fitted, &estimates);
-    let warnings = warnings(&fitted, &imp, sample);
-
+    let reliability = reliability::per_factor(&table);
+    let mut warnings = Vec::new();
+    if !opt.converged {
+        warnings.push(not_converged);
+    }
+    warnings.extend(warnings::of_fit(&table, &imp, sample));
+    laps.lap("R², reliability, warnings");
+    let modindices = options
+        .modindices
+        .then(|| modindices::modification_indices(&table, &moments, &elements, &imp, &vcov, n))
+        .transpose()?;
+    if modindices.is_some() {
+        laps.lap("modification indices");
+    }
     let mut result = SemFit {
-        converged: true,
+        converged: opt.converged,
         nobs: n,
         npar,
         fit,
-        estimates,
+        table,
         likelihood: options.likelihood,
         std_lv_identification: options.std_lv,
         r2,
         reliability,
-        modindices: None,
+        modindices,
         bootstrap: None,
         warnings,
         optimizer: Optimizer {
@@ -396,207 +392,98 @@ pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Resul
             scoring_iterations: opt.scoring_iterations,
             max_abs_gradient: opt.max_gradient,
         },
-        observed: fitted.observed.clone(),
-        latent: fitted.latent.clone(),
         amos_columns: false,
-        table: fitted.clone(),
         vcov,
         implied_cov: imp.sigma.clone(),
         timings: Vec::new(),
     };
-    lap("R², reliability, warnings");
-    if options.modindices {
-        result.modindices = Some(modindices::modification_indices(
-            &fitted,
-            &problem,
-            &imp,
-            &result.vcov,
-            n,
-            n_mult,
-        ));
-        lap("modification indices");
-    }
     if let Some(b) = &options.bootstrap {
         bootstrap::run(&mut result, sample, options, b)?;
-        lap("bootstrap");
+        laps.lap("bootstrap");
     }
-    result.timings = timings;
+    result.timings = laps.laps;
     Ok(result)
 }
 
-/// Sets the fixed.x parameters to the sample (co)variances in use.
-pub(crate) fn fill_fixed_x(table: &mut ParTable, s: &DMatrix<f64>) {
-    for p in table.params.iter_mut().filter(|p| p.exo) {
-        p.value = s[(p.row, p.col)];
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Relative size below which a model χ² is rounding noise: F at the optimum
-/// is a difference of log-determinants and traces of size ~p, accurate to
-/// ~1e-13 relative, and the optimiser stops at a gradient of ~1e-8, so a
-/// perfectly fitting model (a just-identified one, a single-indicator
-/// factor) ends with F of 1e-16 to 1e-12 instead of 0 — which N multiplies
-/// (χ² = 8192 with df 0 at N = 1e15) and which CFI then reads as misfit
-/// (CFI 0 where lavaan reports 1).
-pub const CHISQ_ZERO_TOLERANCE: f64 = 1e-8;
+    fn holzinger_swineford() -> SampleMoments {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/sem/holzinger_swineford.csv"
+        );
+        let data = crate::Dataset::from_path(path).unwrap();
+        let columns: Vec<String> = (1..=9).map(|i| format!("x{i}")).collect();
+        SampleMoments::from_dataset(&data, &columns).unwrap()
+    }
 
-/// The model χ², with values below [`CHISQ_ZERO_TOLERANCE`] ·
-/// max(1, baseline χ²) taken as the exact 0 they stand for.
-pub fn chisq_within_rounding(chisq: f64, baseline_chisq: f64) -> f64 {
-    if chisq < CHISQ_ZERO_TOLERANCE * baseline_chisq.max(1.0) {
-        0.0
-    } else {
-        chisq
-    }
-}
+    const HS_CFA: &str = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9";
 
-/// All fit measures at the optimum (see [`fit`] for the definitions).
-fn fit_measures(
-    table: &ParTable,
-    s: &DMatrix<f64>,
-    imp: &Implied,
-    f: f64,
-    n: usize,
-    n_mult: f64,
-    _likelihood: Likelihood,
-) -> FitMeasures {
-    let p = table.p();
-    let pf = p as f64;
-    let nf = n as f64;
-    let npar = table.n_free;
-    let df = (table.n_moments() - npar) as f64;
-    let raw_chisq = (n_mult * f).max(0.0);
-    // Baseline: independence model, with the block of fixed exogenous
-    // covariates kept at its sample values.
-    let exo: Vec<usize> = table
-        .exogenous_observed
-        .iter()
-        .filter_map(|x| table.observed.iter().position(|o| o == x))
-        .collect();
-    let mut sigma_b = DMatrix::from_diagonal(&s.diagonal());
-    for &i in &exo {
-        for &j in &exo {
-            sigma_b[(i, j)] = s[(i, j)];
+    #[test]
+    fn a_fit_stopped_early_is_returned_with_converged_false_and_its_numbers() {
+        let spec = ModelSpec::parse(HS_CFA).unwrap();
+        let sample = holzinger_swineford();
+        let limits = Limits {
+            lbfgs_iterations: 1,
+            scoring_iterations: 0,
+            rounds: 1,
+        };
+        let fit = fit_within(&spec, &sample, &Options::default(), limits).unwrap();
+        assert!(!fit.converged);
+        assert_eq!(fit.optimizer.lbfgs_iterations, 1);
+        assert_eq!(fit.optimizer.scoring_iterations, 0);
+        assert!(fit.optimizer.max_abs_gradient > estimate::GRADIENT_TOLERANCE);
+        use crate::Render;
+        let text = fit.to_text();
+        assert!(
+            text.contains("Converged                   no (1 L-BFGS + 0 scoring iterations"),
+            "{text}"
+        );
+        match &fit.warnings[0] {
+            SemWarning::NotConverged {
+                lbfgs_iterations,
+                scoring_iterations,
+                max_gradient,
+            } => {
+                assert_eq!((*lbfgs_iterations, *scoring_iterations), (1, 0));
+                assert_eq!(*max_gradient, fit.optimizer.max_abs_gradient);
+            }
+            w => panic!("first warning {w}"),
         }
+        assert!(fit.warnings[0]
+            .to_string()
+            .starts_with("the ML estimation did not converge (largest gradient"));
+        // The same model with the default limits converges (lavaan's χ² =
+        // 85.306 on 24 df, tests/fixtures/sem/hs_cfa.json).
+        let full = super::fit(&spec, &sample, &Options::default()).unwrap();
+        assert!(full.converged);
+        assert!((full.fit.chisq - 85.306).abs() < 1e-3);
+        assert!(fit.fit.chisq > full.fit.chisq + 1.0);
     }
-    let log_det = |m: &DMatrix<f64>| {
-        Cholesky::new(m.clone()).map_or(f64::NAN, |c| {
-            2.0 * c.l_dirty().diagonal().iter().map(|d| d.ln()).sum::<f64>()
-        })
-    };
-    let log_det_s = log_det(s);
-    let baseline_chisq = n_mult * (log_det(&sigma_b) - log_det_s);
-    let chisq = chisq_within_rounding(raw_chisq, baseline_chisq);
-    let nx = exo.len();
-    let baseline_df = (table.n_moments() - (p - nx)) as f64;
-    let tr_s_sigma_inv = estimate::trace_product(s, &imp.sigma_inv);
-    // With fixed exogenous covariates lavaan reports the likelihood
-    // conditional on them: their marginal log-likelihood is subtracted.
-    let logl_x = if nx > 0 {
-        let sxx = DMatrix::from_fn(nx, nx, |i, j| s[(exo[i], exo[j])]);
-        fit::loglik(nf, nx as f64, log_det(&sxx), nx as f64)
-    } else {
-        0.0
-    };
-    let logl = fit::loglik(nf, pf, imp.log_det, tr_s_sigma_inv) - logl_x;
-    let unrestricted_logl = fit::loglik(nf, pf, log_det_s, pf) - logl_x;
-    // lavaan's RMSEA uses the χ² multiplier: N (normal), N − 1 (Wishart).
-    let (rmsea_ci_lower, rmsea_ci_upper) = fit::rmsea_ci(chisq, df, n_mult, 0.90);
-    // GFI with the expected-information weight at Σ̂.
-    let e = s - &imp.sigma;
-    let pe = &imp.sigma_inv * &e;
-    // lavaan gives the moments of fixed exogenous covariates zero weight.
-    let mut s_weighted = s.clone();
-    for &i in &exo {
-        for &j in &exo {
-            s_weighted[(i, j)] = 0.0;
-        }
-    }
-    let ps = &imp.sigma_inv * &s_weighted;
-    let gfi = 1.0 - estimate::trace_product(&pe, &pe) / estimate::trace_product(&ps, &ps);
-    let nel = (p * (p + 1) / 2) as f64;
-    // SRMR (Bentler): residuals scaled by the observed standard deviations.
-    let mut ss = 0.0;
-    for i in 0..p {
-        for j in 0..=i {
-            let r = e[(i, j)] / (s[(i, i)] * s[(j, j)]).sqrt();
-            ss += r * r;
-        }
-    }
-    let srmr = (ss / nel).sqrt();
-    FitMeasures {
-        chisq,
-        df,
-        pvalue: (df > 0.0).then(|| fit::chisq_sf(chisq, df)),
-        baseline_chisq,
-        baseline_df,
-        cfi: fit::cfi(chisq, df, baseline_chisq, baseline_df),
-        tli: fit::tli(chisq, df, baseline_chisq, baseline_df),
-        nfi: fit::nfi(chisq, baseline_chisq),
-        rmsea: fit::rmsea(chisq, df, n_mult),
-        rmsea_ci_lower,
-        rmsea_ci_upper,
-        rmsea_pvalue: fit::rmsea_pvalue(chisq, df, n_mult, 0.05),
-        srmr,
-        gfi,
-        agfi: fit::agfi(gfi, nel, df),
-        aic: fit::aic(logl, npar as f64),
-        bic: fit::bic(logl, npar as f64, nf),
-        logl,
-        unrestricted_logl,
-        baseline_pvalue: (baseline_df > 0.0).then(|| fit::chisq_sf(baseline_chisq, baseline_df)),
-        pgfi: fit::pgfi(gfi, nel, df),
-        fmin: f / 2.0,
-        npar,
-        ntotal: n,
-    }
-}
 
-/// The largest N at which χ² = N·F keeps its meaning to better than 1e-4
-/// absolute; `paraclinic sem --nobs` stops there, library callers get a
-/// warning beyond it.
-pub const ACCURATE_NOBS: f64 = 1e9;
-
-/// Heywood cases, a non-positive-definite latent covariance matrix,
-/// dropped records and an N beyond [`ACCURATE_NOBS`].
-fn warnings(table: &ParTable, imp: &Implied, sample: &SampleMoments) -> Vec<String> {
-    let mut w = Vec::new();
-    if !table.random_exogenous.is_empty() {
-        w.push(format!(
-            "the model has variance/covariance statements involving the exogenous covariate(s) {}: they are treated as random, with free variances, instead of fixed at their sample values (as lavaan does)",
-            table.random_exogenous.join(", ")
-        ));
+    #[test]
+    fn warnings_render_todays_messages_from_their_numbers() {
+        let w = SemWarning::Heywood {
+            variable: "x3".into(),
+            value: -0.01234,
+        };
+        assert_eq!(
+            w.to_string(),
+            "Heywood case: the variance estimate of x3 is negative (-0.0123)"
+        );
+        assert_eq!(
+            serde_json::to_string(&w).unwrap(),
+            "\"Heywood case: the variance estimate of x3 is negative (-0.0123)\""
+        );
+        let w = SemWarning::ListwiseDeletion {
+            dropped: 3,
+            nobs: 298,
+        };
+        assert_eq!(
+            w.to_string(),
+            "3 record(s) with missing values were dropped (listwise deletion); N = 298"
+        );
     }
-    if sample.nobs as f64 > ACCURATE_NOBS {
-        w.push(format!(
-            "N = {} is above {ACCURATE_NOBS:e}, the largest N the command line accepts: χ² = N·F multiplies the optimiser's rounding of F (about 1e-13) by N, so χ² and the indices built on it carry an absolute error of about N·1e-13",
-            sample.nobs
-        ));
-    }
-    if sample.dropped > 0 {
-        w.push(format!(
-            "{} record(s) with missing values were dropped (listwise deletion); N = {}",
-            sample.dropped, sample.nobs
-        ));
-    }
-    for p in &table.params {
-        if p.op == Operator::Covariance && p.lhs == p.rhs && p.value < 0.0 {
-            w.push(format!(
-                "Heywood case: the variance estimate of {} is negative ({:.4})",
-                p.lhs, p.value
-            ));
-        }
-    }
-    let k = table.latent.len();
-    if k > 0 {
-        let psi = imp.c.view((table.p(), table.p()), (k, k)).into_owned();
-        let eig = nalgebra::SymmetricEigen::new(psi);
-        if eig.eigenvalues.min() <= 0.0 {
-            w.push(format!(
-                "the model-implied covariance matrix of the latent variables is not positive definite (smallest eigenvalue {:.4e})",
-                eig.eigenvalues.min()
-            ));
-        }
-    }
-    w
 }

@@ -13,50 +13,41 @@
 //! as lavaan does. `sepc.all` standardizes |EPC| as std.all (for a variance,
 //! the current value is standardized), with the sign of EPC.
 
-use super::estimate::{Implied, Problem};
 use super::information::{element_information, Element, Elements};
-use super::model::{Matrix, ParTable};
-use super::standardized::{standardize, Row};
+use super::model::Implied;
+use super::partable::{Matrix, ParTable, Parameter};
+use super::samplestats::MomentsInUse;
+use super::standardized::standardize;
 use super::syntax::Operator;
+use crate::error::Result;
 use nalgebra::DMatrix;
 use serde::Serialize;
 
+/// The modification index of one parameter not free in the model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModIndex {
+    /// Left-hand variable.
     pub lhs: String,
-    pub op: String,
+    /// The operator.
+    pub op: Operator,
+    /// Right-hand variable.
     pub rhs: String,
+    /// Expected drop of χ² when the parameter is freed.
     pub mi: f64,
+    /// Expected parameter change.
     pub epc: f64,
+    /// EPC standardized as std.all (`None` where undefined).
     pub sepc_all: Option<f64>,
 }
 
-struct Candidate {
-    lhs: String,
-    op: Operator,
-    rhs: String,
-    element: Element,
-    current: f64,
-}
-
-fn candidates(table: &ParTable) -> Vec<Candidate> {
+/// The candidates as rows of the table's shape (value: the current one).
+fn candidates(table: &ParTable) -> Result<Vec<Parameter>> {
     let mut out = Vec::new();
     let p = table.p();
     let exists = |l: &str, op: Operator, r: &str| table.find(l, op, r).is_some();
     // Fixed parameters of the model.
     for q in table.params.iter().filter(|q| q.free.is_none() && !q.exo) {
-        out.push(Candidate {
-            lhs: q.lhs.clone(),
-            op: q.op,
-            rhs: q.rhs.clone(),
-            element: Element {
-                matrix: q.matrix,
-                row: q.row,
-                col: q.col,
-                theta: None,
-            },
-            current: q.value,
-        });
+        out.push(q.clone());
     }
     let in_regression: Vec<&String> = {
         let mut v: Vec<&String> = Vec::new();
@@ -84,18 +75,9 @@ fn candidates(table: &ParTable) -> Vec<Candidate> {
         })
         .collect();
     let mut add = |lhs: &str, op: Operator, rhs: &str, matrix: Matrix, row: usize, col: usize| {
-        out.push(Candidate {
-            lhs: lhs.to_owned(),
-            op,
-            rhs: rhs.to_owned(),
-            element: Element {
-                matrix,
-                row,
-                col,
-                theta: None,
-            },
-            current: 0.0,
-        });
+        let mut c = Parameter::new(lhs, op, rhs, (matrix, row, col));
+        c.value = 0.0;
+        out.push(c);
     };
     // Loadings on observed indicators (not variables in regressions).
     for (k, lv) in table.latent.iter().enumerate() {
@@ -112,7 +94,7 @@ fn candidates(table: &ParTable) -> Vec<Candidate> {
     for (a, x) in indicators.iter().enumerate() {
         for y in &indicators[a + 1..] {
             if !exists(x, Operator::Covariance, y) {
-                let (i, j) = (table.index(x).unwrap_or(0), table.index(y).unwrap_or(0));
+                let (i, j) = (table.variable(x)?, table.variable(y)?);
                 add(x, Operator::Covariance, y, Matrix::Phi, i, j);
             }
         }
@@ -127,7 +109,7 @@ fn candidates(table: &ParTable) -> Vec<Candidate> {
                     y,
                     Matrix::Phi,
                     p + a,
-                    table.index(y).unwrap_or(0),
+                    table.variable(y)?,
                 );
             }
         }
@@ -143,25 +125,28 @@ fn candidates(table: &ParTable) -> Vec<Candidate> {
             if !table.is_latent(y) && table.is_latent(x) && indicators.contains(y) {
                 continue;
             }
-            let (i, j) = (table.index(y).unwrap_or(0), table.index(x).unwrap_or(0));
+            let (i, j) = (table.variable(y)?, table.variable(x)?);
             add(y, Operator::RegressedOn, x, Matrix::A, i, j);
         }
     }
-    out
+    Ok(out)
 }
 
-/// Modification indices for all candidates whose freeing is identified.
+/// Modification indices for all candidates whose freeing is identified,
+/// at the estimates of a fitted table (`elements`: those of its free
+/// parameters; `vcov`: their covariance).
 pub fn modification_indices(
     table: &ParTable,
-    problem: &Problem,
+    moments: &MomentsInUse,
+    elements: &Elements,
     imp: &Implied,
     vcov: &DMatrix<f64>,
     n: usize,
-    n_mult: f64,
-) -> Vec<ModIndex> {
-    let cands = candidates(table);
+) -> Result<Vec<ModIndex>> {
+    let n_mult = moments.n_mult;
+    let cands = candidates(table)?;
     if cands.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let p = table.p();
     let extra = Elements {
@@ -170,21 +155,23 @@ pub fn modification_indices(
             .enumerate()
             .map(|(j, c)| Element {
                 theta: Some(j),
-                ..c.element
+                matrix: c.matrix,
+                row: c.row,
+                col: c.col,
             })
             .collect(),
     };
     // Gradient of fmin for each candidate: vᵀ W u.
-    let w = &imp.sigma_inv * (&imp.sigma - &problem.s) * &imp.sigma_inv;
+    let w = &imp.sigma_inv * (&imp.sigma - &moments.s) * &imp.sigma_inv;
     let (u, v) = extra.uv(imp, p);
     let wu = &w * &u;
     let pu = &imp.sigma_inv * &u;
     let pv = &imp.sigma_inv * &v;
     // I_xθ (candidates × free parameters).
-    let cross = element_information(imp, p, &extra, &problem.elements);
+    let cross = element_information(imp, p, &extra, elements);
     let q = table.n_free;
     let mut i_xt = DMatrix::zeros(cands.len(), q);
-    for (e, el) in problem.elements.list.iter().enumerate() {
+    for (e, el) in elements.list.iter().enumerate() {
         if let Some(k) = el.theta {
             for j in 0..cands.len() {
                 i_xt[(j, k)] += cross[(j, e)];
@@ -194,7 +181,6 @@ pub fn modification_indices(
     // I_θθ⁻¹ = n_mult · vcov.
     let inv = vcov * n_mult;
     let correction = &i_xt * &inv;
-    let est_of = |v: &str| table.find(v, Operator::Covariance, v).map(|q| q.value);
     let mut out = Vec::new();
     for (j, c) in cands.iter().enumerate() {
         let uu = u.column(j).dot(&pu.column(j));
@@ -210,26 +196,20 @@ pub fn modification_indices(
         let epc = -g / vj;
         let is_variance = c.op == Operator::Covariance && c.lhs == c.rhs;
         let value = if is_variance {
-            c.current.abs()
+            c.value.abs()
         } else {
             epc.abs()
         };
-        let row = Row {
-            lhs: &c.lhs,
-            op: c.op,
-            rhs: &c.rhs,
-            value,
-        };
-        let (_, sall) = standardize(table, &imp.c, &[row], &est_of)[0];
+        let (_, sall) = standardize(table, &imp.c, &c.lhs, c.op, &c.rhs, value);
         let sign = if epc < 0.0 { -1.0 } else { 1.0 };
         out.push(ModIndex {
             lhs: c.lhs.clone(),
-            op: c.op.symbol().to_owned(),
+            op: c.op,
             rhs: c.rhs.clone(),
             mi,
             epc,
             sepc_all: (sign * sall).is_finite().then_some(sign * sall),
         });
     }
-    out
+    Ok(out)
 }

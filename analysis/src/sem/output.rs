@@ -1,17 +1,117 @@
-//! Text / HTML tables laid out like lavaan's `summary(fit, fit.measures =
-//! TRUE, standardized = TRUE, rsquare = TRUE)`; JSON comes from `Serialize`
-//! on [`SemFit`]. With `amos_columns` the estimate tables use AMOS's column
-//! names (Estimate, S.E., C.R., P, Standardized).
+//! The one rendering of an SEM fit: text / HTML tables laid out like
+//! lavaan's `summary(fit, fit.measures = TRUE, standardized = TRUE, rsquare
+//! = TRUE)`, and the compact tables a paper prints ([`compact_fit_table`],
+//! [`paths_table`]), which the study's reproduction uses. JSON comes from
+//! `Serialize` on [`SemFit`]. With `amos_columns` the estimate tables use
+//! AMOS's column names (Estimate, S.E., C.R., P, Standardized).
+//!
+//! A value that does not exist (the SE of a fixed parameter, an NA) shows
+//! as [`MISSING`] everywhere, which the tables count as numeric, so number
+//! columns stay right-aligned.
+//!
+//! ```
+//! use analysis::sem::{self, ModelSpec, Options, SampleMoments};
+//! use analysis::Render;
+//! let cov = nalgebra::DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.4, 0.5, 1.0, 0.3, 0.4, 0.3, 1.0]);
+//! let names = ["x1", "x2", "x3"].map(String::from).to_vec();
+//! let sample = SampleMoments::from_covariance("example", cov, names, 100)?;
+//! let fit = sem::fit(&ModelSpec::parse("f =~ x1 + x2 + x3")?, &sample, &Options::default())?;
+//! let text = fit.to_text();
+//! // The marker loading is fixed: no SE, z or p.
+//! assert!(text.contains("f =~    x1     1.000        —        —        —"), "{text}");
+//! let table = sem::output::compact_fit_table("Fit", fit.nobs, fit.npar, fit.converged, &fit.fit);
+//! assert_eq!(table.rows[2], ["χ²", "0.00"]);
+//! # Ok::<(), analysis::AnalysisError>(())
+//! ```
 
-use super::SemFit;
-use crate::render::{fmt_fixed, Render, Table};
+use super::{FitMeasures, Operator, Parameter, SemFit};
+use crate::render::{fmt_fixed, fmt_p, Render, Table};
+
+/// How a value that does not exist shows in every SEM table.
+pub const MISSING: &str = "—";
 
 fn num(x: f64) -> String {
     fmt_fixed(x, 3)
 }
 
 fn opt(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), num)
+    or_missing(x, num)
+}
+
+/// `x` formatted, or [`MISSING`].
+pub fn or_missing(x: Option<f64>, format: impl Fn(f64) -> String) -> String {
+    x.map_or_else(|| MISSING.to_owned(), format)
+}
+
+/// The fit measures a paper reports, one per row with the number in the
+/// second column: N, free parameters, χ² (2 decimals), df, p (4 decimals),
+/// CFI, TLI, NFI, GFI, AGFI, RMSEA with its 90 % interval, SRMR (3
+/// decimals). Whether the optimiser converged is the first note.
+pub fn compact_fit_table(
+    title: &str,
+    nobs: usize,
+    npar: usize,
+    converged: bool,
+    f: &FitMeasures,
+) -> Table {
+    let mut t = Table::new(title, &["measure", "value"]);
+    let rows: [(&str, String); 14] = [
+        ("N", nobs.to_string()),
+        ("free parameters", npar.to_string()),
+        ("χ²", fmt_fixed(f.chisq, 2)),
+        ("df", fmt_fixed(f.df, 0)),
+        ("p", or_missing(f.pvalue, fmt_p)),
+        ("CFI", fmt_fixed(f.cfi, 3)),
+        ("TLI", fmt_fixed(f.tli, 3)),
+        ("NFI", fmt_fixed(f.nfi, 3)),
+        ("GFI", fmt_fixed(f.gfi, 3)),
+        ("AGFI", fmt_fixed(f.agfi, 3)),
+        ("RMSEA", fmt_fixed(f.rmsea, 3)),
+        ("RMSEA 90 % CI lower", fmt_fixed(f.rmsea_ci_lower, 3)),
+        ("RMSEA 90 % CI upper", fmt_fixed(f.rmsea_ci_upper, 3)),
+        ("SRMR", fmt_fixed(f.srmr, 3)),
+    ];
+    for (k, v) in rows {
+        t.row(vec![k.to_owned(), v]);
+    }
+    t.note(if converged {
+        "The optimiser converged."
+    } else {
+        "The optimiser did NOT converge: the values are those of its last iterate."
+    });
+    t
+}
+
+/// Selected parameters with a label each (first column, headed
+/// `label_header`): estimate, SE (3 decimals), t = est/SE (AMOS's C.R., 2
+/// decimals), p (4 decimals) and β = std.all (3 decimals).
+pub fn paths_table<'a>(
+    title: &str,
+    label_header: &str,
+    rows: impl IntoIterator<Item = (String, &'a Parameter)>,
+) -> Table {
+    let mut t = Table::new(
+        title,
+        &[
+            label_header,
+            "estimate",
+            "SE",
+            "t (C.R.)",
+            "p",
+            "β (std.all)",
+        ],
+    );
+    for (label, q) in rows {
+        t.row(vec![
+            label,
+            fmt_fixed(q.value, 3),
+            or_missing(q.se, num),
+            or_missing(q.z(), |z| fmt_fixed(z, 2)),
+            or_missing(q.pvalue(), fmt_p),
+            or_missing(q.std_all, num),
+        ]);
+    }
+    t
 }
 
 fn kv(title: &str, rows: &[(&str, String)]) -> Table {
@@ -135,14 +235,15 @@ impl Render for SemFit {
             ]
         };
         let sections = [
-            ("Latent Variables", "=~", None),
-            ("Regressions", "~", None),
-            ("Covariances", "~~", Some(false)),
-            ("Variances", "~~", Some(true)),
+            ("Latent Variables", Operator::MeasuredBy, None),
+            ("Regressions", Operator::RegressedOn, None),
+            ("Covariances", Operator::Covariance, Some(false)),
+            ("Variances", Operator::Covariance, Some(true)),
         ];
         for (title, op, diag) in sections {
             let rows: Vec<_> = self
-                .estimates
+                .table
+                .params
                 .iter()
                 .filter(|e| e.op == op && diag.is_none_or(|d| (e.lhs == e.rhs) == d))
                 .collect();
@@ -171,15 +272,15 @@ impl Render for SemFit {
                 if let Some(l) = &e.label {
                     rhs.push_str(&format!(" ({l})"));
                 }
-                let (se, z, p) = if e.free {
-                    (num(e.se), opt(e.z), opt(e.pvalue))
+                let (se, z, p) = if e.free.is_some() {
+                    (opt(e.se), opt(e.z()), opt(e.pvalue()))
                 } else {
-                    ("—".into(), "—".into(), "—".into())
+                    (MISSING.into(), MISSING.into(), MISSING.into())
                 };
                 t.row(vec![
                     first,
                     rhs,
-                    num(e.est),
+                    num(e.value),
                     se,
                     z,
                     p,
@@ -229,13 +330,13 @@ impl Render for SemFit {
                     hi.as_str(),
                 ],
             );
-            for e in self.estimates.iter().filter(|e| e.free) {
+            for e in self.table.params.iter().filter(|e| e.free.is_some()) {
                 t.row(vec![
                     format!("{} {} {}", e.lhs, e.op, e.rhs),
-                    num(e.est),
-                    opt(e.boot_se),
-                    opt(e.boot_ci_lower),
-                    opt(e.boot_ci_upper),
+                    num(e.value),
+                    opt(e.boot.map(|b| b.se)),
+                    opt(e.boot.map(|b| b.ci_lower)),
+                    opt(e.boot.map(|b| b.ci_upper)),
                 ]);
             }
             t.note("Percentile intervals; S.E. is the standard deviation of the replicates.");
@@ -251,7 +352,7 @@ impl Render for SemFit {
             for m in sorted {
                 t.row(vec![
                     m.lhs.clone(),
-                    m.op.clone(),
+                    m.op.to_string(),
                     m.rhs.clone(),
                     num(m.mi),
                     num(m.epc),
@@ -264,5 +365,57 @@ impl Render for SemFit {
             out.push(t);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sem::{self, ModelSpec, Operator, Options, SampleMoments};
+
+    fn one_factor() -> SemFit {
+        let cov =
+            nalgebra::DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.4, 0.5, 1.0, 0.3, 0.4, 0.3, 1.0]);
+        let names = ["x1", "x2", "x3"].map(String::from).to_vec();
+        let sample = SampleMoments::from_covariance("example", cov, names, 100).unwrap();
+        let spec = ModelSpec::parse("f =~ x1 + x2 + x3").unwrap();
+        sem::fit(&spec, &sample, &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn missing_values_show_one_dash_and_numbers_stay_right_aligned() {
+        let fit = one_factor();
+        let marker = fit.table.find("f", Operator::MeasuredBy, "x1").unwrap();
+        let free = fit.table.find("f", Operator::MeasuredBy, "x2").unwrap();
+        let t = paths_table(
+            "Paths",
+            "path",
+            [("marker".to_owned(), marker), ("x2".to_owned(), free)],
+        );
+        // The marker is fixed: SE 0, no z and no p.
+        assert_eq!(t.rows[0][3..5], [MISSING, MISSING]);
+        // Right-aligned: each dash ends where the number below it ends.
+        let text = t.to_text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[3..],
+            [
+                "marker     1.000  0.000         —       —        0.816",
+                "x2         0.750  0.225      3.33  0.0009        0.612"
+            ],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_compact_fit_table_says_whether_the_fit_converged() {
+        let fit = one_factor();
+        let t = compact_fit_table("Fit", fit.nobs, fit.npar, true, &fit.fit);
+        assert_eq!(t.rows[0], ["N", "100"]);
+        // Just identified: df 0, so no p-value.
+        assert_eq!(t.rows[4], ["p", MISSING]);
+        assert_eq!(t.notes, ["The optimiser converged."]);
+        let t = compact_fit_table("Fit", fit.nobs, fit.npar, false, &fit.fit);
+        assert!(t.notes[0].starts_with("The optimiser did NOT converge"));
     }
 }

@@ -6,30 +6,37 @@
 //! of this (classic) formula. Factors measured only by other factors
 //! (second-order) have no observed indicators and are omitted.
 
-use super::model::ParTable;
-use super::Estimate;
+use super::partable::ParTable;
+use super::syntax::Operator;
 use serde::Serialize;
 
+/// Composite reliability and AVE of one factor.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactorReliability {
+    /// The factor.
     pub factor: String,
+    /// Number of observed indicators used.
     pub indicators: usize,
+    /// Composite reliability.
     pub cr: f64,
+    /// Average variance extracted.
     pub ave: f64,
 }
 
-pub fn per_factor(table: &ParTable, estimates: &[Estimate]) -> Vec<FactorReliability> {
+/// CR and AVE of each factor with observed indicators, from the std.all
+/// values of a fitted table.
+pub fn per_factor(table: &ParTable) -> Vec<FactorReliability> {
     let mut out = Vec::new();
     for lv in &table.latent {
         let mut lambdas = Vec::new();
         let mut thetas = Vec::new();
-        for e in estimates
+        for e in table
+            .params
             .iter()
-            .filter(|e| e.op == "=~" && &e.lhs == lv && !table.is_latent(&e.rhs))
+            .filter(|e| e.op == Operator::MeasuredBy && &e.lhs == lv && !table.is_latent(&e.rhs))
         {
-            let theta = estimates
-                .iter()
-                .find(|r| r.op == "~~" && r.lhs == e.rhs && r.rhs == e.rhs)
+            let theta = table
+                .find(&e.rhs, Operator::Covariance, &e.rhs)
                 .and_then(|r| r.std_all);
             if let (Some(l), Some(t)) = (e.std_all, theta) {
                 lambdas.push(l);

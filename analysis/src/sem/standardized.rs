@@ -14,26 +14,33 @@
 //! R² of an endogenous variable = 1 − (residual variance) / (implied
 //! variance).
 
-use super::model::ParTable;
+use super::partable::ParTable;
 use super::syntax::Operator;
 use nalgebra::DMatrix;
 
-/// A row to standardize: (lhs, op, rhs, value).
-pub struct Row<'a> {
-    pub lhs: &'a str,
-    pub op: Operator,
-    pub rhs: &'a str,
-    pub value: f64,
+/// Writes std.lv and std.all into every row of a fitted table (`None`
+/// where lavaan gives NA: a non-positive implied variance).
+pub fn fill(table: &mut ParTable, c: &DMatrix<f64>) {
+    for i in 0..table.params.len() {
+        let p = &table.params[i];
+        let (lv, all) = standardize(table, c, &p.lhs, p.op, &p.rhs, p.value);
+        let p = &mut table.params[i];
+        p.std_lv = lv.is_finite().then_some(lv);
+        p.std_all = all.is_finite().then_some(all);
+    }
 }
 
-/// Returns (std.lv, std.all) for each row; non-finite where lavaan gives NA
-/// (a negative implied variance).
+/// (std.lv, std.all) of the value `x` of `l op rh` in a fitted table with
+/// implied covariance `c` of all variables; non-finite where lavaan gives
+/// NA (a negative implied variance). Residual variances are the table's.
 pub fn standardize(
     table: &ParTable,
     c: &DMatrix<f64>,
-    rows: &[Row],
-    residual_variance: &dyn Fn(&str) -> Option<f64>,
-) -> Vec<(f64, f64)> {
+    l: &str,
+    op: Operator,
+    rh: &str,
+    x: f64,
+) -> (f64, f64) {
     let sd = |v: &str| -> f64 {
         match table.index(v) {
             Some(i) if c[(i, i)] > 0.0 => c[(i, i)].sqrt(),
@@ -41,63 +48,59 @@ pub fn standardize(
         }
     };
     let rv = |v: &str| -> f64 {
-        residual_variance(v)
-            .map(|x| x.abs().sqrt())
+        table
+            .find(v, Operator::Covariance, v)
+            .map(|p| p.value.abs().sqrt())
             .unwrap_or_else(|| sd(v))
     };
     let lat = |v: &str| table.is_latent(v);
-    rows.iter()
-        .map(|r| {
-            let (l, rh, x) = (r.lhs, r.rhs, r.value);
-            match r.op {
-                Operator::MeasuredBy => {
-                    let lv = if lat(rh) {
-                        x * sd(l) / sd(rh)
-                    } else {
-                        x * sd(l)
-                    };
-                    let all = if lat(rh) { lv } else { lv / sd(rh) };
-                    (lv, all)
-                }
-                Operator::RegressedOn => {
-                    let mut lv = x;
-                    if lat(rh) {
-                        lv *= sd(rh);
-                    }
-                    if lat(l) {
-                        lv /= sd(l);
-                    }
-                    let mut all = lv;
-                    if !lat(rh) {
-                        all *= sd(rh);
-                    }
-                    if !lat(l) {
-                        all /= sd(l);
-                    }
-                    (lv, all)
-                }
-                Operator::Covariance if l == rh => {
-                    let s2 = sd(l).powi(2);
-                    if lat(l) {
-                        (x / s2, x / s2)
-                    } else {
-                        (x, x / s2)
-                    }
-                }
-                Operator::Covariance => {
-                    let mut lv = x;
-                    let mut all = x;
-                    for v in [l, rh] {
-                        if lat(v) {
-                            lv /= rv(v);
-                        }
-                        all /= rv(v);
-                    }
-                    (lv, all)
-                }
+    match op {
+        Operator::MeasuredBy => {
+            let lv = if lat(rh) {
+                x * sd(l) / sd(rh)
+            } else {
+                x * sd(l)
+            };
+            let all = if lat(rh) { lv } else { lv / sd(rh) };
+            (lv, all)
+        }
+        Operator::RegressedOn => {
+            let mut lv = x;
+            if lat(rh) {
+                lv *= sd(rh);
             }
-        })
-        .collect()
+            if lat(l) {
+                lv /= sd(l);
+            }
+            let mut all = lv;
+            if !lat(rh) {
+                all *= sd(rh);
+            }
+            if !lat(l) {
+                all /= sd(l);
+            }
+            (lv, all)
+        }
+        Operator::Covariance if l == rh => {
+            let s2 = sd(l).powi(2);
+            if lat(l) {
+                (x / s2, x / s2)
+            } else {
+                (x, x / s2)
+            }
+        }
+        Operator::Covariance => {
+            let mut lv = x;
+            let mut all = x;
+            for v in [l, rh] {
+                if lat(v) {
+                    lv /= rv(v);
+                }
+                all /= rv(v);
+            }
+            (lv, all)
+        }
+    }
 }
 
 /// Endogenous variables whose R² lavaan reports: observed variables other

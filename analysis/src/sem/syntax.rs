@@ -24,7 +24,23 @@
 use crate::error::{AnalysisError, Location, Result};
 use serde::Serialize;
 
-/// The three operators of a covariance-structure model.
+/// The operators of a covariance-structure model, written and serialized
+/// as lavaan writes them (`Display`, `FromStr`, serde: `=~`, `~`, `~~`).
+///
+/// Intercepts (`~1`), thresholds (`|`) and defined parameters (`:=`) get
+/// their variants with the features that estimate them: the parser reports
+/// them as not supported today, and a variant nothing produces would only
+/// add dead match arms.
+///
+/// ```
+/// use analysis::sem::Operator;
+/// let op: Operator = "=~".parse()?;
+/// assert_eq!(op, Operator::MeasuredBy);
+/// assert_eq!(op.to_string(), "=~");
+/// assert!(Operator::Covariance == "~~");
+/// assert!("~1".parse::<Operator>().is_err());
+/// # Ok::<(), analysis::AnalysisError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Operator {
     /// `=~`: the latent on the left is measured by the variables on the right.
@@ -39,34 +55,66 @@ pub enum Operator {
 }
 
 impl Operator {
-    pub fn symbol(self) -> &'static str {
+    /// Every operator, in lavaan's order of sections.
+    pub const ALL: [Operator; 3] = [
+        Operator::MeasuredBy,
+        Operator::RegressedOn,
+        Operator::Covariance,
+    ];
+
+    /// lavaan's spelling: `=~`, `~` or `~~`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Operator::MeasuredBy => "=~",
             Operator::RegressedOn => "~",
             Operator::Covariance => "~~",
         }
     }
+}
 
-    pub fn from_symbol(s: &str) -> Option<Operator> {
-        match s {
-            "=~" => Some(Operator::MeasuredBy),
-            "~" => Some(Operator::RegressedOn),
-            "~~" => Some(Operator::Covariance),
-            _ => None,
-        }
+impl std::fmt::Display for Operator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Operator {
+    type Err = AnalysisError;
+    /// Reads lavaan's spelling; anything else is an error naming the
+    /// operators there are.
+    fn from_str(s: &str) -> Result<Operator> {
+        Operator::ALL
+            .into_iter()
+            .find(|op| op.as_str() == s)
+            .ok_or_else(|| AnalysisError::invalid_argument("operator", s, "one of =~, ~, ~~"))
+    }
+}
+
+impl PartialEq<str> for Operator {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Operator {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
 /// A 1-based position in the model text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Position {
+    /// Line, from 1.
     pub line: usize,
+    /// Character column, from 1.
     pub column: usize,
 }
 
 /// One right-hand term of a statement with its modifiers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Term {
+    /// The variable.
     pub name: String,
     /// `v*x`: the parameter is fixed at `v`.
     pub fixed: Option<f64>,
@@ -76,6 +124,7 @@ pub struct Term {
     pub label: Option<String>,
     /// `start(v)*x`: starting value.
     pub start: Option<f64>,
+    /// Where the variable is written.
     pub position: Position,
 }
 
@@ -83,9 +132,13 @@ pub struct Term {
 /// into several statements).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Statement {
+    /// Left-hand variable.
     pub lhs: String,
+    /// Where it is written.
     pub lhs_position: Position,
+    /// The operator.
     pub op: Operator,
+    /// The right-hand terms.
     pub rhs: Vec<Term>,
 }
 
@@ -93,12 +146,25 @@ pub struct Statement {
 /// in error messages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelSpec {
+    /// Name of the model text in messages (a file name or "model").
     pub source: String,
+    /// The statements, in order.
     pub statements: Vec<Statement>,
 }
 
 impl ModelSpec {
     /// Parses model text; errors name `model` as their source.
+    ///
+    /// ```
+    /// use analysis::sem::{ModelSpec, Operator};
+    /// let spec = ModelSpec::parse("f =~ x1 + a*x2 + 0.5*x3\ny ~ f")?;
+    /// assert_eq!(spec.statements.len(), 2);
+    /// let f = &spec.statements[0];
+    /// assert_eq!((f.op, f.rhs[1].label.as_deref(), f.rhs[2].fixed), (Operator::MeasuredBy, Some("a"), Some(0.5)));
+    /// let e = ModelSpec::parse("f =~ x1 +").unwrap_err().to_string();
+    /// assert!(e.starts_with("model, line 1"), "{e}");
+    /// # Ok::<(), analysis::AnalysisError>(())
+    /// ```
     pub fn parse(text: &str) -> Result<ModelSpec> {
         ModelSpec::parse_named("model", text)
     }
@@ -150,7 +216,7 @@ impl Tok {
             Tok::Ident(s) | Tok::Unsupported(s) => s.clone(),
             Tok::Number(_, s) => s.clone(),
             Tok::Str(s) => format!("\"{s}\""),
-            Tok::Op(o) => o.symbol().to_owned(),
+            Tok::Op(o) => o.as_str().to_owned(),
             Tok::Plus => "+".into(),
             Tok::Minus => "-".into(),
             Tok::Star => "*".into(),
@@ -540,7 +606,7 @@ impl StatementParser<'_> {
         };
         loop {
             let Some(t) = self.peek().cloned() else {
-                return Err(self.error_here(&format!("a variable name after {}", op.symbol())));
+                return Err(self.error_here(&format!("a variable name after {}", op.as_str())));
             };
             let signed_number = t.tok == Tok::Plus
                 && matches!(
@@ -551,7 +617,7 @@ impl StatementParser<'_> {
                 Tok::Plus if !signed_number => {
                     return Err(self.error_here(&format!(
                         "a variable name or a modifier (1*, NA*, label*, start(v)*) after {}",
-                        op.symbol()
+                        op.as_str()
                     )))
                 }
                 Tok::Number(..) | Tok::Minus | Tok::Plus => {
@@ -649,7 +715,7 @@ impl StatementParser<'_> {
                 _ => {
                     return Err(self.error_here(&format!(
                         "a variable name or a modifier (1*, NA*, label*, start(v)*) after {}",
-                        op.symbol()
+                        op.as_str()
                     )))
                 }
             }
