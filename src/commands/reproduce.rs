@@ -9,10 +9,10 @@
 //!
 //! Timings go to stderr only, so two runs write identical bytes.
 
-use analysis::reproduction::{self, Config, DataChoice, Progress, ProgressEvent, Status};
 use analysis::{AnalysisError, Render};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use study::reproduction::{self, Config, DataChoice, Progress, ProgressEvent, Status};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -1,15 +1,15 @@
-//! The steps of `analysis::reproduction` on the embedded claims, with values
+//! The steps of `study::reproduction` on the embedded claims, with values
 //! checked against closed forms that need no code of ours (1.96²·0.25/0.05²,
 //! 143/385, Table 2's counts) and, for the data steps, against the pandas /
 //! SciPy / statsmodels fixture of tests/reference/reproduction.py.
 
-use analysis::published::contracting_model;
 use analysis::render::{Provenance, Render};
-use analysis::reproduction::{
+use serde_json::Value;
+use study::published::contracting_model;
+use study::reproduction::{
     self, codebook, correlation, demographics, normality, sample_size, Config, DataChoice,
     ProgressEvent, Status, Step, StudyData, Verdict,
 };
-use serde_json::Value;
 
 const SMALL_STUDY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

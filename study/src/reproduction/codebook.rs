@@ -5,11 +5,11 @@
 use super::common::{
     impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
-use crate::codebook::{Codebook, CodebookCounts, Issue};
-use crate::error::{AnalysisError, Location, Result};
-use crate::plots::{codebook_repetitions, CodebookBar};
-use crate::published::Claims;
-use crate::render::{Provenance, Render};
+use analysis::claims::Claims;
+use analysis::codebook::{Codebook, CodebookCounts, Issue};
+use analysis::error::{AnalysisError, Location, Result};
+use analysis::plots::{codebook_repetitions, CodebookBar};
+use analysis::render::{Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

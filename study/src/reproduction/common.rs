@@ -4,10 +4,10 @@
 //! ([`ProvTable`]), figures ([`StepFigure`]) and the [`Step`] trait that
 //! turns a step result into text tables and a report section.
 
-use crate::plots::Figure;
-use crate::published::Reported;
-use crate::render::{escape_html, fmt_fixed, Provenance, Table};
-use crate::report::{provenance_badge, Section};
+use analysis::claims::Reported;
+use analysis::plots::Figure;
+use analysis::render::{escape_html, fmt_fixed, Provenance, Table};
+use analysis::report::{provenance_badge, Section};
 use serde::Serialize;
 
 /// Slack added to a printed number's rounding interval so that a value on
@@ -307,7 +307,7 @@ macro_rules! step_fields {
         }
     };
     (@accessor provenance) => {
-        fn provenance(&self) -> $crate::render::Provenance {
+        fn provenance(&self) -> ::analysis::render::Provenance {
             self.provenance
         }
     };
@@ -329,13 +329,13 @@ macro_rules! step_fields {
 }
 pub(crate) use step_fields;
 
-/// Implements [`Render`](crate::render::Render) for a step: its tables are
+/// Implements [`Render`](analysis::render::Render) for a step: its tables are
 /// [`step_tables`], its HTML is [`step_html`] (badges on every number, the
 /// figures inline), so a step shows in a notebook as in the report.
 macro_rules! impl_step_render {
     ($step:ty) => {
-        impl $crate::render::Render for $step {
-            fn tables(&self) -> Vec<$crate::render::Table> {
+        impl ::analysis::render::Render for $step {
+            fn tables(&self) -> Vec<::analysis::render::Table> {
                 $crate::reproduction::common::step_tables(self)
             }
             /// The step with a provenance badge on every number and its figures.

@@ -3,18 +3,18 @@
 //! threshold, set against the paper's "all correlations were below 0.8".
 //!
 //! Missing values: listwise (a respondent with a missing dimension score is
-//! dropped), as [`crate::correlation`] does by default.
+//! dropped), as [`analysis::correlation`] does by default.
 
 use super::common::{
     all_with_provenance, data_figure, impl_step_render, step_fields, Bound, Comparison, ProvTable,
     Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
-use crate::correlation::{correlate, CorrelationOptions, CorrelationReport, DEFAULT_THRESHOLD};
-use crate::error::Result;
-use crate::plots::heatmap;
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render};
+use analysis::claims::Claims;
+use analysis::correlation::{correlate, CorrelationOptions, CorrelationReport, DEFAULT_THRESHOLD};
+use analysis::error::Result;
+use analysis::plots::heatmap;
+use analysis::render::{fmt_fixed, Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

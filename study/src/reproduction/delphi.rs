@@ -8,12 +8,12 @@ use super::common::{
     all_with_provenance, impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure,
     Value, Verdict,
 };
-use crate::delphi::{delphi, Delphi, DelphiOptions};
-use crate::error::Result;
-use crate::plots::delphi_rounds;
-use crate::published::Claims;
-use crate::render::{Provenance, Render};
 use crate::synthetic::{DelphiConfig, DelphiPanel};
+use analysis::claims::Claims;
+use analysis::delphi::{delphi, Delphi, DelphiOptions};
+use analysis::error::Result;
+use analysis::plots::delphi_rounds;
+use analysis::render::{Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

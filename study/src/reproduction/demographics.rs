@@ -6,11 +6,11 @@ use super::common::{
     impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
-use crate::error::{AnalysisError, Location, Result};
-use crate::frequency::{FrequencyTable, PublishedComparison};
-use crate::plots::demographic_bars;
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render};
+use analysis::claims::Claims;
+use analysis::error::{AnalysisError, Location, Result};
+use analysis::frequency::{FrequencyTable, PublishedComparison};
+use analysis::plots::demographic_bars;
+use analysis::render::{fmt_fixed, Provenance, Render};
 use serde::Serialize;
 
 /// Table 1 in the data, for one variable.

@@ -50,12 +50,13 @@ pub mod study_data;
 pub use common::{Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict, VerdictCounts};
 pub use study_data::{DataSummary, Layout, StudyData};
 
-use crate::error::Result;
-use crate::published::{contracting_model, strategic_purchasing, Claims, StudyInfo};
-use crate::render::{escape_html, Provenance, Render, Table};
-use crate::report::{Report, Section};
+use crate::published::{contracting_model, strategic_purchasing};
 use crate::synthetic::questionnaire::PopulationModel;
 use crate::synthetic::{SyntheticConfig, SyntheticStudy};
+use analysis::claims::{Claims, StudyInfo};
+use analysis::error::Result;
+use analysis::render::{escape_html, Provenance, Render, Table};
+use analysis::report::{Report, Section};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -460,7 +461,7 @@ impl Reproduction {
         }
         let mut legend = String::from("<p>");
         for p in PROVENANCES {
-            legend.push_str(&crate::report::provenance_badge(p));
+            legend.push_str(&analysis::report::provenance_badge(p));
             legend.push(' ');
         }
         legend.push_str("</p>");

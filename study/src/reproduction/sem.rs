@@ -1,5 +1,5 @@
 //! Step 6 — the structural equation model: the study's model fitted by
-//! maximum likelihood with [`crate::sem`], set against Table 3 (fit
+//! maximum likelihood with [`analysis::sem`], set against Table 3 (fit
 //! indices) and Table 4 (β and t of the ten dimension → outcome paths).
 //!
 //! The paper shows neither its model nor its degrees of freedom. The model
@@ -23,7 +23,7 @@
 //! the completely standardized estimates (lavaan's `std.all`, AMOS's
 //! "standardized regression weights"); t is the critical ratio est/SE.
 //!
-//! Missing values: listwise, as [`crate::sem`] does (the number of dropped
+//! Missing values: listwise, as [`analysis::sem`] does (the number of dropped
 //! respondents is a warning of the fit).
 
 use super::common::{
@@ -31,11 +31,11 @@ use super::common::{
     StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
-use crate::error::Result;
-use crate::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
-use crate::published::Claims;
-use crate::render::{fmt_fixed, fmt_p, Provenance, Table};
-use crate::sem::{self, FitMeasures, Likelihood, ModelSpec, Options, SampleMoments};
+use analysis::claims::Claims;
+use analysis::error::Result;
+use analysis::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
+use analysis::render::{fmt_fixed, fmt_p, Provenance, Table};
+use analysis::sem::{self, FitMeasures, Likelihood, ModelSpec, Options, SampleMoments};
 use serde::Serialize;
 
 /// Latent name of the outcome factor in the model syntax.
@@ -153,7 +153,10 @@ pub enum ModelLevel {
 
 /// The path model on dimension scores (see [`ModelLevel::Scores`]): the
 /// data set of scores `D1`… and `CC`, and the syntax.
-fn scores_model(data: &StudyData, latents: &[String]) -> Result<Option<(crate::Dataset, String)>> {
+fn scores_model(
+    data: &StudyData,
+    latents: &[String],
+) -> Result<Option<(analysis::Dataset, String)>> {
     let Some(outcome) = data.outcome_scores()? else {
         return Ok(None);
     };
@@ -170,7 +173,7 @@ fn scores_model(data: &StudyData, latents: &[String]) -> Result<Option<(crate::D
         OUTCOME_LATENT.to_owned(),
         outcome.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
     ));
-    let dataset = crate::Dataset::from_columns(
+    let dataset = analysis::Dataset::from_columns(
         format!("dimension scores of {}", data.dataset.source),
         columns,
     )?;
@@ -184,13 +187,13 @@ fn scores_model(data: &StudyData, latents: &[String]) -> Result<Option<(crate::D
 
 /// Errors about a score column `D3` name its dimension too.
 fn name_score_columns(
-    mut e: crate::AnalysisError,
+    mut e: analysis::AnalysisError,
     latents: &[String],
     data: &StudyData,
-) -> crate::AnalysisError {
+) -> analysis::AnalysisError {
     let column = match &mut e {
-        crate::AnalysisError::Unsuitable { location, .. } => location.column.as_mut(),
-        crate::AnalysisError::Input(problem) => problem.location.column.as_mut(),
+        analysis::AnalysisError::Unsuitable { location, .. } => location.column.as_mut(),
+        analysis::AnalysisError::Input(problem) => problem.location.column.as_mut(),
         _ => None,
     };
     if let Some(column) = column {
