@@ -276,13 +276,37 @@ fn a_failing_step_is_recorded_and_the_others_run() {
     let r = reproduction::run(&config, &mut |_| {}).unwrap();
     let failures = r.failures();
     assert_eq!(failures.len(), 3, "{failures:?}");
-    assert_eq!((failures[0].0, failures[0].1), (4, "normality"));
-    assert!(failures[0].2.contains("Marketing"), "{}", failures[0].2);
+    assert_eq!((failures[0].number, failures[0].id), (4, "normality"));
+    assert!(
+        failures[0].source.to_string().contains("Marketing"),
+        "{}",
+        failures[0]
+    );
     // 40 respondents for 80 items: the SEM falls back to dimension scores,
     // where the constant one is named by its dimension.
-    assert_eq!((failures[2].0, failures[2].1), (6, "sem"));
-    assert!(failures[2].2.contains("Marketing"), "{}", failures[2].2);
-    assert_eq!(r.codebook.status(), Status::Done);
+    assert_eq!((failures[2].number, failures[2].id), (6, "sem"));
+    assert!(
+        failures[2].source.to_string().contains("Marketing"),
+        "{}",
+        failures[2]
+    );
+    // The typed error says which step and keeps the library's error.
+    assert_eq!(
+        failures[0].summary(),
+        format!("FAILED: {}", failures[0].source)
+    );
+    assert!(failures[0]
+        .to_string()
+        .starts_with("step 4 (normality) failed: "));
+    let normality = r.outcome("normality").unwrap();
+    assert_eq!(normality.status(), Status::Failed);
+    assert_eq!(normality.error(), Some(failures[0]));
+    assert_eq!(r.outcome("codebook").unwrap().status(), Status::Done);
+    assert!(r
+        .outcome("codebook")
+        .unwrap()
+        .done::<reproduction::codebook::CodebookStep>()
+        .is_some());
 }
 
 #[test]

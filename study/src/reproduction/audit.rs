@@ -67,8 +67,8 @@ pub fn run(claims: &Claims) -> Result<AuditStep> {
         "An inconsistency means the printed numbers cannot all be right as printed; it does not say which one is wrong.".to_owned(),
     ];
     Ok(AuditStep {
-        id: "audit",
-        title: "Audit of the published figures",
+        id: super::AUDIT.id,
+        title: super::AUDIT.title,
         report,
         comparisons,
         notice,

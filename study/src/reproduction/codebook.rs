@@ -122,13 +122,13 @@ pub fn run(claims: &Claims) -> Result<CodebookStep> {
         })
         .collect();
     let figures = vec![StepFigure {
-        file: "03_codebook_repetitions.svg".into(),
+        file: super::CODEBOOK.figure_file("repetitions"),
         provenance: Provenance::Published,
         figure: codebook_repetitions(&bars)?,
     }];
     Ok(CodebookStep {
-        id: "codebook",
-        title: "Thematic codes (Table 2)",
+        id: super::CODEBOOK.id,
+        title: super::CODEBOOK.title,
         codebook,
         counts,
         issues,

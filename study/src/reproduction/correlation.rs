@@ -127,13 +127,13 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<CorrelationStep> {
         );
     }
     let figures = vec![data_figure(
-        "05_correlation_heatmap.svg".into(),
+        super::CORRELATION.figure_file("heatmap"),
         heatmap(&report.variables, &report.r)?,
         data,
     )];
     Ok(CorrelationStep {
-        id: "correlation",
-        title: "Correlation and collinearity",
+        id: super::CORRELATION.id,
+        title: super::CORRELATION.title,
         provenance: p,
         report,
         max_abs_r,

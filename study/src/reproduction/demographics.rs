@@ -193,13 +193,13 @@ pub fn run(claims: &Claims, data: Option<&StudyData>) -> Result<DemographicsStep
     notice.push("Table 1 gives only the margins of each variable, so any cross-tabulation (e.g. age by experience) is unknown; the synthetic respondents draw each variable independently.".to_owned());
     let groups = table1.bar_groups();
     let figures = vec![StepFigure {
-        file: "02_demographics_table1.svg".into(),
+        file: super::DEMOGRAPHICS.figure_file("table1"),
         provenance: Provenance::Published,
         figure: demographic_bars(&groups, "Respondents (Table 1, published counts)")?,
     }];
     Ok(DemographicsStep {
-        id: "demographics",
-        title: "Demographics (Table 1)",
+        id: super::DEMOGRAPHICS.id,
+        title: super::DEMOGRAPHICS.title,
         n: table1.n.value,
         published_check,
         from_data,

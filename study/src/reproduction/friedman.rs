@@ -110,13 +110,13 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<FriedmanStep> {
     let names: Vec<String> = result.mean_ranks.0.iter().map(|(n, _)| n.clone()).collect();
     let ranks: Vec<f64> = result.mean_ranks.0.iter().map(|(_, r)| *r).collect();
     let figures = vec![data_figure(
-        "07_friedman_critical_difference.svg".into(),
+        super::FRIEDMAN.figure_file("critical_difference"),
         critical_difference(&names, &ranks, result.critical_difference.cd)?,
         data,
     )];
     Ok(FriedmanStep {
-        id: "friedman",
-        title: "Friedman ranking (Table 5)",
+        id: super::FRIEDMAN.id,
+        title: super::FRIEDMAN.title,
         provenance: p,
         result,
         comparisons,

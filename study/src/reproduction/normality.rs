@@ -149,14 +149,14 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<NormalityStep> {
     for name in scores.names() {
         let values = scores.numeric_values(name)?;
         figures.push(data_figure(
-            format!("04_normality_{}.svg", column_name(name)),
+            super::NORMALITY.figure_file(&column_name(name)),
             histogram_qq(&format!("{name} score"), &values)?,
             data,
         ));
     }
     Ok(NormalityStep {
-        id: "normality",
-        title: "Normality (Kolmogorov–Smirnov)",
+        id: super::NORMALITY.id,
+        title: super::NORMALITY.title,
         provenance: p,
         level,
         dimensions,

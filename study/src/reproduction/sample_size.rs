@@ -150,13 +150,13 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
         .collect::<Result<Vec<_>>>()?;
     let figure = sample_size_curve(&curve, Some((ASSUMED_MARGIN, with_published_z.n0)))?;
     let figures = vec![StepFigure {
-        file: "01_sample_size_curve.svg".into(),
+        file: super::SAMPLE_SIZE.figure_file("curve"),
         provenance: r,
         figure,
     }];
     Ok(SampleSizeStep {
-        id: "sample_size",
-        title: "Sample size (Cochran)",
+        id: super::SAMPLE_SIZE.id,
+        title: super::SAMPLE_SIZE.title,
         with_published_z,
         with_exact_z,
         margin_at_analysed,

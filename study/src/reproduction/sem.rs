@@ -314,8 +314,8 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<SemStep> {
     let figures = figures(claims, &fit.fit, &paths, data, has_outcome)?;
 
     Ok(SemStep {
-        id: "sem",
-        title: "Structural equation model",
+        id: super::SEM.id,
+        title: super::SEM.title,
         provenance: p,
         level,
         model_syntax,
@@ -522,7 +522,7 @@ fn figures(
             )),
         };
         out.push(data_figure(
-            "06_sem_paths.svg".into(),
+            super::SEM.figure_file("paths"),
             path_diagram(&diagram)?,
             data,
         ));
@@ -545,7 +545,7 @@ fn figures(
         .collect();
     if !bars.is_empty() {
         out.push(data_figure(
-            "06_sem_fit_indices.svg".into(),
+            super::SEM.figure_file("fit_indices"),
             fit_indices(&bars)?,
             data,
         ));
@@ -567,7 +567,7 @@ fn figures(
             caption: Some("Published β (Table 4); * when |t| > 1.96".into()),
         };
         out.push(StepFigure {
-            file: "06_sem_paths_published.svg".into(),
+            file: super::SEM.figure_file("paths_published"),
             provenance: Provenance::Published,
             figure: path_diagram(&diagram)?,
         });
