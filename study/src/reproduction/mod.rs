@@ -101,7 +101,13 @@ pub struct StepDef {
 
 impl StepDef {
     /// The file name of one of the step's figures under `figures/`:
-    /// `<number>_<id>_<name>.svg`, e.g. `04_normality_D1.svg`.
+    /// `<number>_<id>_<name>.svg`.
+    ///
+    /// ```
+    /// use study::reproduction::{NORMALITY, STEPS};
+    /// assert_eq!(STEPS[3].id, "normality");
+    /// assert_eq!(NORMALITY.figure_file("marketing"), "04_normality_marketing.svg");
+    /// ```
     pub fn figure_file(&self, name: &str) -> String {
         format!("{:02}_{}_{name}.svg", self.number, self.id)
     }
@@ -488,8 +494,9 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
     })
 }
 
-/// The synthetic generator's settings and model (not its 385 × 82 answers,
-/// which are the data), for the report and `results.json`.
+/// The synthetic generator's settings and model for the report and
+/// `results.json`, and the generated study (its 385 × 82 answers are the
+/// data, written as CSV by the command line, never into `results.json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SyntheticModel {
     pub label: String,
