@@ -27,15 +27,15 @@ PROVENANCE_NOTE = """Every number about the study carries where it comes from:
 tables — *not* the study's respondents), or **user data**. The tables below show the label next to
 every number."""
 
-DATA_SETUP = r"""use analysis::reproduction::{self, StudyData, DEFAULT_SEED};
-let claims = analysis::published::contracting_model();
+DATA_SETUP = r"""use study::reproduction::{self, StudyData, DEFAULT_SEED};
+let claims = study::published::contracting_model();
 // The papers publish no raw data: this is the seeded synthetic reconstruction.
 let data = StudyData::synthetic(&claims, DEFAULT_SEED)?.0;
 println!("{}", data.label);
 println!("{} respondents × {} columns", data.dataset.n_rows(), data.dataset.names().len());"""
 
-CLAIMS_SETUP = r"""use analysis::reproduction;
-let claims = analysis::published::contracting_model();
+CLAIMS_SETUP = r"""use study::reproduction;
+let claims = study::published::contracting_model();
 println!("{}", claims.study.title);"""
 
 
@@ -90,10 +90,10 @@ was put there by the generator. Figures drawn from it carry a "SYNTHETIC" footer
     md(r"""
 ## The whole pipeline at once
 
-`analysis::reproduction::run` runs the nine steps in order (each step also has its own notebook). The
+`study::reproduction::run` runs the nine steps in order (each step also has its own notebook). The
 table lists each step with its status and a one-line summary.
 """),
-    code(r"""use analysis::reproduction::{self, Config};
+    code(r"""use study::reproduction::{self, Config};
 let repro = reproduction::run(&Config::default(), &mut |_| {})?;
 repro"""),
     md(r"""
@@ -145,7 +145,7 @@ $n = n_0 / (1 + (n_0 - 1)/N)$; the paper applies none. The paper prints neither 
 
 The most conservative choice, *p* = 0.5, with *e* = 0.05 and the printed *z* = 1.96:
 """),
-    code(r"""use analysis::reproduction;
+    code(r"""use study::reproduction;
 use analysis::sample_size::{cochran_n0, margin_of_error, z_for_confidence};
 let n0_printed_z = cochran_n0(1.96, 0.5, 0.05)?;
 let z_exact = z_for_confidence(0.95)?;
@@ -168,7 +168,7 @@ $e = z\sqrt{pq/n}$:
 The reproduction step sets every published figure against our recomputation, with a provenance label
 on each number, and draws *n*₀ against *e* (the published point marked).
 """),
-    code(r"""let step = reproduction::sample_size::run(&analysis::published::contracting_model())?;
+    code(r"""let step = reproduction::sample_size::run(&study::published::contracting_model())?;
 step"""),
     md(r"""
 ## What a careful reader should notice
@@ -635,9 +635,9 @@ Since the paper prints no ratings, the step generates a synthetic panel (seeded)
 sub-subjects over the rounds and applies the consensus rules — to show the method, not the study's
 results.
 """),
-    code(r"""let step = analysis::reproduction::delphi::run(
-    &analysis::published::strategic_purchasing(),
-    analysis::reproduction::DEFAULT_SEED,
+    code(r"""let step = study::reproduction::delphi::run(
+    &study::published::strategic_purchasing(),
+    study::reproduction::DEFAULT_SEED,
 )?;
 step"""),
     md(r"""

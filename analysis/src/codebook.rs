@@ -223,7 +223,7 @@ impl Codebook {
     /// The codebook of a claims file (e.g. the paper's Table 2). Line numbers
     /// in issues count sub-themes in table order, since a claims file has no
     /// CSV lines.
-    pub fn from_published(published: &crate::published::PublishedCodebook) -> Codebook {
+    pub fn from_published(published: &crate::claims::PublishedCodebook) -> Codebook {
         let mut book = Codebook {
             source: published.source.clone(),
             dimensions: Vec::new(),

@@ -1,9 +1,12 @@
 //! # analysis — the statistics of paraclinic
 //!
-//! Research-statistics routines used to reproduce and audit a mixed-methods
-//! health-policy study: sample size, frequency tables, thematic codebooks,
-//! normality, correlation and collinearity, reliability, Friedman ranking,
-//! Delphi consensus and structural equation modelling.
+//! Research-statistics routines for survey and mixed-methods studies: sample
+//! size, frequency tables, thematic codebooks, normality, correlation and
+//! collinearity, reliability, Friedman ranking, Delphi consensus, structural
+//! equation modelling, and an audit of a paper's published figures (read
+//! from a claims file, [`claims`]). Nothing here is specific to one study:
+//! the paraclinic study itself (its claims, synthetic data and reproduction
+//! steps) is the `study` crate, built on this one.
 //!
 //! Each method lives in its own module, takes typed input and returns a typed
 //! result that renders as text, HTML and JSON ([`render::Render`]). Bad input
@@ -20,6 +23,7 @@ pub mod render;
 pub mod adf_gamma;
 pub mod audit;
 pub mod bivariate_normal;
+pub mod claims;
 pub mod codebook;
 pub mod correlation;
 pub mod delphi;
@@ -29,13 +33,10 @@ pub mod mvnorm_scores;
 pub mod normality;
 pub mod plots;
 pub mod polychoric;
-pub mod published;
 pub mod reliability;
 pub mod report;
-pub mod reproduction;
 pub mod sample_size;
 pub mod sem;
-pub mod synthetic;
 
 pub use data::Dataset;
 pub use error::{AnalysisError, Location, Result};

@@ -64,6 +64,12 @@ impl Section {
         self.blocks.push(Block::Html { html, provenance });
         self
     }
+
+    /// The section's blocks as HTML, without its heading (the page or the
+    /// notebook gives that).
+    pub fn blocks_html(&self) -> String {
+        self.blocks.iter().map(Block::to_html).collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,10 +108,39 @@ pub fn provenance_badge(p: Provenance) -> String {
 }
 
 /// Removes an XML declaration so the SVG can be inlined in HTML.
-fn inline_svg(svg: &str) -> &str {
+pub fn inline_svg(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,
+    }
+}
+
+impl Block {
+    /// The block as HTML, one line: the same in a report page and in a
+    /// fragment shown elsewhere (a notebook), so a section looks alike in both.
+    pub fn to_html(&self) -> String {
+        match self {
+            Block::Paragraph { text } => format!("<p>{}</p>\n", escape_html(text)),
+            Block::Table { table, provenance } => {
+                // Wide tables (post-hoc matrices) scroll inside their box
+                // instead of widening the whole page.
+                format!(
+                    "{}<div class=\"scroll\">{}</div>\n",
+                    provenance_badge(*provenance),
+                    table.to_html()
+                )
+            }
+            Block::Figure { figure, provenance } => format!(
+                "<figure>{}<figcaption>{} {}</figcaption></figure>\n",
+                inline_svg(&figure.svg),
+                escape_html(&figure.title),
+                provenance_badge(*provenance)
+            ),
+            Block::Html { html, provenance } => format!(
+                "{}<div class=\"scroll\">{html}</div>\n",
+                provenance.map(provenance_badge).unwrap_or_default()
+            ),
+        }
     }
 }
 
@@ -132,38 +167,7 @@ impl Report {
                 escape_html(&s.id),
                 escape_html(&s.title)
             ));
-            for b in &s.blocks {
-                match b {
-                    Block::Paragraph { text } => {
-                        out.push_str(&format!("<p>{}</p>\n", escape_html(text)))
-                    }
-                    Block::Table { table, provenance } => {
-                        // Wide tables (post-hoc matrices) scroll inside
-                        // their box instead of widening the whole page.
-                        out.push_str(&provenance_badge(*provenance));
-                        out.push_str("<div class=\"scroll\">");
-                        out.push_str(&table.to_html());
-                        out.push_str("</div>\n");
-                    }
-                    Block::Figure { figure, provenance } => {
-                        out.push_str("<figure>");
-                        out.push_str(inline_svg(&figure.svg));
-                        out.push_str(&format!(
-                            "<figcaption>{} {}</figcaption></figure>\n",
-                            escape_html(&figure.title),
-                            provenance_badge(*provenance)
-                        ));
-                    }
-                    Block::Html { html, provenance } => {
-                        if let Some(p) = provenance {
-                            out.push_str(&provenance_badge(*p));
-                        }
-                        out.push_str("<div class=\"scroll\">");
-                        out.push_str(html);
-                        out.push_str("</div>\n");
-                    }
-                }
-            }
+            out.push_str(&s.blocks_html());
             out.push_str("</section>\n");
         }
         out.push_str("</body></html>\n");

@@ -1,12 +1,15 @@
-//! What the engine evaluates before the first cell: the `analysis` library
-//! and the display glue crate `paraclinic-notebook` as dependencies, and
-//! the glue's names in scope. The library knows nothing about Jupyter; the
+//! What the engine evaluates before the first cell: the `analysis` library,
+//! the `study` crate (the paper's claims, synthetic data and reproduction
+//! steps) and the display glue crate `paraclinic-notebook` as dependencies,
+//! and the glue's names in scope. The library knows nothing about Jupyter; the
 //! glue crate (kernel/notebook) teaches notebooks how to show its results.
 
 use std::path::{Path, PathBuf};
 
 /// Environment variable overriding where the `analysis` crate is.
 pub const ANALYSIS_PATH_VAR: &str = "PARACLINIC_ANALYSIS_PATH";
+/// Environment variable overriding where the `study` crate is.
+pub const STUDY_PATH_VAR: &str = "PARACLINIC_STUDY_PATH";
 /// Environment variable overriding where the `paraclinic-notebook` crate is.
 pub const NOTEBOOK_PATH_VAR: &str = "PARACLINIC_NOTEBOOK_PATH";
 
@@ -27,6 +30,12 @@ fn path_from(var: &str, default: &[&str]) -> PathBuf {
 /// workspace copy this kernel was built from.
 pub fn analysis_path() -> PathBuf {
     path_from(ANALYSIS_PATH_VAR, &["..", "analysis"])
+}
+
+/// The `study` crate's directory: `$PARACLINIC_STUDY_PATH`, else the
+/// workspace copy this kernel was built from.
+pub fn study_path() -> PathBuf {
+    path_from(STUDY_PATH_VAR, &["..", "study"])
 }
 
 /// The glue crate's directory: `$PARACLINIC_NOTEBOOK_PATH`, else the copy
@@ -53,8 +62,9 @@ pub const INSTALL_PANIC_HOOK: &str = "paraclinic_notebook::install_panic_hook();
 /// no variable: `:vars` and completion show the user's variables only.
 pub fn preload() -> String {
     format!(
-        "{}\n{}\nuse paraclinic_notebook::*;\n{INSTALL_PANIC_HOOK}",
+        "{}\n{}\n{}\nuse paraclinic_notebook::*;\n{INSTALL_PANIC_HOOK}",
         dep_command("analysis", &analysis_path()),
+        dep_command("study", &study_path()),
         dep_command("paraclinic-notebook", &notebook_path()),
     )
 }
@@ -76,6 +86,9 @@ mod tests {
         if std::env::var_os(ANALYSIS_PATH_VAR).is_none() {
             assert!(analysis_path().join("src/render.rs").exists());
         }
+        if std::env::var_os(STUDY_PATH_VAR).is_none() {
+            assert!(study_path().join("src/reproduction/mod.rs").exists());
+        }
         if std::env::var_os(NOTEBOOK_PATH_VAR).is_none() {
             let manifest = std::fs::read_to_string(notebook_path().join("Cargo.toml")).unwrap();
             assert!(manifest.contains("name = \"paraclinic-notebook\""));
@@ -86,6 +99,7 @@ mod tests {
     fn preload_brings_the_glue_into_scope() {
         let preload = preload();
         assert!(preload.starts_with(":dep analysis = { path = "));
+        assert!(preload.contains("\n:dep study = { path = "));
         assert!(preload.contains("\n:dep paraclinic-notebook = { path = "));
         assert!(preload.contains("\nuse paraclinic_notebook::*;\n"));
         assert!(preload.ends_with(INSTALL_PANIC_HOOK));

@@ -1,9 +1,10 @@
 //! `paraclinic audit [--claims FILE] [--json]`: checks whether a paper's
 //! published figures hold together (see `analysis::audit`).
 use analysis::audit::{audit, AuditOptions};
-use analysis::published::{contracting_model, Claims};
+use analysis::claims::Claims;
 use analysis::AnalysisError;
 use std::path::PathBuf;
+use study::published::contracting_model;
 
 #[derive(clap::Args)]
 pub struct Args {

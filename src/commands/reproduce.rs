@@ -9,10 +9,10 @@
 //!
 //! Timings go to stderr only, so two runs write identical bytes.
 
-use analysis::reproduction::{self, Config, DataChoice, Progress, ProgressEvent, Status};
 use analysis::{AnalysisError, Render};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use study::reproduction::{self, Config, DataChoice, Progress, ProgressEvent, Status};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -166,8 +166,8 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     // The synthetic data themselves, so that a reader can refit them
     // elsewhere (lavaan, SPSS) or pass them back with --data.
     let mut data_file = None;
-    if let DataChoice::Synthetic { seed } = config.data {
-        let (_, study) = reproduction::StudyData::synthetic(&config.claims, seed)?;
+    if let Some(synthetic) = &result.synthetic {
+        let study = &synthetic.generated;
         let dir = out.join("data");
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
         let name = study.suggested_file_name();
@@ -212,7 +212,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             failures.len(),
             failures
                 .iter()
-                .map(|(n, id, e)| format!("{n} {id}: {e}"))
+                .map(|e| format!("{} {}: {}", e.number, e.id, e.summary()))
                 .collect::<Vec<_>>()
                 .join("; ")
         )))

@@ -5,7 +5,7 @@ Reported for each kernel:
 
 - start -> first cell: from starting the process to the end of a first cell
   that defines a variable (paraclinic: one that calls the analysis library,
-  `let claims = analysis::published::contracting_model(); ...`; evcxr_jupyter:
+  `let claims = study::published::contracting_model(); ...`; evcxr_jupyter:
   the same shape on the standard library, since it has no library loaded);
 - restart -> next cell: `shutdown_request` with restart, then the same cell;
 - warm cells: median, mean and max of five everyday cells, interleaved across
@@ -40,7 +40,7 @@ KERNEL_BIN = ROOT / "target" / "release" / "paraclinic-kernel"
 ANALYSIS_DIR = ROOT / "analysis"
 
 FIRST_CELL = {
-    "paraclinic": "let claims = analysis::published::contracting_model();\nclaims.study.title.len()",
+    "paraclinic": "let claims = study::published::contracting_model();\nclaims.study.title.len()",
     "evcxr": 'let claims = vec![String::from("a title")];\nclaims[0].len()',
 }
 WARM_CELLS = [

@@ -307,7 +307,7 @@ class ProtocolTests(unittest.TestCase):
     def test_library_result_is_rich_without_any_glue_in_the_cell(self):
         """A result type of the preloaded library (a reproduction step) as a
         cell's value is an execute_result with HTML and plain text."""
-        code = "analysis::reproduction::sample_size::run(&analysis::published::contracting_model()).unwrap()"
+        code = "study::reproduction::sample_size::run(&study::published::contracting_model()).unwrap()"
         reply, outputs = run_cell(self.kc, code)
         self.assertEqual(reply["content"]["status"], "ok", outputs)
         results = [m for m in outputs if m["msg_type"] == "execute_result"]
@@ -319,7 +319,7 @@ class ProtocolTests(unittest.TestCase):
         self.assertNotIn("<table", data["text/plain"])
         # The same value shown with display() mid-cell is a display_data.
         code = (
-            "let audit = analysis::audit::audit(&analysis::published::contracting_model(), "
+            "let audit = analysis::audit::audit(&study::published::contracting_model(), "
             "&analysis::audit::AuditOptions { replications: 50, ..Default::default() });\n"
             "display(&audit);\n"
             'println!("shown");'

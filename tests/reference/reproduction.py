@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference values for `paraclinic reproduce --data FILE.csv` (the
-data-dependent steps of `analysis::reproduction`) from pandas and SciPy.
+data-dependent steps of `study::reproduction`) from pandas and SciPy.
 
 Dataset: tests/data/reproduction/small_study.csv (made by
 tests/data/reproduction/make_small_study.py; not the study's data).

@@ -1,5 +1,5 @@
 # lavaan reference for step 6 of `paraclinic reproduce` (the study's SEM):
-# the model analysis::reproduction::sem builds, fitted by lavaan 0.6 to
+# the model study::reproduction::sem builds, fitted by lavaan 0.6 to
 #  - the seeded synthetic reconstruction (default seed), written by
 #    `paraclinic reproduce` to data/synthetic_contracting_seed20210101_n385.csv
 #    and committed as tests/data/reproduction/ (items as indicators), and

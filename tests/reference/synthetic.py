@@ -1,4 +1,4 @@
-"""Reference values for the synthetic population model (analysis::synthetic).
+"""Reference values for the synthetic population model (study::synthetic).
 
 Independent of the Rust code: the Likert moments are computed from the cell
 probabilities of the bivariate normal, P(Y1 > a, Y2 > b) by one-dimensional

@@ -4,7 +4,7 @@
 #![no_main]
 
 use analysis::audit::{audit, AuditOptions};
-use analysis::published::Claims;
+use analysis::claims::Claims;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 
 use super::finding::{fmt_number, Finding, Recomputed, Status};
 use super::slug;
-use crate::published::{Claims, Demographics, Reported, TextFigure};
+use crate::claims::{Claims, Demographics, Reported, TextFigure};
 
 /// Tolerance for floating-point noise when comparing with rounding bounds.
 const EPS: f64 = 1e-9;
@@ -57,7 +57,7 @@ fn percent_of_n(
     source: &str,
     var: &str,
     vslug: &str,
-    g: &crate::published::GroupCount,
+    g: &crate::claims::GroupCount,
     n: &Reported,
 ) -> Finding {
     let nv = n.value;
@@ -119,7 +119,7 @@ fn fmt_fixed_dec(x: f64, decimals: u32) -> String {
 /// The groups' frequencies must add up to the printed total (or to N).
 fn frequency_sum(
     d: &Demographics,
-    var: &crate::published::DemographicVariable,
+    var: &crate::claims::DemographicVariable,
     vslug: &str,
 ) -> Finding {
     let sum: f64 = var.groups.iter().map(|g| g.frequency.value).sum();
@@ -176,7 +176,7 @@ fn frequency_sum(
 /// printed values (each off by at most half a unit), and to the printed total.
 fn percent_sum(
     source: &str,
-    var: &crate::published::DemographicVariable,
+    var: &crate::claims::DemographicVariable,
     vslug: &str,
     n: f64,
 ) -> Finding {
@@ -269,7 +269,7 @@ pub(super) fn parse_band(label: &str) -> Option<(Option<i64>, Option<i64>)> {
 /// in two groups.
 fn category_bands(
     source: &str,
-    var: &crate::published::DemographicVariable,
+    var: &crate::claims::DemographicVariable,
     vslug: &str,
 ) -> Option<Finding> {
     if var.groups.len() < 2 {

@@ -4,7 +4,7 @@
 
 use super::finding::{Finding, Recomputed, Status};
 use super::{same_name, slug};
-use crate::published::{Claims, Reported};
+use crate::claims::{Claims, Reported};
 
 const EPS: f64 = 1e-9;
 
@@ -178,8 +178,8 @@ pub(super) fn rank_order(
 }
 
 fn tables_agree(
-    p: &crate::published::PublishedPaths,
-    fr: &crate::published::PublishedFriedman,
+    p: &crate::claims::PublishedPaths,
+    fr: &crate::claims::PublishedFriedman,
 ) -> Finding {
     let mut differ = Vec::new();
     let mut unmatched = Vec::new();
@@ -236,10 +236,10 @@ fn tables_agree(
 
 /// The abstract's order against Table 5's printed ranks and against its mean ranks.
 fn abstract_order(
-    a: &crate::published::StatedOrder,
-    fr: &crate::published::PublishedFriedman,
+    a: &crate::claims::StatedOrder,
+    fr: &crate::claims::PublishedFriedman,
 ) -> Vec<Finding> {
-    let rows: Vec<Option<&crate::published::MeanRankRow>> = a
+    let rows: Vec<Option<&crate::claims::MeanRankRow>> = a
         .order
         .iter()
         .map(|name| fr.rows.iter().find(|r| same_name(&r.dimension, name)))
@@ -282,7 +282,7 @@ fn abstract_order(
             .explanation(why),
         ];
     }
-    let rows: Vec<&crate::published::MeanRankRow> = rows.into_iter().flatten().collect();
+    let rows: Vec<&crate::claims::MeanRankRow> = rows.into_iter().flatten().collect();
     // Printed ranks.
     let off: Vec<String> = rows
         .iter()

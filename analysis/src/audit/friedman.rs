@@ -13,7 +13,7 @@
 
 use super::finding::{fmt_number, Finding, Recomputed, Status};
 use super::sample_size;
-use crate::published::{Claims, PublishedFriedman};
+use crate::claims::{Claims, PublishedFriedman};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 const EPS: f64 = 1e-9;
@@ -181,7 +181,7 @@ pub(super) fn sum(fr: &PublishedFriedman) -> Finding {
 /// at most k + … + (k − m + 1), for every m.
 pub(super) fn partial_sums(fr: &PublishedFriedman) -> Finding {
     let k = fr.rows.len();
-    let mut rows: Vec<&crate::published::MeanRankRow> = fr.rows.iter().collect();
+    let mut rows: Vec<&crate::claims::MeanRankRow> = fr.rows.iter().collect();
     rows.sort_by(|a, b| a.mean_rank.value.total_cmp(&b.mean_rank.value));
     let mut violation: Option<(String, f64, f64)> = None;
     let (mut low_sum, mut high_sum) = (0.0, 0.0);

@@ -7,7 +7,7 @@
 
 use super::finding::{fmt_number, Finding, Recomputed, Status};
 use super::sample_size;
-use crate::published::{Claims, PublishedFit};
+use crate::claims::{Claims, PublishedFit};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 const EPS: f64 = 1e-9;

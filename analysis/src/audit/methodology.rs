@@ -4,7 +4,7 @@
 
 use super::finding::{fmt_number, Finding, Recomputed, Status};
 use super::{sample_size, slug, AuditOptions};
-use crate::published::{Claims, PublishedPaths, TextFigure};
+use crate::claims::{Claims, PublishedPaths, TextFigure};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -521,7 +521,7 @@ pub(super) fn collinearity(claims: &Claims) -> Option<Finding> {
 /// confidence level.
 pub(super) fn friedman_inference(
     p: &TextFigure,
-    table: Option<&crate::published::PublishedFriedman>,
+    table: Option<&crate::claims::PublishedFriedman>,
 ) -> Option<Finding> {
     let q = p.quote.to_lowercase();
     let claims_order = q.contains("ranking") && q.contains("significant");
@@ -559,8 +559,8 @@ pub(super) fn friedman_inference(
 }
 
 /// The two closest mean ranks of a Friedman table, as printed.
-fn closest_pair(table: Option<&crate::published::PublishedFriedman>) -> Option<(String, String)> {
-    let mut rows: Vec<&crate::published::MeanRankRow> = table?.rows.iter().collect();
+fn closest_pair(table: Option<&crate::claims::PublishedFriedman>) -> Option<(String, String)> {
+    let mut rows: Vec<&crate::claims::MeanRankRow> = table?.rows.iter().collect();
     rows.sort_by(|a, b| a.mean_rank.value.total_cmp(&b.mean_rank.value));
     rows.windows(2)
         .min_by(|a, b| {

@@ -6,14 +6,14 @@
 //! Friedman mean ranks, consistency of orders and figures across tables and
 //! text, methodological claims the evidence cannot support, and which model
 //! structures built from the reported codebook are compatible with the reported
-//! fit. Input is a claims file ([`crate::published::Claims`]); every check runs
+//! fit. Input is a claims file ([`crate::claims::Claims`]); every check runs
 //! only on the sections present, and says `unverifiable` with a reason where the
 //! data do not allow a verdict.
 //!
 //! Rounding is handled as statcheck (Nuijten et al. 2016) and GRIM (Brown &
 //! Heathers 2017) do: a published value is consistent when it lies inside the
 //! interval its inputs allow at their printed precision
-//! ([`crate::published::Reported::interval`]); intervals are closed, so a value
+//! ([`crate::claims::Reported::interval`]); intervals are closed, so a value
 //! on a rounding boundary is given the benefit of the doubt.
 //!
 //! Text figures are found by their `id` in the claims file. The ids the checks
@@ -41,7 +41,7 @@ pub use identities::{df_interval_from_rmsea, integer_df_range};
 pub use methodology::{simulate_likert_ks, LikertSimulation, LIKERT_SHIFTS};
 pub use reconstruction::{candidate_models, CandidateModel};
 
-use crate::published::{Claims, Reported};
+use crate::claims::{Claims, Reported};
 use std::collections::HashSet;
 
 /// Settings of the checks that involve choices the paper does not make.
@@ -194,7 +194,10 @@ mod tests {
             r#""figures":[{"id":"analysable","quantity":"n","value":"380","source":"Methods","quote":"q"}]"#,
         );
         assert_eq!(sample_size(&c).unwrap().0.value, 380.0);
-        let paper = crate::published::contracting_model();
-        assert_eq!(sample_size(&paper).unwrap().1, "Table 1");
+        let with_table_1 = claims_with(
+            r#""demographics":{"source":"Table 1","n":"385","variables":[]},"figures":[{"id":"analysable","quantity":"n","value":"380","source":"Methods","quote":"q"}]"#,
+        );
+        let (n, source) = sample_size(&with_table_1).unwrap();
+        assert_eq!((n.value, source.as_str()), (385.0, "Table 1"));
     }
 }

@@ -13,7 +13,7 @@
 use super::finding::{Finding, Recomputed, Status};
 use super::identities::implied_df;
 use super::AuditOptions;
-use crate::published::{Claims, PublishedCodebook};
+use crate::claims::{Claims, PublishedCodebook};
 use serde::Serialize;
 
 /// One candidate structure and its degrees of freedom.
@@ -87,7 +87,7 @@ pub fn candidate_models(
 ) -> Vec<CandidateModel> {
     let dims = cb.dimensions();
     let m = dims.len();
-    let per_dim = |count: &dyn Fn(&crate::published::ThemeEntry) -> usize| -> Vec<usize> {
+    let per_dim = |count: &dyn Fn(&crate::claims::ThemeEntry) -> usize| -> Vec<usize> {
         dims.iter()
             .map(|d| {
                 cb.entries

@@ -7,7 +7,7 @@
 //!
 //! * Every [`analysis::Render`] result (every result type of the library,
 //!   reproduction steps included), [`analysis::Table`],
-//!   [`analysis::reproduction::StepFigure`] and
+//!   [`study::reproduction::StepFigure`] and
 //!   [`analysis::plots::Figure`] shows as rich output by itself when it is a
 //!   cell's value: HTML tables or SVG, plus `text/plain`.
 //! * [`display()`] / [`display!`] show a value *now*, as its own output,
@@ -97,7 +97,7 @@ impl FigureDisplay for analysis::plots::Figure {
 }
 
 /// Rich display of a reproduction step's figure (its SVG).
-impl FigureDisplay for analysis::reproduction::StepFigure {
+impl FigureDisplay for study::reproduction::StepFigure {
     fn evcxr_display(&self) {
         emit_owned(&figure_bundle(&self.figure));
     }
@@ -375,7 +375,7 @@ mod tests {
         fn figure<T: FigureDisplay>() {}
         fn table<T: TableDisplay>() {}
         fn fallible<T: ResultDisplay>() {}
-        use analysis::reproduction as repro;
+        use study::reproduction as repro;
         render::<analysis::sem::SemFit>();
         render::<analysis::friedman::Friedman>();
         render::<analysis::delphi::Delphi>();
@@ -386,7 +386,7 @@ mod tests {
         render::<analysis::reliability::ReliabilityReport>();
         render::<analysis::frequency::FrequencyTable>();
         render::<analysis::codebook::Codebook>();
-        render::<analysis::synthetic::SyntheticStudy>();
+        render::<study::synthetic::SyntheticStudy>();
         render::<repro::sample_size::SampleSizeStep>();
         render::<repro::demographics::DemographicsStep>();
         render::<repro::codebook::CodebookStep>();
@@ -406,8 +406,8 @@ mod tests {
 
     #[test]
     fn a_reproduction_step_shows_its_comparisons_as_html_and_text() {
-        let claims = analysis::published::contracting_model();
-        let step = analysis::reproduction::sample_size::run(&claims).unwrap();
+        let claims = study::published::contracting_model();
+        let step = study::reproduction::sample_size::run(&claims).unwrap();
         let [(_, html), (_, text)] = render_bundle(&step);
         // The step's own notebook HTML: provenance badges and its figure.
         assert!(html.starts_with("<div class=\"paraclinic-result paraclinic-step\">"));
@@ -436,8 +436,8 @@ mod tests {
 
     #[test]
     fn step_figures_show_as_svg() {
-        let claims = analysis::published::contracting_model();
-        let step = analysis::reproduction::sample_size::run(&claims).unwrap();
+        let claims = study::published::contracting_model();
+        let step = study::reproduction::sample_size::run(&claims).unwrap();
         let step_figure = &step.figures[0];
         let [(mime, svg), (_, title)] = figure_bundle(&step_figure.figure);
         assert_eq!(mime, "image/svg+xml");

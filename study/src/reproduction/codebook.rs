@@ -5,11 +5,11 @@
 use super::common::{
     impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
-use crate::codebook::{Codebook, CodebookCounts, Issue};
-use crate::error::{AnalysisError, Location, Result};
-use crate::plots::{codebook_repetitions, CodebookBar};
-use crate::published::Claims;
-use crate::render::{Provenance, Render};
+use analysis::claims::Claims;
+use analysis::codebook::{Codebook, CodebookCounts, Issue};
+use analysis::error::{AnalysisError, Location, Result};
+use analysis::plots::{codebook_repetitions, CodebookBar};
+use analysis::render::{Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -122,13 +122,13 @@ pub fn run(claims: &Claims) -> Result<CodebookStep> {
         })
         .collect();
     let figures = vec![StepFigure {
-        file: "03_codebook_repetitions.svg".into(),
+        file: super::CODEBOOK.figure_file("repetitions"),
         provenance: Provenance::Published,
         figure: codebook_repetitions(&bars)?,
     }];
     Ok(CodebookStep {
-        id: "codebook",
-        title: "Thematic codes (Table 2)",
+        id: super::CODEBOOK.id,
+        title: super::CODEBOOK.title,
         codebook,
         counts,
         issues,

@@ -15,9 +15,14 @@
 //! | 8 | Delphi | [`delphi::run`]`(&delphi_claims, seed)` | second paper, synthetic panel |
 //! | 9 | audit | [`audit::run`]`(&claims)` | published figures |
 //!
-//! [`run`] runs them all in order, reporting progress, and returns a
-//! [`Reproduction`]: [`Reproduction::report`] gives the self-contained HTML
-//! report, [`Reproduction::to_json`] the `results.json` document.
+//! Each step is declared once, in the registry [`STEPS`] (its number, id,
+//! title and function, as a [`StepDef`]); its module takes its id, title
+//! and figure file names from there. [`run`] runs the registry in order,
+//! reporting progress, and returns a [`Reproduction`]:
+//! [`Reproduction::report`] gives the self-contained HTML report,
+//! [`Reproduction::to_json`] the `results.json` document. A step that fails
+//! is recorded with a [`StepError`] (its step and the [`AnalysisError`]) and
+//! the others still run.
 //!
 //! # Provenance in `results.json`
 //! - every number in a step's `comparisons` is an object
@@ -50,21 +55,168 @@ pub mod study_data;
 pub use common::{Bound, Comparison, ProvTable, Step, StepFigure, Value, Verdict, VerdictCounts};
 pub use study_data::{DataSummary, Layout, StudyData};
 
-use crate::error::Result;
-use crate::published::{contracting_model, strategic_purchasing, Claims, StudyInfo};
-use crate::render::{escape_html, Provenance, Render, Table};
-use crate::report::{Report, Section};
+use crate::published::{contracting_model, strategic_purchasing};
 use crate::synthetic::questionnaire::PopulationModel;
 use crate::synthetic::{SyntheticConfig, SyntheticStudy};
+use analysis::claims::{Claims, StudyInfo};
+use analysis::error::{AnalysisError, Result};
+use analysis::render::{escape_html, Provenance, Render, Table};
+use analysis::report::{Report, Section};
 use serde::Serialize;
+use std::any::Any;
 use std::path::PathBuf;
 
-/// Number of steps of the pipeline.
-pub const TOTAL_STEPS: usize = 9;
 /// `format` of `results.json`.
 pub const RESULTS_FORMAT: &str = "paraclinic-reproduction/1";
 /// The synthetic generator's default seed (January 2021, when the study began).
 pub const DEFAULT_SEED: u64 = crate::synthetic::DEFAULT_SEED;
+
+// ------------------------------------------------------------------ registry
+
+/// What the steps read: the papers' claims, the data, the Delphi panel's seed.
+#[derive(Debug, Clone, Copy)]
+pub struct StepInputs<'a> {
+    /// The main paper's published figures.
+    pub claims: &'a Claims,
+    /// The Delphi paper's published figures.
+    pub delphi_claims: &'a Claims,
+    pub data: &'a StudyData,
+    /// The synthetic Delphi panel's seed.
+    pub delphi_seed: u64,
+}
+
+/// A step of the pipeline as declared in the registry [`STEPS`]: where it
+/// stands, what it is called, how it is computed. The step's result and its
+/// figures take their id, title and file names from here.
+#[derive(Debug, Clone, Copy)]
+pub struct StepDef {
+    /// Position in the pipeline, from 1.
+    pub number: usize,
+    /// Stable identifier (JSON, HTML anchors, figure file names).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Computes the step from its inputs.
+    pub run: fn(&StepInputs) -> Result<Box<dyn StepResult>>,
+}
+
+impl StepDef {
+    /// The file name of one of the step's figures under `figures/`:
+    /// `<number>_<id>_<name>.svg`.
+    ///
+    /// ```
+    /// use study::reproduction::{NORMALITY, STEPS};
+    /// assert_eq!(STEPS[3].id, "normality");
+    /// assert_eq!(NORMALITY.figure_file("marketing"), "04_normality_marketing.svg");
+    /// ```
+    pub fn figure_file(&self, name: &str) -> String {
+        format!("{:02}_{}_{name}.svg", self.number, self.id)
+    }
+}
+
+/// Boxes a step's typed result for the registry.
+fn boxed<T: StepResult>(result: Result<T>) -> Result<Box<dyn StepResult>> {
+    result.map(|step| Box::new(step) as Box<dyn StepResult>)
+}
+
+pub const SAMPLE_SIZE: StepDef = StepDef {
+    number: 1,
+    id: "sample_size",
+    title: "Sample size (Cochran)",
+    run: |i| boxed(sample_size::run(i.claims)),
+};
+pub const DEMOGRAPHICS: StepDef = StepDef {
+    number: 2,
+    id: "demographics",
+    title: "Demographics (Table 1)",
+    run: |i| boxed(demographics::run(i.claims, Some(i.data))),
+};
+pub const CODEBOOK: StepDef = StepDef {
+    number: 3,
+    id: "codebook",
+    title: "Thematic codes (Table 2)",
+    run: |i| boxed(codebook::run(i.claims)),
+};
+pub const NORMALITY: StepDef = StepDef {
+    number: 4,
+    id: "normality",
+    title: "Normality (Kolmogorov–Smirnov)",
+    run: |i| boxed(normality::run(i.claims, i.data)),
+};
+pub const CORRELATION: StepDef = StepDef {
+    number: 5,
+    id: "correlation",
+    title: "Correlation and collinearity",
+    run: |i| boxed(correlation::run(i.claims, i.data)),
+};
+pub const SEM: StepDef = StepDef {
+    number: 6,
+    id: "sem",
+    title: "Structural equation model",
+    run: |i| boxed(sem::run(i.claims, i.data)),
+};
+pub const FRIEDMAN: StepDef = StepDef {
+    number: 7,
+    id: "friedman",
+    title: "Friedman ranking (Table 5)",
+    run: |i| boxed(friedman::run(i.claims, i.data)),
+};
+pub const DELPHI: StepDef = StepDef {
+    number: 8,
+    id: "delphi",
+    title: "Delphi consensus (second paper)",
+    run: |i| boxed(delphi::run(i.delphi_claims, i.delphi_seed)),
+};
+pub const AUDIT: StepDef = StepDef {
+    number: 9,
+    id: "audit",
+    title: "Audit of the published figures",
+    run: |i| boxed(audit::run(i.claims)),
+};
+
+/// The registry: every step of the pipeline, in order.
+pub const STEPS: [StepDef; 9] = [
+    SAMPLE_SIZE,
+    DEMOGRAPHICS,
+    CODEBOOK,
+    NORMALITY,
+    CORRELATION,
+    SEM,
+    FRIEDMAN,
+    DELPHI,
+    AUDIT,
+];
+
+/// Number of steps of the pipeline.
+pub const TOTAL_STEPS: usize = STEPS.len();
+
+// A step's number is its place in the registry (checked when compiling).
+const _: () = {
+    let mut i = 0;
+    while i < STEPS.len() {
+        assert!(STEPS[i].number == i + 1, "STEPS out of order");
+        i += 1;
+    }
+};
+
+/// A step's typed result, as the registry holds it: a [`Step`] that also
+/// serializes (its `result` in `results.json`) and can be had back as its
+/// own type ([`StepOutcome::done`]). Every step type has it.
+pub trait StepResult: Step + std::fmt::Debug + Any {
+    /// The result as JSON (the step's fields).
+    fn to_json_value(&self) -> std::result::Result<serde_json::Value, serde_json::Error>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Step + Serialize + std::fmt::Debug + Any> StepResult for T {
+    fn to_json_value(&self) -> std::result::Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+// ------------------------------------------------------------------ running
 
 /// Where the data of the data-dependent steps come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,23 +274,54 @@ pub enum ProgressEvent {
     Finished { status: Status, summary: String },
 }
 
+/// Why a step could not be computed: which step, and the library's error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("step {number} ({id}) failed: {source}")]
+pub struct StepError {
+    pub number: usize,
+    pub id: &'static str,
+    #[source]
+    pub source: AnalysisError,
+}
+
+impl StepError {
+    /// The one line that stands for the failed step in summaries:
+    /// `FAILED: <the library's message>`.
+    pub fn summary(&self) -> String {
+        format!("FAILED: {}", self.source)
+    }
+}
+
 /// A step that could not be computed; its error is shown in its place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailedStep {
     pub id: &'static str,
     pub title: &'static str,
-    pub error: String,
+    /// In `results.json`, the library's message.
+    #[serde(serialize_with = "error_message")]
+    pub error: StepError,
     #[serde(skip)]
     notice: Vec<String>,
 }
 
+fn error_message<S: serde::Serializer>(
+    e: &StepError,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&e.source)
+}
+
 impl FailedStep {
-    fn new(id: &'static str, title: &'static str, error: String) -> FailedStep {
+    fn new(def: &StepDef, source: AnalysisError) -> FailedStep {
         FailedStep {
-            id,
-            title,
-            notice: vec![format!("This step failed: {error}")],
-            error,
+            id: def.id,
+            title: def.title,
+            notice: vec![format!("This step failed: {source}")],
+            error: StepError {
+                number: def.number,
+                id: def.id,
+                source,
+            },
         }
     }
 }
@@ -155,57 +338,74 @@ impl Step for FailedStep {
         Vec::new()
     }
     fn summary(&self) -> String {
-        format!("FAILED: {}", self.error)
+        self.error.summary()
     }
 }
 
-/// The outcome of one step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Outcome<T> {
-    Done(T),
-    Failed(FailedStep),
+/// The outcome of one step of the registry.
+#[derive(Debug)]
+pub struct StepOutcome {
+    pub def: &'static StepDef,
+    pub result: std::result::Result<Box<dyn StepResult>, FailedStep>,
 }
 
-impl<T: Step> Outcome<T> {
+impl StepOutcome {
     pub fn status(&self) -> Status {
-        match self {
-            Outcome::Done(_) => Status::Done,
-            Outcome::Failed(_) => Status::Failed,
+        match self.result {
+            Ok(_) => Status::Done,
+            Err(_) => Status::Failed,
         }
     }
+
+    /// The step's result, or its failure, for display.
     pub fn step(&self) -> &dyn Step {
-        match self {
-            Outcome::Done(s) => s,
-            Outcome::Failed(s) => s,
+        match &self.result {
+            Ok(s) => s.as_ref(),
+            Err(f) => f,
         }
     }
-    /// The typed result, if the step was computed.
-    pub fn done(&self) -> Option<&T> {
-        match self {
-            Outcome::Done(s) => Some(s),
-            _ => None,
+
+    /// The typed result, if the step was computed and is a `T`
+    /// (`outcome.done::<sem::SemStep>()`).
+    pub fn done<T: StepResult>(&self) -> Option<&T> {
+        self.result.as_ref().ok()?.as_any().downcast_ref()
+    }
+
+    /// Why the step failed, if it did.
+    pub fn error(&self) -> Option<&StepError> {
+        self.result.as_ref().err().map(|f| &f.error)
+    }
+
+    /// The step's `result` in `results.json`: its fields, or `{"error": …}`,
+    /// without what every step record already carries.
+    fn result_json(&self) -> serde_json::Value {
+        let value = match &self.result {
+            Ok(s) => s.to_json_value(),
+            Err(f) => serde_json::to_value(f),
+        };
+        match value {
+            Ok(serde_json::Value::Object(mut m)) => {
+                for k in ["id", "title", "comparisons", "notice", "figures"] {
+                    m.remove(k);
+                }
+                serde_json::Value::Object(m)
+            }
+            Ok(other) => other,
+            Err(e) => serde_json::json!({"error": e.to_string()}),
         }
     }
 }
 
 /// Everything the reproduction computed. Serializes as `results.json`
 /// ([`Reproduction::to_json_value`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Reproduction {
     pub study: StudyInfo,
     pub data: DataSummary,
     /// The generator's settings and population model, for synthetic data.
     pub synthetic: Option<SyntheticModel>,
-    pub sample_size: Outcome<sample_size::SampleSizeStep>,
-    pub demographics: Outcome<demographics::DemographicsStep>,
-    pub codebook: Outcome<codebook::CodebookStep>,
-    pub normality: Outcome<normality::NormalityStep>,
-    pub correlation: Outcome<correlation::CorrelationStep>,
-    pub sem: Outcome<sem::SemStep>,
-    pub friedman: Outcome<friedman::FriedmanStep>,
-    pub delphi: Outcome<delphi::DelphiStep>,
-    pub audit: Outcome<audit::AuditStep>,
+    /// One outcome per step of [`STEPS`], in order.
+    pub outcomes: Vec<StepOutcome>,
 }
 
 /// The data for a configuration, and the synthetic model when the data are
@@ -221,24 +421,25 @@ pub fn load_data(config: &Config) -> Result<(StudyData, Option<SyntheticStudy>)>
     }
 }
 
-/// Runs a step, reporting progress; an error becomes a [`FailedStep`].
-fn step<T: Step>(
-    number: usize,
-    id: &'static str,
-    title: &'static str,
+/// Runs one step of the registry, reporting progress; an error becomes a
+/// [`FailedStep`].
+fn run_step(
+    def: &'static StepDef,
+    inputs: &StepInputs,
     progress: &mut dyn FnMut(&Progress),
-    f: impl FnOnce() -> Result<Outcome<T>>,
-) -> Outcome<T> {
+) -> StepOutcome {
     let event = |event| Progress {
-        number,
+        number: def.number,
         total: TOTAL_STEPS,
-        id,
-        title,
+        id: def.id,
+        title: def.title,
         event,
     };
     progress(&event(ProgressEvent::Started));
-    let outcome =
-        f().unwrap_or_else(|e| Outcome::Failed(FailedStep::new(id, title, e.to_string())));
+    let outcome = StepOutcome {
+        def,
+        result: (def.run)(inputs).map_err(|e| FailedStep::new(def, e)),
+    };
     progress(&event(ProgressEvent::Finished {
         status: outcome.status(),
         summary: outcome.step().summary(),
@@ -264,88 +465,38 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&Progress)) -> Result<Repro
         status: Status::Done,
         summary: format!("{} respondents: {}", data.dataset.n_rows(), data.label),
     }));
-    let data = &data;
-    // The Delphi panel is always synthetic: it follows --seed when the main
-    // data are synthetic too.
-    let delphi_seed = match config.data {
-        DataChoice::Synthetic { seed } => seed,
-        _ => DEFAULT_SEED,
+    let inputs = StepInputs {
+        claims,
+        delphi_claims: &config.delphi_claims,
+        data: &data,
+        // The Delphi panel is always synthetic: it follows --seed when the
+        // main data are synthetic too.
+        delphi_seed: match config.data {
+            DataChoice::Synthetic { seed } => seed,
+            _ => DEFAULT_SEED,
+        },
     };
-
-    let sample_size = step(1, "sample_size", "Sample size (Cochran)", progress, || {
-        sample_size::run(claims).map(Outcome::Done)
-    });
-    let demographics = step(
-        2,
-        "demographics",
-        "Demographics (Table 1)",
-        progress,
-        || demographics::run(claims, Some(data)).map(Outcome::Done),
-    );
-    let codebook = step(3, "codebook", "Thematic codes (Table 2)", progress, || {
-        codebook::run(claims).map(Outcome::Done)
-    });
-    let normality = step(
-        4,
-        "normality",
-        "Normality (Kolmogorov–Smirnov)",
-        progress,
-        || normality::run(claims, data).map(Outcome::Done),
-    );
-    let correlation = step(
-        5,
-        "correlation",
-        "Correlation and collinearity",
-        progress,
-        || correlation::run(claims, data).map(Outcome::Done),
-    );
-    let sem = step(6, "sem", "Structural equation model", progress, || {
-        sem::run(claims, data).map(Outcome::Done)
-    });
-    let friedman = step(
-        7,
-        "friedman",
-        "Friedman ranking (Table 5)",
-        progress,
-        || friedman::run(claims, data).map(Outcome::Done),
-    );
-    let delphi = step(
-        8,
-        "delphi",
-        "Delphi consensus (second paper)",
-        progress,
-        || delphi::run(&config.delphi_claims, delphi_seed).map(Outcome::Done),
-    );
-    let audit = step(
-        9,
-        "audit",
-        "Audit of the published figures",
-        progress,
-        || audit::run(claims).map(Outcome::Done),
-    );
+    let outcomes = STEPS
+        .iter()
+        .map(|def| run_step(def, &inputs, progress))
+        .collect();
     Ok(Reproduction {
         study: claims.study.clone(),
         data: data.summary(),
         synthetic: synthetic.map(|s| SyntheticModel {
             label: s.label.clone(),
             tables: s.tables(),
-            config: s.config,
-            model: s.model,
+            config: s.config.clone(),
+            model: s.model.clone(),
+            generated: s,
         }),
-        sample_size,
-        demographics,
-        codebook,
-        normality,
-        correlation,
-        sem,
-        friedman,
-        delphi,
-        audit,
+        outcomes,
     })
 }
 
-/// The synthetic generator's settings and model (not its 385 × 82 answers,
-/// which are the data), for the report and `results.json`.
+/// The synthetic generator's settings and model for the report and
+/// `results.json`, and the generated study (its 385 × 82 answers are the
+/// data, written as CSV by the command line, never into `results.json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SyntheticModel {
     pub label: String,
@@ -353,6 +504,10 @@ pub struct SyntheticModel {
     pub model: PopulationModel,
     #[serde(skip)]
     pub tables: Vec<Table>,
+    /// The generated study itself (its answers are the data the steps
+    /// used), so that they can be written out without generating them again.
+    #[serde(skip)]
+    pub generated: SyntheticStudy,
 }
 
 /// The provenance labels, for legends.
@@ -369,21 +524,15 @@ pub const SYNTHETIC_HONESTY: &str = "Synthetic data are generated by paraclinic 
 impl Reproduction {
     /// The steps in order with their number and status.
     pub fn steps(&self) -> Vec<(usize, Status, &dyn Step)> {
-        let all: [(Status, &dyn Step); TOTAL_STEPS] = [
-            (self.sample_size.status(), self.sample_size.step()),
-            (self.demographics.status(), self.demographics.step()),
-            (self.codebook.status(), self.codebook.step()),
-            (self.normality.status(), self.normality.step()),
-            (self.correlation.status(), self.correlation.step()),
-            (self.sem.status(), self.sem.step()),
-            (self.friedman.status(), self.friedman.step()),
-            (self.delphi.status(), self.delphi.step()),
-            (self.audit.status(), self.audit.step()),
-        ];
-        all.into_iter()
-            .enumerate()
-            .map(|(i, (status, step))| (i + 1, status, step))
+        self.outcomes
+            .iter()
+            .map(|o| (o.def.number, o.status(), o.step()))
             .collect()
+    }
+
+    /// The outcome of the step with this id (see [`STEPS`]).
+    pub fn outcome(&self, id: &str) -> Option<&StepOutcome> {
+        self.outcomes.iter().find(|o| o.def.id == id)
     }
 
     /// Verdicts over all comparisons.
@@ -395,12 +544,11 @@ impl Reproduction {
         c
     }
 
-    /// The failed steps: (number, id, error).
-    pub fn failures(&self) -> Vec<(usize, &'static str, String)> {
-        self.steps()
-            .into_iter()
-            .filter(|(_, status, _)| *status == Status::Failed)
-            .map(|(n, _, s)| (n, s.id(), s.summary()))
+    /// Why each failed step failed, in order.
+    pub fn failures(&self) -> Vec<&StepError> {
+        self.outcomes
+            .iter()
+            .filter_map(StepOutcome::error)
             .collect()
     }
 
@@ -460,7 +608,7 @@ impl Reproduction {
         }
         let mut legend = String::from("<p>");
         for p in PROVENANCES {
-            legend.push_str(&crate::report::provenance_badge(p));
+            legend.push_str(&analysis::report::provenance_badge(p));
             legend.push(' ');
         }
         legend.push_str("</p>");
@@ -499,21 +647,21 @@ impl Reproduction {
     pub fn to_json_value(&self) -> serde_json::Value {
         use serde_json::{json, Map, Value as J};
         let steps: Vec<J> = self
-            .steps()
-            .into_iter()
-            .zip(self.step_results())
-            .map(|((n, status, s), result)| {
+            .outcomes
+            .iter()
+            .map(|o| {
+                let s = o.step();
                 let mut m = Map::new();
-                m.insert("number".into(), json!(n));
+                m.insert("number".into(), json!(o.def.number));
                 m.insert("id".into(), json!(s.id()));
                 m.insert("title".into(), json!(s.title()));
-                m.insert("status".into(), json!(status));
+                m.insert("status".into(), json!(o.status()));
                 m.insert("provenance".into(), json!(s.provenance()));
                 m.insert("summary".into(), json!(s.summary()));
                 m.insert("comparisons".into(), json!(s.comparisons()));
                 m.insert("notice".into(), json!(s.notice()));
                 m.insert("figures".into(), json!(s.figures()));
-                m.insert("result".into(), result);
+                m.insert("result".into(), o.result_json());
                 J::Object(m)
             })
             .collect();
@@ -531,36 +679,6 @@ impl Reproduction {
             "verdicts": self.verdict_counts(),
             "steps": steps,
         })
-    }
-
-    /// The typed results of the steps, as JSON, without the parts every step
-    /// record already carries (id, title, comparisons, notice).
-    fn step_results(&self) -> Vec<serde_json::Value> {
-        fn strip(v: serde_json::Value) -> serde_json::Value {
-            match v {
-                serde_json::Value::Object(mut m) => {
-                    for k in ["id", "title", "comparisons", "notice", "figures"] {
-                        m.remove(k);
-                    }
-                    serde_json::Value::Object(m)
-                }
-                other => other,
-            }
-        }
-        let to = |v: std::result::Result<serde_json::Value, serde_json::Error>| {
-            strip(v.unwrap_or_else(|e| serde_json::json!({"error": e.to_string()})))
-        };
-        vec![
-            to(serde_json::to_value(&self.sample_size)),
-            to(serde_json::to_value(&self.demographics)),
-            to(serde_json::to_value(&self.codebook)),
-            to(serde_json::to_value(&self.normality)),
-            to(serde_json::to_value(&self.correlation)),
-            to(serde_json::to_value(&self.sem)),
-            to(serde_json::to_value(&self.friedman)),
-            to(serde_json::to_value(&self.delphi)),
-            to(serde_json::to_value(&self.audit)),
-        ]
     }
 
     /// `results.json` as pretty-printed text with a final newline.

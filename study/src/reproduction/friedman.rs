@@ -3,18 +3,18 @@
 //! mean ranks must sum to k(k+1)/2; its rank column must follow them).
 //!
 //! Missing values: listwise (a respondent with a missing dimension score is
-//! dropped), as [`crate::friedman::friedman_dataset`] does.
+//! dropped), as [`analysis::friedman::friedman_dataset`] does.
 
 use super::common::{
     all_with_provenance, data_figure, impl_step_render, step_fields, Bound, Comparison, ProvTable,
     Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
-use crate::error::Result;
-use crate::friedman::{friedman_dataset, Friedman, DEFAULT_ALPHA};
-use crate::plots::critical_difference;
-use crate::published::Claims;
-use crate::render::{fmt_fixed, fmt_p, Provenance, Render};
+use analysis::claims::Claims;
+use analysis::error::Result;
+use analysis::friedman::{friedman_dataset, Friedman, DEFAULT_ALPHA};
+use analysis::plots::critical_difference;
+use analysis::render::{fmt_fixed, fmt_p, Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,13 +110,13 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<FriedmanStep> {
     let names: Vec<String> = result.mean_ranks.0.iter().map(|(n, _)| n.clone()).collect();
     let ranks: Vec<f64> = result.mean_ranks.0.iter().map(|(_, r)| *r).collect();
     let figures = vec![data_figure(
-        "07_friedman_critical_difference.svg".into(),
+        super::FRIEDMAN.figure_file("critical_difference"),
         critical_difference(&names, &ranks, result.critical_difference.cd)?,
         data,
     )];
     Ok(FriedmanStep {
-        id: "friedman",
-        title: "Friedman ranking (Table 5)",
+        id: super::FRIEDMAN.id,
+        title: super::FRIEDMAN.title,
         provenance: p,
         result,
         comparisons,
@@ -151,7 +151,7 @@ impl_step_render!(FriedmanStep);
 /// sum to k(k+1)/2 (each respondent ranks 1…k), and the rank column must
 /// follow the mean ranks (1 = highest, as the table orders them).
 /// Returns the comparisons and what to notice.
-pub fn table5_checks(t5: &crate::published::PublishedFriedman) -> (Vec<Comparison>, Vec<String>) {
+pub fn table5_checks(t5: &analysis::claims::PublishedFriedman) -> (Vec<Comparison>, Vec<String>) {
     let mut comparisons = Vec::new();
     let mut notice = Vec::new();
     let k = t5.rows.len();
@@ -177,13 +177,13 @@ pub fn table5_checks(t5: &crate::published::PublishedFriedman) -> (Vec<Compariso
         )
         .with_note(format!(
             "{k} mean ranks must sum to k(k+1)/2 = {expected} whatever the data (±{} for rounding)",
-            crate::render::fmt_fixed(slack, 3)
+            analysis::render::fmt_fixed(slack, 3)
         )),
     );
     if verdict == Verdict::Differs {
         notice.push(format!(
             "Table 5's mean ranks sum to {} where any {k} Friedman mean ranks sum to {expected}: they cannot be the mean ranks of a Friedman test as printed (perhaps mean scores, or ranks rescaled).",
-            crate::render::fmt_fixed(sum, 2)
+            analysis::render::fmt_fixed(sum, 2)
         ));
     }
     let mut misranked = Vec::new();

@@ -3,10 +3,10 @@
 //! `likelihood = "wishart"`. Tolerance: 1e-3 relative (iterative fits),
 //! as for the SEM engine's own reference tests.
 
-use analysis::published::contracting_model;
-use analysis::reproduction::sem::{run, ModelLevel, SemStep};
-use analysis::reproduction::{StudyData, DEFAULT_SEED};
 use serde_json::Value;
+use study::published::contracting_model;
+use study::reproduction::sem::{run, ModelLevel, SemStep};
+use study::reproduction::{StudyData, DEFAULT_SEED};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/reproduction/");
 const FIXTURES: &str = concat!(
@@ -119,5 +119,5 @@ fn too_few_respondents_fall_back_to_the_score_path_model_as_lavaan_fits_it() {
         .iter()
         .find(|c| c.quantity == "CFI")
         .unwrap();
-    assert_eq!(cfi.verdict, analysis::reproduction::Verdict::NotComparable);
+    assert_eq!(cfi.verdict, study::reproduction::Verdict::NotComparable);
 }

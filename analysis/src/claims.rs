@@ -4,20 +4,12 @@
 //! as the text printed in the paper, so that its precision is known — the
 //! audit needs to know that ".93" was rounded to two decimals — and every
 //! figure says where in the paper it stands (`source`: "Table 1" … "Abstract",
-//! "Methods", "Results"). The first paper's claims are embedded in the library
-//! ([`contracting_model`]) so that the command line works without files; the
-//! same file ships in `notebooks/data/published/`, and `--claims` reads another
-//! study's file in the same format.
+//! "Methods", "Results"). The format is the same for every study; this
+//! crate embeds no paper's figures (the paraclinic study's claims files live
+//! in `notebooks/data/published/` and are embedded by the `study` crate).
 
 use crate::error::{read_text, AnalysisError, Location, Result};
 use serde::{Deserialize, Serialize};
-
-/// The embedded claims of the main paper (000: contracting with paraclinical units).
-pub const CONTRACTING_MODEL_JSON: &str =
-    include_str!("../../notebooks/data/published/contracting_model.json");
-/// The embedded claims of the second paper (001: strategic purchasing, Delphi).
-pub const STRATEGIC_PURCHASING_JSON: &str =
-    include_str!("../../notebooks/data/published/strategic_purchasing.json");
 
 /// A number as printed: its text, its value, and its count of decimals.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -310,20 +302,6 @@ impl Claims {
     }
 }
 
-/// The main paper's published figures (embedded).
-pub fn contracting_model() -> Claims {
-    // The embedded file is checked by this crate's tests; a failure here is a
-    // build defect, not a user input error.
-    Claims::from_json_str("contracting_model.json", CONTRACTING_MODEL_JSON)
-        .expect("embedded claims file is valid")
-}
-
-/// The second paper's published figures (embedded).
-pub fn strategic_purchasing() -> Claims {
-    Claims::from_json_str("strategic_purchasing.json", STRATEGIC_PURCHASING_JSON)
-        .expect("embedded claims file is valid")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,27 +314,6 @@ mod tests {
         assert_eq!(Reported::parse("385").unwrap().decimals, 0);
         assert!(Reported::parse("abc").is_none());
         assert!(Reported::parse("NaN").is_none());
-    }
-
-    #[test]
-    fn embedded_claims_hold_the_papers_tables() {
-        let c = contracting_model();
-        let d = c.demographics.as_ref().unwrap();
-        assert_eq!(d.variables.len(), 5);
-        assert_eq!(d.variables[0].groups[0].frequency.value, 188.0);
-        let cb = c.codebook.as_ref().unwrap();
-        assert_eq!(cb.entries.len(), 26);
-        assert_eq!(
-            cb.entries.iter().map(|e| e.subthemes.len()).sum::<usize>(),
-            78
-        );
-        assert_eq!(cb.dimensions().len(), 10);
-        assert_eq!(c.fit.as_ref().unwrap().get("chisq").unwrap().value, 502.88);
-        assert_eq!(c.paths.as_ref().unwrap().rows.len(), 10);
-        assert_eq!(c.friedman.as_ref().unwrap().rows[0].mean_rank.text, "4.14");
-        assert_eq!(c.figure("cochran_n0").unwrap().value.value, 384.16);
-        let s = strategic_purchasing();
-        assert_eq!(s.themes.unwrap().names.len(), 6);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! SciPy/NumPy by tests/reference/synthetic.py (rerun:
 //! `tests/reference/generate.sh synthetic`).
 
-use analysis::published::contracting_model;
-use analysis::synthetic::questionnaire::{likert_covariance, likert_item_moments, PathTreatment};
-use analysis::synthetic::{SyntheticConfig, SyntheticStudy};
 use serde_json::Value;
+use study::published::contracting_model;
+use study::synthetic::questionnaire::{likert_covariance, likert_item_moments, PathTreatment};
+use study::synthetic::{SyntheticConfig, SyntheticStudy};
 
 const FIXTURE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -1,5 +1,5 @@
 //! Step 6 — the structural equation model: the study's model fitted by
-//! maximum likelihood with [`crate::sem`], set against Table 3 (fit
+//! maximum likelihood with [`analysis::sem`], set against Table 3 (fit
 //! indices) and Table 4 (β and t of the ten dimension → outcome paths).
 //!
 //! The paper shows neither its model nor its degrees of freedom. The model
@@ -23,7 +23,7 @@
 //! the completely standardized estimates (lavaan's `std.all`, AMOS's
 //! "standardized regression weights"); t is the critical ratio est/SE.
 //!
-//! Missing values: listwise, as [`crate::sem`] does (the number of dropped
+//! Missing values: listwise, as [`analysis::sem`] does (the number of dropped
 //! respondents is a warning of the fit).
 
 use super::common::{
@@ -31,11 +31,11 @@ use super::common::{
     StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
-use crate::error::Result;
-use crate::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Table};
-use crate::sem::{self, FitMeasures, Likelihood, ModelSpec, Operator, Options, SampleMoments};
+use analysis::claims::Claims;
+use analysis::error::Result;
+use analysis::plots::{fit_indices, path_diagram, FitIndexBar, PathArrow, PathDiagram};
+use analysis::render::{fmt_fixed, Provenance, Table};
+use analysis::sem::{self, FitMeasures, Likelihood, ModelSpec, Operator, Options, SampleMoments};
 use serde::Serialize;
 
 /// Latent name of the outcome factor in the model syntax.
@@ -154,7 +154,10 @@ pub enum ModelLevel {
 
 /// The path model on dimension scores (see [`ModelLevel::Scores`]): the
 /// data set of scores `D1`… and `CC`, and the syntax.
-fn scores_model(data: &StudyData, latents: &[String]) -> Result<Option<(crate::Dataset, String)>> {
+fn scores_model(
+    data: &StudyData,
+    latents: &[String],
+) -> Result<Option<(analysis::Dataset, String)>> {
     let Some(outcome) = data.outcome_scores()? else {
         return Ok(None);
     };
@@ -171,7 +174,7 @@ fn scores_model(data: &StudyData, latents: &[String]) -> Result<Option<(crate::D
         OUTCOME_LATENT.to_owned(),
         outcome.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
     ));
-    let dataset = crate::Dataset::from_columns(
+    let dataset = analysis::Dataset::from_columns(
         format!("dimension scores of {}", data.dataset.source),
         columns,
     )?;
@@ -185,13 +188,13 @@ fn scores_model(data: &StudyData, latents: &[String]) -> Result<Option<(crate::D
 
 /// Errors about a score column `D3` name its dimension too.
 fn name_score_columns(
-    mut e: crate::AnalysisError,
+    mut e: analysis::AnalysisError,
     latents: &[String],
     data: &StudyData,
-) -> crate::AnalysisError {
+) -> analysis::AnalysisError {
     let column = match &mut e {
-        crate::AnalysisError::Unsuitable { location, .. } => location.column.as_mut(),
-        crate::AnalysisError::Input(problem) => problem.location.column.as_mut(),
+        analysis::AnalysisError::Unsuitable { location, .. } => location.column.as_mut(),
+        analysis::AnalysisError::Input(problem) => problem.location.column.as_mut(),
         _ => None,
     };
     if let Some(column) = column {
@@ -315,8 +318,8 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<SemStep> {
     let figures = figures(claims, &fit.fit, &paths, data, has_outcome)?;
 
     Ok(SemStep {
-        id: "sem",
-        title: "Structural equation model",
+        id: super::SEM.id,
+        title: super::SEM.title,
         provenance: p,
         level,
         model_syntax,
@@ -523,7 +526,7 @@ fn figures(
             )),
         };
         out.push(data_figure(
-            "06_sem_paths.svg".into(),
+            super::SEM.figure_file("paths"),
             path_diagram(&diagram)?,
             data,
         ));
@@ -546,7 +549,7 @@ fn figures(
         .collect();
     if !bars.is_empty() {
         out.push(data_figure(
-            "06_sem_fit_indices.svg".into(),
+            super::SEM.figure_file("fit_indices"),
             fit_indices(&bars)?,
             data,
         ));
@@ -568,7 +571,7 @@ fn figures(
             caption: Some("Published β (Table 4); * when |t| > 1.96".into()),
         };
         out.push(StepFigure {
-            file: "06_sem_paths_published.svg".into(),
+            file: super::SEM.figure_file("paths_published"),
             provenance: Provenance::Published,
             figure: path_diagram(&diagram)?,
         });

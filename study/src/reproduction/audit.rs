@@ -1,13 +1,13 @@
-//! Step 9 — audit of the published figures ([`crate::audit`]): every check
+//! Step 9 — audit of the published figures ([`analysis::audit`]): every check
 //! of arithmetic, fit identities, Friedman constraints, cross-table
 //! consistency, methodology and model reconstruction, as a comparison of the
 //! published figure with what the other published figures imply.
 
 use super::common::{impl_step_render, step_fields, Comparison, ProvTable, Step, Value, Verdict};
-use crate::audit::{audit, fmt_number, AuditOptions, AuditReport, Recomputed, Status};
-use crate::error::Result;
-use crate::published::{Claims, Reported};
-use crate::render::Provenance;
+use analysis::audit::{audit, fmt_number, AuditOptions, AuditReport, Recomputed, Status};
+use analysis::claims::{Claims, Reported};
+use analysis::error::Result;
+use analysis::render::Provenance;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,8 +67,8 @@ pub fn run(claims: &Claims) -> Result<AuditStep> {
         "An inconsistency means the printed numbers cannot all be right as printed; it does not say which one is wrong.".to_owned(),
     ];
     Ok(AuditStep {
-        id: "audit",
-        title: "Audit of the published figures",
+        id: super::AUDIT.id,
+        title: super::AUDIT.title,
         report,
         comparisons,
         notice,

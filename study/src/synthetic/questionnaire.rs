@@ -23,7 +23,7 @@
 //!   |r| ≤ 0.95²;
 //!   Var(xᵢ) = Σₖ Σₗ [P(yᵢ > max(τₖ, τₗ)) − P(yᵢ > τₖ)P(yᵢ > τₗ)].
 
-use crate::error::{AnalysisError, Location, Result};
+use analysis::error::{AnalysisError, Location, Result};
 use nalgebra::{DMatrix, DVector};
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -316,7 +316,7 @@ pub(crate) fn build_model(inp: ModelInputs) -> Result<PopulationModel> {
     })?;
     let (gamma, scale) = match inp.path_treatment {
         PathTreatment::Rescaled { r_squared } => {
-            crate::error::check_range("r_squared", r_squared, 0.0, 1.0, true)?;
+            analysis::error::check_range("r_squared", r_squared, 0.0, 1.0, true)?;
             let s = (r_squared / published_r2).sqrt();
             (&beta * s, s)
         }

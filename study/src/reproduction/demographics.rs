@@ -6,11 +6,11 @@ use super::common::{
     impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
-use crate::error::{AnalysisError, Location, Result};
-use crate::frequency::{FrequencyTable, PublishedComparison};
-use crate::plots::demographic_bars;
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render};
+use analysis::claims::Claims;
+use analysis::error::{AnalysisError, Location, Result};
+use analysis::frequency::{FrequencyTable, PublishedComparison};
+use analysis::plots::demographic_bars;
+use analysis::render::{fmt_fixed, Provenance, Render};
 use serde::Serialize;
 
 /// Table 1 in the data, for one variable.
@@ -193,13 +193,13 @@ pub fn run(claims: &Claims, data: Option<&StudyData>) -> Result<DemographicsStep
     notice.push("Table 1 gives only the margins of each variable, so any cross-tabulation (e.g. age by experience) is unknown; the synthetic respondents draw each variable independently.".to_owned());
     let groups = table1.bar_groups();
     let figures = vec![StepFigure {
-        file: "02_demographics_table1.svg".into(),
+        file: super::DEMOGRAPHICS.figure_file("table1"),
         provenance: Provenance::Published,
         figure: demographic_bars(&groups, "Respondents (Table 1, published counts)")?,
     }];
     Ok(DemographicsStep {
-        id: "demographics",
-        title: "Demographics (Table 1)",
+        id: super::DEMOGRAPHICS.id,
+        title: super::DEMOGRAPHICS.title,
         n: table1.n.value,
         published_check,
         from_data,

@@ -1,15 +1,15 @@
-//! The steps of `analysis::reproduction` on the embedded claims, with values
+//! The steps of `study::reproduction` on the embedded claims, with values
 //! checked against closed forms that need no code of ours (1.96²·0.25/0.05²,
 //! 143/385, Table 2's counts) and, for the data steps, against the pandas /
 //! SciPy / statsmodels fixture of tests/reference/reproduction.py.
 
-use analysis::published::contracting_model;
 use analysis::render::{Provenance, Render};
-use analysis::reproduction::{
+use serde_json::Value;
+use study::published::contracting_model;
+use study::reproduction::{
     self, codebook, correlation, demographics, normality, sample_size, Config, DataChoice,
     ProgressEvent, Status, Step, StudyData, Verdict,
 };
-use serde_json::Value;
 
 const SMALL_STUDY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -276,13 +276,37 @@ fn a_failing_step_is_recorded_and_the_others_run() {
     let r = reproduction::run(&config, &mut |_| {}).unwrap();
     let failures = r.failures();
     assert_eq!(failures.len(), 3, "{failures:?}");
-    assert_eq!((failures[0].0, failures[0].1), (4, "normality"));
-    assert!(failures[0].2.contains("Marketing"), "{}", failures[0].2);
+    assert_eq!((failures[0].number, failures[0].id), (4, "normality"));
+    assert!(
+        failures[0].source.to_string().contains("Marketing"),
+        "{}",
+        failures[0]
+    );
     // 40 respondents for 80 items: the SEM falls back to dimension scores,
     // where the constant one is named by its dimension.
-    assert_eq!((failures[2].0, failures[2].1), (6, "sem"));
-    assert!(failures[2].2.contains("Marketing"), "{}", failures[2].2);
-    assert_eq!(r.codebook.status(), Status::Done);
+    assert_eq!((failures[2].number, failures[2].id), (6, "sem"));
+    assert!(
+        failures[2].source.to_string().contains("Marketing"),
+        "{}",
+        failures[2]
+    );
+    // The typed error says which step and keeps the library's error.
+    assert_eq!(
+        failures[0].summary(),
+        format!("FAILED: {}", failures[0].source)
+    );
+    assert!(failures[0]
+        .to_string()
+        .starts_with("step 4 (normality) failed: "));
+    let normality = r.outcome("normality").unwrap();
+    assert_eq!(normality.status(), Status::Failed);
+    assert_eq!(normality.error(), Some(failures[0]));
+    assert_eq!(r.outcome("codebook").unwrap().status(), Status::Done);
+    assert!(r
+        .outcome("codebook")
+        .unwrap()
+        .done::<reproduction::codebook::CodebookStep>()
+        .is_some());
 }
 
 #[test]

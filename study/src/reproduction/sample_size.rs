@@ -9,11 +9,11 @@
 use super::common::{
     impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
-use crate::error::Result;
-use crate::plots::sample_size_curve;
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render};
-use crate::sample_size::{margin_of_error, sample_size, SampleSize, SampleSizeInput};
+use analysis::claims::Claims;
+use analysis::error::Result;
+use analysis::plots::sample_size_curve;
+use analysis::render::{fmt_fixed, Provenance, Render};
+use analysis::sample_size::{margin_of_error, sample_size, SampleSize, SampleSizeInput};
 use serde::Serialize;
 
 /// p and e assumed for Cochran's formula (not printed in the paper).
@@ -145,18 +145,18 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
     let curve = (0..=32)
         .map(|i| {
             let e = 0.02 + 0.0025 * i as f64;
-            crate::sample_size::cochran_n0(z, ASSUMED_PROPORTION, e).map(|n| (e, n))
+            analysis::sample_size::cochran_n0(z, ASSUMED_PROPORTION, e).map(|n| (e, n))
         })
         .collect::<Result<Vec<_>>>()?;
     let figure = sample_size_curve(&curve, Some((ASSUMED_MARGIN, with_published_z.n0)))?;
     let figures = vec![StepFigure {
-        file: "01_sample_size_curve.svg".into(),
+        file: super::SAMPLE_SIZE.figure_file("curve"),
         provenance: r,
         figure,
     }];
     Ok(SampleSizeStep {
-        id: "sample_size",
-        title: "Sample size (Cochran)",
+        id: super::SAMPLE_SIZE.id,
+        title: super::SAMPLE_SIZE.title,
         with_published_z,
         with_exact_z,
         margin_at_analysed,

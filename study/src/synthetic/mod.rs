@@ -73,10 +73,10 @@ pub mod delphi;
 pub mod demographics;
 pub mod questionnaire;
 
-use crate::data::Dataset;
-use crate::error::{check_range, AnalysisError, Location, Result};
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render, Table};
+use analysis::claims::Claims;
+use analysis::data::Dataset;
+use analysis::error::{check_range, AnalysisError, Location, Result};
+use analysis::render::{fmt_fixed, Provenance, Render, Table};
 use demographics::DemographicColumn;
 use questionnaire::{build_model, Indicators, ModelInputs, PathTreatment, PopulationModel};
 use rand::SeedableRng;

@@ -2,15 +2,13 @@
 //! determinism, Likert range, recovery of the population model at large n,
 //! and the Delphi panel's shape and convergence.
 
-use analysis::published::{contracting_model, strategic_purchasing};
-use analysis::synthetic::questionnaire::{Indicators, PathTreatment};
-use analysis::synthetic::{
-    DelphiConfig, DelphiPanel, SyntheticConfig, SyntheticStudy, DEFAULT_SEED,
-};
 use analysis::Provenance;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use study::published::{contracting_model, strategic_purchasing};
+use study::synthetic::questionnaire::{Indicators, PathTreatment};
+use study::synthetic::{DelphiConfig, DelphiPanel, SyntheticConfig, SyntheticStudy, DEFAULT_SEED};
 
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;

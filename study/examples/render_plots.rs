@@ -1,14 +1,14 @@
 //! Writes every plot to a directory so that a person can look at them:
 //!
-//!     cargo run -p analysis --example render_plots -- [OUT_DIR]
+//!     cargo run -p study --example render_plots -- [OUT_DIR]
 //!
 //! (default `target/plots`). Published figures come from the embedded claims;
 //! plots of synthetic data carry a "SYNTHETIC" footer.
 
 use analysis::plots::{self, CodebookBar, FitIndexBar, PathArrow, PathDiagram};
-use analysis::published::{contracting_model, strategic_purchasing};
-use analysis::synthetic::{DelphiConfig, DelphiPanel, SyntheticConfig, SyntheticStudy};
 use std::path::PathBuf;
+use study::published::{contracting_model, strategic_purchasing};
+use study::synthetic::{DelphiConfig, DelphiPanel, SyntheticConfig, SyntheticStudy};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(
@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let claims = contracting_model();
     let synthetic_note = format!(
         "SYNTHETIC data (seed {}) — not the study's data",
-        analysis::synthetic::DEFAULT_SEED
+        study::synthetic::DEFAULT_SEED
     );
     let mut figures = Vec::new();
 

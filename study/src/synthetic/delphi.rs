@@ -23,10 +23,10 @@
 //! item by item.
 
 use super::{rng_for, DEFAULT_SEED, STREAM_DELPHI, SYNTHETIC_LABEL};
-use crate::data::Dataset;
-use crate::error::{check_range, AnalysisError, Location, Result};
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render, Table};
+use analysis::claims::Claims;
+use analysis::data::Dataset;
+use analysis::error::{check_range, AnalysisError, Location, Result};
+use analysis::render::{fmt_fixed, Provenance, Render, Table};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::Serialize;

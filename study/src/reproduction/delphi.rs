@@ -8,12 +8,12 @@ use super::common::{
     all_with_provenance, impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure,
     Value, Verdict,
 };
-use crate::delphi::{delphi, Delphi, DelphiOptions};
-use crate::error::Result;
-use crate::plots::delphi_rounds;
-use crate::published::Claims;
-use crate::render::{Provenance, Render};
 use crate::synthetic::{DelphiConfig, DelphiPanel};
+use analysis::claims::Claims;
+use analysis::delphi::{delphi, Delphi, DelphiOptions};
+use analysis::error::Result;
+use analysis::plots::delphi_rounds;
+use analysis::render::{Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,7 +104,7 @@ pub fn run(delphi_claims: &Claims, seed: u64) -> Result<DelphiStep> {
         "SYNTHETIC data (seed {seed}): Delphi panel, not the study's data"
     ));
     let figures = vec![StepFigure {
-        file: "08_delphi_rounds.svg".into(),
+        file: super::DELPHI.figure_file("rounds"),
         provenance: s,
         figure,
     }];
@@ -118,8 +118,8 @@ pub fn run(delphi_claims: &Claims, seed: u64) -> Result<DelphiStep> {
         "Kendall's W rises over the rounds when the feedback works; compare the rounds.".to_owned(),
     ];
     Ok(DelphiStep {
-        id: "delphi",
-        title: "Delphi consensus (second paper)",
+        id: super::DELPHI.id,
+        title: super::DELPHI.title,
         provenance: s,
         panel_label: panel.label.clone(),
         panel: panel.config.clone(),

@@ -3,18 +3,18 @@
 //! threshold, set against the paper's "all correlations were below 0.8".
 //!
 //! Missing values: listwise (a respondent with a missing dimension score is
-//! dropped), as [`crate::correlation`] does by default.
+//! dropped), as [`analysis::correlation`] does by default.
 
 use super::common::{
     all_with_provenance, data_figure, impl_step_render, step_fields, Bound, Comparison, ProvTable,
     Step, StepFigure, Value, Verdict,
 };
 use super::study_data::StudyData;
-use crate::correlation::{correlate, CorrelationOptions, CorrelationReport, DEFAULT_THRESHOLD};
-use crate::error::Result;
-use crate::plots::heatmap;
-use crate::published::Claims;
-use crate::render::{fmt_fixed, Provenance, Render};
+use analysis::claims::Claims;
+use analysis::correlation::{correlate, CorrelationOptions, CorrelationReport, DEFAULT_THRESHOLD};
+use analysis::error::Result;
+use analysis::plots::heatmap;
+use analysis::render::{fmt_fixed, Provenance, Render};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,13 +127,13 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<CorrelationStep> {
         );
     }
     let figures = vec![data_figure(
-        "05_correlation_heatmap.svg".into(),
+        super::CORRELATION.figure_file("heatmap"),
         heatmap(&report.variables, &report.r)?,
         data,
     )];
     Ok(CorrelationStep {
-        id: "correlation",
-        title: "Correlation and collinearity",
+        id: super::CORRELATION.id,
+        title: super::CORRELATION.title,
         provenance: p,
         report,
         max_abs_r,

@@ -6,8 +6,8 @@
 //! the variables are shuffled independently: any association between, say,
 //! age and work experience in the synthetic data is chance, not a finding.
 
-use crate::error::{AnalysisError, Location, Result};
-use crate::published::Demographics;
+use analysis::claims::Demographics;
+use analysis::error::{AnalysisError, Location, Result};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;

@@ -4,10 +4,10 @@
 //! ([`ProvTable`]), figures ([`StepFigure`]) and the [`Step`] trait that
 //! turns a step result into text tables and a report section.
 
-use crate::plots::Figure;
-use crate::published::Reported;
-use crate::render::{escape_html, fmt_fixed, Provenance, Table};
-use crate::report::{provenance_badge, Section};
+use analysis::claims::Reported;
+use analysis::plots::Figure;
+use analysis::render::{escape_html, fmt_fixed, Provenance, Table};
+use analysis::report::{provenance_badge, Block, Section};
 use serde::Serialize;
 
 /// Slack added to a printed number's rounding interval so that a value on
@@ -264,10 +264,12 @@ pub trait Step {
     /// One line for the command line's summary.
     fn summary(&self) -> String;
 
-    /// The step as a report section: what to notice, the comparison table
-    /// with a provenance label on every number, the other tables, figures.
-    fn section(&self, number: usize) -> Section {
-        let mut s = Section::new(self.id(), format!("{number}. {}", self.title()));
+    /// The step's content, rendered once for every place it is shown (the
+    /// report's section, a notebook's display): what to notice, the
+    /// comparison table with a provenance label on every number, the other
+    /// tables, figures.
+    fn blocks(&self) -> Vec<Block> {
+        let mut s = Section::new(self.id(), self.title());
         for n in self.notice() {
             s.paragraph(n.clone());
         }
@@ -283,6 +285,13 @@ pub trait Step {
         for f in self.figures() {
             s.figure(f.figure.clone(), f.provenance);
         }
+        s.blocks
+    }
+
+    /// The step as the report's section `number`.
+    fn section(&self, number: usize) -> Section {
+        let mut s = Section::new(self.id(), format!("{number}. {}", self.title()));
+        s.blocks = self.blocks();
         s
     }
 }
@@ -307,7 +316,7 @@ macro_rules! step_fields {
         }
     };
     (@accessor provenance) => {
-        fn provenance(&self) -> $crate::render::Provenance {
+        fn provenance(&self) -> ::analysis::render::Provenance {
             self.provenance
         }
     };
@@ -329,13 +338,13 @@ macro_rules! step_fields {
 }
 pub(crate) use step_fields;
 
-/// Implements [`Render`](crate::render::Render) for a step: its tables are
+/// Implements [`Render`](analysis::render::Render) for a step: its tables are
 /// [`step_tables`], its HTML is [`step_html`] (badges on every number, the
 /// figures inline), so a step shows in a notebook as in the report.
 macro_rules! impl_step_render {
     ($step:ty) => {
-        impl $crate::render::Render for $step {
-            fn tables(&self) -> Vec<$crate::render::Table> {
+        impl ::analysis::render::Render for $step {
+            fn tables(&self) -> Vec<::analysis::render::Table> {
                 $crate::reproduction::common::step_tables(self)
             }
             /// The step with a provenance badge on every number and its figures.
@@ -378,36 +387,15 @@ pub fn step_tables(step: &dyn Step) -> Vec<Table> {
     out
 }
 
-/// A step as an HTML fragment for a notebook: what to notice, the
-/// comparisons with a provenance badge on every number, each table with its
-/// badge, figures inline (the same content as its report section).
+/// A step as an HTML fragment for a notebook: its title and the same
+/// blocks as its report section ([`Step::blocks`]).
 pub fn step_html(step: &dyn Step) -> String {
     let mut out = format!(
         "<div class=\"paraclinic-result paraclinic-step\"><h3>{}</h3>",
         escape_html(step.title())
     );
-    for n in step.notice() {
-        out.push_str(&format!("<p>{}</p>", escape_html(n)));
-    }
-    if !step.comparisons().is_empty() {
-        out.push_str(&comparison_html(step.title(), step.comparisons()));
-    }
-    for t in step.tables_with_provenance() {
-        out.push_str(&provenance_badge(t.provenance));
-        out.push_str(&t.table.to_html());
-    }
-    if let Some((html, p)) = step.extra_html() {
-        out.push_str(&provenance_badge(p));
-        out.push_str(&html);
-    }
-    for f in step.figures() {
-        let svg = &f.figure.svg;
-        let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
-        out.push_str(&format!(
-            "<figure>{svg}<figcaption>{} {}</figcaption></figure>",
-            escape_html(&f.figure.title),
-            provenance_badge(f.provenance)
-        ));
+    for block in step.blocks() {
+        out.push_str(&block.to_html());
     }
     out.push_str("</div>");
     out

@@ -12,11 +12,11 @@ use super::common::{
 };
 use super::study_data::column_name;
 use super::study_data::StudyData;
-use crate::error::Result;
-use crate::normality::{normality, NormalityReport};
-use crate::plots::histogram_qq;
-use crate::published::Claims;
-use crate::render::{fmt_p, Provenance, Render};
+use analysis::claims::Claims;
+use analysis::error::Result;
+use analysis::normality::{normality, NormalityReport};
+use analysis::plots::histogram_qq;
+use analysis::render::{fmt_p, Provenance, Render};
 use serde::Serialize;
 
 /// The significance level the paper tests at when the claims give none.
@@ -59,18 +59,20 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<NormalityStep> {
     let items = normality(&data.dataset, Some(&item_columns))?;
     let published = claims.figure("ks_significance");
     let level = published.map_or(ALPHA, |f| f.value.value);
-    let above = |r: &NormalityReport,
-                 f: &dyn Fn(&crate::normality::VariableNormality) -> Option<f64>| {
-        r.variables
-            .iter()
-            .filter(|v| f(v).is_some_and(|p| p > level))
-            .count()
-    };
+    let above =
+        |r: &NormalityReport,
+         f: &dyn Fn(&analysis::normality::VariableNormality) -> Option<f64>| {
+            r.variables
+                .iter()
+                .filter(|v| f(v).is_some_and(|p| p > level))
+                .count()
+        };
     let dimensions_ks_above = above(&dimensions, &|v| Some(v.ks_pvalue));
     let items_ks_above = above(&items, &|v| Some(v.ks_pvalue));
     let dimensions_lilliefors_above = above(&dimensions, &|v| v.lilliefors_pvalue);
     let min_by =
-        |r: &NormalityReport, f: &dyn Fn(&crate::normality::VariableNormality) -> Option<f64>| {
+        |r: &NormalityReport,
+         f: &dyn Fn(&analysis::normality::VariableNormality) -> Option<f64>| {
             r.variables
                 .iter()
                 .filter_map(|v| f(v).map(|p| (p, v.name.clone())))
@@ -147,14 +149,14 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<NormalityStep> {
     for name in scores.names() {
         let values = scores.numeric_values(name)?;
         figures.push(data_figure(
-            format!("04_normality_{}.svg", column_name(name)),
+            super::NORMALITY.figure_file(&column_name(name)),
             histogram_qq(&format!("{name} score"), &values)?,
             data,
         ));
     }
     Ok(NormalityStep {
-        id: "normality",
-        title: "Normality (Kolmogorov–Smirnov)",
+        id: super::NORMALITY.id,
+        title: super::NORMALITY.title,
         provenance: p,
         level,
         dimensions,

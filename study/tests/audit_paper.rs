@@ -1,9 +1,28 @@
 //! The default audit of the embedded first paper: the verdicts on its key
-//! figures, and that every section is audited only where present.
+//! figures, and that every section is audited only where present; its fit
+//! test against SciPy (`tests/reference/audit.py`, fixture
+//! `tests/fixtures/audit/scipy_reference.json`).
 
 use analysis::audit::{audit, AuditOptions, Recomputed, Status};
-use analysis::published::{contracting_model, strategic_purchasing};
 use analysis::Render;
+use serde_json::Value;
+use study::published::{contracting_model, strategic_purchasing};
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../tests/fixtures/audit/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json")
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().expect("number")
+}
+
+fn close_rel(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * b.abs().max(f64::MIN_POSITIVE)
+}
 
 fn options() -> AuditOptions {
     AuditOptions {
@@ -158,4 +177,33 @@ fn the_simulation_is_reproducible() {
     let a = audit(&contracting_model(), &options());
     let b = audit(&contracting_model(), &options());
     assert_eq!(a, b);
+}
+
+#[test]
+fn paper_fit_test_and_critical_value_match_scipy() {
+    let r = fixture("scipy_reference.json");
+    let report = audit(
+        &contracting_model(),
+        &AuditOptions {
+            replications: 10,
+            ..AuditOptions::default()
+        },
+    );
+    match report.get("fit-chisq-test").unwrap().recomputed {
+        Recomputed::Interval { lower, upper } => {
+            assert!(
+                close_rel(lower, f(&r["chi2_fit_test_interval"]["lower"]), 1e-4),
+                "{lower}"
+            );
+            assert!(
+                close_rel(upper, f(&r["chi2_fit_test_interval"]["upper"]), 1e-4),
+                "{upper}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match report.get("paths-t-critical").unwrap().recomputed {
+        Recomputed::Value(z) => assert!((z - f(&r["normal_critical_0975"])).abs() < 1e-9, "{z}"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -1,7 +1,7 @@
 //! The data the data-dependent steps run on: the seeded synthetic
 //! reconstruction, or a user's CSV with the same columns.
 //!
-//! # Column layout (a contract shared with `analysis::synthetic`)
+//! # Column layout (a contract shared with `crate::synthetic`)
 //! Derived from the claims (Tables 1 and 2), so another study's claims file
 //! gives its own layout:
 //! - one text column per Table 1 variable, named in snake case
@@ -21,11 +21,11 @@
 //! drops the respondent (listwise). Text in an item column is an error
 //! naming the file, line, column and value.
 
-use crate::data::Dataset;
-use crate::error::{AnalysisError, Location, Result};
-use crate::published::Claims;
-use crate::render::Provenance;
 use crate::synthetic::{SyntheticConfig, SyntheticStudy, SYNTHETIC_LABEL};
+use analysis::claims::Claims;
+use analysis::data::Dataset;
+use analysis::error::{AnalysisError, Location, Result};
+use analysis::render::Provenance;
 use serde::Serialize;
 use std::path::Path;
 
