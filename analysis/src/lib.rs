@@ -17,14 +17,18 @@ pub mod ranks;
 pub mod render;
 
 // One module per method.
+pub mod adf_gamma;
 pub mod audit;
+pub mod bivariate_normal;
 pub mod codebook;
 pub mod correlation;
 pub mod delphi;
 pub mod frequency;
 pub mod friedman;
+pub mod mvnorm_scores;
 pub mod normality;
 pub mod plots;
+pub mod polychoric;
 pub mod published;
 pub mod reliability;
 pub mod report;
