@@ -196,4 +196,75 @@ fn bad_input_gets_clear_errors() {
         e.contains("mean structure") && e.contains("raw data"),
         "{e}"
     );
+    // Raw data: the Wishart likelihood and modification indices are not
+    // combined with robust estimators or means.
+    let data = Dataset::from_path(format!("{ROOT}/tests/data/sem/skewed.csv")).unwrap();
+    let sample = SampleMoments::from_dataset(&data, data.names()).unwrap();
+    let spec = ModelSpec::parse("f =~ y1 + y2 + y3 + y4").unwrap();
+    let wishart = Options {
+        estimator: Estimator::MLM,
+        likelihood: sem::Likelihood::Wishart,
+        ..Options::default()
+    };
+    let e = sem::fit(&spec, &sample, &wishart).unwrap_err().to_string();
+    assert!(e.contains("MLM uses the normal likelihood"), "{e}");
+    let wishart_means = Options {
+        meanstructure: true,
+        likelihood: sem::Likelihood::Wishart,
+        ..Options::default()
+    };
+    let e = sem::fit(&spec, &sample, &wishart_means)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("normal likelihood only"), "{e}");
+    let mi = Options {
+        meanstructure: true,
+        modindices: true,
+        ..Options::default()
+    };
+    let e = sem::fit(&spec, &sample, &mi).unwrap_err().to_string();
+    assert!(
+        e.contains("modification indices are not yet computed"),
+        "{e}"
+    );
+    // More free parameters than moments, counting the means.
+    let spec = ModelSpec::parse("f =~ y1 + y2\nf ~ 1").unwrap();
+    let e = sem::fit(&spec, &sample, &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sample moments (means, variances and covariances)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn text_output_has_lavaans_scaled_column_and_intercepts() {
+    use analysis::Render;
+    let (_, fit) = fit_fixture("mlr_means");
+    let text = fit.to_text();
+    for needle in [
+        "MLR",
+        "Standard",
+        "Scaled",
+        "Yuan-Bentler correction (Mplus variant)",
+        "Robust Comparative Fit Index (CFI)",
+        "Robust RMSEA",
+        "Parameter Estimates: Intercepts",
+        ".y2 (a)",
+    ] {
+        assert!(text.contains(needle), "{needle} in\n{text}");
+    }
+    let scaled = fit.fit.robust.as_ref().unwrap().chisq_scaled.unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Test Statistic"))
+        .unwrap();
+    assert!(
+        line.contains(&format!("{:.3}", fit.fit.chisq)) && line.contains(&format!("{scaled:.3}")),
+        "{line}"
+    );
+    let (_, fit) = fit_fixture("mlm_cfa");
+    assert!(fit.to_text().contains("Satorra-Bentler correction"));
+    eprintln!("{}", fit.to_text());
 }

@@ -138,26 +138,29 @@ fn robust_blocks(f: &FitMeasures, r: &super::RobustFit, estimator: super::Estima
         super::Estimator::MLR => "Yuan-Bentler correction (Mplus variant)",
         _ => "Satorra-Bentler correction",
     };
-    let blank = String::new;
+    // Cells lavaan leaves empty show as MISSING, so that the number
+    // columns stay right-aligned.
+    let blank = || MISSING.to_owned();
+    let mut test = kv2(
+        "Model Test User Model",
+        &[
+            ("Test Statistic", num(f.chisq), opt(r.chisq_scaled)),
+            (
+                "Degrees of freedom",
+                format!("{}", f.df),
+                format!("{}", r.df_scaled),
+            ),
+            ("P-value (Chi-square)", opt(f.pvalue), opt(r.pvalue_scaled)),
+            (
+                "Scaling correction factor",
+                blank(),
+                opt(r.chisq_scaling_factor),
+            ),
+        ],
+    );
+    test.note(format!("Scaled: {correction}."));
     vec![
-        kv2(
-            "Model Test User Model",
-            &[
-                ("Test Statistic", num(f.chisq), opt(r.chisq_scaled)),
-                (
-                    "Degrees of freedom",
-                    format!("{}", f.df),
-                    format!("{}", r.df_scaled),
-                ),
-                ("P-value (Chi-square)", opt(f.pvalue), opt(r.pvalue_scaled)),
-                (
-                    "Scaling correction factor",
-                    blank(),
-                    opt(r.chisq_scaling_factor),
-                ),
-                (correction, blank(), blank()),
-            ],
-        ),
+        test,
         kv2(
             "Model Test Baseline Model",
             &[

@@ -489,8 +489,18 @@ pub(crate) fn measures(fit: &FitMeasures, r: &RobustInference, n: usize) -> Robu
     let cb = (dfb > 0.0)
         .then(|| r.baseline_trace / dfb)
         .and_then(positive);
-    let x2s = c.map(|c| x2 / c);
-    let x2bs = cb.map(|cb| x2b / cb);
+    // Without degrees of freedom lavaan keeps the unscaled χ² (0) and gives
+    // no scaling factor.
+    let x2s = if df > 0.0 {
+        c.map(|c| x2 / c)
+    } else {
+        Some(x2)
+    };
+    let x2bs = if dfb > 0.0 {
+        cb.map(|cb| x2b / cb)
+    } else {
+        Some(x2b)
+    };
     let both = |f: &dyn Fn(f64, f64, f64, f64) -> f64| match (x2s, x2bs) {
         (Some(a), Some(b)) => Some(f(a, df, b, dfb)),
         _ => None,
@@ -518,7 +528,7 @@ pub(crate) fn measures(fit: &FitMeasures, r: &RobustInference, n: usize) -> Robu
     RobustFit {
         chisq_scaled: x2s,
         df_scaled: df,
-        pvalue_scaled: x2s.map(|x| chisq_sf(x, df)),
+        pvalue_scaled: x2s.filter(|_| df > 0.0).map(|x| chisq_sf(x, df)),
         chisq_scaling_factor: c,
         baseline_chisq_scaled: x2bs,
         baseline_df_scaled: dfb,
