@@ -85,7 +85,7 @@ impl std::str::FromStr for Estimator {
     /// use analysis::sem::Estimator;
     /// assert_eq!("mlr".parse::<Estimator>()?, Estimator::MLR);
     /// let e = "WLSMV".parse::<Estimator>().unwrap_err().to_string();
-    /// assert!(e.contains("not yet supported") && e.contains("ML, MLM, MLR"), "{e}");
+    /// assert!(e.contains("not yet supported") && e.contains("ML, MLM or MLR"), "{e}");
     /// # Ok::<(), analysis::AnalysisError>(())
     /// ```
     fn from_str(s: &str) -> Result<Estimator> {
