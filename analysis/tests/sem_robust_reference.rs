@@ -106,6 +106,11 @@ fn ml_with_constrained_intercepts_and_a_latent_mean() {
 }
 
 #[test]
+fn ml_with_meanstructure_and_a_fixed_covariate() {
+    assert_fixture("ml_meanstructure_fixed_x", 100);
+}
+
+#[test]
 fn mlm_cfa() {
     assert_fixture("mlm_cfa", 100);
 }

@@ -67,7 +67,17 @@ sem_model <- "
   w ~ f2
 "
 
+# An observed covariate (w, fixed.x) with a mean structure: its mean and
+# variance stay at their sample values.
+fixed_x_model <- "
+  f1 =~ y1 + y2 + y3 + y4
+  f2 =~ y5 + y6 + y7 + y8
+  f2 ~ f1 + w
+"
+
 fits <- list(
+  list(name = "ml_meanstructure_fixed_x", model = fixed_x_model, estimator = "ML",
+       meanstructure = TRUE),
   list(name = "ml_meanstructure", model = cfa_model, estimator = "ML", meanstructure = TRUE),
   list(name = "ml_means", model = means_model, estimator = "ML", meanstructure = FALSE),
   list(name = "mlm_cfa", model = cfa_model, estimator = "MLM", meanstructure = FALSE),
