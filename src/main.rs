@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sample size: Cochran (with finite-population correction), Yamane, Krejcie–Morgan, margin of error.
+    /// Sample size: Cochran (with finite-population correction), Yamane, Krejcie–Morgan, margin of error; --sem: RMSEA power and minimum n of an SEM.
     SampleSize(commands::sample_size::Args),
     /// Frequency table of one column: counts, percentages, total, missing.
     Frequencies(commands::frequencies::Args),

@@ -158,3 +158,112 @@ fn bad_parameters_exit_2_with_a_clear_message() {
         &["200", "at most the population size 100"],
     );
 }
+
+// `--sem`: expected values from semTools (tests/fixtures/sample_size/sem_semtools.json,
+// written by tests/reference/sem_sample_size.R), quoted where used.
+
+#[test]
+fn sem_json_keeps_the_contract_keys_first() {
+    // findRMSEAsamplesize(0.05, 0.08, df = 335, power = 0.8, alpha = 0.05) = 62.
+    let v = json(&["--sem", "--df", "335"]);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        &keys[..6],
+        ["df", "rmsea0", "rmsea1", "alpha", "n", "power"]
+    );
+    assert_eq!(v["df"], 335);
+    assert_eq!((num(&v, "rmsea0"), num(&v, "rmsea1")), (0.05, 0.08));
+    assert_eq!((num(&v, "alpha"), num(&v, "power")), (0.05, 0.8));
+    assert_eq!(v["n"], 62);
+    assert_eq!(v["solved_for"], "n");
+    assert_eq!(v["test"], "close_fit");
+    assert!(num(&v, "achieved_power") > 0.8 && num(&v, "power_at_n_minus_1") <= 0.8);
+}
+
+#[test]
+fn sem_power_for_a_given_n() {
+    // findRMSEApower(0.05, 0.08, df = 100, n = 132) = 0.802202724954.
+    let v = json(&["--sem", "--df", "100", "--n", "132"]);
+    assert_eq!(v["n"], 132);
+    assert_eq!(v["solved_for"], "power");
+    assert!((num(&v, "power") - 0.802_202_724_954).abs() < 1e-9);
+    // λ0 = 131 · 100 · 0.05², λ1 = 131 · 100 · 0.08².
+    assert!((num(&v, "ncp0") - 32.75).abs() < 1e-9);
+    assert!((num(&v, "ncp1") - 83.84).abs() < 1e-9);
+}
+
+#[test]
+fn sem_not_close_fit_with_all_options() {
+    // findRMSEAsamplesize(0.05, 0.01, df = 20, power = 0.9, alpha = 0.05) = 579
+    // (not in the fixture: semTools 0.5.6 run by hand).
+    let v = json(&[
+        "--sem", "--df", "20", "--rmsea0", "0.05", "--rmsea1", "0.01", "--power", "0.9", "--alpha",
+        "0.05",
+    ]);
+    assert_eq!(v["n"], 579);
+    assert_eq!(v["test"], "not_close_fit");
+}
+
+#[test]
+fn sem_text_says_what_it_computes() {
+    let out = run(&["--sem", "--df", "335"]);
+    common::assert_success(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for words in [
+        "Minimum sample size for an SEM: test of close fit",
+        "MacCallum, Browne & Sugawara 1996",
+        "RMSEA ≤ 0.05",
+        "minimum n                        62",
+        "not from data",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let out = run(&["--sem", "--df", "335", "--n", "100"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Power of an SEM's test of close fit"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sem_bad_input_exit_2_with_a_clear_message() {
+    fails_with(&["--sem"], &["--df", "degrees of freedom"]);
+    fails_with(&["--sem", "--df", "0"], &["--df", "\"0\"", "1 to 1e6"]);
+    fails_with(&["--sem", "--df", "2.5"], &["--df", "2.5"]);
+    fails_with(
+        &["--sem", "--df", "10", "--rmsea0", "-0.01"],
+        &["--rmsea0", "-0.01", "0 to 1"],
+    );
+    fails_with(
+        &["--sem", "--df", "10", "--rmsea1", "0.05"],
+        &["--rmsea1", "different from rmsea0"],
+    );
+    fails_with(
+        &["--sem", "--df", "10", "--power", "0.04"],
+        &["--power", "0.04", "above alpha = 0.05"],
+    );
+    fails_with(&["--sem", "--df", "10", "--power", "1"], &["--power", "1"]);
+    fails_with(
+        &["--sem", "--df", "10", "--n", "1"],
+        &["--n", "\"1\"", "2 to 1e9"],
+    );
+    fails_with(
+        &["--sem", "--df", "10", "--alpha", "NaN"],
+        &["--alpha", "NaN"],
+    );
+    fails_with(
+        &["--sem", "--df", "1", "--rmsea1", "0.0500001"],
+        &["1e9", "too close"],
+    );
+    // Options of the other calculation, or of --sem without it, are refused.
+    fails_with(
+        &["--sem", "--df", "10", "--margin", "0.1"],
+        &["--sem", "--margin"],
+    );
+    fails_with(&["--df", "10"], &["--sem"]);
+    fails_with(
+        &["--sem", "--df", "10", "--n", "100", "--power", "0.8"],
+        &["--power", "--n"],
+    );
+}

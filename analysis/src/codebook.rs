@@ -38,6 +38,7 @@ pub const COLUMNS: [&str; 5] = ["dimension", "row", "theme", "subtheme", "repeti
 /// A sub-theme (a primary code) and how often it was coded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubTheme {
+    /// The sub-theme's name.
     pub name: String,
     /// Repetitions when a whole number ≥ 1; `None` when the file gives zero,
     /// a negative or a fractional number (see `repetitions_text` and the
@@ -53,8 +54,11 @@ pub struct SubTheme {
 /// A main theme with its table row number and sub-themes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Theme {
+    /// The theme's row number in the published table.
     pub row: u64,
+    /// The theme's name.
     pub name: String,
+    /// Its sub-themes, in file order.
     pub subthemes: Vec<SubTheme>,
     /// The line that first names this theme.
     pub line: u64,
@@ -63,8 +67,11 @@ pub struct Theme {
 /// A dimension (axial theme) and its themes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dimension {
+    /// The dimension's name.
     pub name: String,
+    /// Its themes, in file order.
     pub themes: Vec<Theme>,
+    /// The line that first names this dimension.
     pub line: u64,
 }
 
@@ -73,6 +80,7 @@ pub struct Dimension {
 pub struct Codebook {
     /// Where it was read from, for messages.
     pub source: String,
+    /// Its dimensions, in file order.
     pub dimensions: Vec<Dimension>,
     /// Issues found while reading that the tree cannot show (a theme given
     /// two row numbers); [`Codebook::validate`] reports them with the rest.
@@ -105,43 +113,64 @@ pub enum IssueKind {
 /// One problem in a codebook, located as precisely as possible.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Issue {
+    /// What kind of problem.
     pub kind: IssueKind,
     /// 1-based line of the data file where the problem shows.
     pub line: u64,
+    /// The dimension concerned.
     pub dimension: String,
+    /// The theme concerned.
     pub theme: String,
+    /// The sub-theme concerned, if one is.
     pub subtheme: Option<String>,
     /// The offending value, if there is one.
     pub value: Option<String>,
+    /// The problem in words.
     pub message: String,
 }
 
 /// Numbers of dimensions, themes, sub-themes and repetitions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodebookCounts {
+    /// Number of dimensions.
     pub dimensions: usize,
+    /// Number of themes.
     pub themes: usize,
+    /// Number of sub-themes.
     pub subthemes: usize,
     /// Sum of the valid repetitions (see [`SubTheme::repetitions`]).
     pub repetitions: u64,
+    /// Counts per dimension, in file order.
     pub per_dimension: Vec<DimensionCounts>,
+    /// Counts per theme, in file order.
     pub per_theme: Vec<ThemeCounts>,
 }
 
+/// Counts of one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DimensionCounts {
+    /// The dimension.
     pub dimension: String,
+    /// Its themes.
     pub themes: usize,
+    /// Its sub-themes.
     pub subthemes: usize,
+    /// Sum of its valid repetitions.
     pub repetitions: u64,
 }
 
+/// Counts of one theme.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemeCounts {
+    /// Its dimension.
     pub dimension: String,
+    /// Its row number.
     pub row: u64,
+    /// The theme.
     pub theme: String,
+    /// Its sub-themes.
     pub subthemes: usize,
+    /// Sum of its valid repetitions.
     pub repetitions: u64,
 }
 
@@ -170,6 +199,22 @@ impl Codebook {
     }
 
     /// Reads codebook CSV text; `source` names it in messages.
+    ///
+    /// ```
+    /// // tests/data/codebook/small.csv (pandas groupby, tests/fixtures/codebook/small.json):
+    /// // 2 dimensions, 4 themes, 7 sub-themes, 24 repetitions; Access has 9.
+    /// use analysis::codebook::Codebook;
+    /// let csv = "dimension,row,theme,subtheme,repetitions\n\
+    ///            Access,1,Distance,Travel time,4\nAccess,1,Distance,Transport cost,2\n\
+    ///            Access,2,Opening hours,Evening clinics,3\nQuality,3,Staff,Training,5\n\
+    ///            Quality,3,Staff,Staff numbers,1\nQuality,3,Staff,Turnover,2\n\
+    ///            Quality,4,Equipment,Imaging devices,7\n";
+    /// let book = Codebook::from_csv_str("small.csv", csv).unwrap();
+    /// let counts = book.counts();
+    /// assert_eq!((counts.dimensions, counts.themes, counts.subthemes, counts.repetitions), (2, 4, 7, 24));
+    /// assert_eq!(counts.per_dimension[0].repetitions, 9);
+    /// assert!(book.validate().is_empty());
+    /// ```
     pub fn from_csv_str(source: impl Into<String>, text: &str) -> Result<Codebook> {
         let data = Dataset::from_csv_str(source, text)?;
         Codebook::from_dataset(&data)
@@ -390,6 +435,17 @@ impl Codebook {
     }
 
     /// Every problem found, in file order of the line where it shows.
+    ///
+    /// ```
+    /// // Hand-made problems: a sub-theme twice in one theme and zero repetitions.
+    /// use analysis::codebook::{Codebook, IssueKind};
+    /// let csv = "dimension,row,theme,subtheme,repetitions\n\
+    ///            Access,1,Distance,Travel time,4\nAccess,1,Distance,Travel time,0\n";
+    /// let book = Codebook::from_csv_str("bad.csv", csv).unwrap();
+    /// let kinds: Vec<IssueKind> = book.validate().iter().map(|i| i.kind).collect();
+    /// assert!(kinds.contains(&IssueKind::DuplicateSubtheme));
+    /// assert!(kinds.contains(&IssueKind::NonPositiveRepetitions));
+    /// ```
     pub fn validate(&self) -> Vec<Issue> {
         let mut issues = self.load_issues.clone();
         let issue = |kind,
@@ -540,6 +596,14 @@ impl Codebook {
     }
 
     /// The tree as indented text.
+    ///
+    /// ```
+    /// use analysis::codebook::Codebook;
+    /// let csv = "dimension,row,theme,subtheme,repetitions\nAccess,1,Distance,Travel time,4\n";
+    /// let tree = Codebook::from_csv_str("one.csv", csv).unwrap().tree_text();
+    /// assert!(tree.starts_with("Codebook one.csv: 1 dimensions, 1 themes, 1 sub-themes, 4 repetitions\n"));
+    /// assert!(tree.contains("Access (1 themes, 1 sub-themes, 4 repetitions)") && tree.contains("Travel time"));
+    /// ```
     pub fn tree_text(&self) -> String {
         let c = self.counts();
         let mut out = String::new();

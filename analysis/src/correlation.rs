@@ -74,12 +74,15 @@ pub const THRESHOLD_ROUNDING: f64 = 1e-12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
+    /// Pearson's product-moment r.
     #[default]
     Pearson,
+    /// Spearman's ρ: Pearson's r of the midranks.
     Spearman,
 }
 
 impl Method {
+    /// The method's name as printed.
     pub fn label(self) -> &'static str {
         match self {
             Method::Pearson => "Pearson",
@@ -92,18 +95,22 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Missing {
+    /// Only records complete in every selected column.
     #[default]
     Listwise,
+    /// For each pair, the records complete in both columns.
     Pairwise,
 }
 
 /// Options of [`correlate`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CorrelationOptions {
+    /// Pearson or Spearman.
     pub method: Method,
     /// Pairs with |r| ≥ threshold (up to [`THRESHOLD_ROUNDING`]) are
     /// flagged; must lie in [0, 1].
     pub threshold: f64,
+    /// Listwise or pairwise deletion of missing values.
     pub missing: Missing,
 }
 
@@ -120,14 +127,18 @@ impl Default for CorrelationOptions {
 /// A correlation coefficient with its two-sided p-value and sample size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PairCorrelation {
+    /// The coefficient.
     pub r: f64,
+    /// Two-sided p-value of r = 0 (t test with n − 2 df).
     pub pvalue: f64,
+    /// Pairs used.
     pub n: usize,
 }
 
 /// Variance inflation factor of one variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VifEntry {
+    /// The variable.
     pub name: String,
     /// `None` (JSON `null`) when the variable is part of an exact linear
     /// dependency, i.e. its VIF is infinite.
@@ -139,22 +150,29 @@ pub struct VifEntry {
 /// A pair of variables whose |r| reaches the threshold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlaggedPair {
+    /// First variable.
     pub a: String,
+    /// Second variable.
     pub b: String,
+    /// Their correlation.
     pub r: f64,
+    /// Its two-sided p-value.
     pub pvalue: f64,
 }
 
 /// The result of [`correlate`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CorrelationReport {
+    /// Pearson or Spearman.
     pub method: Method,
+    /// How missing values were handled.
     pub missing: Missing,
     /// Complete cases: the sample of every correlation under listwise
     /// deletion, and of the VIFs in both modes.
     pub n: usize,
     /// Records dropped because of a missing value in a selected column.
     pub rows_dropped: usize,
+    /// The variables, in the order of the matrices.
     pub variables: Vec<String>,
     /// Correlation matrix, `r[i][j]`, in the order of `variables`.
     pub r: Vec<Vec<f64>>,
@@ -163,8 +181,11 @@ pub struct CorrelationReport {
     /// Records used for each pair (pairwise deletion only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_pairs: Option<Vec<Vec<usize>>>,
+    /// Variance inflation factor of each variable on all the others.
     pub vif: Vec<VifEntry>,
+    /// Pairs with |r| at or above `threshold`.
     pub flagged: Vec<FlaggedPair>,
+    /// The |r| at which pairs are flagged.
     pub threshold: f64,
     /// Remarks about the result (perfect collinearity, the VIF basis).
     pub notes: Vec<String>,
@@ -172,18 +193,43 @@ pub struct CorrelationReport {
 
 /// Pearson correlation of two equally long samples with its two-sided
 /// p-value (t with n−2 df). `names` are used in error messages.
+///
+/// ```
+/// // tests/data/correlation/small.csv, columns x and y (SciPy pearsonr, in
+/// // tests/fixtures/correlation/small_pearson_listwise.json): r = 0.9696164338725438,
+/// // p = 0.030383566127456074.
+/// let x = [1.5, 2.0, 3.5, 4.0];
+/// let y = [2.1, 1.9, 3.7, 4.4];
+/// let c = analysis::correlation::pearson(&x, &y).unwrap();
+/// assert!((c.r - 0.969_616_433_872_543_8).abs() < 1e-12);
+/// assert!((c.pvalue - 0.030_383_566_127_456_074).abs() < 1e-12);
+/// assert_eq!(c.n, 4);
+/// ```
 pub fn pearson(x: &[f64], y: &[f64]) -> Result<PairCorrelation> {
     pair_correlation(x, y, ("x", "y"), &Location::default(), Method::Pearson)
 }
 
 /// Spearman rank correlation (Pearson on mid-ranks) with its two-sided
 /// p-value from the t approximation, as SciPy's `spearmanr`.
+///
+/// ```
+/// // The same columns (SciPy spearmanr, small_spearman_listwise.json): ρ = 0.8, p = 0.2.
+/// let c = analysis::correlation::spearman(&[1.5, 2.0, 3.5, 4.0], &[2.1, 1.9, 3.7, 4.4]).unwrap();
+/// assert!((c.r - 0.8).abs() < 1e-12 && (c.pvalue - 0.2).abs() < 1e-12);
+/// ```
 pub fn spearman(x: &[f64], y: &[f64]) -> Result<PairCorrelation> {
     pair_correlation(x, y, ("x", "y"), &Location::default(), Method::Spearman)
 }
 
 /// Two-sided p-value of a correlation r from n observations: t test with
 /// n − 2 degrees of freedom. |r| = 1 gives 0; the result lies in [0, 1].
+///
+/// ```
+/// // Hand computation: r = 0.8, n = 4 gives t = r√(n − 2)/√(1 − r²) = 1.8856 with
+/// // 2 df, whose two-sided p is 0.2 (SciPy spearmanr above gives the same).
+/// let p = analysis::correlation::correlation_pvalue(0.8, 4).unwrap();
+/// assert!((p - 0.2).abs() < 1e-12);
+/// ```
 pub fn correlation_pvalue(r: f64, n: usize) -> Result<f64> {
     if n < 3 {
         return Err(AnalysisError::invalid_argument(
@@ -419,6 +465,20 @@ fn pair_correlation(
 /// Correlation matrix with p-values, VIF and flagged pairs of the `columns`
 /// of `data` (all columns if `None`). See the module documentation for the
 /// formulas and the handling of missing values.
+///
+/// ```
+/// // tests/data/correlation/small.csv (SciPy, NumPy and statsmodels in
+/// // small_pearson_listwise.json): r(x, z) = −0.7071067811865477, VIF(x) = 28.216412490922295.
+/// use analysis::correlation::{correlate, CorrelationOptions};
+/// use analysis::Dataset;
+/// let csv = "x,y,z\n1.5,2.1,9.0\n2.0,1.9,4.0\n3.5,3.7,6.0\n4.0,4.4,1.0\n";
+/// let data = Dataset::from_csv_str("small.csv", csv).unwrap();
+/// let report = correlate(&data, None, &CorrelationOptions::default()).unwrap();
+/// assert!((report.r[0][2] + 0.707_106_781_186_547_7).abs() < 1e-12);
+/// assert!((report.vif[0].vif.unwrap() - 28.216_412_490_922_295).abs() < 1e-8);
+/// // x and y (r = 0.97) reach the default threshold of 0.8.
+/// assert_eq!((report.flagged[0].a.as_str(), report.flagged[0].b.as_str()), ("x", "y"));
+/// ```
 pub fn correlate(
     data: &Dataset,
     columns: Option<&[String]>,
@@ -611,6 +671,15 @@ fn too_few_complete(source: Location, n: usize, total: usize) -> AnalysisError {
 
 /// VIF and tolerance per variable from a correlation matrix (see the module
 /// documentation for the singular case).
+///
+/// ```
+/// // Hand computation: with two variables, VIF = 1 / (1 − r²) = 1 / 0.64.
+/// let corr = nalgebra::DMatrix::from_row_slice(2, 2, &[1.0, 0.6, 0.6, 1.0]);
+/// let names = ["a".to_owned(), "b".to_owned()];
+/// let vif = analysis::correlation::variance_inflation(&corr, &names, &mut Vec::new()).unwrap();
+/// assert!((vif[0].vif.unwrap() - 1.5625).abs() < 1e-12);
+/// assert!((vif[1].tolerance - 0.64).abs() < 1e-12);
+/// ```
 pub fn variance_inflation(
     corr: &DMatrix<f64>,
     names: &[String],

@@ -52,6 +52,17 @@ impl Dataset {
     }
 
     /// Reads CSV text with a header row; `source` names it in error messages.
+    ///
+    /// ```
+    /// use analysis::Dataset;
+    /// let data = Dataset::from_csv_str("example", "a,b\n1,2\n3,NA\n").unwrap();
+    /// assert_eq!(data.names(), ["a", "b"]);
+    /// assert_eq!(data.n_rows(), 2);
+    /// // A cell that is not a number is named with its place.
+    /// let bad = Dataset::from_csv_str("example", "a\n1\nx\n").unwrap();
+    /// let e = bad.numeric_column("a").unwrap_err().to_string();
+    /// assert!(e.contains("example, line 3"), "{e}");
+    /// ```
     pub fn from_csv_str(source: impl Into<String>, text: &str) -> Result<Dataset> {
         Dataset::from_reader(source, text.as_bytes())
     }
@@ -160,6 +171,11 @@ impl Dataset {
 
     /// Builds a dataset from numeric columns (no missing values), e.g. in a
     /// notebook or from a generator.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_columns("generated", vec![("x".to_owned(), vec![1.5, 2.0])]).unwrap();
+    /// assert_eq!(data.numeric_values("x").unwrap(), [1.5, 2.0]);
+    /// ```
     pub fn from_columns(
         source: impl Into<String>,
         columns: Vec<(String, Vec<f64>)>,
@@ -189,10 +205,12 @@ impl Dataset {
         })
     }
 
+    /// Column names, in file order.
     pub fn names(&self) -> &[String] {
         &self.names
     }
 
+    /// Number of data rows (the header not counted).
     pub fn n_rows(&self) -> usize {
         self.lines.len()
     }
@@ -229,11 +247,21 @@ impl Dataset {
     }
 
     /// The raw text of a column.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "group\n a \nNA\n").unwrap();
+    /// assert_eq!(data.text_column("group").unwrap()[1], "NA");
+    /// ```
     pub fn text_column(&self, name: &str) -> Result<&[String]> {
         Ok(&self.cells[self.index_of(name)?])
     }
 
     /// A column parsed as numbers; missing cells are `None`.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a,b\n1,2\n3,NA\n").unwrap();
+    /// assert_eq!(data.numeric_column("b").unwrap(), [Some(2.0), None]);
+    /// ```
     pub fn numeric_column(&self, name: &str) -> Result<Vec<Option<f64>>> {
         let c = self.index_of(name)?;
         self.cells[c]
@@ -288,12 +316,25 @@ impl Dataset {
     }
 
     /// A column with its missing values dropped.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a\n1\nNA\n\n3\n").unwrap();
+    /// assert_eq!(data.numeric_values("a").unwrap(), [1.0, 3.0]);
+    /// ```
     pub fn numeric_values(&self, name: &str) -> Result<Vec<f64>> {
         Ok(self.numeric_column(name)?.into_iter().flatten().collect())
     }
 
     /// The names of the columns selected by `columns`, or all columns if
     /// `columns` is `None`; unknown names are an error.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a,b,c\n1,2,3\n").unwrap();
+    /// assert_eq!(data.select(Some(&["c".to_owned(), "a".to_owned()])).unwrap(), ["c", "a"]);
+    /// assert_eq!(data.select(None).unwrap(), ["a", "b", "c"]);
+    /// let e = data.select(Some(&["d".to_owned()])).unwrap_err().to_string();
+    /// assert!(e.contains("\"d\""), "{e}");
+    /// ```
     pub fn select(&self, columns: Option<&[String]>) -> Result<Vec<String>> {
         match columns {
             None => Ok(self.names.clone()),
@@ -318,6 +359,13 @@ impl Dataset {
     /// Rows (records) of the given numeric columns with listwise deletion:
     /// a record with a missing value in any of the columns is dropped.
     /// Returns the complete rows and the number dropped.
+    ///
+    /// ```
+    /// let data = analysis::Dataset::from_csv_str("example", "a,b\n1,2\n3,NA\n").unwrap();
+    /// let columns = ["a".to_owned(), "b".to_owned()];
+    /// let (rows, dropped) = data.complete_rows(&columns).unwrap();
+    /// assert_eq!((rows, dropped), (vec![vec![1.0, 2.0]], 1));
+    /// ```
     pub fn complete_rows(&self, columns: &[String]) -> Result<(Vec<Vec<f64>>, usize)> {
         let cols: Vec<Vec<Option<f64>>> = columns
             .iter()

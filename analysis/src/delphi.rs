@@ -52,7 +52,9 @@ use std::collections::HashMap;
 /// Settings of the Delphi analysis (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DelphiOptions {
+    /// Lowest point of the rating scale.
     pub scale_min: f64,
+    /// Highest point of the rating scale.
     pub scale_max: f64,
     /// Lowest rating counted as agreement / "essential"; `None` = top-two box
     /// (scale_max − 1).
@@ -126,12 +128,15 @@ impl DelphiOptions {
 /// One item in one round.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemSummary {
+    /// The item (column) name.
     pub item: String,
     /// Experts who rated the item.
     pub n: usize,
+    /// Median rating.
     pub median: f64,
     /// Q3 − Q1, quantiles of type 7.
     pub iqr: f64,
+    /// Mean rating.
     pub mean: f64,
     /// Null when n < 2.
     pub sd: Option<f64>,
@@ -139,6 +144,7 @@ pub struct ItemSummary {
     pub cv: Option<f64>,
     /// Share of ratings ≥ the agreement cut.
     pub agreement: f64,
+    /// Agreement and IQR both meet their thresholds.
     pub consensus: bool,
     /// Lawshe's CVR.
     pub cvr: f64,
@@ -149,7 +155,9 @@ pub struct ItemSummary {
 /// One round.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundSummary {
+    /// Round number, from 1.
     pub round: usize,
+    /// Where the round's ratings came from (file name).
     pub source: String,
     /// Rows (experts) in the round's file.
     pub n_experts: usize,
@@ -157,18 +165,26 @@ pub struct RoundSummary {
     pub w_experts: usize,
     /// Tie-corrected Kendall's W; null when it is undefined (see notes).
     pub kendall_w: Option<f64>,
+    /// Friedman's χ² = m(n − 1)W for Kendall's W.
     pub chi_square: Option<f64>,
+    /// Its degrees of freedom, n − 1 items.
     pub df: Option<usize>,
+    /// Its p-value.
     pub pvalue: Option<f64>,
+    /// Per-item summaries, in column order.
     pub items: Vec<ItemSummary>,
+    /// Remarks (why W is undefined, experts dropped).
     pub notes: Vec<String>,
 }
 
 /// Stability of one item between two consecutive rounds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stability {
+    /// The item.
     pub item: String,
+    /// The earlier round.
     pub from_round: usize,
+    /// The later round.
     pub to_round: usize,
     /// CV in the later round minus CV in the earlier one.
     pub cv_change: Option<f64>,
@@ -177,6 +193,7 @@ pub struct Stability {
     /// Wilcoxon min(W⁺, W⁻); null when no paired rating changed or the
     /// experts could not be paired.
     pub wilcoxon_statistic: Option<f64>,
+    /// Two-sided p-value of the Wilcoxon signed-rank test.
     pub pvalue: Option<f64>,
     /// Null when neither criterion could be evaluated.
     pub stable: Option<bool>,
@@ -187,14 +204,24 @@ pub struct Stability {
 /// The whole Delphi analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Delphi {
+    /// One summary per round, in order.
     pub rounds: Vec<RoundSummary>,
+    /// Stability of each item between consecutive rounds.
     pub stability: Vec<Stability>,
+    /// The consensus rule, in words.
     pub consensus_rule: String,
+    /// The stability rule, in words.
     pub stability_rule: String,
+    /// The settings used.
     pub options: DelphiOptions,
 }
 
 /// Quantile of type 7 (R's default, numpy's `linear`) of sorted values.
+///
+/// ```
+/// // Hand computation: h = (4 − 1)·0.25 = 0.75, so Q1 = 1 + 0.75·(2 − 1) (R's quantile(type = 7)).
+/// assert_eq!(analysis::delphi::quantile_type7(&[1.0, 2.0, 3.0, 4.0], 0.25), Some(1.75));
+/// ```
 pub fn quantile_type7(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() || !(0.0..=1.0).contains(&p) {
         return None;
@@ -206,6 +233,11 @@ pub fn quantile_type7(sorted: &[f64], p: f64) -> Option<f64> {
 }
 
 /// Lawshe's content validity ratio (nₑ − N/2)/(N/2).
+///
+/// ```
+/// // Hand computation: 8 of 10 experts rate the item essential: (8 − 5)/5.
+/// assert_eq!(analysis::delphi::content_validity_ratio(8, 10), Some(0.6));
+/// ```
 pub fn content_validity_ratio(essential: usize, n: usize) -> Option<f64> {
     if n == 0 || essential > n {
         return None;
@@ -217,6 +249,12 @@ pub fn content_validity_ratio(essential: usize, n: usize) -> Option<f64> {
 /// Ayre & Scally (2014): the smallest number of "essential" ratings nₑ with
 /// one-tailed exact binomial P(X ≥ nₑ | N, ½) < α, and its CVR; `None` when
 /// even nₑ = N is not significant.
+///
+/// ```
+/// // A panel of 15 (tests/fixtures/delphi/delphi_scipy.json, SciPy binom): 12 of 15,
+/// // CVR 0.6, is the smallest significant count at α = 0.05.
+/// assert_eq!(analysis::delphi::critical_cvr(15, 0.05), Some((12, 0.6)));
+/// ```
 pub fn critical_cvr(n: usize, alpha: f64) -> Option<(usize, f64)> {
     if n == 0 {
         return None;
@@ -236,6 +274,17 @@ pub fn critical_cvr(n: usize, alpha: f64) -> Option<(usize, f64)> {
 
 /// Wilcoxon signed-rank test by the normal approximation (see the module
 /// documentation); `None` when every difference is zero.
+///
+/// ```
+/// // Hand computation, checked with SciPy 1.17 (wilcoxon(d, correction=False,
+/// // method="approx") = (4.0, 0.17295491798842066)): the ranks of |d| are
+/// // 2, 3, 5, 6, 1, 4; W⁻ = 3 + 1 = 4; z = (4 − 10.5)/√22.75.
+/// let d = [1.0, -2.0, 3.0, 4.0, -0.5, 2.5];
+/// let (w, p) = analysis::delphi::wilcoxon_signed_rank(&d).unwrap();
+/// assert_eq!(w, 4.0);
+/// // (statrs' normal CDF, used here, agrees with SciPy's to about 1e-11.)
+/// assert!((p - 0.172_954_917_988_420_66).abs() < 1e-9);
+/// ```
 pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<(f64, f64)> {
     let nonzero: Vec<f64> = differences.iter().copied().filter(|d| *d != 0.0).collect();
     if nonzero.is_empty() {
@@ -503,6 +552,19 @@ fn stability(
 }
 
 /// Delphi analysis of one dataset per round, in round order.
+///
+/// ```
+/// // Hand computation on four experts rating three items (1–5 scale):
+/// // item a (5, 4, 5, 4) has median 4.5, IQR 1 and 100 % agreement (≥ 4): consensus.
+/// // Kendall's W with ties: rank sums 10.5, 9, 4.5 (mean 8), S = 19.5, two
+/// // experts with one tied pair each (ΣT = 12): W = 12·19.5/(4²·(3³ − 3) − 4·12) = 234/336.
+/// use analysis::{delphi::{delphi, DelphiOptions}, Dataset};
+/// let round1 = Dataset::from_csv_str("round1.csv", "a,b,c\n5,4,2\n4,4,3\n5,3,3\n4,5,1\n").unwrap();
+/// let d = delphi(&[round1], &DelphiOptions::default()).unwrap();
+/// let a = &d.rounds[0].items[0];
+/// assert_eq!((a.median, a.iqr, a.agreement, a.consensus), (4.5, 1.0, 1.0, true));
+/// assert!((d.rounds[0].kendall_w.unwrap() - 234.0 / 336.0).abs() < 1e-12);
+/// ```
 pub fn delphi(rounds: &[Dataset], options: &DelphiOptions) -> Result<Delphi> {
     options.validate()?;
     if rounds.is_empty() {

@@ -24,16 +24,19 @@ pub struct Location {
 }
 
 impl Location {
+    /// A location in the named input (a file path, `<stdin>`, a field name).
     pub fn source(source: impl Into<String>) -> Self {
         Location {
             source: Some(source.into()),
             ..Default::default()
         }
     }
+    /// The same location at a 1-based line.
     pub fn with_line(mut self, line: u64) -> Self {
         self.line = Some(line);
         self
     }
+    /// The same location in a named column (shown quoted).
     pub fn with_column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());
         self.column_is_position = false;
@@ -68,6 +71,7 @@ impl fmt::Display for Location {
     }
 }
 
+/// Every error of the library: what went wrong, where, with the value and what was expected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisError {
@@ -79,29 +83,43 @@ pub enum AnalysisError {
     /// shortened for display by [`shorten`] when it is built).
     #[error("invalid {name} {value}: expected {expected}")]
     InvalidArgument {
+        /// The parameter (the CLI replaces it with the option's name).
         name: String,
+        /// Its value as given, shortened.
         value: String,
+        /// What would have been accepted.
         expected: String,
     },
     /// The data are valid input but do not allow the method: a constant
     /// column where variance is needed, too few rows, a singular matrix.
     #[error("{}{message}", loc_prefix(location))]
     Unsuitable {
+        /// Where, if the problem has a place.
         location: Box<Location>,
+        /// Why the method cannot run.
         message: String,
     },
     /// An iterative method failed (non-convergence) or a numerical problem.
     #[error("{message}")]
-    Computation { message: String },
+    Computation {
+        /// What failed, with its numbers.
+        message: String,
+    },
     /// The input could not be read at all.
     #[error("{path}: {message}")]
-    Io { path: String, message: String },
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
 }
 
 /// What was wrong with a value in the input (boxed in [`AnalysisError`] to
 /// keep `Result`s small).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct InputProblem {
+    /// Where in the input.
     pub location: Location,
     /// The offending value as it appears in the input, if there is one.
     pub value: Option<String>,
@@ -147,6 +165,12 @@ pub const MAX_SHOWN_CHARS: usize = 40;
 /// look right while it is not (a byte-order mark, control characters) named
 /// in words, and anything longer than [`MAX_SHOWN_CHARS`] cut to its start
 /// with the full length said.
+///
+/// ```
+/// // A 2 MB cell is cut to its first 40 characters, with its length said.
+/// let shown = analysis::error::shorten(&"9".repeat(2_000_000));
+/// assert!(shown.starts_with(&"9".repeat(40)) && shown.contains("2000000"), "{shown}");
+/// ```
 pub fn shorten(value: &str) -> String {
     let mut shown = String::new();
     let total = value.chars().count();
@@ -180,6 +204,12 @@ fn shorten_quoted(value: &str) -> String {
 /// A number as shown in a message: plain when of ordinary size, in
 /// scientific notation otherwise (so that 1e-300 or f64::MAX does not
 /// print as hundreds of digits).
+///
+/// ```
+/// use analysis::error::fmt_number;
+/// assert_eq!(fmt_number(0.05), "0.05");
+/// assert_eq!(fmt_number(1e-300), "1e-300");
+/// ```
 pub fn fmt_number(x: f64) -> String {
     let a = x.abs();
     if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&a) {
@@ -219,6 +249,7 @@ impl AnalysisError {
             message: e.to_string(),
         }
     }
+    /// A bad value at `location` in the input: the value found (if any) and what was expected.
     pub fn input(location: Location, value: Option<&str>, expected: impl Into<String>) -> Self {
         AnalysisError::Input(Box::new(InputProblem {
             location,
@@ -227,6 +258,7 @@ impl AnalysisError {
             detail: None,
         }))
     }
+    /// A caller's parameter `name` out of its domain: its value and what was expected.
     pub fn invalid_argument(name: &str, value: impl fmt::Display, expected: &str) -> Self {
         AnalysisError::InvalidArgument {
             name: name.to_owned(),
@@ -234,12 +266,14 @@ impl AnalysisError {
             expected: expected.to_owned(),
         }
     }
+    /// Valid input that does not allow the method, with `location` if it has one.
     pub fn unsuitable(location: Location, message: impl Into<String>) -> Self {
         AnalysisError::Unsuitable {
             location: Box::new(location),
             message: message.into(),
         }
     }
+    /// A numerical failure (non-convergence, a singular matrix) described by `message`.
     pub fn computation(message: impl Into<String>) -> Self {
         AnalysisError::Computation {
             message: message.into(),
@@ -247,10 +281,18 @@ impl AnalysisError {
     }
 }
 
+/// The library's result type.
 pub type Result<T> = std::result::Result<T, AnalysisError>;
 
 /// Fails with `InvalidArgument` unless `x` is finite and within `[lo, hi]`
 /// (open at each end when the flag says so).
+///
+/// ```
+/// use analysis::error::check_range;
+/// assert!(check_range("alpha", 0.05, 0.0, 1.0, true).is_ok());
+/// let e = check_range("alpha", 1.0, 0.0, 1.0, true).unwrap_err();
+/// assert_eq!(e.to_string(), "invalid alpha 1: expected a number strictly between 0 and 1");
+/// ```
 pub fn check_range(name: &str, x: f64, lo: f64, hi: f64, open: bool) -> Result<()> {
     let inside = if open {
         x > lo && x < hi

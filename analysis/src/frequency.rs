@@ -27,7 +27,9 @@ pub const EPSILON: f64 = 1e-9;
 /// One category of a frequency table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {
+    /// The category's label.
     pub group: String,
+    /// Observations in it.
     pub count: u64,
     /// `100 · count / total`.
     pub percent: f64,
@@ -36,7 +38,9 @@ pub struct Category {
 /// Counts and percentages of the categories of one variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FrequencyTable {
+    /// The variable's name.
     pub variable: String,
+    /// Categories in order of first appearance (or as given).
     pub categories: Vec<Category>,
     /// Number of non-missing observations (the denominator of the percentages).
     pub total: u64,
@@ -47,6 +51,15 @@ pub struct FrequencyTable {
 impl FrequencyTable {
     /// A table from category counts, in the given order. Fails on no
     /// categories, an empty or repeated label, or a zero total.
+    ///
+    /// ```
+    /// // Hand computation: 143 of 385 is 37.142857… %.
+    /// use analysis::frequency::FrequencyTable;
+    /// let groups = vec![("Female".to_owned(), 143), ("Male".to_owned(), 242)];
+    /// let t = FrequencyTable::from_counts("gender", groups).unwrap();
+    /// assert_eq!(t.total, 385);
+    /// assert!((t.categories[0].percent - 100.0 * 143.0 / 385.0).abs() < 1e-12);
+    /// ```
     pub fn from_counts(
         variable: impl Into<String>,
         groups: Vec<(String, u64)>,
@@ -83,12 +96,30 @@ impl FrequencyTable {
     /// appearance; missing values (empty or `NA`) are excluded and counted
     /// in `missing`. Labels are trimmed. The variable is unnamed; see
     /// [`FrequencyTable::named`].
+    ///
+    /// ```
+    /// // Hand computation: two "yes" of three answers (the empty cell is missing).
+    /// use analysis::frequency::FrequencyTable;
+    /// let values = ["yes", "no", "", "yes"].map(String::from);
+    /// let t = FrequencyTable::from_values(&values).unwrap();
+    /// assert_eq!((t.total, t.missing), (3, 1));
+    /// assert_eq!((t.categories[0].group.as_str(), t.categories[0].count), ("yes", 2));
+    /// ```
     pub fn from_values(values: &[String]) -> Result<FrequencyTable> {
         let (groups, missing) = count_values(values);
         FrequencyTable::build(String::new(), groups, missing, Location::default())
     }
 
     /// Counts the categories of a text column of a dataset.
+    ///
+    /// ```
+    /// // Hand computation: three answers, one missing.
+    /// use analysis::{frequency::FrequencyTable, Dataset};
+    /// let data = Dataset::from_csv_str("survey.csv", "gender\nF\nM\nNA\nF\n").unwrap();
+    /// let t = FrequencyTable::from_column(&data, "gender").unwrap();
+    /// assert_eq!((t.variable.as_str(), t.total, t.missing), ("gender", 3, 1));
+    /// assert!((t.categories[0].percent - 200.0 / 3.0).abs() < 1e-12);
+    /// ```
     pub fn from_column(data: &crate::Dataset, column: &str) -> Result<FrequencyTable> {
         let (groups, missing) = count_values(data.text_column(column)?);
         let location = Location::source(&data.source).with_column(column);
@@ -133,6 +164,17 @@ impl FrequencyTable {
     /// Compares published percentages (one per category, in order), printed
     /// with `decimals` decimals, with the percentages recomputed from the
     /// counts. See the module documentation for the checks.
+    ///
+    /// ```
+    /// // Hand computation: 143/385 = 37.14 %, which rounds to 37.1, not to a
+    /// // published 37.2 — yet 37.2 % of 385 is 143.2, so no whole count gives it (GRIM).
+    /// use analysis::frequency::FrequencyTable;
+    /// let groups = vec![("Female".to_owned(), 143), ("Male".to_owned(), 242)];
+    /// let t = FrequencyTable::from_counts("gender", groups).unwrap();
+    /// let c = t.compare_published(&[37.2, 62.8], 1).unwrap();
+    /// assert!(!c.cells[0].within_rounding);
+    /// assert!((c.cells[0].recomputed_rounded - 37.1).abs() < 1e-12);
+    /// ```
     pub fn compare_published(
         &self,
         published_percentages: &[f64],
@@ -230,12 +272,15 @@ fn round_to(x: f64, decimals: u32) -> f64 {
 /// One published percentage against its count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellComparison {
+    /// The category.
     pub group: String,
+    /// Its count.
     pub count: u64,
     /// `100 · count / N`, unrounded.
     pub recomputed: f64,
     /// `recomputed` rounded half away from zero to the published decimals.
     pub recomputed_rounded: f64,
+    /// The published percentage.
     pub published: f64,
     /// `published − recomputed`, in percentage points.
     pub difference: f64,
@@ -251,6 +296,7 @@ pub struct CellComparison {
 /// Published percentages of one variable checked against its counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PublishedComparison {
+    /// The variable.
     pub variable: String,
     /// N, the denominator.
     pub total: u64,
@@ -258,9 +304,11 @@ pub struct PublishedComparison {
     pub decimals: u32,
     /// `½ · 10^−decimals`, the largest difference rounding allows.
     pub half_unit: f64,
+    /// One comparison per category.
     pub cells: Vec<CellComparison>,
     /// Sum of the published percentages (rounded values need not add to 100).
     pub published_sum: f64,
+    /// Every published percentage is a rounding of its count's.
     pub all_within_rounding: bool,
 }
 

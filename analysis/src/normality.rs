@@ -75,10 +75,13 @@ pub const SHAPIRO_MAX_N: usize = 5000;
 /// One-sample two-sided Kolmogorov–Smirnov test against N(mean, sd²).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KsResult {
+    /// Number of values tested.
     pub n: usize,
     /// D = max(D⁺, D⁻).
     pub statistic: f64,
+    /// D⁺ = max over i of i/n − F(x₍ᵢ₎) (empirical CDF above the normal).
     pub d_plus: f64,
+    /// D⁻ = max over i of F(x₍ᵢ₎) − (i − 1)/n (empirical CDF below the normal).
     pub d_minus: f64,
     /// P(Dₙ ≥ D) from the finite-n distribution (SciPy `kstwo`), SciPy's rule.
     pub pvalue: f64,
@@ -86,6 +89,7 @@ pub struct KsResult {
     pub pvalue_asymptotic: f64,
     /// The normal the data were compared with.
     pub mean: f64,
+    /// Standard deviation of that normal.
     pub sd: f64,
     /// n minus the number of distinct values (0 without ties).
     pub ties: usize,
@@ -94,6 +98,7 @@ pub struct KsResult {
 /// Lilliefors-corrected KS test for normality.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lilliefors {
+    /// Number of values tested.
     pub n: usize,
     /// The KS statistic against N(x̄, s²), the same D as [`ks_normal`].
     pub statistic: f64,
@@ -104,8 +109,11 @@ pub struct Lilliefors {
 /// Shapiro–Wilk W and p (AS R94).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShapiroWilk {
+    /// Number of values tested.
     pub n: usize,
+    /// The W statistic (1 for a perfectly normal-looking sample).
     pub w: f64,
+    /// P(W ≤ w) under normality (Royston's approximation).
     pub pvalue: f64,
 }
 
@@ -165,6 +173,14 @@ fn count_ties(sorted: &[f64]) -> usize {
 
 /// KS test of `x` against a normal with given mean and standard deviation
 /// (parameters fixed in advance, not estimated). See the module docs.
+///
+/// ```
+/// // Hand computation: one value 1 against N(0, 1): D = Φ(1) = 0.8413447460685429
+/// // and, with n = 1, p = 2(1 − D) = 0.3173105078629139 (SciPy kstest agrees).
+/// let r = analysis::normality::ks_test_normal(&[1.0], 0.0, 1.0).unwrap();
+/// assert!((r.statistic - 0.841_344_746_068_542_9).abs() < 1e-12);
+/// assert!((r.pvalue - 0.317_310_507_862_913_9).abs() < 1e-12);
+/// ```
 pub fn ks_test_normal(x: &[f64], mean: f64, sd: f64) -> Result<KsResult> {
     if !mean.is_finite() {
         return Err(AnalysisError::invalid_argument(
@@ -211,6 +227,15 @@ pub fn ks_test_normal(x: &[f64], mean: f64, sd: f64) -> Result<KsResult> {
 
 /// KS test of `x` against N(x̄, s²), s with divisor n − 1 (n ≥ 2, not
 /// constant). Equals `scipy.stats.kstest(x, 'norm', args=(x̄, s))`.
+///
+/// ```
+/// // The n = 4 sample of tests/fixtures/normality/normal.json (variable n4, SciPy
+/// // kstest against N(x̄, s²)): D = 0.20995933298044328, p = 0.9799932935157354.
+/// let x = [32.10103156, 52.84452254, 46.78304394, 42.73949676];
+/// let r = analysis::normality::ks_normal(&x).unwrap();
+/// assert!((r.statistic - 0.209_959_332_980_443_28).abs() < 1e-9);
+/// assert!((r.pvalue - 0.979_993_293_515_735_4).abs() < 1e-9);
+/// ```
 pub fn ks_normal(x: &[f64]) -> Result<KsResult> {
     let sorted = sorted_finite(x, 2, "the Kolmogorov–Smirnov test")?;
     let mean = descriptive::mean(&sorted).unwrap_or(0.0);
@@ -226,6 +251,13 @@ pub fn ks_normal(x: &[f64]) -> Result<KsResult> {
 /// Lilliefors test (n ≥ 4, not constant): the KS statistic against
 /// N(x̄, s²) with statsmodels' table p-value, as
 /// `statsmodels.stats.diagnostic.lilliefors(x, dist='norm', pvalmethod='table')`.
+///
+/// ```
+/// // The same n = 4 sample (statsmodels lilliefors, table method): p = 0.798808441536223.
+/// let x = [32.10103156, 52.84452254, 46.78304394, 42.73949676];
+/// let r = analysis::normality::lilliefors(&x).unwrap();
+/// assert!((r.pvalue - 0.798_808_441_536_223).abs() < 1e-9);
+/// ```
 pub fn lilliefors(x: &[f64]) -> Result<Lilliefors> {
     let ks = ks_normal(x)?;
     let pvalue = lilliefors::table_pvalue(ks.statistic, ks.n).ok_or_else(|| {
@@ -244,6 +276,16 @@ pub fn lilliefors(x: &[f64]) -> Result<Lilliefors> {
 
 /// Shapiro–Wilk test by AS R94 for 3 ≤ n ≤ 5000 (not constant); equals
 /// `scipy.stats.shapiro(x)`.
+///
+/// ```
+/// // Hand computation for n = 3, where W and p have closed forms:
+/// // x = (1, 2, 4): W = (a·x)² / Σ(x − x̄)² = 4.5 / (42/9) = 27/28, and
+/// // p = 6/π (asin √W − asin √(3/4)) = 0.6368868450289689 (SciPy shapiro agrees).
+/// let r = analysis::normality::shapiro_wilk(&[1.0, 2.0, 4.0]).unwrap();
+/// assert!((r.w - 27.0 / 28.0).abs() < 1e-9);
+/// let p = 6.0 / std::f64::consts::PI * ((27.0f64 / 28.0).sqrt().asin() - 0.75f64.sqrt().asin());
+/// assert!((r.pvalue - p).abs() < 1e-6);
+/// ```
 pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk> {
     let sorted = sorted_finite(x, 3, "the Shapiro–Wilk test")?;
     let n = sorted.len();
@@ -288,27 +330,42 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk> {
 /// for n < 3, kurtosis for n < 4) are `null`, and `note` says why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VariableNormality {
+    /// The column name.
     pub name: String,
     /// Values used (missing dropped).
     pub n: usize,
+    /// Missing cells skipped.
     pub n_missing: usize,
+    /// Kolmogorov–Smirnov D against N(x̄, s²) ([`ks_normal`]).
     pub ks_statistic: f64,
+    /// Its p-value from the finite-n distribution (SciPy's `kstest`).
     pub ks_pvalue: f64,
+    /// Its p-value from the limiting Kolmogorov distribution (SPSS, older texts).
     pub ks_pvalue_asymptotic: f64,
+    /// The Lilliefors-corrected p-value of D (estimated mean and sd), n ≥ 4.
     pub lilliefors_pvalue: Option<f64>,
+    /// Shapiro–Wilk W, 3 ≤ n ≤ 5000.
     pub shapiro_w: Option<f64>,
+    /// Shapiro–Wilk p-value.
     pub shapiro_pvalue: Option<f64>,
+    /// Sample skewness G1 (adjusted Fisher–Pearson), n ≥ 3.
     pub skewness: Option<f64>,
+    /// Sample excess kurtosis G2, n ≥ 4.
     pub kurtosis: Option<f64>,
+    /// Sample mean.
     pub mean: f64,
+    /// Sample standard deviation (divisor n − 1).
     pub sd: f64,
+    /// n minus the number of distinct values (KS assumes none).
     pub ties: usize,
+    /// Why a statistic is missing or to be read with care, if one is.
     pub note: Option<String>,
 }
 
 /// Normality of every selected variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NormalityReport {
+    /// One entry per variable, in column order.
     pub variables: Vec<VariableNormality>,
 }
 
@@ -325,6 +382,18 @@ fn at_column(e: AnalysisError, source: &str, column: &str) -> AnalysisError {
 /// All tests for one variable given its non-missing values. Errors for a
 /// constant variable or fewer than two values; per-test limits give `null`
 /// and a note instead.
+///
+/// ```
+/// // The n = 5 sample of tests/fixtures/normality/normal.json (variable n5):
+/// // skewness −1.2496929492995772, excess kurtosis 1.3157503027399189 (SciPy),
+/// // Lilliefors p 0.528452930202797 (statsmodels).
+/// use analysis::normality::variable_normality;
+/// let x = [50.98537275, 30.48526152, 48.41587114, 42.68715135, 54.09695358];
+/// let v = variable_normality("n5", &x, 0).unwrap();
+/// assert!((v.skewness.unwrap() + 1.249_692_949_299_577_2).abs() < 1e-9);
+/// assert!((v.kurtosis.unwrap() - 1.315_750_302_739_918_9).abs() < 1e-9);
+/// assert!((v.lilliefors_pvalue.unwrap() - 0.528_452_930_202_797).abs() < 1e-9);
+/// ```
 pub fn variable_normality(
     name: &str,
     values: &[f64],
@@ -393,6 +462,19 @@ pub fn variable_normality(
 /// each with its own missing values dropped. Fails on an unknown column (the
 /// message lists the known ones), text in a selected column (file, line,
 /// column, value), and a constant column or one with fewer than two values.
+///
+/// ```
+/// // The n = 3 sample of tests/fixtures/normality/normal.json (variable n3, SciPy):
+/// // Shapiro–Wilk W = 0.9978026860418835, KS p = 0.9995174062999008; Lilliefors
+/// // and kurtosis need more values and are null.
+/// use analysis::{normality::normality, Dataset};
+/// let data = Dataset::from_csv_str("n3.csv", "n3\n47.88810879\n44.82266529\n51.49595837\n").unwrap();
+/// let report = normality(&data, None).unwrap();
+/// let v = &report.variables[0];
+/// assert!((v.shapiro_w.unwrap() - 0.997_802_686_041_883_5).abs() < 1e-9);
+/// assert!((v.ks_pvalue - 0.999_517_406_299_900_8).abs() < 1e-9);
+/// assert_eq!((v.lilliefors_pvalue, v.kurtosis), (None, None));
+/// ```
 pub fn normality(data: &Dataset, columns: Option<&[String]>) -> Result<NormalityReport> {
     let names = data.select(columns)?;
     if names.is_empty() {

@@ -3,6 +3,11 @@
 /// 1-based ranks of `x`; tied values share the mean of the ranks they span
 /// (mid-ranks, as R's `rank(ties.method = "average")` and SciPy's `rankdata`).
 /// Values are compared with `total_cmp`; callers pass finite numbers.
+///
+/// ```
+/// // Hand computation: the two 20s share ranks 2 and 3.
+/// assert_eq!(analysis::ranks::midranks(&[30.0, 20.0, 10.0, 20.0]), [4.0, 2.5, 1.0, 2.5]);
+/// ```
 pub fn midranks(x: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..x.len()).collect();
     order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
@@ -24,6 +29,11 @@ pub fn midranks(x: &[f64]) -> Vec<f64> {
 }
 
 /// Sizes of the groups of tied values in `x` (groups of one included).
+///
+/// ```
+/// // Hand computation: groups {10}, {20, 20}, {30}, in sorted order.
+/// assert_eq!(analysis::ranks::tie_group_sizes(&[30.0, 20.0, 10.0, 20.0]), [1, 2, 1]);
+/// ```
 pub fn tie_group_sizes(x: &[f64]) -> Vec<usize> {
     let mut v = x.to_vec();
     v.sort_by(f64::total_cmp);
@@ -42,6 +52,11 @@ pub fn tie_group_sizes(x: &[f64]) -> Vec<usize> {
 
 /// Σ (t³ − t) over tie groups: the tie term of the Friedman, Kendall and
 /// Spearman corrections.
+///
+/// ```
+/// // Hand computation: one pair (2³ − 2 = 6) and one triple (3³ − 3 = 24).
+/// assert_eq!(analysis::ranks::tie_correction_term(&[1.0, 1.0, 2.0, 3.0, 3.0, 3.0]), 30.0);
+/// ```
 pub fn tie_correction_term(x: &[f64]) -> f64 {
     tie_group_sizes(x)
         .into_iter()

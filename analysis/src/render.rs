@@ -22,6 +22,7 @@ pub enum Provenance {
 }
 
 impl Provenance {
+    /// The words printed beside a number with this provenance.
     pub fn label(self) -> &'static str {
         match self {
             Provenance::Published => "published",
@@ -35,13 +36,27 @@ impl Provenance {
 /// A titled table of text cells with optional notes under it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
+    /// Caption above the table.
     pub title: String,
+    /// Column headings.
     pub header: Vec<String>,
+    /// Cells, row by row (each row as long as the header).
     pub rows: Vec<Vec<String>>,
+    /// Notes printed under the table, in order.
     pub notes: Vec<String>,
 }
 
 impl Table {
+    /// An empty table with a title and column headings.
+    ///
+    /// ```
+    /// use analysis::Table;
+    /// let mut t = Table::new("Sizes", &["group", "n"]);
+    /// t.row(vec!["a".into(), "12".into()]).note("Counts of complete records.");
+    /// let text = t.to_text();
+    /// assert!(text.starts_with("Sizes\n") && text.contains("Counts of complete records."));
+    /// assert!(t.to_html().contains("<caption>Sizes</caption>"));
+    /// ```
     pub fn new(title: impl Into<String>, header: &[&str]) -> Table {
         Table {
             title: title.into(),
@@ -51,11 +66,13 @@ impl Table {
         }
     }
 
+    /// Appends a row of cells.
     pub fn row(&mut self, cells: Vec<String>) -> &mut Table {
         self.rows.push(cells);
         self
     }
 
+    /// Appends a note under the table.
     pub fn note(&mut self, note: impl Into<String>) -> &mut Table {
         self.notes.push(note.into());
         self
@@ -117,6 +134,7 @@ impl Table {
         out
     }
 
+    /// The table as an HTML `<table>` with its title as caption and notes below, text escaped.
     pub fn to_html(&self) -> String {
         let mut out = String::from("<table class=\"paraclinic\">");
         if !self.title.is_empty() {
@@ -170,6 +188,7 @@ pub trait Render: Serialize {
     /// The result laid out as one or more tables.
     fn tables(&self) -> Vec<Table>;
 
+    /// The tables as plain text, separated by blank lines.
     fn to_text(&self) -> String {
         self.tables()
             .iter()
@@ -178,6 +197,7 @@ pub trait Render: Serialize {
             .join("\n")
     }
 
+    /// The tables as HTML inside one `<div class="paraclinic-result">`.
     fn to_html(&self) -> String {
         let mut out = String::from("<div class=\"paraclinic-result\">");
         for t in self.tables() {
@@ -195,6 +215,11 @@ pub trait Render: Serialize {
     }
 }
 
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attributes.
+///
+/// ```
+/// assert_eq!(analysis::render::escape_html("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
+/// ```
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -212,6 +237,11 @@ pub fn escape_html(s: &str) -> String {
 
 /// A number with a fixed count of decimals; non-finite values show as "NA"
 /// (they never reach results, but a display must not panic).
+///
+/// ```
+/// assert_eq!(analysis::render::fmt_fixed(384.1459, 2), "384.15");
+/// assert_eq!(analysis::render::fmt_fixed(f64::NAN, 2), "NA");
+/// ```
 pub fn fmt_fixed(x: f64, decimals: usize) -> String {
     if x.is_finite() {
         let s = format!("{x:.decimals$}");
@@ -230,6 +260,11 @@ pub fn fmt_fixed(x: f64, decimals: usize) -> String {
 }
 
 /// A p-value: four decimals, or "< 0.0001" below that.
+///
+/// ```
+/// assert_eq!(analysis::render::fmt_p(0.03223), "0.0322");
+/// assert_eq!(analysis::render::fmt_p(7e-12), "< 0.0001");
+/// ```
 pub fn fmt_p(p: f64) -> String {
     if !p.is_finite() {
         "NA".to_owned()

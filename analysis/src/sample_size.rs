@@ -32,6 +32,8 @@
 //! up ([`round_up`]), with a tolerance so that floating-point noise such as
 //! 384.0000000001 stays 384.
 
+pub mod sem;
+
 use crate::error::{check_range, AnalysisError, Result};
 use crate::render::{fmt_fixed, Render, Table};
 use serde::Serialize;
@@ -45,6 +47,12 @@ pub const ROUND_UP_TOLERANCE: f64 = 1e-9;
 /// Rounds a sample size up to the next whole respondent: 384.16 → 385, but
 /// 384.0000000001 (floating-point noise) → 384. See [`ROUND_UP_TOLERANCE`].
 /// A sample has at least one respondent, so anything below 1 gives 1.
+///
+/// ```
+/// use analysis::sample_size::round_up;
+/// assert_eq!(round_up(384.16), 385);
+/// assert_eq!(round_up(384.0000000001), 384);
+/// ```
 pub fn round_up(x: f64) -> u64 {
     let tolerance = ROUND_UP_TOLERANCE * x.abs().max(1.0);
     let nearest = x.round();
@@ -58,6 +66,12 @@ pub fn round_up(x: f64) -> u64 {
 
 /// The two-sided standard-normal quantile for a confidence level:
 /// `z = Φ⁻¹((1 + c) / 2)`, computed as `√2 · erf⁻¹(c)` (P(|Z| ≤ z) = c).
+///
+/// ```
+/// // SciPy: scipy.stats.norm.ppf(0.975) = 1.959963984540054 (tests/fixtures/sample_size/grid.json).
+/// let z = analysis::sample_size::z_for_confidence(0.95).unwrap();
+/// assert!((z - 1.959_963_984_540_054).abs() < 1e-12);
+/// ```
 pub fn z_for_confidence(confidence: f64) -> Result<f64> {
     check_range("confidence", confidence, 0.0, 1.0, true)?;
     Ok(std::f64::consts::SQRT_2 * statrs::function::erf::erf_inv(confidence))
@@ -71,6 +85,12 @@ pub fn chi_square_1df(confidence: f64) -> Result<f64> {
 }
 
 /// Cochran's `n0 = z² p (1 − p) / e²` (unrounded).
+///
+/// ```
+/// // Hand computation, the study's figure: 1.96² · 0.5 · 0.5 / 0.05² = 384.16.
+/// let n0 = analysis::sample_size::cochran_n0(1.96, 0.5, 0.05).unwrap();
+/// assert!((n0 - 384.16).abs() < 1e-9);
+/// ```
 pub fn cochran_n0(z: f64, proportion: f64, margin: f64) -> Result<f64> {
     check_z(z)?;
     check_range("proportion", proportion, 0.0, 1.0, true)?;
@@ -79,6 +99,12 @@ pub fn cochran_n0(z: f64, proportion: f64, margin: f64) -> Result<f64> {
 }
 
 /// Cochran's finite-population correction `n0 / (1 + (n0 − 1) / N)`.
+///
+/// ```
+/// // Hand computation: 384.16 · 1000 / (384.16 + 999) = 277.7647…
+/// let n = analysis::sample_size::finite_population_correction(384.16, 1000).unwrap();
+/// assert!((n - 384.16 * 1000.0 / 1383.16).abs() < 1e-9);
+/// ```
 pub fn finite_population_correction(n0: f64, population: u64) -> Result<f64> {
     check_population(population)?;
     if !(n0.is_finite() && n0 > 0.0) {
@@ -92,6 +118,12 @@ pub fn finite_population_correction(n0: f64, population: u64) -> Result<f64> {
 }
 
 /// Yamane's `N / (1 + N e²)` (unrounded).
+///
+/// ```
+/// // Hand computation: 1000 / (1 + 1000 · 0.05²) = 1000 / 3.5.
+/// let n = analysis::sample_size::yamane(1000, 0.05).unwrap();
+/// assert!((n - 1000.0 / 3.5).abs() < 1e-9);
+/// ```
 pub fn yamane(population: u64, margin: f64) -> Result<f64> {
     check_population(population)?;
     check_range("margin", margin, 0.0, 1.0, true)?;
@@ -101,6 +133,12 @@ pub fn yamane(population: u64, margin: f64) -> Result<f64> {
 
 /// Krejcie & Morgan's `χ² N P (1 − P) / (d² (N − 1) + χ² P (1 − P))`
 /// (unrounded); `chi_square` is the 1-df quantile (see [`chi_square_1df`]).
+///
+/// ```
+/// // Krejcie & Morgan's (1970) published table: N = 1000 needs 278.
+/// let s = analysis::sample_size::krejcie_morgan(1000, 0.5, 0.05, 3.841).unwrap();
+/// assert_eq!(s.round(), 278.0);
+/// ```
 pub fn krejcie_morgan(
     population: u64,
     proportion: f64,
@@ -125,6 +163,12 @@ pub fn krejcie_morgan(
 /// Margin of error for `n` respondents, `z √(p q / n)`, times
 /// `√((N − n) / (N − 1))` when a population is given (n ≤ N; a census,
 /// n = N, has no sampling error; N = 1 then gives 0).
+///
+/// ```
+/// // Hand computation: 1.96 · √(0.25 / 385) = 0.04994…
+/// let e = analysis::sample_size::margin_of_error(1.96, 0.5, 385, None).unwrap();
+/// assert!((e - 1.96 * (0.25f64 / 385.0).sqrt()).abs() < 1e-15);
+/// ```
 pub fn margin_of_error(z: f64, proportion: f64, n: u64, population: Option<u64>) -> Result<f64> {
     check_z(z)?;
     check_range("proportion", proportion, 0.0, 1.0, true)?;
@@ -203,10 +247,13 @@ pub enum ZSource {
 /// p = 0.5, e = 0.05, z from the confidence level, no population.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampleSizeInput {
+    /// Confidence level c, strictly between 0 and 1.
     pub confidence: f64,
     /// z given directly; `None` takes it from `confidence`.
     pub z: Option<f64>,
+    /// Expected proportion p, strictly between 0 and 1.
     pub proportion: f64,
+    /// Margin of error e, strictly between 0 and 1.
     pub margin: f64,
     /// Population size N, for the correction, Yamane and Krejcie–Morgan.
     pub population: Option<u64>,
@@ -233,17 +280,29 @@ impl Default for SampleSizeInput {
 /// in JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SampleSize {
+    /// Confidence level c.
     pub confidence: f64,
+    /// The z used.
     pub z: f64,
+    /// Whether z came from the confidence or was given.
     pub z_source: ZSource,
+    /// Expected proportion p.
     pub proportion: f64,
+    /// Margin of error e.
     pub margin: f64,
+    /// Cochran's n0 = z²pq/e², unrounded.
     pub n0: f64,
+    /// The size to use, rounded up (corrected when a population is given).
     pub n: u64,
+    /// Population size N, if given.
     pub population: Option<u64>,
+    /// n0 with the finite-population correction, unrounded.
     pub fpc_n: Option<f64>,
+    /// Yamane's N/(1 + Ne²), unrounded.
     pub yamane_n: Option<f64>,
+    /// Krejcie & Morgan's size, unrounded.
     pub krejcie_morgan_n: Option<f64>,
+    /// The margin of error for `n_given` respondents.
     pub margin_for_n: Option<f64>,
     /// `yamane_n` rounded up.
     pub yamane_n_ceil: Option<u64>,
@@ -258,6 +317,15 @@ pub struct SampleSize {
 
 /// Computes all sample-size figures for `input`; fails with
 /// `InvalidArgument` naming the parameter when one is out of its domain.
+///
+/// ```
+/// use analysis::sample_size::{sample_size, SampleSizeInput};
+/// // The study's setting (95 %, p = 0.5, e = 0.05): n0 = z² / 4 / 0.05² with
+/// // z = 1.959963984540054 (SciPy, tests/fixtures/sample_size/grid.json).
+/// let r = sample_size(&SampleSizeInput::default()).unwrap();
+/// assert!((r.n0 - 384.145_882_069_412_4).abs() < 1e-9);
+/// assert_eq!(r.n, 385);
+/// ```
 pub fn sample_size(input: &SampleSizeInput) -> Result<SampleSize> {
     check_range("confidence", input.confidence, 0.0, 1.0, true)?;
     check_range("proportion", input.proportion, 0.0, 1.0, true)?;

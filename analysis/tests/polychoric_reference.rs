@@ -15,7 +15,7 @@
 
 use analysis::bivariate_normal::bivariate_normal_cdf;
 use analysis::polychoric::{polychoric, OrderedData};
-use analysis::{AnalysisError, Dataset};
+use analysis::{AnalysisError, Dataset, Render};
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/polychoric/");
@@ -191,6 +191,25 @@ fn mixed_items_with_an_empty_category_and_missing_values_match_lavaan() {
     // The scale point 3 that nobody chose is not a category.
     assert_eq!(d.categories[0], vec![1.0, 2.0, 4.0, 5.0]);
     assert_eq!((d.n_cases, d.n_dropped), (250, 0));
+    // Rendered: the thresholds and the matrix, with the records used.
+    let names: Vec<String> = ["bin", "three", "gap", "seven"].map(String::from).to_vec();
+    let r = polychoric(&OrderedData::from_dataset(&data, &names).unwrap()).unwrap();
+    let text = r.to_text();
+    assert!(
+        text.contains("n = 246 complete records, 4 dropped"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gap") && text.contains("t3") && !text.contains("gap  t4"),
+        "{text}"
+    );
+    let json: Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(json["thresholds"][2].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_two_by_two_table_with_an_empty_cell_matches_lavaan() {
+    check_ordinal("ordinal_binary_empty_cell");
 }
 
 fn error_text(columns: Vec<(&str, Vec<Option<f64>>)>) -> String {

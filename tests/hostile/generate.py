@@ -148,6 +148,25 @@ case("sample-size/census", ["sample-size", "--n", "5", "--population", "5"], exi
 case("sample-size/population-1", ["sample-size", "--population", "1"], exit=0)
 case("sample-size/confidence-near-1", ["sample-size", "--confidence", "0.9999999999999999"], exit=0)
 case("sample-size/unknown-flag", ["sample-size", "--bogus"], exit=2)
+# sample-size --sem (issue 15): every option against bad and extreme values.
+for flag in ["--rmsea0", "--rmsea1", "--alpha", "--power"]:
+    for v in bad_floats:
+        case(f"sample-size-sem{flag}={v[:20]}", ["sample-size", "--sem", "--df", "10", flag, v])
+for v in ["-1", "0", "1", "1.5", "1e6", "1e7", "18446744073709551616", "abc", "", "9" * 400]:
+    case(f"sample-size-sem--df={v[:20]}", ["sample-size", "--sem", "--df", v])
+for v in ["-1", "0", "1", "2", "1e9", "1e10", "abc"]:
+    case(f"sample-size-sem--n={v[:20]}", ["sample-size", "--sem", "--df", "10", "--n", v])
+case("sample-size-sem/defaults-need-df", ["sample-size", "--sem"], exit=2, stderr="--df")
+case("sample-size-sem/df-335", ["sample-size", "--sem", "--df", "335", "--json"], exit=0, stdout='"n": 62,')
+case("sample-size-sem/not-close-fit", ["sample-size", "--sem", "--df", "20", "--rmsea1", "0.01"], exit=0)
+case("sample-size-sem/equal-rmsea", ["sample-size", "--sem", "--df", "10", "--rmsea0", "0.08"], exit=2, stderr="different from rmsea0")
+case("sample-size-sem/power-below-alpha", ["sample-size", "--sem", "--df", "10", "--power", "0.04"], exit=2, stderr="above alpha")
+case("sample-size-sem/too-close", ["sample-size", "--sem", "--df", "1", "--rmsea1", "0.0500001"], exit=2, stderr="too close")
+case("sample-size-sem/largest-df-n", ["sample-size", "--sem", "--df", "1e6", "--n", "1e9", "--json"], exit=0)
+case("sample-size-sem/huge-ncp", ["sample-size", "--sem", "--df", "3000", "--rmsea1", "0.05001", "--n", "1e7"], exit=0)
+case("sample-size-sem/power-and-n", ["sample-size", "--sem", "--df", "10", "--power", "0.8", "--n", "100"], exit=2)
+case("sample-size-sem/with-margin", ["sample-size", "--sem", "--df", "10", "--margin", "0.1"], exit=2)
+case("sample-size-sem/df-without-sem", ["sample-size", "--df", "10"], exit=2)
 
 F = csv_paths["valid_likert.csv"]
 for v in ["NaN", "-1", "2", "1e-300", "inf", "abc", "0", "1"]:

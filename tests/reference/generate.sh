@@ -6,7 +6,7 @@
 #   tests/reference/generate.sh            # all generators
 #   tests/reference/generate.sh friedman   # only generators whose name contains "friedman"
 #
-# Needs: Debian packages r-base-core r-cran-lavaan r-cran-psych r-cran-jsonlite; Python packages in
+# Needs: Debian packages r-base-core r-cran-lavaan r-cran-psych r-cran-semtools r-cran-jsonlite; Python packages in
 # tests/reference/requirements.txt (installed into tests/reference/.venv).
 # kernel_corpus.py runs the kernel corpus through evcxr_jupyter 0.22.0, which it
 # installs under target/evcxr-jupyter with cargo when missing (a long compile).

@@ -108,6 +108,15 @@ dm$seven[c(17, 99, 200)] <- NA
 ordinal_fixture(dm, "ordinal_mixed",
   "binary, 3-point, 5-point with an empty middle category, sparse 7-point; N = 250 with 4 incomplete records")
 
+# Two binary items whose 2 × 2 table has one empty cell (lavaan adds ½ to
+# the diagonal keeping the margins) and a 3-point item, N = 120.
+y <- latent(120, 3, 120)
+db <- data.frame(b1 = cut_at(y[, 1], 0.9), b2 = cut_at(y[, 2], -0.2), t3 = cut_at(y[, 3], c(-0.5, 0.7)))
+db$b2[db$b1 == 2L & db$b2 == 1L] <- 2L
+stopifnot(sum(db$b1 == 2L & db$b2 == 1L) == 0L, sum(db$b1 == 2L) > 5L)
+ordinal_fixture(db, "ordinal_binary_empty_cell",
+  "two binary items with one empty cell in their 2 x 2 table and a 3-point item, N = 120")
+
 # The benchmark questionnaire (78 five-point items, N = 385; written by
 # sem.R): thresholds and all 3 003 polychorics at the study's size. Its NACOV
 # (3 315 × 3 315) is too large to commit and takes lavaan minutes; the

@@ -58,9 +58,11 @@ const PERFECT_AGREEMENT: f64 = 1e-12;
 pub struct NamedValues(pub Vec<(String, f64)>);
 
 impl NamedValues {
+    /// The value of the column `name`, if there is one.
     pub fn get(&self, name: &str) -> Option<f64> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
     }
+    /// The values alone, in column order.
     pub fn values(&self) -> Vec<f64> {
         self.0.iter().map(|(_, v)| *v).collect()
     }
@@ -86,7 +88,9 @@ pub struct FriedmanTest {
     pub k: usize,
     /// Tie-corrected χ².
     pub statistic: f64,
+    /// Degrees of freedom, k − 1.
     pub df: usize,
+    /// Upper-tail χ² p-value.
     pub pvalue: f64,
     /// Kendall's W, tie-corrected: χ²/(n(k − 1)).
     pub kendall_w: f64,
@@ -110,6 +114,19 @@ impl FriedmanTest {
 /// Friedman's test on `rows` (respondents × conditions, complete, finite).
 /// Needs n ≥ 2 rows, k ≥ 2 columns and at least one row that is not
 /// entirely tied (otherwise χ² is 0/0 and the test is undefined).
+///
+/// ```
+/// // tests/data/friedman/docstring_example.csv (R friedman.test, in
+/// // tests/fixtures/friedman/r_friedman_test.json): χ² = 6.8695652173913, df = 2,
+/// // p = 0.0322324165174054; Kendall's W = χ²/(n(k − 1)) = 0.572463768115942.
+/// let rows = [[31.0, 27.0, 24.0], [31.0, 28.0, 31.0], [45.0, 29.0, 46.0],
+///             [21.0, 18.0, 48.0], [42.0, 36.0, 46.0], [32.0, 17.0, 40.0]].map(|r| r.to_vec());
+/// let t = analysis::friedman::friedman_test(&rows).unwrap();
+/// assert!((t.statistic - 6.869_565_217_391_3).abs() < 1e-9);
+/// assert_eq!(t.df, 2);
+/// assert!((t.pvalue - 0.032_232_416_517_405_4).abs() < 1e-12);
+/// assert!((t.kendall_w - 0.572_463_768_115_942).abs() < 1e-12);
+/// ```
 pub fn friedman_test(rows: &[Vec<f64>]) -> Result<FriedmanTest> {
     let n = rows.len();
     let k = rows.first().map_or(0, Vec::len);
@@ -185,6 +202,14 @@ fn chi_square_sf(x: f64, df: f64) -> Result<f64> {
 /// χ² = 12n/(k(k+1)) Σⱼ (R̄ⱼ − (k+1)/2)². Used to audit a paper that prints
 /// only mean ranks (with ties in the data the real χ² is larger). Returns 0
 /// when there is nothing to compare (k < 2 or n = 0).
+///
+/// ```
+/// // Hand computation, without the tie correction: 12n/(k(k + 1)) Σ R̄² − 3n(k + 1)
+/// // for the mean ranks 2.25, 7/6, 31/12 of six respondents = 6 · 13.097222… − 72.
+/// let mean_ranks = [2.25, 7.0 / 6.0, 31.0 / 12.0];
+/// let chi2 = analysis::friedman::chi_square_from_mean_ranks(&mean_ranks, 6);
+/// assert!((chi2 - 6.583_333_333_333_333).abs() < 1e-9);
+/// ```
 pub fn chi_square_from_mean_ranks(mean_ranks: &[f64], n: usize) -> f64 {
     let k = mean_ranks.len() as f64;
     if mean_ranks.len() < 2 || n == 0 {
@@ -197,6 +222,12 @@ pub fn chi_square_from_mean_ranks(mean_ranks: &[f64], n: usize) -> f64 {
 
 /// Kendall's W = χ²/(n(k − 1)) for a Friedman χ² on n respondents and k
 /// conditions (tie-corrected if the χ² is).
+///
+/// ```
+/// // Hand computation: W = χ²/(n(k − 1)) = 6.8695652173913 / 12 (the R value above).
+/// let w = analysis::friedman::kendall_w_from_chi_square(6.869_565_217_391_3, 6, 3).unwrap();
+/// assert!((w - 0.572_463_768_115_942).abs() < 1e-12);
+/// ```
 pub fn kendall_w_from_chi_square(chi_square: f64, n: usize, k: usize) -> Result<f64> {
     if n == 0 || k < 2 {
         return Err(AnalysisError::invalid_argument(
@@ -219,13 +250,17 @@ pub fn kendall_w_from_chi_square(chi_square: f64, n: usize, k: usize) -> Result<
 /// conditions: they must sum to k(k+1)/2 and each lie in [1, k].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeanRankCheck {
+    /// Number of conditions.
     pub k: usize,
+    /// Sum of the mean ranks given.
     pub sum: f64,
+    /// k(k + 1)/2, the sum of any Friedman mean ranks.
     pub expected_sum: f64,
     /// |sum − k(k+1)/2| ≤ k × tolerance.
     pub sum_matches: bool,
     /// Indices of mean ranks outside [1 − tolerance, k + tolerance].
     pub out_of_range: Vec<usize>,
+    /// The sum matches and every mean rank is in range.
     pub feasible: bool,
     /// The rounding allowed per mean rank (0.005 for two printed decimals).
     pub tolerance: f64,
@@ -234,6 +269,17 @@ pub struct MeanRankCheck {
 /// Checks published mean ranks for feasibility; `tolerance` is the rounding
 /// of each printed value (0.005 for two decimals), so the sum may be off by
 /// at most k × tolerance.
+///
+/// ```
+/// // Hand computation: ten mean ranks must sum to 10·11/2 = 55; the study's Table 5
+/// // printed these ten (as published), which sum to 26.93.
+/// use analysis::friedman::check_mean_ranks;
+/// let ok = check_mean_ranks(&[2.25, 1.17, 2.58], 0.005);
+/// assert!(ok.feasible && ok.expected_sum == 6.0);
+/// let table5 = [4.14, 3.81, 1.89, 1.81, 1.66, 2.45, 1.47, 2.44, 3.28, 3.98];
+/// let bad = check_mean_ranks(&table5, 0.005);
+/// assert!(!bad.feasible && bad.expected_sum == 55.0);
+/// ```
 pub fn check_mean_ranks(mean_ranks: &[f64], tolerance: f64) -> MeanRankCheck {
     let k = mean_ranks.len();
     let kf = k as f64;
@@ -267,16 +313,22 @@ pub fn check_mean_ranks(mean_ranks: &[f64], tolerance: f64) -> MeanRankCheck {
 pub struct ImanDavenport {
     /// F; null when W = 1 (F infinite).
     pub statistic: Option<f64>,
+    /// Numerator df, k − 1.
     pub df1: usize,
+    /// Denominator df, (k − 1)(n − 1).
     pub df2: usize,
+    /// Upper-tail F p-value.
     pub pvalue: f64,
+    /// Why the statistic is missing, if it is.
     pub note: Option<String>,
 }
 
 /// A post-hoc test: statistics and p-values for every pair of columns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PostHoc {
+    /// The test's name and reference.
     pub method: String,
+    /// The columns, in the order of the matrices.
     pub columns: Vec<String>,
     /// The test statistic (Nemenyi: studentized range q; Conover: t); null
     /// on the diagonal and where it is infinite (W = 1).
@@ -290,17 +342,22 @@ pub struct PostHoc {
 /// A pair of columns whose mean ranks differ by more than the CD.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankDifference {
+    /// First column.
     pub a: String,
+    /// Second column.
     pub b: String,
+    /// |R̄a − R̄b|.
     pub difference: f64,
 }
 
 /// Demšar's critical difference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CriticalDifference {
+    /// Significance level.
     pub alpha: f64,
     /// qtukey(1 − α, k, ∞)/√2.
     pub q_alpha: f64,
+    /// CD = q_α √(k(k + 1)/(6n)).
     pub cd: f64,
     /// Pairs with |R̄a − R̄b| > CD, largest difference first.
     pub pairs: Vec<RankDifference>,
@@ -309,11 +366,15 @@ pub struct CriticalDifference {
 /// The full Friedman ranking result (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Friedman {
+    /// Respondents (blocks) used.
     pub n: usize,
+    /// Conditions (columns).
     pub k: usize,
     /// Tie-corrected Friedman χ².
     pub statistic: f64,
+    /// Degrees of freedom, k − 1.
     pub df: usize,
+    /// Upper-tail χ² p-value.
     pub pvalue: f64,
     /// Kendall's W, tie-corrected.
     pub kendall_w: f64,
@@ -323,19 +384,37 @@ pub struct Friedman {
     /// rank (as the paper's Table 5); equal mean ranks share the average
     /// position.
     pub ranks: NamedValues,
+    /// Iman–Davenport's F version of the test.
     pub iman_davenport: ImanDavenport,
+    /// Nemenyi's all-pairs test.
     pub nemenyi: PostHoc,
+    /// Conover's all-pairs test.
     pub conover: PostHoc,
+    /// Demšar's critical difference and the pairs beyond it.
     pub critical_difference: CriticalDifference,
     /// Respondents dropped for a missing value (listwise deletion).
     pub dropped: usize,
     /// Where the data came from.
     pub source: String,
+    /// Remarks (ties, perfect agreement, dropped rows).
     pub notes: Vec<String>,
 }
 
 /// Friedman ranking of the selected columns (all if `columns` is `None`) of
 /// a dataset; respondents with a missing value are dropped.
+///
+/// ```
+/// // tests/data/friedman/docstring_example.csv (scikit-posthocs and SciPy, in
+/// // tests/fixtures/friedman/scipy_posthocs.json): Nemenyi p(b, c) = 0.03760991481961706,
+/// // Demšar's CD at α = 0.05 = 1.353136164445458.
+/// use analysis::{friedman::friedman_dataset, Dataset};
+/// let csv = "a,b,c\n31,27,24\n31,28,31\n45,29,46\n21,18,48\n42,36,46\n32,17,40\n";
+/// let data = Dataset::from_csv_str("docstring_example.csv", csv).unwrap();
+/// let f = friedman_dataset(&data, None, 0.05).unwrap();
+/// assert!((f.nemenyi.pvalues[1][2] - 0.037_609_914_819_617_06).abs() < 1e-9);
+/// assert!((f.critical_difference.cd - 1.353_136_164_445_458).abs() < 1e-9);
+/// assert_eq!(f.mean_ranks.get("c"), Some(2.583_333_333_333_333_5));
+/// ```
 pub fn friedman_dataset(
     data: &Dataset,
     columns: Option<&[String]>,
@@ -366,6 +445,19 @@ pub fn friedman_dataset(
 
 /// Friedman ranking of complete `rows` (respondents × conditions) whose
 /// columns are called `names`; `dropped` is only reported.
+///
+/// ```
+/// // The same data as rows (scipy_posthocs.json): Iman–Davenport F = 6.694915254237287
+/// // with (2, 10) df, Conover p(a, b) = 0.02325152459385478.
+/// use analysis::friedman::friedman;
+/// let rows = [[31.0, 27.0, 24.0], [31.0, 28.0, 31.0], [45.0, 29.0, 46.0],
+///             [21.0, 18.0, 48.0], [42.0, 36.0, 46.0], [32.0, 17.0, 40.0]].map(|r| r.to_vec());
+/// let names = ["a", "b", "c"].map(String::from);
+/// let f = friedman(&names, &rows, 0, 0.05).unwrap();
+/// assert!((f.iman_davenport.statistic.unwrap() - 6.694_915_254_237_287).abs() < 1e-9);
+/// assert_eq!((f.iman_davenport.df1, f.iman_davenport.df2), (2, 10));
+/// assert!((f.conover.pvalues[0][1] - 0.023_251_524_593_854_78).abs() < 1e-9);
+/// ```
 pub fn friedman(
     names: &[String],
     rows: &[Vec<f64>],

@@ -227,6 +227,15 @@ fn mix_over_scale(tail: impl Fn(f64) -> f64, df: f64) -> f64 {
 /// P(Q ≤ q): distribution function of the studentized range of `k` means
 /// with `df` degrees of freedom (`f64::INFINITY` allowed), as R's
 /// `ptukey(q, k, df)` and SciPy's `studentized_range.cdf(q, k, df)`.
+///
+/// ```
+/// // R 4.2: ptukey(3, 2, Inf) = 0.966105146475311
+/// // (tests/fixtures/friedman/studentized_range_r.json); SciPy 1.17:
+/// // studentized_range.cdf(3, 3, 20) = 0.8892432021469359.
+/// use analysis::friedman::studentized_range::ptukey;
+/// assert!((ptukey(3.0, 2, f64::INFINITY).unwrap() - 0.966_105_146_475_311).abs() < 1e-10);
+/// assert!((ptukey(3.0, 3, 20.0).unwrap() - 0.889_243_202_146_935_9).abs() < 1e-9);
+/// ```
 pub fn ptukey(q: f64, k: usize, df: f64) -> Result<f64> {
     check_parameters(k, df)?;
     if q.is_nan() {
@@ -253,6 +262,13 @@ pub fn ptukey(q: f64, k: usize, df: f64) -> Result<f64> {
 /// P(Q > q): the upper tail, accurate in relative terms for small
 /// probabilities (R's `ptukey(q, k, df, lower.tail = FALSE)`, SciPy's
 /// `studentized_range.sf`).
+///
+/// ```
+/// // R 4.2: ptukey(3, 2, Inf, lower.tail = FALSE) = 0.0338948535246892
+/// // (tests/fixtures/friedman/studentized_range_r.json).
+/// use analysis::friedman::studentized_range::ptukey_upper;
+/// assert!((ptukey_upper(3.0, 2, f64::INFINITY).unwrap() - 0.033_894_853_524_689_2).abs() < 1e-12);
+/// ```
 pub fn ptukey_upper(q: f64, k: usize, df: f64) -> Result<f64> {
     check_parameters(k, df)?;
     if q.is_nan() {
@@ -276,6 +292,14 @@ pub fn ptukey_upper(q: f64, k: usize, df: f64) -> Result<f64> {
 /// SciPy's `studentized_range.ppf`. Solved by bracketing and the Illinois
 /// (regula falsi) method on whichever tail is smaller, to a relative
 /// accuracy of about 1e-12 in q.
+///
+/// ```
+/// // √2 times Demšar's q_α for k = 3 (scipy_posthocs.json: q_α = 2.343700586378409);
+/// // SciPy 1.17: studentized_range.ppf(0.95, 3, inf) = 3.314493155398122.
+/// use analysis::friedman::studentized_range::qtukey;
+/// let q = qtukey(0.95, 3, f64::INFINITY).unwrap();
+/// assert!((q - 3.314_493_155_398_122).abs() < 1e-9);
+/// ```
 pub fn qtukey(p: f64, k: usize, df: f64) -> Result<f64> {
     check_parameters(k, df)?;
     if !(p > 0.0 && p < 1.0) {

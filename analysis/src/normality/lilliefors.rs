@@ -30,6 +30,7 @@
 pub const MIN_N: usize = 4;
 /// Bounds to which p-values outside the table are clamped.
 pub const P_MAX: f64 = 0.99;
+/// Lower bound of the clamped p-values.
 pub const P_MIN: f64 = 0.001;
 
 /// Percentiles of the null distribution of D tabulated below (in %).
@@ -196,6 +197,15 @@ fn critical_values(n: usize) -> [f64; 14] {
 
 /// The Lilliefors p-value of a KS statistic `d` from a sample of size `n`
 /// (n ≥ 4; `None` below), by statsmodels' table method (module docs).
+///
+/// ```
+/// // statsmodels' lilliefors(pvalmethod="table") on the n = 4 sample of
+/// // tests/fixtures/normality/normal.json (variable n4): D = 0.20995933298044328,
+/// // p = 0.798808441536223.
+/// let p = analysis::normality::lilliefors::table_pvalue(0.209_959_332_980_443_28, 4).unwrap();
+/// assert!((p - 0.798_808_441_536_223).abs() < 1e-9);
+/// assert_eq!(analysis::normality::lilliefors::table_pvalue(0.2, 3), None);
+/// ```
 pub fn table_pvalue(d: f64, n: usize) -> Option<f64> {
     if n < MIN_N || !d.is_finite() {
         return None;

@@ -22,15 +22,20 @@ const BAR_AREA: f64 = 420.0;
 /// One group of bars (e.g. a Table 1 variable and its groups with counts).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BarGroup {
+    /// The group's title (the variable).
     pub name: String,
+    /// Bars as (label, value), in order.
     pub bars: Vec<(String, f64)>,
 }
 
 /// One theme of the codebook with its total repetitions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodebookBar {
+    /// The theme's dimension (sets the colour).
     pub dimension: String,
+    /// The theme.
     pub theme: String,
+    /// Its total repetitions.
     pub repetitions: f64,
 }
 
@@ -184,6 +189,16 @@ fn check_counts(series: &str, values: impl IntoIterator<Item = f64> + Clone) -> 
 }
 
 /// Horizontal bars, one per (label, value), values ≥ 0 written at the bar ends.
+///
+/// ```
+/// use analysis::plots::bar_chart;
+/// let fig = bar_chart(&[("Access".to_owned(), 9.0), ("Quality".to_owned(), 15.0)], "Repetitions", "count").unwrap();
+/// assert_eq!(fig.title, "Repetitions");
+/// // Each label and value is a text element of its own line.
+/// assert!(fig.svg.starts_with("<svg") && fig.svg.contains("\nQuality\n") && fig.svg.contains("\n15\n"));
+/// // Negative values cannot be drawn as bar lengths.
+/// assert!(bar_chart(&[("a".to_owned(), -1.0)], "t", "count").is_err());
+/// ```
 pub fn bar_chart(groups: &[(String, f64)], title: &str, value_label: &str) -> Result<Figure> {
     if groups.is_empty() {
         return Err(nothing_to_plot("bars"));
@@ -209,6 +224,14 @@ pub fn bar_chart(groups: &[(String, f64)], title: &str, value_label: &str) -> Re
 /// Bars grouped under headings (e.g. Table 1: one heading per variable), each
 /// bar labelled with its count and its percent of the group's total; each
 /// group has its own colour and its name as heading.
+///
+/// ```
+/// // Hand computation: 143 of 385 is 37.1 % of the group (printed "143 (37.1 %)").
+/// use analysis::plots::{demographic_bars, BarGroup};
+/// let group = BarGroup { name: "Gender".to_owned(), bars: vec![("Female".to_owned(), 143.0), ("Male".to_owned(), 242.0)] };
+/// let fig = demographic_bars(&[group], "Table 1").unwrap();
+/// assert!(fig.svg.contains("Gender") && fig.svg.contains("143 (37.1 %)"));
+/// ```
 pub fn demographic_bars(groups: &[BarGroup], title: &str) -> Result<Figure> {
     if groups.iter().all(|g| g.bars.is_empty()) {
         return Err(nothing_to_plot("groups"));
@@ -238,6 +261,14 @@ pub fn demographic_bars(groups: &[BarGroup], title: &str) -> Result<Figure> {
 /// Repetitions of each theme, grouped under its dimension (in order of first
 /// appearance) with the dimension's total in the heading; bars coloured by
 /// dimension.
+///
+/// ```
+/// // The dimension's heading carries its total: 4 + 5 = 9.
+/// use analysis::plots::{codebook_repetitions, CodebookBar};
+/// let bar = |d: &str, t: &str, r: f64| CodebookBar { dimension: d.into(), theme: t.into(), repetitions: r };
+/// let fig = codebook_repetitions(&[bar("Access", "Distance", 4.0), bar("Access", "Hours", 5.0)]).unwrap();
+/// assert!(fig.svg.contains("Access — 9 repetitions"));
+/// ```
 pub fn codebook_repetitions(entries: &[CodebookBar]) -> Result<Figure> {
     if entries.is_empty() {
         return Err(nothing_to_plot("codebook entries"));

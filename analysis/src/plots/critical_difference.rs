@@ -14,6 +14,13 @@ const ROW_H: f64 = 22.0;
 
 /// Groups of items (indices into `sorted`, ascending) whose mean ranks differ
 /// by less than `cd`, keeping only maximal groups of two or more (Demšar 2006).
+///
+/// ```
+/// // Hand computation with CD = 1: ranks 1.0, 1.5, 1.9 lie within 1 of each other,
+/// // 1.9 and 2.8 too; 4.5 is alone.
+/// use analysis::plots::critical_difference::cliques;
+/// assert_eq!(cliques(&[1.0, 1.5, 1.9, 2.8, 4.5], 1.0), [(0, 2), (2, 3)]);
+/// ```
 pub fn cliques(sorted_ranks: &[f64], cd: f64) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for i in 0..sorted_ranks.len() {
@@ -34,6 +41,16 @@ pub fn cliques(sorted_ranks: &[f64], cd: f64) -> Vec<(usize, usize)> {
 /// an elbow line (lower half of the ranks labelled on the left, upper half on
 /// the right), thick bars joining groups whose mean ranks differ by less than
 /// the critical difference `cd`, and a bar of length CD above the axis.
+///
+/// ```
+/// // The mean ranks and CD of tests/data/friedman/docstring_example.csv
+/// // (tests/fixtures/friedman/scipy_posthocs.json): b is more than CD = 1.353 below c.
+/// use analysis::plots::critical_difference;
+/// let names = ["a", "b", "c"].map(String::from);
+/// let fig = critical_difference(&names, &[2.25, 7.0 / 6.0, 31.0 / 12.0], 1.353_136_164_445_458).unwrap();
+/// assert!(fig.svg.contains("b (1.17)") && fig.svg.contains("CD = 1.35"));
+/// assert!(critical_difference(&[], &[], 1.0).is_err());
+/// ```
 pub fn critical_difference(names: &[String], mean_ranks: &[f64], cd: f64) -> Result<Figure> {
     if names.is_empty() {
         return Err(nothing_to_plot("mean ranks"));

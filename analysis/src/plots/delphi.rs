@@ -14,6 +14,7 @@ const MAX_NAME: usize = 40;
 /// Usual consensus criteria drawn as dashed lines: at least 75 % of the
 /// panel agreeing and an interquartile range of at most 1 scale point.
 pub const AGREEMENT_CUTOFF: f64 = 0.75;
+/// Largest interquartile range counted as consensus (scale points).
 pub const IQR_CUTOFF: f64 = 1.0;
 
 /// Two panels with one row per item: the share of experts agreeing (0–1,
@@ -21,6 +22,15 @@ pub const IQR_CUTOFF: f64 = 1.0;
 /// shape both encode the round), joined by a thin line per item so the
 /// movement between rounds is visible. `agreement_by_round[r][i]` and
 /// `iqr_by_round[r][i]` are round r, item i.
+///
+/// ```
+/// use analysis::plots::delphi_rounds;
+/// let items = ["item1", "item2"].map(String::from);
+/// let fig = delphi_rounds(&items, &[vec![0.6, 0.9], vec![0.8, 1.0]], &[vec![2.0, 1.0], vec![1.0, 0.5]]).unwrap();
+/// assert!(fig.svg.contains("item2"));
+/// // One agreement list per round, each as long as the items.
+/// assert!(delphi_rounds(&items, &[vec![0.6]], &[vec![2.0]]).is_err());
+/// ```
 pub fn delphi_rounds(
     items: &[String],
     agreement_by_round: &[Vec<f64>],

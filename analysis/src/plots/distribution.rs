@@ -12,6 +12,14 @@ use statrs::distribution::{ContinuousCDF, Normal};
 /// bins) with the normal density of the sample mean and SD, and a normal Q-Q
 /// plot (Blom's plotting positions (i − 3/8)/(n + 1/4)) with the line
 /// mean + SD·z. Needs at least 3 finite values that are not all equal.
+///
+/// ```
+/// use analysis::plots::histogram_qq;
+/// let fig = histogram_qq("age", &[31.0, 45.0, 38.0, 52.0, 29.0, 41.0]).unwrap();
+/// assert!(fig.svg.contains("age"));
+/// // Constant values have no spread to compare with a normal.
+/// assert!(histogram_qq("age", &[3.0, 3.0, 3.0]).is_err());
+/// ```
 pub fn histogram_qq(name: &str, values: &[f64]) -> Result<Figure> {
     if values.is_empty() {
         return Err(nothing_to_plot(&format!("values of \"{name}\"")));

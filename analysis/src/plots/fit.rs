@@ -12,7 +12,9 @@ use serde::Serialize;
 /// One fit index, its value and (if it has one) its cut-off.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FitIndexBar {
+    /// The index's name (e.g. "CFI").
     pub name: String,
+    /// Its value.
     pub value: f64,
     /// The usual cut-off (e.g. 0.90 for GFI, 0.06 for RMSEA); `None` for χ².
     pub cutoff: Option<f64>,
@@ -28,6 +30,16 @@ const SCALE_W: f64 = 360.0;
 /// the larger of value and cut-off), the cut-off as a dashed line, and a
 /// verdict in words ("meets ≥ 0.90", "fails ≤ 0.06", "no cut-off"); bars are
 /// bluish green when the cut-off is met, vermillion when not, grey without one.
+///
+/// ```
+/// // CFI 0.95 meets its 0.90 cut-off; RMSEA 0.08 fails its 0.06.
+/// use analysis::plots::{fit_indices, FitIndexBar};
+/// let fig = fit_indices(&[
+///     FitIndexBar { name: "CFI".into(), value: 0.95, cutoff: Some(0.90), higher_is_better: true },
+///     FitIndexBar { name: "RMSEA".into(), value: 0.08, cutoff: Some(0.06), higher_is_better: false },
+/// ]).unwrap();
+/// assert!(fig.svg.contains("meets ≥ 0.90") && fig.svg.contains("fails ≤ 0.06"));
+/// ```
 pub fn fit_indices(indices: &[FitIndexBar]) -> Result<Figure> {
     if indices.is_empty() {
         return Err(nothing_to_plot("fit indices"));

@@ -15,6 +15,15 @@ const MAX_NAME: usize = 40;
 /// cell when there are at most 20 variables. Rows are labelled
 /// "1  name" … on the left and columns by the same numbers on top, so long
 /// names never collide. Values outside [−1, 1] are an error.
+///
+/// ```
+/// use analysis::plots::heatmap;
+/// let names = ["x", "y"].map(String::from);
+/// let fig = heatmap(&names, &[vec![1.0, 0.97], vec![0.97, 1.0]]).unwrap();
+/// assert!(fig.svg.contains("0.97"));
+/// // A correlation above 1 is an error, not a colour.
+/// assert!(heatmap(&names, &[vec![1.0, 1.5], vec![1.5, 1.0]]).is_err());
+/// ```
 pub fn heatmap(names: &[String], matrix: &[Vec<f64>]) -> Result<Figure> {
     let k = names.len();
     if k == 0 {

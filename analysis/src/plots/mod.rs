@@ -53,6 +53,13 @@ impl Figure {
     /// The figure with a line of text added in a band under it — used to
     /// label every plot of synthetic data as such ("SYNTHETIC data …"). The
     /// canvas grows by 28 px and is widened if the text needs it.
+    ///
+    /// ```
+    /// use analysis::plots::bar_chart;
+    /// let fig = bar_chart(&[("a".to_owned(), 1.0)], "Counts", "count").unwrap();
+    /// let labelled = fig.with_footer("SYNTHETIC data");
+    /// assert!(labelled.svg.contains("SYNTHETIC data") && labelled.title == fig.title);
+    /// ```
     pub fn with_footer(&self, text: &str) -> Figure {
         let (Some(w), Some(h)) = (svg_attr(&self.svg, "width"), svg_attr(&self.svg, "height"))
         else {
@@ -127,6 +134,11 @@ pub(crate) fn text_width(text: &str, size: f64) -> f64 {
 }
 
 /// Shortens `text` to at most `max_chars` characters, ending in "…".
+///
+/// ```
+/// assert_eq!(analysis::plots::truncate("Transport cost", 8), "Transpo…");
+/// assert_eq!(analysis::plots::truncate("Cost", 8), "Cost");
+/// ```
 pub fn truncate(text: &str, max_chars: usize) -> String {
     let n = text.chars().count();
     if n <= max_chars || max_chars == 0 {
@@ -140,6 +152,10 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
 
 /// Splits `text` into lines of at most `max_chars` characters at spaces (a
 /// longer word is shortened with "…").
+///
+/// ```
+/// assert_eq!(analysis::plots::wrap("one two three", 7), ["one two", "three"]);
+/// ```
 pub fn wrap(text: &str, max_chars: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();

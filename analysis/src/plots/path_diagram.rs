@@ -18,16 +18,22 @@ const ARROW_SPAN: f64 = 330.0;
 /// One directed path with its standardized estimate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathArrow {
+    /// The predictor.
     pub from: String,
+    /// The outcome.
     pub to: String,
+    /// Standardized estimate, printed on the arrow.
     pub estimate: f64,
+    /// Marked "*" and drawn in colour when true.
     pub significant: bool,
 }
 
 /// A structural model with predictors (`factors`) pointing at one outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathDiagram {
+    /// Predictor boxes, top to bottom.
     pub factors: Vec<String>,
+    /// The outcome box.
     pub outcome: String,
     /// Paths from a factor to the outcome; other paths are an error.
     pub paths: Vec<PathArrow>,
@@ -39,6 +45,22 @@ pub struct PathDiagram {
 /// outcome box on the right spanning the middle of the column so that arrows
 /// fan out and their labels (the estimate, with "*" when significant) do not
 /// collide; non-significant paths are dashed grey.
+///
+/// ```
+/// use analysis::plots::{path_diagram, PathArrow, PathDiagram};
+/// let d = PathDiagram {
+///     factors: vec!["Access".into(), "Quality".into()],
+///     outcome: "Contract".into(),
+///     paths: vec![
+///         PathArrow { from: "Access".into(), to: "Contract".into(), estimate: 0.42, significant: true },
+///         PathArrow { from: "Quality".into(), to: "Contract".into(), estimate: 0.08, significant: false },
+///     ],
+///     caption: None,
+/// };
+/// let fig = path_diagram(&d).unwrap();
+/// // A significant estimate is starred, a non-significant one is not.
+/// assert!(fig.svg.contains("0.42*") && fig.svg.contains("0.08") && !fig.svg.contains("0.08*"));
+/// ```
 pub fn path_diagram(d: &PathDiagram) -> Result<Figure> {
     if d.factors.is_empty() || d.paths.is_empty() {
         return Err(nothing_to_plot("paths"));

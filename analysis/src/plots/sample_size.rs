@@ -10,6 +10,15 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// Plots points (margin of error e, sample size n) as a curve; `highlight` marks one point (e.g. the study's e = 0.05,
 /// n = 384.16) with its values. Needs at least one point; e and n must be
 /// positive and finite.
+///
+/// ```
+/// // Cochran's n0 = 1.96² · 0.25 / e² at e = 0.05 is 384.16 (hand computation).
+/// use analysis::plots::sample_size_curve;
+/// let points: Vec<(f64, f64)> = [0.03, 0.05, 0.08].iter().map(|&e| (e, 1.96f64.powi(2) * 0.25 / (e * e))).collect();
+/// let fig = sample_size_curve(&points, Some((0.05, 384.16))).unwrap();
+/// assert!(fig.svg.contains("e = 0.050, n = 384.16"));
+/// assert!(sample_size_curve(&[], None).is_err());
+/// ```
 pub fn sample_size_curve(points: &[(f64, f64)], highlight: Option<(f64, f64)>) -> Result<Figure> {
     if points.is_empty() {
         return Err(nothing_to_plot("sample sizes"));
