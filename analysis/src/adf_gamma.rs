@@ -86,7 +86,14 @@ pub fn adf_gamma(data: &Dataset, columns: &[String], meanstructure: bool) -> Res
     Ok(from_rows(&selected, &rows, dropped, meanstructure))
 }
 
-fn from_rows(names: &[String], rows: &[Vec<f64>], dropped: usize, meanstructure: bool) -> AdfGamma {
+/// Γ of complete rows (one value per name), with the means first when
+/// `meanstructure`.
+pub(crate) fn from_rows(
+    names: &[String],
+    rows: &[Vec<f64>],
+    dropped: usize,
+    meanstructure: bool,
+) -> AdfGamma {
     let p = names.len();
     let n = rows.len();
     let mean: Vec<f64> = (0..p)

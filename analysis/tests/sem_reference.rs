@@ -60,6 +60,7 @@ fn fit_fixture(name: &str) -> (Value, sem::SemFit) {
         std_lv: fx["std_lv"].as_bool().unwrap(),
         modindices: true,
         bootstrap: None,
+        ..Options::default()
     };
     let fit = sem::fit(&spec, &sample, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
     (fx, fit)

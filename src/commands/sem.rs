@@ -38,6 +38,14 @@ pub struct Args {
     /// Likelihood: normal (lavaan) or wishart (AMOS).
     #[arg(long, value_enum, default_value = "normal")]
     pub likelihood: LikelihoodArg,
+    /// Estimator: ML, MLM (robust SEs, Satorra–Bentler scaled test) or MLR
+    /// (Huber–White SEs, Yuan–Bentler scaled test), as lavaan's.
+    #[arg(long, value_name = "ML|MLM|MLR", default_value = "ML")]
+    pub estimator: String,
+    /// Free intercepts of the observed variables, latent means fixed at 0
+    /// (lavaan's meanstructure = TRUE; a `x ~ 1` statement implies it).
+    #[arg(long)]
+    pub meanstructure: bool,
     /// Identify factors by fixing latent variances to 1 (lavaan's std.lv).
     #[arg(long)]
     pub std_lv: bool,
@@ -78,6 +86,7 @@ pub const MAX_BOOTSTRAP: u64 = 100_000;
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
     // Options first, before any file is read or any model fitted.
+    let estimator: sem::Estimator = args.estimator.parse()?;
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
@@ -137,6 +146,8 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         std_lv: args.std_lv,
         modindices: args.modindices,
         bootstrap,
+        estimator,
+        meanstructure: args.meanstructure,
     };
     let mut fit = sem::fit(&spec, &sample, &options)?;
     fit.amos_columns = args.amos;

@@ -289,6 +289,15 @@ case("sem/bootstrap-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov"
 for v in ["-1", "abc", "18446744073709551616", "1.5"]:
     case(f"sem/--seed={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--seed", v], exit=2)
 case("sem/--likelihood=bad", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--likelihood", "bayes"], exit=2)
+for v in ["WLSMV", "DWLS", "bayes", ""]:
+    case(f"sem/--estimator={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", v], exit=2)
+case("sem/mlm-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301", "--estimator", "MLM"], exit=2)
+case("sem/mlr-wishart", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLR", "--likelihood", "wishart"], exit=2)
+case("sem/mlr-bootstrap", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLR", "--bootstrap", "10"], exit=2)
+case("sem/mlm-modindices", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLM", "--modindices"], exit=2)
+case("sem/meanstructure-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301", "--meanstructure"], exit=2)
+case("sem/meanstructure-wishart", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--meanstructure", "--likelihood", "wishart"], exit=2)
+case("sem/mlr-meanstructure-ok", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "mlr", "--meanstructure", "--json"], exit=0, stdout='"chisq_scaled"')
 case("sem/no-input", ["sem", "--model", model_paths["hs.lav"]], exit=2)
 case("sem/cov-without-nobs", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC], exit=2)
 case("sem/data-and-cov", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--cov", HSC, "--nobs", "301"], exit=2)

@@ -117,9 +117,13 @@ pub fn run(
             let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
             let resampled = DMatrix::from_fn(n, data.ncols(), |i, j| data[(rows[i], j)]);
             let (s, _) = scaled_for(&covariance_of(&resampled), n, options.likelihood);
+            let ybar = table
+                .meanstructure
+                .then(|| resampled.row_mean().transpose());
             let mut t = table.clone();
-            t.set_fixed_x(&s);
+            t.set_fixed_x(&s, ybar.as_ref().map(|m| m.as_slice()));
             let out = Problem::new(&t, s)
+                .map(|prob| prob.with_mean(ybar))
                 .and_then(|prob| optimise(&prob, theta_hat.clone()).ok())
                 .filter(|o| o.converged)
                 .map(|o| o.theta);

@@ -52,6 +52,8 @@ pub struct Problem<'a> {
     pub s: DMatrix<f64>,
     /// log |S|.
     pub log_det_s: f64,
+    /// The sample means, with a mean structure.
+    pub mean: Option<DVector<f64>>,
     /// The last implied state: argmin asks for the cost and the gradient at
     /// the same point separately.
     cache: std::sync::Mutex<Option<CachedState>>,
@@ -74,8 +76,15 @@ impl<'a> Problem<'a> {
             elements: Elements::free_of(table),
             s,
             log_det_s,
+            mean: None,
             cache: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The problem with a mean structure fitted to the sample means `ybar`.
+    pub fn with_mean(mut self, ybar: Option<DVector<f64>>) -> Problem<'a> {
+        self.mean = ybar;
+        self
     }
 
     /// The implied state at θ, reusing the last one when θ is unchanged.
@@ -97,17 +106,38 @@ impl<'a> Problem<'a> {
     /// F at θ; `None` where Σ(θ) is not positive definite.
     pub fn objective(&self, theta: &[f64]) -> Option<f64> {
         self.implied(theta)
-            .map(|i| i.discrepancy(&self.s, self.log_det_s))
+            .map(|i| i.discrepancy(&self.s, self.log_det_s, self.mean.as_ref()))
     }
 
     /// `∂F/∂θ` at an implied state.
+    ///
+    /// With a mean structure and `d = ȳ − μ`, the mean term adds `−d dᵀ` to
+    /// `S` in `W` and `−2 dᵀ Σ⁻¹ ∂μ/∂x` to each element.
     pub fn gradient_at(&self, imp: &Implied) -> Vec<f64> {
-        let w = &imp.sigma_inv * (&imp.sigma - &self.s) * &imp.sigma_inv;
-        let (u, v) = self.elements.uv(imp, self.table.p());
+        let p = self.table.p();
+        let residual = match &self.mean {
+            Some(y) => {
+                let d = y - &imp.mean;
+                Some((&imp.sigma_inv * &d, d))
+            }
+            None => None,
+        };
+        let mut e_s = &imp.sigma - &self.s;
+        if let Some((_, d)) = &residual {
+            e_s -= d * d.transpose();
+        }
+        let w = &imp.sigma_inv * e_s * &imp.sigma_inv;
+        let (u, v) = self.elements.uv(imp, p);
         let wu = &w * &u;
+        let mean_part = residual
+            .as_ref()
+            .map(|(pd, _)| self.elements.mean_jacobian(imp, p).tr_mul(pd) * -2.0);
         let mut g = vec![0.0; self.table.n_free];
         for (e, el) in self.elements.list.iter().enumerate() {
-            let d = 2.0 * v.column(e).dot(&wu.column(e));
+            let mut d = 2.0 * v.column(e).dot(&wu.column(e));
+            if let Some(m) = &mean_part {
+                d += m[e];
+            }
             if let Some(k) = el.theta {
                 g[k] += d;
             }
@@ -157,8 +187,13 @@ pub struct Optimum {
 /// Largest |∂fmin/∂θ| accepted as converged.
 pub const GRADIENT_TOLERANCE: f64 = 1e-6;
 
-/// Starting values (see the module documentation).
-pub fn starting_values(table: &ParTable, s: &DMatrix<f64>) -> Vec<f64> {
+/// Starting values (see the module documentation); intercepts start at the
+/// sample means `ybar` (lavaan's start), latent means at 0.
+pub fn starting_values(
+    table: &ParTable,
+    s: &DMatrix<f64>,
+    ybar: Option<&DVector<f64>>,
+) -> Vec<f64> {
     let p = table.p();
     let mut theta = vec![0.0; table.n_free];
     let mut assigned = vec![false; table.n_free];
@@ -225,6 +260,10 @@ pub fn starting_values(table: &ParTable, s: &DMatrix<f64>) -> Vec<f64> {
                         1.0
                     }
                 }
+                (Operator::Intercept, _) => match ybar {
+                    Some(y) if q.row < p => y[q.row],
+                    _ => 0.0,
+                },
                 (Operator::Covariance, Matrix::Phi) if q.row == q.col => {
                     if q.row < p {
                         0.5 * s[(q.row, q.row)]
@@ -411,6 +450,7 @@ fn run_lbfgs(problem: &Problem, start: Vec<f64>, max_iterations: u64) -> (Vec<f6
             elements: problem.elements.clone(),
             s: problem.s.clone(),
             log_det_s: problem.log_det_s,
+            mean: problem.mean.clone(),
             cache: std::sync::Mutex::new(None),
         },
         solver,

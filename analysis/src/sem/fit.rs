@@ -497,6 +497,14 @@ pub struct FitMeasures {
     pub npar: usize,
     /// Number of observations.
     pub ntotal: usize,
+    /// SRMR without the mean residuals (lavaan's `srmr_bentler_nomean`),
+    /// given with a mean structure, where `srmr` includes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srmr_bentler_nomean: Option<f64>,
+    /// The scaled test and the scaled and robust indices of a robust
+    /// estimator (MLM, MLR), keys as lavaan's.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub robust: Option<super::robust::RobustFit>,
 }
 
 /// Relative size below which a model χ² is rounding noise: F at the optimum
@@ -535,6 +543,12 @@ pub fn measures(
     let nf = n as f64;
     let npar = table.n_free;
     let df = (table.n_moments() - npar) as f64;
+    // With a mean structure: the mean residuals d = ȳ − μ̂ and Σ̂⁻¹d.
+    let mean_residual = moments.mean.as_ref().map(|y| {
+        let d = y - &imp.mean;
+        let pd = &imp.sigma_inv * &d;
+        (d, pd)
+    });
     let raw_chisq = (n_mult * f).max(0.0);
     // Baseline: independence model, with the block of fixed exogenous
     // covariates kept at its sample values.
@@ -558,7 +572,13 @@ pub fn measures(
     let baseline_chisq = n_mult * (log_det(&sigma_b) - log_det_s);
     let chisq = chisq_within_rounding(raw_chisq, baseline_chisq);
     let nx = exo.len();
-    let baseline_df = (table.n_moments() - (p - nx)) as f64;
+    // The baseline has free variances and, with a mean structure, free means.
+    let baseline_free = if table.meanstructure {
+        2 * (p - nx)
+    } else {
+        p - nx
+    };
+    let baseline_df = (table.n_moments() - baseline_free) as f64;
     let tr_s_sigma_inv = trace_product(s, &imp.sigma_inv);
     // With fixed exogenous covariates lavaan reports the likelihood
     // conditional on them: their marginal log-likelihood is subtracted.
@@ -568,7 +588,8 @@ pub fn measures(
     } else {
         0.0
     };
-    let logl = loglik(nf, pf, imp.log_det, tr_s_sigma_inv) - logl_x;
+    let mean_term = mean_residual.as_ref().map_or(0.0, |(d, pd)| d.dot(pd));
+    let logl = loglik(nf, pf, imp.log_det, tr_s_sigma_inv + mean_term) - logl_x;
     let unrestricted_logl = loglik(nf, pf, log_det_s, pf) - logl_x;
     // lavaan's RMSEA uses the χ² multiplier: N (normal), N − 1 (Wishart).
     let (rmsea_ci_lower, rmsea_ci_upper) = rmsea_ci(chisq, df, n_mult, 0.90);
@@ -583,8 +604,28 @@ pub fn measures(
         }
     }
     let ps = &imp.sigma_inv * &s_weighted;
-    let gfi = 1.0 - trace_product(&pe, &pe) / trace_product(&ps, &ps);
-    let nel = (p * (p + 1) / 2) as f64;
+    // lavaan's GFI is 1 − eᵀWe / sᵀWs over its sample statistics (means,
+    // then vech S) with the normal-theory weight W: ½ tr((Σ̂⁻¹E)²) for the
+    // covariances, dᵀΣ̂⁻¹d for the means (the ½ cancels without means).
+    let gfi = match (&mean_residual, &moments.mean) {
+        (Some((d, pd)), Some(y)) => {
+            let mut y_weighted = y.clone();
+            for &i in &exo {
+                y_weighted[i] = 0.0;
+            }
+            let num = 0.5 * trace_product(&pe, &pe) + d.dot(pd);
+            let den =
+                0.5 * trace_product(&ps, &ps) + (&imp.sigma_inv * &y_weighted).dot(&y_weighted);
+            1.0 - num / den
+        }
+        _ => 1.0 - trace_product(&pe, &pe) / trace_product(&ps, &ps),
+    };
+    let nel_cov = (p * (p + 1) / 2) as f64;
+    let nel = if table.meanstructure {
+        nel_cov + pf
+    } else {
+        nel_cov
+    };
     // SRMR (Bentler): residuals scaled by the observed standard deviations.
     let mut ss = 0.0;
     for i in 0..p {
@@ -593,7 +634,16 @@ pub fn measures(
             ss += r * r;
         }
     }
-    let srmr = (ss / nel).sqrt();
+    let srmr_cov = (ss / nel_cov).sqrt();
+    // With a mean structure lavaan's srmr also averages the mean residuals
+    // scaled by the observed standard deviations.
+    let (srmr, srmr_bentler_nomean) = match &mean_residual {
+        Some((d, _)) => {
+            let ss_mean: f64 = (0..p).map(|i| d[i] * d[i] / s[(i, i)]).sum();
+            (((ss + ss_mean) / (nel_cov + pf)).sqrt(), Some(srmr_cov))
+        }
+        None => (srmr_cov, None),
+    };
     FitMeasures {
         chisq,
         df,
@@ -619,5 +669,7 @@ pub fn measures(
         fmin: f / 2.0,
         npar,
         ntotal: n,
+        srmr_bentler_nomean,
+        robust: None,
     }
 }

@@ -69,9 +69,28 @@ impl Elements {
                     .column_mut(e)
                     .copy_from(&(imp.t.view((0, el.row), (p, 1)) * 0.5)),
                 Matrix::Phi => v.column_mut(e).copy_from(&imp.t.view((0, el.col), (p, 1))),
+                // Intercepts leave Σ alone.
+                Matrix::Mean => u.column_mut(e).fill(0.0),
             }
         }
         (u, v)
+    }
+
+    /// `∂μ/∂x` of every element (p × elements): `T eᵢ νⱼ` for `A[i, j]`
+    /// (ν = T m, the means of all variables), `T eᵢ` for the mean `mᵢ`, 0
+    /// for `Φ`.
+    pub fn mean_jacobian(&self, imp: &Implied, p: usize) -> DMatrix<f64> {
+        let mut d = DMatrix::zeros(p, self.list.len());
+        for (e, el) in self.list.iter().enumerate() {
+            match el.matrix {
+                Matrix::A if imp.nu[el.col] != 0.0 => d
+                    .column_mut(e)
+                    .copy_from(&(imp.t.view((0, el.row), (p, 1)) * imp.nu[el.col])),
+                Matrix::Mean => d.column_mut(e).copy_from(&imp.t.view((0, el.row), (p, 1))),
+                _ => {}
+            }
+        }
+        d
     }
 }
 
@@ -89,9 +108,14 @@ pub fn element_information(imp: &Implied, p: usize, a: &Elements, b: &Elements) 
     uu.component_mul(&vv) + uv.component_mul(&vu)
 }
 
-/// Unit expected information of the free parameters θ.
+/// Unit expected information of the free parameters θ; with a mean
+/// structure plus `(∂μ/∂θ)ᵀ Σ⁻¹ (∂μ/∂θ)`.
 pub fn expected_information(table: &ParTable, elements: &Elements, imp: &Implied) -> DMatrix<f64> {
-    let info = element_information(imp, table.p(), elements, elements);
+    let mut info = element_information(imp, table.p(), elements, elements);
+    if table.meanstructure {
+        let d = elements.mean_jacobian(imp, table.p());
+        info += d.transpose() * &imp.sigma_inv * &d;
+    }
     collapse(&info, elements, elements, table.n_free, table.n_free)
 }
 

@@ -61,6 +61,7 @@ pub mod modindices;
 pub mod output;
 pub mod partable;
 pub mod reliability;
+pub mod robust;
 pub mod samplestats;
 pub mod standardized;
 pub mod syntax;
@@ -71,6 +72,7 @@ pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
 /// The matrix type of the public API (nalgebra 0.34).
 pub use nalgebra::DMatrix;
 pub use partable::{ParTable, Parameter};
+pub use robust::{Estimator, RobustFit};
 pub use samplestats::SampleMoments;
 pub use syntax::{ModelSpec, Operator};
 pub use warnings::{SemWarning, ACCURATE_NOBS};
@@ -95,10 +97,15 @@ pub enum Likelihood {
     Wishart,
 }
 
-/// Options of a fit. A robust estimator (scaled test, sandwich SEs) would
-/// be an option here, read by the inference and fit-measure stages.
+/// Options of a fit. The estimator (robust SEs and scaled test) is read by
+/// the inference and fit-measure stages.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// ML, or robust ML (MLM, MLR).
+    pub estimator: Estimator,
+    /// Free intercepts of the observed variables and latent means fixed at 0
+    /// (lavaan's `meanstructure = TRUE`); a `~ 1` statement implies it.
+    pub meanstructure: bool,
     /// Normal (lavaan) or Wishart (AMOS) likelihood.
     pub likelihood: Likelihood,
     /// Fix latent (residual) variances to 1 instead of first loadings.
@@ -156,6 +163,8 @@ pub struct SemFit {
     pub table: ParTable,
     /// The likelihood used.
     pub likelihood: Likelihood,
+    /// The estimator (ML, MLM, MLR).
+    pub estimator: Estimator,
     /// Whether factors were identified by unit variances (std.lv).
     pub std_lv_identification: bool,
     /// R² of the endogenous variables.
@@ -190,6 +199,8 @@ struct SemFitJson<'a> {
     fit: &'a FitMeasures,
     estimates: &'a ParTable,
     likelihood: Likelihood,
+    #[serde(skip_serializing_if = "Estimator::is_ml")]
+    estimator: Estimator,
     std_lv_identification: bool,
     r2: &'a [RSquared],
     reliability: &'a [reliability::FactorReliability],
@@ -215,6 +226,7 @@ impl Serialize for SemFit {
             fit: &self.fit,
             estimates: &self.table,
             likelihood: self.likelihood,
+            estimator: self.estimator,
             std_lv_identification: self.std_lv_identification,
             r2: &self.r2,
             reliability: &self.reliability,
@@ -274,29 +286,38 @@ pub(crate) fn fit_within(
 ) -> Result<SemFit> {
     let mut laps = Laps::start();
     // Stages 1 and 2: the table, the moments it uses.
-    let mut table = ParTable::build(spec, &sample.names, options.std_lv)?;
+    let mut table =
+        ParTable::build_with_means(spec, &sample.names, options.std_lv, options.meanstructure)?;
     let n = sample.nobs;
-    let moments = sample.in_use(&table.observed, options.likelihood)?;
+    let moments = sample.in_use(&table.observed, options.likelihood, table.meanstructure)?;
+    robust::check_options(options, &table, sample)?;
     let npar = table.n_free;
     let n_moments = table.n_moments();
     if npar > n_moments {
+        let which = if table.meanstructure {
+            "means, variances and covariances"
+        } else {
+            "variances and covariances"
+        };
         return Err(AnalysisError::unsuitable(
             Location::source(&spec.source),
             format!(
-                "the model has {npar} free parameters but only {n_moments} sample moments (variances and covariances): it is not identified"
+                "the model has {npar} free parameters but only {n_moments} sample moments ({which}): it is not identified"
             ),
         ));
     }
-    table.set_fixed_x(&moments.s);
+    table.set_fixed_x(&moments.s, moments.mean.as_ref().map(|m| m.as_slice()));
     // Stages 3 and 4: the implied moments and their fit to S.
     let opt = {
-        let problem = Problem::new(&table, moments.s.clone()).ok_or_else(|| {
-            AnalysisError::unsuitable(
-                Location::source(&sample.source),
-                "the sample covariance matrix is not positive definite",
-            )
-        })?;
-        let start = estimate::starting_values(&table, &moments.s);
+        let problem = Problem::new(&table, moments.s.clone())
+            .ok_or_else(|| {
+                AnalysisError::unsuitable(
+                    Location::source(&sample.source),
+                    "the sample covariance matrix is not positive definite",
+                )
+            })?
+            .with_mean(moments.mean.clone());
+        let start = estimate::starting_values(&table, &moments.s, moments.mean.as_ref());
         laps.lap("setup (parameter table, sample moments, start values)");
         estimate::optimise_within(&problem, start, limits)?
     };
@@ -322,7 +343,7 @@ pub(crate) fn fit_within(
     // Inference: SEs from the expected information.
     let elements = Elements::free_of(&table);
     let info = expected_information(&table, &elements, &imp);
-    let vcov = match invert_information(&info, moments.n_mult) {
+    let ml_vcov = match invert_information(&info, moments.n_mult) {
         Inversion::Vcov(v) => v,
         Inversion::Singular(_) if !opt.converged => {
             return Err(AnalysisError::computation(not_converged.to_string()))
@@ -342,6 +363,14 @@ pub(crate) fn fit_within(
             ));
         }
     };
+    // Robust estimators: sandwich SEs and the scaling of the test.
+    let robust = match options.estimator {
+        Estimator::ML => None,
+        estimator => Some(robust::inference(
+            estimator, &table, &elements, &imp, &moments, sample, &info,
+        )?),
+    };
+    let vcov = robust.as_ref().map_or(ml_vcov, |r| r.vcov.clone());
     for p in table.params.iter_mut() {
         p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
     }
@@ -349,7 +378,10 @@ pub(crate) fn fit_within(
     standardized::fill(&mut table, &imp.c);
     laps.lap("estimates table and standardized solution");
     // Stage 5: fit measures, then what is read off the fitted table.
-    let fit = fit::measures(&table, &moments, &imp, opt.f, n);
+    let mut fit = fit::measures(&table, &moments, &imp, opt.f, n);
+    if let Some(r) = &robust {
+        fit.robust = Some(robust::measures(&fit, r, n));
+    }
     laps.lap("fit measures (incl. RMSEA interval)");
     let r2: Vec<RSquared> = standardized::r_squared(&table, &imp.c, &imp.phi)
         .into_iter()
@@ -380,6 +412,7 @@ pub(crate) fn fit_within(
         fit,
         table,
         likelihood: options.likelihood,
+        estimator: options.estimator,
         std_lv_identification: options.std_lv,
         r2,
         reliability,

@@ -7,11 +7,12 @@
 //! variables. Loadings (`f =~ x`: `A[x, f]`) and regressions (`y ~ x`:
 //! `A[y, x]`) live in `A`; (residual) variances and covariances in `Φ`.
 //! This is equivalent to lavaan's LISREL form with phantom latents but needs
-//! none. A mean structure (`~1`) would add a vector of intercepts `m`, with
-//! implied means `F (I − A)⁻¹ m`, beside Σ in [`Implied`].
+//! none. A mean structure (`~1`) adds the vector `m` of intercepts and
+//! latent means (`v = A v + m + u`), with implied means
+//! `μ = F (I − A)⁻¹ m` beside Σ in [`Implied`].
 
 use super::partable::{Matrix, ParTable};
-use nalgebra::{Cholesky, DMatrix};
+use nalgebra::{Cholesky, DMatrix, DVector};
 
 /// RAM matrices `A` and `Φ` of a table at θ (fixed parameters at their
 /// values).
@@ -27,9 +28,20 @@ pub fn ram_matrices(table: &ParTable, theta: &[f64]) -> (DMatrix<f64>, DMatrix<f
                 phi[(p.row, p.col)] = v;
                 phi[(p.col, p.row)] = v;
             }
+            Matrix::Mean => {}
         }
     }
     (a, phi)
+}
+
+/// The vector `m` of intercepts and latent means at θ (zero without a
+/// mean structure).
+pub fn mean_vector(table: &ParTable, theta: &[f64]) -> DVector<f64> {
+    let mut m = DVector::zeros(table.m());
+    for p in table.params.iter().filter(|p| p.matrix == Matrix::Mean) {
+        m[p.row] = p.free.map_or(p.value, |k| theta[k]);
+    }
+    m
 }
 
 /// The model-implied moments at θ.
@@ -46,6 +58,10 @@ pub struct Implied {
     pub log_det: f64,
     /// Φ at θ.
     pub phi: DMatrix<f64>,
+    /// Means of all variables, `T m` (zero without a mean structure).
+    pub nu: DVector<f64>,
+    /// Implied means of the observed variables (the first p of `nu`).
+    pub mean: DVector<f64>,
 }
 
 impl Implied {
@@ -57,6 +73,12 @@ impl Implied {
         let c = &t * &phi * t.transpose();
         let sigma = c.view((0, 0), (p, p)).into_owned();
         let (sigma_inv, log_det) = spd_inverse(&sigma)?;
+        let nu = if table.meanstructure {
+            &t * mean_vector(table, theta)
+        } else {
+            DVector::zeros(table.m())
+        };
+        let mean = nu.rows(0, p).into_owned();
         Some(Implied {
             t,
             c,
@@ -64,13 +86,28 @@ impl Implied {
             sigma_inv,
             log_det,
             phi,
+            nu,
+            mean,
         })
     }
 
-    /// `F = log|Σ| + tr(SΣ⁻¹) − log|S| − p`.
-    pub fn discrepancy(&self, s: &DMatrix<f64>, log_det_s: f64) -> f64 {
+    /// `F = log|Σ| + tr(SΣ⁻¹) − log|S| − p`, plus `(ȳ − μ)ᵀ Σ⁻¹ (ȳ − μ)`
+    /// with a mean structure (`ybar` the sample means).
+    pub fn discrepancy(
+        &self,
+        s: &DMatrix<f64>,
+        log_det_s: f64,
+        ybar: Option<&DVector<f64>>,
+    ) -> f64 {
         let p = s.nrows();
-        self.log_det + trace_product(s, &self.sigma_inv) - log_det_s - p as f64
+        let f = self.log_det + trace_product(s, &self.sigma_inv) - log_det_s - p as f64;
+        match ybar {
+            Some(y) => {
+                let d = y - &self.mean;
+                f + (&self.sigma_inv * &d).dot(&d)
+            }
+            None => f,
+        }
     }
 }
 

@@ -122,6 +122,141 @@ fn kv(title: &str, rows: &[(&str, String)]) -> Table {
     t
 }
 
+/// A block with lavaan's "Standard" and "Scaled" columns (robust estimators);
+/// an empty cell where lavaan prints nothing.
+fn kv2(title: &str, rows: &[(&str, String, String)]) -> Table {
+    let mut t = Table::new(title, &["", "Standard", "Scaled"]);
+    for (k, v, w) in rows {
+        t.row(vec![format!("  {k}"), v.clone(), w.clone()]);
+    }
+    t
+}
+
+/// The fit blocks of a robust fit, laid out as lavaan's `summary()`.
+fn robust_blocks(f: &FitMeasures, r: &super::RobustFit, estimator: super::Estimator) -> Vec<Table> {
+    let correction = match estimator {
+        super::Estimator::MLR => "Yuan-Bentler correction (Mplus variant)",
+        _ => "Satorra-Bentler correction",
+    };
+    // Cells lavaan leaves empty show as MISSING, so that the number
+    // columns stay right-aligned.
+    let blank = || MISSING.to_owned();
+    let mut test = kv2(
+        "Model Test User Model",
+        &[
+            ("Test Statistic", num(f.chisq), opt(r.chisq_scaled)),
+            (
+                "Degrees of freedom",
+                format!("{}", f.df),
+                format!("{}", r.df_scaled),
+            ),
+            ("P-value (Chi-square)", opt(f.pvalue), opt(r.pvalue_scaled)),
+            (
+                "Scaling correction factor",
+                blank(),
+                opt(r.chisq_scaling_factor),
+            ),
+        ],
+    );
+    test.note(format!("Scaled: {correction}."));
+    vec![
+        test,
+        kv2(
+            "Model Test Baseline Model",
+            &[
+                (
+                    "Test statistic",
+                    num(f.baseline_chisq),
+                    opt(r.baseline_chisq_scaled),
+                ),
+                (
+                    "Degrees of freedom",
+                    format!("{}", f.baseline_df),
+                    format!("{}", r.baseline_df_scaled),
+                ),
+                (
+                    "P-value",
+                    opt(f.baseline_pvalue),
+                    opt(r.baseline_pvalue_scaled),
+                ),
+                (
+                    "Scaling correction factor",
+                    blank(),
+                    opt(r.baseline_chisq_scaling_factor),
+                ),
+            ],
+        ),
+        kv2(
+            "User Model versus Baseline Model",
+            &[
+                ("Comparative Fit Index (CFI)", num(f.cfi), opt(r.cfi_scaled)),
+                ("Tucker-Lewis Index (TLI)", num(f.tli), opt(r.tli_scaled)),
+                ("Bentler-Bonett Normed Fit Index (NFI)", num(f.nfi), blank()),
+                (
+                    "Robust Comparative Fit Index (CFI)",
+                    blank(),
+                    opt(r.cfi_robust),
+                ),
+                (
+                    "Robust Tucker-Lewis Index (TLI)",
+                    blank(),
+                    opt(r.tli_robust),
+                ),
+            ],
+        ),
+        kv2(
+            "Loglikelihood and Information Criteria",
+            &[
+                ("Loglikelihood user model (H0)", num(f.logl), num(f.logl)),
+                (
+                    "Loglikelihood unrestricted model (H1)",
+                    num(f.unrestricted_logl),
+                    num(f.unrestricted_logl),
+                ),
+                ("Akaike (AIC)", num(f.aic), num(f.aic)),
+                ("Bayesian (BIC)", num(f.bic), num(f.bic)),
+            ],
+        ),
+        kv2(
+            "Root Mean Square Error of Approximation",
+            &[
+                ("RMSEA", num(f.rmsea), opt(r.rmsea_scaled)),
+                (
+                    "90 Percent confidence interval - lower",
+                    num(f.rmsea_ci_lower),
+                    opt(r.rmsea_ci_lower_scaled),
+                ),
+                (
+                    "90 Percent confidence interval - upper",
+                    num(f.rmsea_ci_upper),
+                    opt(r.rmsea_ci_upper_scaled),
+                ),
+                (
+                    "P-value H_0: RMSEA <= 0.050",
+                    opt(f.rmsea_pvalue),
+                    opt(r.rmsea_pvalue_scaled),
+                ),
+                ("Robust RMSEA", blank(), opt(r.rmsea_robust)),
+                (
+                    "90 Percent confidence interval - lower",
+                    blank(),
+                    opt(r.rmsea_ci_lower_robust),
+                ),
+                (
+                    "90 Percent confidence interval - upper",
+                    blank(),
+                    opt(r.rmsea_ci_upper_robust),
+                ),
+                (
+                    "P-value H_0: Robust RMSEA <= 0.050",
+                    blank(),
+                    opt(r.rmsea_pvalue_robust),
+                ),
+            ],
+        ),
+    ]
+}
+
 impl Render for SemFit {
     fn tables(&self) -> Vec<Table> {
         let f = &self.fit;
@@ -140,7 +275,7 @@ impl Render for SemFit {
         out.push(kv(
             "Structural equation model (maximum likelihood)",
             &[
-                ("Estimator", "ML".into()),
+                ("Estimator", self.estimator.as_str().into()),
                 ("Likelihood", likelihood.into()),
                 ("Optimization method", self.optimizer.method.clone()),
                 (
@@ -157,57 +292,61 @@ impl Render for SemFit {
                 ("Number of observations", self.nobs.to_string()),
             ],
         ));
-        out.push(kv(
-            "Model Test User Model",
-            &[
-                ("Test statistic", num(f.chisq)),
-                ("Degrees of freedom", format!("{}", f.df)),
-                ("P-value (Chi-square)", opt(f.pvalue)),
-            ],
-        ));
-        out.push(kv(
-            "Model Test Baseline Model",
-            &[
-                ("Test statistic", num(f.baseline_chisq)),
-                ("Degrees of freedom", format!("{}", f.baseline_df)),
-                ("P-value", opt(f.baseline_pvalue)),
-            ],
-        ));
-        out.push(kv(
-            "User Model versus Baseline Model",
-            &[
-                ("Comparative Fit Index (CFI)", num(f.cfi)),
-                ("Tucker-Lewis Index (TLI)", num(f.tli)),
-                ("Bentler-Bonett Normed Fit Index (NFI)", num(f.nfi)),
-            ],
-        ));
-        out.push(kv(
-            "Loglikelihood and Information Criteria",
-            &[
-                ("Loglikelihood user model (H0)", num(f.logl)),
-                (
-                    "Loglikelihood unrestricted model (H1)",
-                    num(f.unrestricted_logl),
-                ),
-                ("Akaike (AIC)", num(f.aic)),
-                ("Bayesian (BIC)", num(f.bic)),
-            ],
-        ));
-        out.push(kv(
-            "Root Mean Square Error of Approximation",
-            &[
-                ("RMSEA", num(f.rmsea)),
-                (
-                    "90 Percent confidence interval - lower",
-                    num(f.rmsea_ci_lower),
-                ),
-                (
-                    "90 Percent confidence interval - upper",
-                    num(f.rmsea_ci_upper),
-                ),
-                ("P-value H_0: RMSEA <= 0.050", opt(f.rmsea_pvalue)),
-            ],
-        ));
+        if let Some(r) = &f.robust {
+            out.extend(robust_blocks(f, r, self.estimator));
+        } else {
+            out.push(kv(
+                "Model Test User Model",
+                &[
+                    ("Test statistic", num(f.chisq)),
+                    ("Degrees of freedom", format!("{}", f.df)),
+                    ("P-value (Chi-square)", opt(f.pvalue)),
+                ],
+            ));
+            out.push(kv(
+                "Model Test Baseline Model",
+                &[
+                    ("Test statistic", num(f.baseline_chisq)),
+                    ("Degrees of freedom", format!("{}", f.baseline_df)),
+                    ("P-value", opt(f.baseline_pvalue)),
+                ],
+            ));
+            out.push(kv(
+                "User Model versus Baseline Model",
+                &[
+                    ("Comparative Fit Index (CFI)", num(f.cfi)),
+                    ("Tucker-Lewis Index (TLI)", num(f.tli)),
+                    ("Bentler-Bonett Normed Fit Index (NFI)", num(f.nfi)),
+                ],
+            ));
+            out.push(kv(
+                "Loglikelihood and Information Criteria",
+                &[
+                    ("Loglikelihood user model (H0)", num(f.logl)),
+                    (
+                        "Loglikelihood unrestricted model (H1)",
+                        num(f.unrestricted_logl),
+                    ),
+                    ("Akaike (AIC)", num(f.aic)),
+                    ("Bayesian (BIC)", num(f.bic)),
+                ],
+            ));
+            out.push(kv(
+                "Root Mean Square Error of Approximation",
+                &[
+                    ("RMSEA", num(f.rmsea)),
+                    (
+                        "90 Percent confidence interval - lower",
+                        num(f.rmsea_ci_lower),
+                    ),
+                    (
+                        "90 Percent confidence interval - upper",
+                        num(f.rmsea_ci_upper),
+                    ),
+                    ("P-value H_0: RMSEA <= 0.050", opt(f.rmsea_pvalue)),
+                ],
+            ));
+        }
         out.push(kv(
             "Standardized Root Mean Square Residual and Goodness of Fit",
             &[
@@ -238,6 +377,7 @@ impl Render for SemFit {
             ("Latent Variables", Operator::MeasuredBy, None),
             ("Regressions", Operator::RegressedOn, None),
             ("Covariances", Operator::Covariance, Some(false)),
+            ("Intercepts", Operator::Intercept, Some(true)),
             ("Variances", Operator::Covariance, Some(true)),
         ];
         for (title, op, diag) in sections {
@@ -245,7 +385,10 @@ impl Render for SemFit {
                 .table
                 .params
                 .iter()
-                .filter(|e| e.op == op && diag.is_none_or(|d| (e.lhs == e.rhs) == d))
+                .filter(|e| {
+                    e.op == op
+                        && (op == Operator::Intercept || diag.is_none_or(|d| (e.lhs == e.rhs) == d))
+                })
                 .collect();
             if rows.is_empty() {
                 continue;
@@ -264,7 +407,18 @@ impl Render for SemFit {
                     String::new()
                 };
                 last = group;
-                let mut rhs = if diag == Some(true) {
+                let mut rhs = if op == Operator::Intercept {
+                    // lavaan's dot: the intercept of an endogenous variable.
+                    let endogenous = self.table.params.iter().any(|q| {
+                        (q.op == Operator::MeasuredBy && q.rhs == e.lhs)
+                            || (q.op == Operator::RegressedOn && q.lhs == e.lhs)
+                    });
+                    if endogenous {
+                        format!(".{}", e.lhs)
+                    } else {
+                        e.lhs.clone()
+                    }
+                } else if diag == Some(true) {
                     e.rhs.clone()
                 } else {
                     format!("  {}", e.rhs)

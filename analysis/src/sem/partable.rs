@@ -38,6 +38,9 @@ pub enum Matrix {
     A,
     /// Variances and covariances of the residuals (symmetric).
     Phi,
+    /// Intercepts and latent means: the vector `m` of `v = A v + m + u`,
+    /// at `row` (`col` is 0).
+    Mean,
 }
 
 /// One row of the parameter table (lavaan's `parTable` after the fit, with
@@ -214,6 +217,10 @@ pub struct ParTable {
     pub random_exogenous: Vec<String>,
     /// Factors identified by unit variances (lavaan's `std.lv`).
     pub std_lv: bool,
+    /// Whether the model has a mean structure (intercepts and latent
+    /// means): asked for (lavaan's `meanstructure = TRUE`) or implied by a
+    /// `~ 1` statement.
+    pub meanstructure: bool,
 }
 
 impl Serialize for ParTable {
@@ -233,8 +240,12 @@ impl ModelSpec {
                 .any(|s| s.op == Operator::MeasuredBy && s.lhs == n)
         };
         let names = self.statements.iter().flat_map(|s| {
-            std::iter::once((&s.lhs, s.lhs_position))
-                .chain(s.rhs.iter().map(|t| (&t.name, t.position)))
+            std::iter::once((&s.lhs, s.lhs_position)).chain(
+                s.rhs
+                    .iter()
+                    .filter(|t| !t.name.is_empty())
+                    .map(|t| (&t.name, t.position)),
+            )
         });
         for (name, pos) in names {
             if latent(name) || columns.iter().any(|c| c == name) {
@@ -298,10 +309,17 @@ impl ParTable {
     /// Number of sample moments that the model has to reproduce: the
     /// variances and covariances of the observed variables, minus those of
     /// the fixed exogenous covariates (as lavaan counts them).
+    /// With a mean structure the means count too (those of fixed
+    /// covariates excepted).
     pub fn n_moments(&self) -> usize {
         let p = self.p();
         let nx = self.exogenous_observed.len();
-        p * (p + 1) / 2 - nx * (nx + 1) / 2
+        let covariances = p * (p + 1) / 2 - nx * (nx + 1) / 2;
+        if self.meanstructure {
+            covariances + p - nx
+        } else {
+            covariances
+        }
     }
     /// The value of each free parameter taken from the table (starting values
     /// before a fit, estimates after).
@@ -322,10 +340,15 @@ impl ParTable {
             }
         }
     }
-    /// Sets the fixed.x parameters to the sample (co)variances in use.
-    pub fn set_fixed_x(&mut self, s: &nalgebra::DMatrix<f64>) {
+    /// Sets the fixed.x parameters to the sample (co)variances in use and,
+    /// with a mean structure, the sample means.
+    pub fn set_fixed_x(&mut self, s: &nalgebra::DMatrix<f64>, mean: Option<&[f64]>) {
         for p in self.params.iter_mut().filter(|p| p.exo) {
-            p.value = s[(p.row, p.col)];
+            p.value = match (p.matrix, mean) {
+                (Matrix::Mean, Some(m)) => m[p.row],
+                (Matrix::Mean, None) => 0.0,
+                _ => s[(p.row, p.col)],
+            };
         }
     }
     /// The one lookup of a parameter by (lhs, op, rhs); `~~` is symmetric.
@@ -347,17 +370,50 @@ impl ParTable {
 
     /// Where `lhs op rhs` lives in the RAM matrices.
     fn slot(&self, lhs: &str, op: Operator, rhs: &str) -> Result<(Matrix, usize, usize)> {
-        let (i, j) = (self.variable(lhs)?, self.variable(rhs)?);
+        let i = self.variable(lhs)?;
+        if op == Operator::Intercept {
+            return Ok((Matrix::Mean, i, 0));
+        }
+        let j = self.variable(rhs)?;
         Ok(match op {
             Operator::MeasuredBy => (Matrix::A, j, i),
             Operator::RegressedOn => (Matrix::A, i, j),
             Operator::Covariance => (Matrix::Phi, i, j),
+            Operator::Intercept => unreachable!("handled above"),
         })
     }
 
     /// Builds the table from statements. `available` are the observed
     /// variables in the data; every non-latent name must be one of them.
+    /// A `~ 1` statement gives the model a mean structure.
     pub fn build(spec: &ModelSpec, available: &[String], std_lv: bool) -> Result<ParTable> {
+        ParTable::build_with_means(spec, available, std_lv, false)
+    }
+
+    /// [`ParTable::build`], with a mean structure when `meanstructure`
+    /// (lavaan's `meanstructure = TRUE`) or when the model has a `~ 1`
+    /// statement: free intercepts of the observed variables (fixed at
+    /// their sample means for fixed covariates) and latent means fixed at
+    /// 0, unless the model sets them.
+    ///
+    /// ```
+    /// use analysis::sem::{ModelSpec, Operator, ParTable};
+    /// let spec = ModelSpec::parse("f =~ x1 + x2 + x3")?;
+    /// let names: Vec<String> = ["x1", "x2", "x3"].map(String::from).to_vec();
+    /// let table = ParTable::build_with_means(&spec, &names, false, true)?;
+    /// assert!(table.find("x2", Operator::Intercept, "").unwrap().free.is_some());
+    /// assert_eq!(table.find("f", Operator::Intercept, "").unwrap().free, None);
+    /// assert_eq!(table.n_moments(), 9);
+    /// # Ok::<(), analysis::AnalysisError>(())
+    /// ```
+    pub fn build_with_means(
+        spec: &ModelSpec,
+        available: &[String],
+        std_lv: bool,
+        meanstructure: bool,
+    ) -> Result<ParTable> {
+        let meanstructure =
+            meanstructure || spec.statements.iter().any(|s| s.op == Operator::Intercept);
         let latent = latent_variables(spec, available)?;
         spec.check_observed(available)?;
         check_indicators(spec)?;
@@ -372,6 +428,7 @@ impl ParTable {
                 exogenous_observed: vars.exogenous_observed,
                 random_exogenous: vars.random_exogenous,
                 std_lv,
+                meanstructure,
             },
             labels: HashMap::new(),
         };
@@ -379,6 +436,9 @@ impl ParTable {
         b.add_default_variances()?;
         b.add_default_covariances(&roles)?;
         b.add_fixed_x()?;
+        if meanstructure {
+            b.add_default_intercepts()?;
+        }
         b.table.check_scales(spec)?;
         Ok(b.table)
     }
@@ -492,7 +552,7 @@ impl Roles {
                         push_new(&mut r.dependents, &s.lhs);
                         push_new(&mut r.predictors, &t.name);
                     }
-                    Operator::Covariance => {}
+                    Operator::Covariance | Operator::Intercept => {}
                 }
             }
         }
@@ -529,7 +589,7 @@ impl ObservedVariables {
         let mut others = Vec::new();
         for s in stmts {
             for n in std::iter::once(&s.lhs).chain(s.rhs.iter().map(|t| &t.name)) {
-                if !roles.is_latent(n) && !observed.contains(n) {
+                if !n.is_empty() && !roles.is_latent(n) && !observed.contains(n) {
                     push_new(&mut others, n);
                 }
             }
@@ -710,6 +770,36 @@ impl Builder {
                     param.exo = true;
                     self.table.params.push(param);
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// lavaan's `meanstructure`: intercepts of the observed variables (free;
+    /// fixed at the sample mean for fixed covariates, filled in when
+    /// fitting), then latent means fixed at 0, each unless the user set it.
+    fn add_default_intercepts(&mut self) -> Result<()> {
+        let observed = self.table.observed.clone();
+        for v in &observed {
+            if self.table.find(v, Operator::Intercept, "").is_none() {
+                let slot = self.table.slot(v, Operator::Intercept, "")?;
+                let mut param = Parameter::new(v, Operator::Intercept, "", slot);
+                if self.table.exogenous_observed.contains(v) {
+                    param.value = 0.0;
+                    param.exo = true;
+                    self.table.params.push(param);
+                } else {
+                    self.add(param, None);
+                }
+            }
+        }
+        for lv in self.table.latent.clone() {
+            if self.table.find(&lv, Operator::Intercept, "").is_none() {
+                let slot = self.table.slot(&lv, Operator::Intercept, "")?;
+                self.add(
+                    Parameter::new(&lv, Operator::Intercept, "", slot),
+                    Some(0.0),
+                );
             }
         }
         Ok(())

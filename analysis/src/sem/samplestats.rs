@@ -12,7 +12,7 @@
 
 use super::Likelihood;
 use crate::error::{AnalysisError, Location, Result};
-use nalgebra::{Cholesky, DMatrix};
+use nalgebra::{Cholesky, DMatrix, DVector};
 
 /// Sample covariances of observed variables (divisor N, as lavaan's
 /// normal likelihood), with the number of observations and, for raw data,
@@ -31,6 +31,8 @@ pub struct SampleMoments {
     pub data: Option<DMatrix<f64>>,
     /// Records dropped by listwise deletion.
     pub dropped: usize,
+    /// Sample means, in the order of `names` (raw data only).
+    pub means: Option<Vec<f64>>,
 }
 
 impl SampleMoments {
@@ -80,6 +82,7 @@ impl SampleMoments {
                 ));
             }
         }
+        let means = data.row_mean().iter().copied().collect();
         Ok(SampleMoments {
             names,
             cov,
@@ -87,6 +90,7 @@ impl SampleMoments {
             source: source.to_owned(),
             data: Some(data),
             dropped: 0,
+            means: Some(means),
         })
     }
 
@@ -217,6 +221,7 @@ impl SampleMoments {
             source: source.to_owned(),
             data: None,
             dropped: 0,
+            means: None,
         })
     }
 
@@ -248,10 +253,38 @@ impl SampleMoments {
     /// The moments the fit uses for `names` under a likelihood: S (divisor N
     /// or N − 1) and the χ² multiplier (N or N − 1), after checking that S
     /// is positive definite.
-    pub fn in_use(&self, names: &[String], likelihood: Likelihood) -> Result<MomentsInUse> {
+    /// With `meanstructure` the sample means of `names` come too; they need
+    /// raw data and the normal likelihood.
+    pub fn in_use(
+        &self,
+        names: &[String],
+        likelihood: Likelihood,
+        meanstructure: bool,
+    ) -> Result<MomentsInUse> {
         let (s, n_mult) = scaled_for(&self.select(names)?, self.nobs, likelihood);
         check_positive_definite(&s, names, &self.source)?;
-        Ok(MomentsInUse { s, n_mult })
+        let mean = if meanstructure {
+            let Some(means) = &self.means else {
+                return Err(AnalysisError::unsuitable(
+                    Location::source(&self.source),
+                    "a mean structure (intercepts, ~ 1 or --meanstructure) needs the sample means: give raw data, not a covariance matrix",
+                ));
+            };
+            if likelihood == Likelihood::Wishart {
+                return Err(AnalysisError::unsuitable(
+                    Location::source(&self.source),
+                    "a mean structure (intercepts, ~ 1 or --meanstructure) is fitted with the normal likelihood only, not the Wishart likelihood",
+                ));
+            }
+            let idx = self.indices_of(names)?;
+            Some(DVector::from_iterator(
+                idx.len(),
+                idx.iter().map(|&i| means[i]),
+            ))
+        } else {
+            None
+        };
+        Ok(MomentsInUse { s, n_mult, mean })
     }
 }
 
@@ -262,6 +295,8 @@ pub struct MomentsInUse {
     pub s: DMatrix<f64>,
     /// N (normal) or N − 1 (Wishart): χ² = n_mult · F.
     pub n_mult: f64,
+    /// The sample means, with a mean structure.
+    pub mean: Option<DVector<f64>>,
 }
 
 /// The sample covariance in use and the χ² multiplier for a likelihood,

@@ -11,6 +11,9 @@
 //!   by the observed ends, observed (residual) variances `θ/sd²`, residual
 //!   covariances `θ_ij / √(|θ_ii| |θ_jj|)` (a residual correlation).
 //!
+//! - intercepts and latent means are divided by the implied standard
+//!   deviation of their variable (std.lv: latent means only).
+//!
 //! R² of an endogenous variable = 1 − (residual variance) / (implied
 //! variance).
 
@@ -99,6 +102,12 @@ pub fn standardize(
                 all /= rv(v);
             }
             (lv, all)
+        }
+        // An intercept or mean in the units of the variable's implied
+        // standard deviation (std.lv scales latent variables only).
+        Operator::Intercept => {
+            let lv = if lat(l) { x / sd(l) } else { x };
+            (lv, x / sd(l))
         }
     }
 }

@@ -14,7 +14,10 @@
 //!   line when the line ends with `+`, `*` or an operator, or the next line
 //!   starts with `+`.
 //!
-//! Not supported, and reported as such: intercepts (`~ 1`), defined
+//! - intercepts and latent means `x ~ 1` (with modifiers: `x ~ 0*1`,
+//!   `f ~ NA*1`, `x ~ a*1`), read as statements with operator `~1`;
+//!
+//! Not supported, and reported as such: defined
 //! parameters (`:=`), explicit constraints (`==`, `<`, `>`), thresholds
 //! (`|`), formative indicators (`<~`) and multi-group modifiers (`c(...)`).
 //!
@@ -25,12 +28,13 @@ use crate::error::{AnalysisError, Location, Result};
 use serde::Serialize;
 
 /// The operators of a covariance-structure model, written and serialized
-/// as lavaan writes them (`Display`, `FromStr`, serde: `=~`, `~`, `~~`).
+/// as lavaan writes them (`Display`, `FromStr`, serde: `=~`, `~`, `~~`,
+/// `~1`).
 ///
-/// Intercepts (`~1`), thresholds (`|`) and defined parameters (`:=`) get
-/// their variants with the features that estimate them: the parser reports
-/// them as not supported today, and a variant nothing produces would only
-/// add dead match arms.
+/// Thresholds (`|`) and defined parameters (`:=`) get their variants with
+/// the features that estimate them: the parser reports them as not
+/// supported today, and a variant nothing produces would only add dead
+/// match arms.
 ///
 /// ```
 /// use analysis::sem::Operator;
@@ -38,7 +42,8 @@ use serde::Serialize;
 /// assert_eq!(op, Operator::MeasuredBy);
 /// assert_eq!(op.to_string(), "=~");
 /// assert!(Operator::Covariance == "~~");
-/// assert!("~1".parse::<Operator>().is_err());
+/// assert_eq!("~1".parse::<Operator>()?, Operator::Intercept);
+/// assert!("|".parse::<Operator>().is_err());
 /// # Ok::<(), analysis::AnalysisError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -52,14 +57,19 @@ pub enum Operator {
     /// `~~`: variance (same variable) or covariance.
     #[serde(rename = "~~")]
     Covariance,
+    /// `~1`: the intercept (observed) or mean (latent) of the variable on
+    /// the left, written `x ~ 1`; its right-hand side is empty.
+    #[serde(rename = "~1")]
+    Intercept,
 }
 
 impl Operator {
     /// Every operator, in lavaan's order of sections.
-    pub const ALL: [Operator; 3] = [
+    pub const ALL: [Operator; 4] = [
         Operator::MeasuredBy,
         Operator::RegressedOn,
         Operator::Covariance,
+        Operator::Intercept,
     ];
 
     /// lavaan's spelling: `=~`, `~` or `~~`.
@@ -68,6 +78,7 @@ impl Operator {
             Operator::MeasuredBy => "=~",
             Operator::RegressedOn => "~",
             Operator::Covariance => "~~",
+            Operator::Intercept => "~1",
         }
     }
 }
@@ -86,7 +97,7 @@ impl std::str::FromStr for Operator {
         Operator::ALL
             .into_iter()
             .find(|op| op.as_str() == s)
-            .ok_or_else(|| AnalysisError::invalid_argument("operator", s, "one of =~, ~, ~~"))
+            .ok_or_else(|| AnalysisError::invalid_argument("operator", s, "one of =~, ~, ~~, ~1"))
     }
 }
 
@@ -110,6 +121,10 @@ pub struct Position {
     /// Character column, from 1.
     pub column: usize,
 }
+
+/// The name a `1` on the right of `~` gets while parsing (not a valid
+/// variable name, so it cannot clash with one).
+const INTERCEPT_TERM: &str = "1";
 
 /// One right-hand term of a statement with its modifiers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -547,15 +562,33 @@ impl StatementParser<'_> {
                 Some(_) => return Err(self.error_here("+ or the end of the statement")),
             }
         }
-        Ok(lhs
-            .into_iter()
-            .map(|(name, pos)| Statement {
-                lhs: name,
-                lhs_position: pos,
-                op,
-                rhs: rhs.clone(),
-            })
-            .collect())
+        // `y ~ 1 + x`: the `1` is the intercept, a statement of its own
+        // with operator `~1` and an empty right-hand side (lavaan's table).
+        let (intercepts, rhs): (Vec<Term>, Vec<Term>) =
+            rhs.into_iter().partition(|t| t.name == INTERCEPT_TERM);
+        let mut out = Vec::new();
+        for (name, pos) in lhs {
+            if !rhs.is_empty() {
+                out.push(Statement {
+                    lhs: name.clone(),
+                    lhs_position: pos,
+                    op,
+                    rhs: rhs.clone(),
+                });
+            }
+            for t in &intercepts {
+                out.push(Statement {
+                    lhs: name.clone(),
+                    lhs_position: pos,
+                    op: Operator::Intercept,
+                    rhs: vec![Term {
+                        name: String::new(),
+                        ..t.clone()
+                    }],
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// A signed number (`-0.5`, `+0.5`).
@@ -621,14 +654,20 @@ impl StatementParser<'_> {
                     )))
                 }
                 Tok::Number(..) | Tok::Minus | Tok::Plus => {
+                    let bare_one = matches!(&t.tok, Tok::Number(_, text) if text == "1");
                     let v = self.number("a number")?;
                     if !matches!(self.peek().map(|t| &t.tok), Some(Tok::Star)) {
-                        let expected = if op == Operator::RegressedOn && v == 1.0 {
-                            "* after the number, as in 1*x (intercepts `~ 1` are not supported: this engine fits covariance structures)"
-                        } else {
-                            "* after the number, as in 1*x"
-                        };
-                        return Err(self.error_here(expected));
+                        if op == Operator::RegressedOn && bare_one {
+                            return Ok(Term {
+                                name: INTERCEPT_TERM.to_owned(),
+                                fixed,
+                                free,
+                                label,
+                                start,
+                                position: t.pos,
+                            });
+                        }
+                        return Err(self.error_here("* after the number, as in 1*x"));
                     }
                     self.at += 1;
                     if fixed.is_some() || free {
@@ -726,6 +765,33 @@ impl StatementParser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intercepts_are_statements_of_their_own() {
+        let spec = ModelSpec::parse("y ~ 1 + x\nf ~ 0*1; z ~ a*1").unwrap();
+        let ops: Vec<(String, Operator, String)> = spec
+            .statements
+            .iter()
+            .flat_map(|s| {
+                s.rhs
+                    .iter()
+                    .map(move |t| (s.lhs.clone(), s.op, t.name.clone()))
+            })
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                ("y".to_string(), Operator::RegressedOn, "x".to_string()),
+                ("y".to_string(), Operator::Intercept, String::new()),
+                ("f".to_string(), Operator::Intercept, String::new()),
+                ("z".to_string(), Operator::Intercept, String::new()),
+            ]
+        );
+        assert_eq!(spec.statements[2].rhs[0].fixed, Some(0.0));
+        assert_eq!(spec.statements[3].rhs[0].label.as_deref(), Some("a"));
+        assert!(ModelSpec::parse("y ~ -1").is_err());
+        assert!(ModelSpec::parse("y =~ 1").is_err());
+    }
 
     #[test]
     fn a_term_with_two_modifiers_is_rejected() {
@@ -828,8 +894,8 @@ mod tests {
         assert!(e.contains("end of statement"), "{e}");
         let e = ModelSpec::parse("d := a*b").unwrap_err().to_string();
         assert!(e.contains("defined parameters"), "{e}");
-        let e = ModelSpec::parse("y ~ 1").unwrap_err().to_string();
-        assert!(e.contains("intercepts"), "{e}");
+        let e = ModelSpec::parse("y ~ 2").unwrap_err().to_string();
+        assert!(e.contains("* after the number"), "{e}");
         assert!(ModelSpec::parse("  # only a comment\n").is_err());
         let e = ModelSpec::parse("f =~ x1 @ x2").unwrap_err().to_string();
         assert!(e.contains("found \"@\""), "{e}");
