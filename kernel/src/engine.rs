@@ -6,7 +6,7 @@
 //! stderr into iopub messages as they arrive: `stream` text, live
 //! `display_data` and `clear_output` (see [`crate::display`]).
 
-use crate::display::{classify, StdoutLine};
+use crate::display::{classify, split_metadata, StdoutLine};
 use crate::history::{Entry, History};
 use crate::iopub::Publisher;
 use crate::prelude;
@@ -390,10 +390,11 @@ impl Engine {
                 // a semicolon) has no value worth showing, like Python's None.
                 let is_unit = data.len() == 1 && text_output.as_deref() == Some("()");
                 if !data.is_empty() && !is_unit && !silent {
+                    let (data, metadata) = split_metadata(data);
                     self.publisher.send(
                         "execute_result",
                         Some(request),
-                        json!({"execution_count": count, "data": data, "metadata": {}}),
+                        json!({"execution_count": count, "data": data, "metadata": metadata}),
                     );
                 }
                 // `:timing` on: the cell's time, shown as evcxr_jupyter shows it.
@@ -901,10 +902,11 @@ impl Forwarder {
             StdoutLine::Display(data) => {
                 self.flush_text();
                 if let Some(parent) = self.parent() {
+                    let (data, metadata) = split_metadata(data);
                     self.publisher.send(
                         "display_data",
                         Some(&parent),
-                        json!({"data": data, "metadata": {}, "transient": {}}),
+                        json!({"data": data, "metadata": metadata, "transient": {}}),
                     );
                 }
             }
