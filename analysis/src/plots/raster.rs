@@ -22,9 +22,9 @@ use std::sync::{Arc, OnceLock};
 /// Device pixels per SVG pixel. 2 keeps text sharp on the high-density
 /// screens of most laptops (device pixel ratio 1.5–2) and is an integer
 /// scale, so antialiased edges take few distinct colours and nearly every
-/// figure fits a 256-colour palette; a figure of the notebooks is 17–96 kB
-/// at 2× (against 27–109 kB at 1.5×, whose fractional edges need full
-/// colour).
+/// figure fits a 256-colour palette: the notebooks' figures are 22–95 kB at
+/// 2× (the heatmap, in full colour, 108 kB), about what they are at 1.5×
+/// (27–102 kB), whose fractional edges need full colour.
 pub const PNG_SCALE: f32 = 2.0;
 
 /// Largest raster made, in device pixels (a figure larger than this is an
