@@ -43,6 +43,10 @@ pub const PANICKED: &str = "PARACLINIC_PANICKED";
 /// Text the user code printed without a newline at its end (the line was
 /// ended by one of evcxr's markers): sent as is, without adding one.
 pub const PARTIAL_LINE: &str = "PARACLINIC_PARTIAL_LINE ";
+/// A display's metadata (`{"image/png": {"width": …}}`) as one more block of
+/// its bundle: evcxr's content protocol carries MIME types and content only.
+/// [`split_metadata`] moves it into the message's `metadata`.
+pub const METADATA_MIME: &str = "application/vnd.paraclinic.metadata+json";
 /// Brackets a display that must be sent as `display_data` at once.
 pub const DISPLAY_BEGIN: &str = "PARACLINIC_DISPLAY_BEGIN";
 pub const DISPLAY_END: &str = "PARACLINIC_DISPLAY_END";
@@ -215,6 +219,23 @@ impl Translator {
     }
 }
 
+/// A display's data and metadata: the [`METADATA_MIME`] block, when it holds
+/// a JSON object, becomes the metadata (else it stays in the data, visible).
+pub fn split_metadata(mut data: Map<String, Value>) -> (Map<String, Value>, Value) {
+    let metadata = data
+        .get(METADATA_MIME)
+        .and_then(Value::as_str)
+        .and_then(|json| serde_json::from_str::<Value>(json).ok())
+        .filter(Value::is_object);
+    match metadata {
+        Some(metadata) => {
+            data.remove(METADATA_MIME);
+            (data, metadata)
+        }
+        None => (data, Value::Object(Map::new())),
+    }
+}
+
 /// Runs the translator over lines from `input`, writing to `output`, until
 /// the input closes.
 pub fn translate(input: Receiver<String>, mut output: impl Write) {
@@ -332,6 +353,63 @@ mod tests {
         let mut expected = blocks.to_vec();
         expected.push("EVCXR_EXECUTION_COMPLETE");
         assert_eq!(run(&lines, &[]), expected);
+    }
+
+    /// A final value that shows as several outputs (a reproduction step:
+    /// tables, then each figure) brackets each as a display of its own:
+    /// they are sent in order as display_data, and nothing is left for an
+    /// execute_result.
+    #[test]
+    fn a_final_value_of_several_displays_sends_each_in_order() {
+        let lines = [
+            evcxr::FINAL_VALUE_BEGIN,
+            DISPLAY_BEGIN,
+            "EVCXR_BEGIN_CONTENT text/html",
+            "<table/>",
+            "EVCXR_END_CONTENT",
+            DISPLAY_END,
+            DISPLAY_BEGIN,
+            "EVCXR_BEGIN_CONTENT image/png",
+            "iVBO",
+            "EVCXR_END_CONTENT",
+            &format!("EVCXR_BEGIN_CONTENT {METADATA_MIME}"),
+            r#"{"image/png":{"width":3}}"#,
+            "EVCXR_END_CONTENT",
+            DISPLAY_END,
+            evcxr::FINAL_VALUE_END,
+            "EVCXR_EXECUTION_COMPLETE",
+        ];
+        assert_eq!(
+            run(&lines, &[]),
+            [
+                live(json!({"text/html": "<table/>"})),
+                live(json!({"image/png": "iVBO", METADATA_MIME: r#"{"image/png":{"width":3}}"#})),
+                "EVCXR_EXECUTION_COMPLETE".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn metadata_blocks_become_the_metadata() {
+        let data = |v: Value| v.as_object().unwrap().clone();
+        let (d, m) = split_metadata(data(json!({
+            "image/png": "iVBO",
+            METADATA_MIME: r#"{"image/png":{"width":500,"height":300}}"#,
+        })));
+        assert_eq!(Value::Object(d), json!({"image/png": "iVBO"}));
+        assert_eq!(m, json!({"image/png": {"width": 500, "height": 300}}));
+        // Without one, or with one that is no JSON object: empty metadata,
+        // and the block stays in sight.
+        let (d, m) = split_metadata(data(json!({"text/plain": "x"})));
+        assert_eq!(
+            (Value::Object(d), m),
+            (json!({"text/plain": "x"}), json!({}))
+        );
+        let (d, m) = split_metadata(data(json!({METADATA_MIME: "[1]"})));
+        assert_eq!(
+            (Value::Object(d), m),
+            (json!({METADATA_MIME: "[1]"}), json!({}))
+        );
     }
 
     #[test]

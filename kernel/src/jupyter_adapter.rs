@@ -8,6 +8,7 @@
 //! for the shell. It keeps the execution count and the history, and aborts
 //! the requests queued behind a failed cell (`stop_on_error`).
 
+use crate::display::split_metadata;
 use crate::evaluator::{
     CellError, ErrorKind, Evaluated, Evaluator, Interrupter, Output, OutputSink, Runtime,
 };
@@ -83,11 +84,16 @@ impl OutputSink for CellPublisher {
                 parent,
                 json!({"name": stream.name(), "text": text}),
             ),
-            Output::Display(data) => self.publisher.send(
-                "display_data",
-                parent,
-                json!({"data": data, "metadata": {}, "transient": {}}),
-            ),
+            Output::Display(data) => {
+                // The glue's metadata block (a figure's display size) goes
+                // into the message's metadata.
+                let (data, metadata) = split_metadata(data);
+                self.publisher.send(
+                    "display_data",
+                    parent,
+                    json!({"data": data, "metadata": metadata, "transient": {}}),
+                )
+            }
             Output::ClearOutput { wait } => {
                 self.publisher
                     .send("clear_output", parent, json!({"wait": wait}))
@@ -222,10 +228,11 @@ impl Engine {
             log(&format!("cell {count}: {}", evaluated.describe_phases()));
         }
         if let (Some(data), false) = (evaluated.shown_value(), silent) {
+            let (data, metadata) = split_metadata(data.clone());
             self.publisher.send(
                 "execute_result",
                 Some(request),
-                json!({"execution_count": count, "data": data, "metadata": {}}),
+                json!({"execution_count": count, "data": data, "metadata": metadata}),
             );
         }
         // `:timing` on: the cell's time, shown as evcxr_jupyter shows it.

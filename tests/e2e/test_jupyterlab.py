@@ -1,12 +1,19 @@
-"""The SEM notebook as a user sees it: JupyterLab in headless Chromium
-(Debian's /usr/bin/chromium driven by Playwright), notebook 06 opened from a
-temporary copy with its outputs cleared, Run ▸ Run All Cells (the
-`runmenu:run-all` command) clicked in the menu, and the path diagram checked
-on the page. A screenshot is kept in tests/e2e/artifacts/06-sem.png.
+"""The notebooks as a user sees them: JupyterLab in headless Chromium
+(Debian's /usr/bin/chromium driven by Playwright).
+
+* Every stored notebook, opened as a newcomer opens a clone — untrusted, so
+  JupyterLab sanitises HTML and shows no SVG — shows each of its figures as
+  a picture (the PNG stored beside the SVG). Screenshots of the first figure
+  of each notebook are kept in tests/e2e/artifacts/untrusted-NN.png.
+* Notebook 06, opened from a temporary copy with its outputs cleared, runs
+  with Run ▸ Run All Cells (the `runmenu:run-all` command) clicked in the
+  menu, and its path diagram is checked on the page. A screenshot is kept in
+  tests/e2e/artifacts/06-sem.png.
 
 Needs scripts/setup-e2e (JupyterLab, Playwright, chromium) and the kernel
 installed in .venv (scripts/test-all does both).
 """
+import contextlib
 import json
 import os
 import secrets
@@ -46,12 +53,12 @@ def without_outputs(path, dest):
     dest.write_text(json.dumps(nb, indent=1))
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    work = tmp_path / "notebooks"
-    work.mkdir()
-    for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-        without_outputs(p, work / p.name)
+@contextlib.contextmanager
+def running_lab(tmp_path, notebooks, kernels=None):
+    """JupyterLab on localhost serving the directory `notebooks`, with
+    settings, workspaces, runtime and trust database of this run only (so
+    every notebook opens untrusted); `kernels`, a directory of kernelspecs
+    found before the installed ones. Yields (url, token)."""
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ)
     # Settings and workspaces of this run only: no state from a user's lab.
@@ -62,8 +69,18 @@ def jupyterlab(tmp_path):
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    # Every cell in the page, not only those scrolled into view, so that
+    # counting outputs counts them all.
+    tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp_path / "workspaces")
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    # The notebook trust database (nbsignatures.db) lives in the data dir:
+    # a fresh one trusts no notebook, as on a newcomer's machine.
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "data")
+    if kernels is not None:
+        env["JUPYTER_PATH"] = str(kernels)
     log = open(tmp_path / "jupyterlab.log", "w")
     server = subprocess.Popen(
         [
@@ -75,11 +92,11 @@ def jupyterlab(tmp_path):
             "--ip=127.0.0.1",
             f"--port={port}",
             f"--ServerApp.token={token}",
-            f"--ServerApp.root_dir={work}",
+            f"--ServerApp.root_dir={notebooks}",
             "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ],
-        cwd=work,
+        cwd=notebooks,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -105,6 +122,112 @@ def jupyterlab(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    work = tmp_path / "notebooks"
+    work.mkdir()
+    for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        without_outputs(p, work / p.name)
+    with running_lab(tmp_path, work) as lab:
+        yield lab
+
+
+def stored_figures(path):
+    """The figure outputs stored in a notebook: those with image/png."""
+    nb = json.loads(path.read_text())
+    return [
+        o
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        for o in cell["outputs"]
+        if "image/png" in o.get("data", {})
+    ]
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (scripts/setup-e2e)")
+def test_every_stored_notebook_shows_its_figures_untrusted(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    work = tmp_path / "notebooks"
+    work.mkdir()
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    for p in paths:
+        shutil.copy(p, work / p.name)
+    # Opening a notebook starts its kernel, which plays no part in showing
+    # stored outputs: a stand-in "paraclinic" kernelspec (ipykernel, which
+    # JupyterLab brings) starts in a second instead of loading evcxr for
+    # each of ten notebooks. It never runs a cell.
+    spec = tmp_path / "kernels" / "kernels" / "paraclinic"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Rust (paraclinic)",
+                "language": "rust",
+            }
+        )
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    shown = {}
+    with running_lab(tmp_path, work, kernels=tmp_path / "kernels") as (url, token):
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            try:
+                for path in paths:
+                    expected = stored_figures(path)
+                    assert expected, f"{path.name} stores no figure"
+                    # `reset`: a fresh workspace, only this notebook open.
+                    page.goto(f"{url}/lab/tree/{path.name}?reset&token={token}")
+                    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=120_000)
+                    outputs = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
+                    # Pictures: rendered PNG outputs whose image has decoded.
+                    count = f"""() => [...document.querySelectorAll(
+                        "{outputs}[data-mime-type='image/png'] img")]
+                        .filter(i => i.complete && i.naturalWidth > 0).length"""
+                    page.wait_for_function(f"() => ({count})() >= {len(expected)}", timeout=60_000)
+                    page.wait_for_timeout(300)
+                    pictures = page.evaluate(count)
+                    # Untrusted: no SVG reaches the page, inline or as an image.
+                    svgs = page.locator(
+                        f"{outputs}[data-mime-type='image/svg+xml'], {outputs} svg"
+                    ).count()
+                    sizes = page.evaluate(
+                        f"""() => [...document.querySelectorAll(
+                            "{outputs}[data-mime-type='image/png'] img")]
+                            .map(i => [i.getAttribute('width'), i.naturalWidth])"""
+                    )
+                    # Long tables arrive collapsed: the sanitiser keeps
+                    # <details> in untrusted HTML.
+                    stored_details = path.read_text().count("<details")
+                    details = page.locator(f"{outputs} details").count()
+                    assert details == stored_details, (path.name, details, stored_details)
+                    shown[path.stem] = (pictures, len(expected), svgs)
+                    assert pictures == len(expected), (path.name, pictures, len(expected))
+                    assert svgs == 0, (path.name, svgs)
+                    # Each picture is laid out at its SVG size (metadata
+                    # width) from a raster with twice the pixels.
+                    for (width, natural), stored in zip(sizes, expected):
+                        meta = stored["metadata"]["image/png"]
+                        assert int(width) == meta["width"] and natural == 2 * meta["width"], (
+                            path.name,
+                            width,
+                            natural,
+                            meta,
+                        )
+                    first = page.locator(f"{outputs}[data-mime-type='image/png'] img").first
+                    first.scroll_into_view_if_needed()
+                    page.wait_for_timeout(200)
+                    page.screenshot(path=str(ARTIFACTS / f"untrusted-{path.stem[:2]}.png"))
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / "untrusted-failure.png"))
+                raise
+            finally:
+                browser.close()
+    print("pictures shown / figures stored / SVG on page, per notebook:", shown)
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (scripts/setup-e2e)")

@@ -306,17 +306,27 @@ class ProtocolTests(unittest.TestCase):
 
     def test_library_result_is_rich_without_any_glue_in_the_cell(self):
         """A result type of the preloaded library (a reproduction step) as a
-        cell's value is an execute_result with HTML and plain text."""
+        cell's value shows with no glue in the cell: its tables (HTML and
+        plain text), then its figure as an output of its own (PNG with its
+        display size, beside the SVG); several outputs, so display_data in
+        order and no execute_result."""
         code = "study::reproduction::sample_size::run(&study::published::contracting_model()).unwrap()"
         reply, outputs = run_cell(self.kc, code)
         self.assertEqual(reply["content"]["status"], "ok", outputs)
-        results = [m for m in outputs if m["msg_type"] == "execute_result"]
-        self.assertEqual(len(results), 1, outputs)
-        data = results[0]["content"]["data"]
+        self.assertEqual([m for m in outputs if m["msg_type"] == "execute_result"], [], outputs)
+        displays = [m["content"] for m in outputs if m["msg_type"] == "display_data"]
+        self.assertEqual(len(displays), 2, outputs)
+        data = displays[0]["data"]
         self.assertIn("<table", data["text/html"])
         self.assertIn("384.16", data["text/html"])
+        self.assertNotIn("<svg", data["text/html"])
         self.assertIn("384.16", data["text/plain"])
         self.assertNotIn("<table", data["text/plain"])
+        figure = displays[1]
+        self.assertTrue(figure["data"]["image/png"].startswith("iVBORw0KGgo"), figure)
+        self.assertIn("<svg", figure["data"]["image/svg+xml"])
+        self.assertNotIn("application/vnd.paraclinic.metadata+json", figure["data"])
+        self.assertGreater(figure["metadata"]["image/png"]["width"], 100, figure["metadata"])
         # The same value shown with display() mid-cell is a display_data.
         code = (
             "let audit = analysis::audit::audit(&study::published::contracting_model(), "
@@ -331,7 +341,7 @@ class ProtocolTests(unittest.TestCase):
         self.assertIn("<table", displays[0]["content"]["data"]["text/html"])
         self.assertIn("text/plain", displays[0]["content"]["data"])
 
-    def test_figure_is_svg_by_itself(self):
+    def test_figure_is_png_and_svg_by_itself(self):
         code = (
             "analysis::plots::sample_size_curve(&[(0.03, 1067.1), (0.05, 384.16), (0.1, 96.04)], "
             "Some((0.05, 384.16))).unwrap()"
@@ -342,7 +352,12 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(len(results), 1, outputs)
         data = results[0]["content"]["data"]
         self.assertIn("<svg", data["image/svg+xml"])
+        self.assertTrue(data["image/png"].startswith("iVBORw0KGgo"), data)
         self.assertIn("text/plain", data)
+        # The PNG is laid out at the SVG's size (it has twice the pixels).
+        size = results[0]["content"]["metadata"]["image/png"]
+        self.assertIn(f'width="{size["width"]}"', data["image/svg+xml"])
+        self.assertIn(f'height="{size["height"]}"', data["image/svg+xml"])
 
     def test_evcxr_content_protocol_keeps_working(self):
         code = (

@@ -20,8 +20,10 @@ KERNEL = "paraclinic"
 # cores); later starts reuse evcxr's on-disk cache.
 STARTUP_TIMEOUT = 1800
 CELL_TIMEOUT = 600
-# Output kinds compared exactly between a stored and a fresh run.
-COMPARED_MIME = ("text/plain", "text/html", "image/svg+xml")
+# Output kinds compared exactly between a stored and a fresh run. PNG bytes
+# are deterministic (the kernel rasterises with an embedded font), so they
+# are compared as they are, with the metadata giving their display size.
+COMPARED_MIME = ("text/plain", "text/html", "image/svg+xml", "image/png")
 
 
 def notebook_paths(names=()):
@@ -87,6 +89,8 @@ def comparable(cell):
             for mime in COMPARED_MIME:
                 if mime in o.get("data", {}):
                     out.append((f"{kind}:{mime}", text(o["data"][mime])))
+            if o.get("metadata"):
+                out.append((f"{kind}:metadata", json.dumps(o["metadata"], sort_keys=True)))
         elif kind == "error":
             out.append(("error", f"{o.get('ename')}: {o.get('evalue')}"))
     return out

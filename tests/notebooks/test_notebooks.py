@@ -1,7 +1,8 @@
 """Every teaching notebook, re-executed through the `paraclinic` kernel with
 nbclient, reproduces its stored outputs exactly (stream text, text/plain,
-text/html and SVG of every code cell) and raises no error; and the stored
-notebooks are the ones notebooks/build.py writes.
+text/html, SVG and PNG of every code cell, and their metadata) and raises no
+error; the stored notebooks are the ones notebooks/build.py writes, at most
+300 KB each, with every figure a PNG beside its SVG.
 
 Run from scripts/test-all after the kernel is installed in .venv:
     .venv/bin/python -m pytest tests/notebooks -v
@@ -39,6 +40,33 @@ def test_stored_notebook_has_outputs_and_paraclinic_kernel(path):
     assert not errors(nb)
     kinds = {k for c in code for k, _ in comparable(c)}
     assert any(k.endswith("image/svg+xml") or k.endswith("text/html") for k in kinds)
+
+
+# Issue 16: a stored notebook stays small enough to open and diff.
+MAX_NOTEBOOK_BYTES = 300_000
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_stored_notebook_is_small_and_shows_figures_as_pictures(path):
+    """At most 300 KB; every figure is an output of its own with a PNG (and
+    its display size) beside its SVG; HTML outputs hold no figure."""
+    assert path.stat().st_size <= MAX_NOTEBOOK_BYTES, path.stat().st_size
+    nb = nbformat.read(path, as_version=4)
+    outputs = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type in ("display_data", "execute_result")
+    ]
+    figures = [o for o in outputs if "image/svg+xml" in o.data]
+    assert figures, "every notebook shows a figure"
+    for o in figures:
+        assert o.data["image/png"].startswith("iVBORw0KGgo"), "a base64 PNG"
+        size = o.metadata["image/png"]
+        assert size["width"] > 0 and size["height"] > 0, size
+    for o in outputs:
+        assert "<svg" not in o.data.get("text/html", "")
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])

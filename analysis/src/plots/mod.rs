@@ -2,7 +2,8 @@
 //!
 //! Each plot is a function from plain data (slices, names and the small
 //! structs defined here) to a [`Figure`]. The kernel shows a `Figure` as
-//! `image/svg+xml`; the report inlines its SVG.
+//! `image/svg+xml` beside `image/png` ([`Figure::to_png`], feature `png`);
+//! the report inlines its SVG.
 //!
 //! Conventions shared by every plot:
 //! - colours from the Okabe–Ito palette ([`palette`]), which stays
@@ -23,6 +24,8 @@ pub mod fit;
 pub mod heatmap;
 pub mod palette;
 pub mod path_diagram;
+#[cfg(feature = "png")]
+pub mod raster;
 pub mod sample_size;
 
 pub use bars::{bar_chart, codebook_repetitions, demographic_bars, BarGroup, CodebookBar};
@@ -32,6 +35,8 @@ pub use distribution::histogram_qq;
 pub use fit::{fit_indices, FitIndexBar};
 pub use heatmap::heatmap;
 pub use path_diagram::{path_diagram, PathArrow, PathDiagram};
+#[cfg(feature = "png")]
+pub use raster::{Png, PNG_SCALE};
 pub use sample_size::sample_size_curve;
 
 use crate::error::{AnalysisError, Location, Result};

@@ -9,7 +9,10 @@
 //!   reproduction steps included), [`analysis::Table`],
 //!   [`study::reproduction::StepFigure`] and
 //!   [`analysis::plots::Figure`] shows as rich output by itself when it is a
-//!   cell's value: HTML tables or SVG, plus `text/plain`.
+//!   cell's value: HTML tables and text; every figure as an output of its
+//!   own with `image/png` beside `image/svg+xml` (a result whose HTML holds
+//!   figures, such as a reproduction step, shows its tables, then each
+//!   figure, as separate outputs).
 //! * [`display()`] / [`display!`] show a value *now*, as its own output,
 //!   wherever the call stands (loops, progress reports).
 //! * [`clear_output`] clears the cell's output (progress displays).
@@ -28,6 +31,10 @@ use std::io::Write;
 
 /// Marker lines understood by the kernel (see the kernel's `display` module).
 pub const DISPLAY_BEGIN: &str = "PARACLINIC_DISPLAY_BEGIN";
+/// The "MIME type" of a display's metadata (JSON), which evcxr's content
+/// protocol has no place for; the kernel moves it into the message's
+/// `metadata`.
+pub const METADATA_MIME: &str = "application/vnd.paraclinic.metadata+json";
 pub const DISPLAY_END: &str = "PARACLINIC_DISPLAY_END";
 pub const CLEAR_OUTPUT: &str = "PARACLINIC_CLEAR_OUTPUT ";
 pub const PANIC_MESSAGE: &str = "PARACLINIC_PANIC ";
@@ -52,20 +59,194 @@ fn emit(bundle: &[(&str, &str)]) {
     let _ = write_bundle(&mut std::io::stdout().lock(), bundle);
 }
 
-/// The MIME bundle of an analysis result: HTML tables and plain text.
-pub fn render_bundle<T: analysis::Render + ?Sized>(value: &T) -> [(&'static str, String); 2] {
-    [
-        ("text/html", value.to_html()),
-        ("text/plain", value.to_text()),
-    ]
+/// One display: MIME type → content.
+pub type Bundle = Vec<(&'static str, String)>;
+
+/// The MIME bundle of a figure: a PNG (base64, with its display size in the
+/// metadata so that it shows as large as the SVG), its SVG, and `caption`
+/// as text. Viewers that show no SVG (JupyterLab for an untrusted notebook,
+/// GitLab) show the PNG; JupyterLab shows the SVG when it may.
+pub fn figure_bundle(figure: &analysis::plots::Figure, caption: &str) -> Bundle {
+    use base64::Engine as _;
+    let mut bundle = Bundle::new();
+    let mut text = caption.to_owned();
+    match figure.to_png() {
+        Ok(png) => {
+            bundle.push((
+                "image/png",
+                base64::engine::general_purpose::STANDARD.encode(&png.data),
+            ));
+            bundle.push((
+                METADATA_MIME,
+                format!(
+                    "{{\"image/png\":{{\"width\":{},\"height\":{}}}}}",
+                    png.width, png.height
+                ),
+            ));
+        }
+        // Shown, not hidden: the SVG still displays where SVG is allowed.
+        Err(error) => text.push_str(&format!(" (no PNG: {error})")),
+    }
+    bundle.push(("image/svg+xml", figure.svg.clone()));
+    bundle.push(("text/plain", text));
+    bundle
 }
 
-/// The MIME bundle of a figure: its SVG, and its title as text.
-pub fn figure_bundle(figure: &analysis::plots::Figure) -> [(&'static str, String); 2] {
-    [
-        ("image/svg+xml", figure.svg.clone()),
-        ("text/plain", figure.title.clone()),
-    ]
+/// A figure of a step: its title and where its numbers come from.
+fn step_figure_caption(figure: &study::reproduction::StepFigure) -> String {
+    format!("{} [{}]", figure.figure.title, figure.provenance.label())
+}
+
+/// The displays of an `analysis` result, in order: its HTML and text, then
+/// each figure its HTML holds inline (a reproduction step's) as a display of
+/// its own, rasterised like any figure ([`figure_bundle`]). In the HTML each
+/// figure is replaced by its caption.
+///
+/// Why from the HTML: a step reaches the display glue as any
+/// [`analysis::Render`] value, whose HTML is the only form that carries its
+/// figures in place.
+pub fn render_outputs<T: analysis::Render + ?Sized>(value: &T) -> Vec<Bundle> {
+    let (html, figures) = split_figures(&value.to_html());
+    let html = collapse_long_tables(&html);
+    let mut outputs = vec![vec![("text/html", html), ("text/plain", value.to_text())]];
+    outputs.extend(
+        figures
+            .iter()
+            .map(|(figure, caption)| figure_bundle(figure, caption)),
+    );
+    outputs
+}
+
+/// Takes each `<figure>` that holds an `<svg>` out of `html`: the HTML with
+/// a caption paragraph in the figure's place, and each figure with its
+/// caption as plain text.
+pub fn split_figures(html: &str) -> (String, Vec<(analysis::plots::Figure, String)>) {
+    const OPEN: &str = "<figure>";
+    const CLOSE: &str = "</figure>";
+    let mut rest = html;
+    let mut out = String::with_capacity(html.len());
+    let mut figures = Vec::new();
+    while let Some(start) = rest.find(OPEN) {
+        let Some(len) = rest[start..].find(CLOSE) else {
+            break;
+        };
+        let inner = &rest[start + OPEN.len()..start + len];
+        let (Some(svg_start), Some(svg_end)) = (inner.find("<svg"), inner.rfind("</svg>")) else {
+            // Not a plot: left as it is.
+            out.push_str(&rest[..start + len + CLOSE.len()]);
+            rest = &rest[start + len + CLOSE.len()..];
+            continue;
+        };
+        let svg = &inner[svg_start..svg_end + "</svg>".len()];
+        let caption_html = inner
+            .split_once("<figcaption>")
+            .and_then(|(_, c)| c.split_once("</figcaption>"))
+            .map_or("", |(c, _)| c);
+        // "Title <span …>provenance</span>" → "Title [provenance]", as a
+        // step's figure shows by itself.
+        let (title, badge) = caption_html.split_once("<span").map_or(
+            (caption_html.to_owned(), String::new()),
+            |(title, badge)| (title.to_owned(), strip_tags(&format!("<span{badge}"))),
+        );
+        let mut caption = unescape_html(&strip_tags(&title));
+        if !badge.is_empty() {
+            caption.push_str(&format!(" [{}]", unescape_html(&badge)));
+        }
+        out.push_str(&rest[..start]);
+        out.push_str(&format!(
+            "<p class=\"paraclinic-figure-note\">Figure: {caption_html}</p>"
+        ));
+        figures.push((
+            analysis::plots::Figure {
+                title: caption.clone(),
+                svg: svg.to_owned(),
+            },
+            caption,
+        ));
+        rest = &rest[start + len + CLOSE.len()..];
+    }
+    out.push_str(rest);
+    (out, figures)
+}
+
+/// Tables of more rows than this show collapsed (their caption, a click
+/// away from the rows): per-item and per-round tables of 41–82 rows would
+/// otherwise bury what follows them. The comparison tables (up to 33 rows)
+/// stay open.
+pub const COLLAPSED_TABLE_ROWS: usize = 40;
+
+/// Wraps each `<table>` of more than [`COLLAPSED_TABLE_ROWS`] rows in a
+/// `<details>` element whose summary is its caption and row count.
+/// JupyterLab keeps `<details>` and `<summary>` in untrusted HTML.
+pub fn collapse_long_tables(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 200);
+    let mut rest = html;
+    while let Some(start) = rest.find("<table") {
+        let Some(len) = rest[start..].find("</table>") else {
+            break;
+        };
+        let end = start + len + "</table>".len();
+        let table = &rest[start..end];
+        // Body rows: those after `<tbody>`, where there is one.
+        let body = table.split_once("<tbody>").map_or(table, |(_, b)| b);
+        let rows = body.matches("<tr").count();
+        out.push_str(&rest[..start]);
+        if rows > COLLAPSED_TABLE_ROWS {
+            let caption = table
+                .split_once("<caption>")
+                .and_then(|(_, c)| c.split_once("</caption>"))
+                .map_or("Table", |(c, _)| c);
+            out.push_str(&format!(
+                "<details class=\"paraclinic-long-table\"><summary>{caption} \
+                 ({rows} rows: click to show)</summary>{table}</details>"
+            ));
+        } else {
+            out.push_str(table);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of an HTML fragment: tags dropped, whitespace runs made one
+/// space.
+fn strip_tags(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Undoes `analysis::render::escape_html`.
+fn unescape_html(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Sends each display of `outputs`: one alone as the cell's value, several
+/// as separate outputs in order (a cell's value can be only one output).
+fn emit_outputs(outputs: &[Bundle]) {
+    match outputs {
+        [one] => emit_owned(one),
+        several => {
+            for bundle in several {
+                display_begin();
+                emit_owned(bundle);
+                display_end();
+            }
+        }
+    }
 }
 
 fn emit_owned(bundle: &[(&'static str, String)]) {
@@ -81,7 +262,7 @@ pub trait RenderDisplay {
 
 impl<T: analysis::Render> RenderDisplay for T {
     fn evcxr_display(&self) {
-        emit_owned(&render_bundle(self));
+        emit_outputs(&render_outputs(self));
     }
 }
 
@@ -92,14 +273,15 @@ pub trait FigureDisplay {
 
 impl FigureDisplay for analysis::plots::Figure {
     fn evcxr_display(&self) {
-        emit_owned(&figure_bundle(self));
+        emit_owned(&figure_bundle(self, &self.title));
     }
 }
 
-/// Rich display of a reproduction step's figure (its SVG).
+/// Rich display of a reproduction step's figure, captioned with its
+/// provenance.
 impl FigureDisplay for study::reproduction::StepFigure {
     fn evcxr_display(&self) {
-        emit_owned(&figure_bundle(&self.figure));
+        emit_owned(&figure_bundle(&self.figure, &step_figure_caption(self)));
     }
 }
 
@@ -158,11 +340,19 @@ impl<T: std::fmt::Debug + ?Sized> DebugDisplay for T {
 
 #[doc(hidden)]
 pub fn display_begin() {
+    #[cfg(test)]
+    if tests::captured(&[(DISPLAY_BEGIN, "")]) {
+        return;
+    }
     println!("{DISPLAY_BEGIN}");
 }
 
 #[doc(hidden)]
 pub fn display_end() {
+    #[cfg(test)]
+    if tests::captured(&[(DISPLAY_END, "")]) {
+        return;
+    }
     println!("{DISPLAY_END}");
 }
 
@@ -170,10 +360,22 @@ pub fn display_end() {
 /// For figures, tables and any other value with an `evcxr_display` method,
 /// use [`display!`].
 pub fn display<T: analysis::Render + ?Sized>(value: &T) {
-    let bundle = render_bundle(value);
-    display_begin();
-    emit_owned(&bundle);
-    display_end();
+    for bundle in render_outputs(value) {
+        display_begin();
+        emit_owned(&bundle);
+        display_end();
+    }
+}
+
+/// Shows an `analysis` result's tables and text now, without the figures
+/// its HTML holds (a notebook then shows the figures it discusses one by
+/// one, e.g. `step.figures[0]`, rather than each twice).
+pub fn display_tables<T: analysis::Render + ?Sized>(value: &T) {
+    if let Some(tables) = render_outputs(value).first() {
+        display_begin();
+        emit_owned(tables);
+        display_end();
+    }
 }
 
 /// Shows any value that has an `evcxr_display` method — analysis results,
@@ -322,11 +524,20 @@ mod tests {
             [("text/plain".to_owned(), "\"20-7\"".to_owned())]
         );
         assert_eq!(shown(|| (vec![1, 2, 3]).evcxr_display())[0].1, "[1, 2, 3]");
-        let figure = analysis::plots::Figure {
-            title: "t".into(),
-            svg: "<svg/>".into(),
-        };
-        assert_eq!(shown(|| (figure).evcxr_display())[0].0, "image/svg+xml");
+        let figure = bars();
+        assert_eq!(
+            mimes(&shown(|| (figure).evcxr_display())),
+            ["image/png", METADATA_MIME, "image/svg+xml", "text/plain"]
+        );
+    }
+
+    fn mimes(shown: &[(String, String)]) -> Vec<&str> {
+        shown.iter().map(|(m, _)| m.as_str()).collect()
+    }
+
+    fn bars() -> analysis::plots::Figure {
+        analysis::plots::bar_chart(&[("a".into(), 1.0), ("b".into(), 2.0)], "Two bars", "n")
+            .unwrap()
     }
 
     #[test]
@@ -342,8 +553,14 @@ mod tests {
 
     #[test]
     fn render_results_give_html_and_text() {
-        let [(html_mime, html), (text_mime, text)] = render_bundle(&Scored { score: 385 });
-        assert_eq!((html_mime, text_mime), ("text/html", "text/plain"));
+        let outputs = render_outputs(&Scored { score: 385 });
+        let [output] = &outputs[..] else {
+            panic!("{outputs:?}")
+        };
+        let [(html_mime, html), (text_mime, text)] = &output[..] else {
+            panic!("{output:?}")
+        };
+        assert_eq!((*html_mime, *text_mime), ("text/html", "text/plain"));
         assert!(
             html.contains("<td style=\"text-align:right\">385</td>"),
             "{html}"
@@ -351,19 +568,62 @@ mod tests {
         assert_eq!(text, "Scored\nscore\n-----\n  385\n");
     }
 
+    /// A figure is a PNG (base64) with its display size, its SVG and its
+    /// caption.
     #[test]
-    fn figures_give_svg() {
-        let figure = analysis::plots::Figure {
-            title: "Scree".into(),
-            svg: "<svg/>".into(),
-        };
+    fn figures_give_png_beside_svg() {
+        use base64::Engine as _;
+        let figure = bars();
+        let bundle = figure_bundle(&figure, "Two bars [published]");
         assert_eq!(
-            figure_bundle(&figure),
-            [
-                ("image/svg+xml", "<svg/>".to_owned()),
-                ("text/plain", "Scree".to_owned())
-            ]
+            bundle.iter().map(|(m, _)| *m).collect::<Vec<_>>(),
+            ["image/png", METADATA_MIME, "image/svg+xml", "text/plain"]
         );
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(&bundle[0].1)
+            .unwrap();
+        assert_eq!(png, figure.to_png().unwrap().data);
+        let size = figure.to_png().unwrap();
+        assert_eq!(
+            bundle[1].1,
+            format!(
+                "{{\"image/png\":{{\"width\":{},\"height\":{}}}}}",
+                size.width, size.height
+            )
+        );
+        assert_eq!(bundle[2].1, figure.svg);
+        assert_eq!(bundle[3].1, "Two bars [published]");
+    }
+
+    /// A figure that cannot be rasterised still shows its SVG, and its text
+    /// says why there is no PNG.
+    #[test]
+    fn a_figure_without_png_says_why() {
+        let figure = analysis::plots::Figure {
+            title: "Cut".into(),
+            svg: "<svg".into(),
+        };
+        let bundle = figure_bundle(&figure, "Cut");
+        assert_eq!(bundle[0], ("image/svg+xml", "<svg".to_owned()));
+        assert!(bundle[1].1.starts_with("Cut (no PNG: "), "{}", bundle[1].1);
+    }
+
+    #[test]
+    fn split_figures_leaves_other_html_and_takes_each_plot_with_its_caption() {
+        let html = "<div><table></table><figure><img src=x><figcaption>photo</figcaption></figure>\
+                    <figure><?xml?><svg width=\"1\"><text>a</text></svg>\
+                    <figcaption>A &amp; B <span class=\"prov\">published</span></figcaption></figure>\
+                    <p>after</p></div>";
+        let (rest, figures) = split_figures(html);
+        assert_eq!(
+            rest,
+            "<div><table></table><figure><img src=x><figcaption>photo</figcaption></figure>\
+             <p class=\"paraclinic-figure-note\">Figure: A &amp; B \
+             <span class=\"prov\">published</span></p><p>after</p></div>"
+        );
+        assert_eq!(figures.len(), 1);
+        assert_eq!(figures[0].0.svg, "<svg width=\"1\"><text>a</text></svg>");
+        assert_eq!(figures[0].1, "A & B [published]");
     }
 
     /// Compiles only if every result type of the library shows richly by
@@ -404,18 +664,84 @@ mod tests {
         fallible::<analysis::Result<analysis::friedman::Friedman>>();
     }
 
+    /// A step shows as its tables (HTML without plots, and text), then each
+    /// figure as an output of its own; as a cell's value too, where the
+    /// outputs are bracketed as separate displays.
     #[test]
-    fn a_reproduction_step_shows_its_comparisons_as_html_and_text() {
+    fn a_reproduction_step_shows_its_tables_then_each_figure() {
         let claims = study::published::contracting_model();
         let step = study::reproduction::sample_size::run(&claims).unwrap();
-        let [(_, html), (_, text)] = render_bundle(&step);
-        // The step's own notebook HTML: provenance badges and its figure.
+        let outputs = render_outputs(&step);
+        assert_eq!(outputs.len(), 1 + step.figures.len());
+        let (html, text) = (&outputs[0][0].1, &outputs[0][1].1);
         assert!(html.starts_with("<div class=\"paraclinic-result paraclinic-step\">"));
         assert!(html.contains("<table"), "{html}");
         assert!(html.contains("384.16"), "{html}");
-        assert!(html.contains("<svg"), "{html}");
+        assert!(!html.contains("<svg"), "{html}");
+        assert!(html.contains("Figure: "), "{html}");
         assert!(text.contains("384.16"), "{text}");
         assert!(!text.contains('<'), "{text}");
+        for (output, figure) in outputs[1..].iter().zip(&step.figures) {
+            assert_eq!(
+                output,
+                &figure_bundle(
+                    &analysis::plots::Figure {
+                        title: output[3].1.clone(),
+                        svg: figure.figure.svg[figure.figure.svg.find("<svg").unwrap()..]
+                            .trim_end()
+                            .to_owned()
+                    },
+                    &output[3].1
+                )
+            );
+            assert_eq!(
+                output[3].1,
+                format!(
+                    "{} [recomputed from published figures]",
+                    figure.figure.title
+                )
+            );
+        }
+
+        let shown = shown(|| (step).evcxr_display());
+        let mut expected = vec![DISPLAY_BEGIN, "text/html", "text/plain", DISPLAY_END];
+        for _ in 0..outputs.len() - 1 {
+            expected.extend([DISPLAY_BEGIN, "image/png", METADATA_MIME]);
+            expected.extend(["image/svg+xml", "text/plain", DISPLAY_END]);
+        }
+        assert_eq!(mimes(&shown), expected);
+    }
+
+    #[test]
+    fn only_tables_of_more_than_forty_rows_are_collapsed() {
+        let table = |rows: usize| {
+            let mut t = analysis::Table::new("Items <all>", &["item"]);
+            for i in 0..rows {
+                t.row(vec![i.to_string()]);
+            }
+            t.to_html()
+        };
+        let (short, long) = (table(COLLAPSED_TABLE_ROWS), table(COLLAPSED_TABLE_ROWS + 1));
+        let html = format!("<div>{short}<p>x</p>{long}</div>");
+        assert_eq!(
+            collapse_long_tables(&html),
+            format!(
+                "<div>{short}<p>x</p><details class=\"paraclinic-long-table\">\
+                 <summary>Items &lt;all&gt; (41 rows: click to show)</summary>{long}</details></div>"
+            )
+        );
+    }
+
+    #[test]
+    fn display_tables_shows_a_step_without_its_figures() {
+        let claims = study::published::contracting_model();
+        let step = study::reproduction::sample_size::run(&claims).unwrap();
+        let shown = shown(|| display_tables(&step));
+        assert_eq!(
+            mimes(&shown),
+            [DISPLAY_BEGIN, "text/html", "text/plain", DISPLAY_END]
+        );
+        assert_eq!(shown[1].1, render_outputs(&step)[0][0].1);
     }
 
     #[test]
@@ -428,21 +754,34 @@ mod tests {
             vec![1.0, 2.0, 3.0],
         ];
         let result = analysis::friedman::friedman(&names, &rows, 0, 0.05).unwrap();
-        let [(_, html), (_, text)] = render_bundle(&result);
+        let outputs = render_outputs(&result);
+        let [output] = &outputs[..] else {
+            panic!("{outputs:?}")
+        };
+        let (html, text) = (&output[0].1, &output[1].1);
         assert!(html.contains("<caption>"), "{html}");
         assert!(html.contains("<td>B</td>"), "{html}");
-        assert_eq!(text, analysis::Render::to_text(&result));
+        assert_eq!(*text, analysis::Render::to_text(&result));
     }
 
     #[test]
-    fn step_figures_show_as_svg() {
+    fn step_figures_show_as_png_and_svg_with_their_provenance() {
         let claims = study::published::contracting_model();
         let step = study::reproduction::sample_size::run(&claims).unwrap();
         let step_figure = &step.figures[0];
-        let [(mime, svg), (_, title)] = figure_bundle(&step_figure.figure);
-        assert_eq!(mime, "image/svg+xml");
-        assert!(svg.contains("<svg"));
-        assert_eq!(title, step_figure.figure.title);
+        let shown = shown(|| step_figure.evcxr_display());
+        assert_eq!(
+            mimes(&shown),
+            ["image/png", METADATA_MIME, "image/svg+xml", "text/plain"]
+        );
+        assert_eq!(shown[2].1, step_figure.figure.svg);
+        assert_eq!(
+            shown[3].1,
+            format!(
+                "{} [recomputed from published figures]",
+                step_figure.figure.title
+            )
+        );
     }
 
     #[test]
