@@ -18,6 +18,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status as one lower-case word, as in the JSON.
     pub fn label(self) -> &'static str {
         match self {
             Status::Consistent => "consistent",
@@ -33,8 +34,16 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Recomputed {
+    /// One recomputed number.
     Value(f64),
-    Interval { lower: f64, upper: f64 },
+    /// The range of values the rounded inputs allow.
+    Interval {
+        /// Lower end.
+        lower: f64,
+        /// Upper end (≥ `lower`).
+        upper: f64,
+    },
+    /// Nothing numeric was recomputed.
     None,
 }
 
@@ -102,7 +111,9 @@ pub struct Finding {
     pub quantity: String,
     /// The published figure(s) as printed.
     pub published: String,
+    /// What the audit recomputed from the published inputs.
     pub recomputed: Recomputed,
+    /// The verdict.
     pub status: Status,
     /// The rule or formula used.
     pub method: String,
@@ -133,14 +144,17 @@ impl Finding {
             figures: Vec::new(),
         }
     }
+    /// Sets the published figure(s), as printed.
     pub fn published(mut self, text: impl Into<String>) -> Finding {
         self.published = text.into();
         self
     }
+    /// Sets what the audit recomputed.
     pub fn recomputed(mut self, r: Recomputed) -> Finding {
         self.recomputed = r;
         self
     }
+    /// Sets the verdict.
     pub fn status(mut self, s: Status) -> Finding {
         self.status = s;
         self
@@ -153,14 +167,17 @@ impl Finding {
             Status::Inconsistent
         })
     }
+    /// Sets the rule or formula used.
     pub fn method(mut self, m: impl Into<String>) -> Finding {
         self.method = m.into();
         self
     }
+    /// Sets the explanation a reader can follow.
     pub fn explanation(mut self, e: impl Into<String>) -> Finding {
         self.explanation = e.into();
         self
     }
+    /// Records that this finding used the text figure with id `figure_id`.
     pub fn uses(mut self, figure_id: &str) -> Finding {
         self.figures.push(figure_id.to_owned());
         self
@@ -170,8 +187,11 @@ impl Finding {
 /// Counts of findings by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Findings whose figure holds.
     pub consistent: usize,
+    /// Findings whose figure cannot be right.
     pub inconsistent: usize,
+    /// Findings the published figures cannot decide.
     pub unverifiable: usize,
 }
 
@@ -179,6 +199,7 @@ pub struct Summary {
 /// Serializes as `{"findings": [...]}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditReport {
+    /// The findings, in the order the checks ran.
     pub findings: Vec<Finding>,
 }
 
@@ -188,6 +209,7 @@ impl AuditReport {
         self.findings.iter().find(|f| f.id == id)
     }
 
+    /// How many findings have each status.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for f in &self.findings {

@@ -279,9 +279,11 @@ pub struct LikertSimulation {
     pub points: usize,
     /// Shift of the latent normal mean (0 = symmetric answers; larger = more agreement).
     pub shift: f64,
+    /// Number of simulated samples.
     pub replications: usize,
     /// Share of samples whose K-S p-value exceeds `alpha`.
     pub share_p_above_alpha: f64,
+    /// Significance level the p-values are compared with.
     pub alpha: f64,
     /// Median D over the samples.
     pub median_d: f64,
