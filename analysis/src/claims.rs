@@ -27,6 +27,16 @@ pub const MAX_REPORTED: f64 = 1e15;
 
 impl Reported {
     /// Parses a printed number such as "502.88", ".93" or "385".
+    ///
+    /// ```
+    /// use analysis::claims::Reported;
+    ///
+    /// let r = Reported::parse(".93").unwrap();
+    /// assert_eq!((r.value, r.decimals), (0.93, 2));
+    /// let (lo, hi) = r.interval();
+    /// assert!((lo - 0.925).abs() < 1e-12 && (hi - 0.935).abs() < 1e-12);
+    /// assert!(Reported::parse("1e3").is_none()); // exponents are not printed figures
+    /// ```
     pub fn parse(text: &str) -> Option<Reported> {
         let t = text.trim();
         let value: f64 = t.parse().ok()?;
@@ -350,6 +360,29 @@ pub const CLAIMS_FORMAT: &str = "paraclinic-claims/1";
 
 impl Claims {
     /// Parses a claims file; errors give the line and column in the JSON.
+    /// `source` names the file in error messages.
+    ///
+    /// ```
+    /// use analysis::claims::Claims;
+    ///
+    /// let claims = Claims::from_json_str("example.json", r#"{
+    ///   "format": "paraclinic-claims/1",
+    ///   "study": {"id": "example", "title": "An example"},
+    ///   "figures": [{"id": "analysable", "quantity": "usable questionnaires",
+    ///                "value": "385", "source": "Methods", "quote": "385 were analysed"}],
+    ///   "fit": {"source": "Table 3", "indices": [
+    ///     {"name": "rmsea", "label": "RMSEA", "value": ".061"}]}
+    /// }"#).unwrap();
+    /// assert_eq!(claims.figure("analysable").unwrap().value.value, 385.0);
+    /// let rmsea = claims.fit.as_ref().unwrap().get("rmsea").unwrap();
+    /// assert_eq!((rmsea.value, rmsea.decimals, rmsea.text.as_str()), (0.061, 3, ".061"));
+    /// assert!(claims.demographics.is_none());
+    ///
+    /// // A wrong format tag is refused, naming the file and the value found.
+    /// let err = Claims::from_json_str("old.json", r#"{"format": "v0",
+    ///   "study": {"id": "x", "title": "x"}}"#).unwrap_err().to_string();
+    /// assert!(err.starts_with("old.json") && err.contains("v0"), "{err}");
+    /// ```
     pub fn from_json_str(source: &str, text: &str) -> Result<Claims> {
         let claims: Claims = serde_json::from_str(text).map_err(|e| {
             let loc = Location::source(source)

@@ -167,6 +167,30 @@ impl Block {
 
 impl Report {
     /// The report as one self-contained HTML page.
+    ///
+    /// ```
+    /// use analysis::render::{Provenance, Table};
+    /// use analysis::report::{Report, Section};
+    ///
+    /// let mut table = Table::new("Sample", &["group", "n"]);
+    /// table.row(vec!["Female".into(), "4".into()]);
+    /// let mut section = Section::new("sample", "Sample & size");
+    /// section
+    ///     .paragraph("Ten respondents <all adults>.")
+    ///     .table(table, Provenance::Published);
+    /// let report = Report {
+    ///     title: "Example".into(),
+    ///     subtitle: "claims: example.json".into(),
+    ///     sections: vec![section],
+    /// };
+    /// let html = report.to_html();
+    /// assert!(html.starts_with("<!DOCTYPE html>"));
+    /// assert!(html.contains("<a href=\"#sample\">Sample &amp; size</a>"));
+    /// assert!(html.contains("<p>Ten respondents &lt;all adults&gt;.</p>"));
+    /// assert!(html.contains("<td>Female</td>"));
+    /// assert!(html.contains("prov prov-published"));
+    /// assert_eq!(html.matches("<section").count(), 1);
+    /// ```
     pub fn to_html(&self) -> String {
         let mut out = String::new();
         out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");

@@ -73,6 +73,29 @@ impl Default for AuditOptions {
 /// Audits every section present in `claims`. Findings come in the order of
 /// the checks (arithmetic, identities, Friedman, consistency, methodology,
 /// reconstruction), then the text figures no check used.
+///
+/// A table of 10 respondents in which 6 of 10 is printed as 65.0 %:
+///
+/// ```
+/// use analysis::audit::{audit, AuditOptions, Status};
+/// use analysis::claims::Claims;
+///
+/// let claims = Claims::from_json_str("example.json", r#"{
+///   "format": "paraclinic-claims/1",
+///   "study": {"id": "example", "title": "An example"},
+///   "demographics": {"source": "Table 1", "n": "10", "variables": [
+///     {"name": "Gender", "groups": [
+///       {"group": "Female", "frequency": "4", "percent": "40.0"},
+///       {"group": "Male", "frequency": "6", "percent": "65.0"}]}]}
+/// }"#).unwrap();
+/// let report = audit(&claims, &AuditOptions::default());
+/// let female = report.get("table1-percent-gender-female").unwrap();
+/// assert_eq!(female.status, Status::Consistent);
+/// let male = report.get("table1-percent-gender-male").unwrap();
+/// assert_eq!(male.status, Status::Inconsistent);
+/// assert_eq!(male.recomputed.display(), "60");
+/// assert!(report.summary().inconsistent >= 1);
+/// ```
 pub fn audit(claims: &Claims, options: &AuditOptions) -> AuditReport {
     let mut findings = Vec::new();
     findings.extend(arithmetic::check(claims));
