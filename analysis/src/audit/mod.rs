@@ -36,7 +36,7 @@ mod identities;
 mod methodology;
 mod reconstruction;
 
-pub use finding::{fmt_number, AuditReport, Finding, Recomputed, Status, Summary};
+pub use finding::{fmt_number, AuditReport, Finding, Kind, Recomputed, Severity, Status, Summary};
 pub use identities::{df_interval_from_rmsea, integer_df_range};
 pub use methodology::{simulate_likert_ks, LikertSimulation, LIKERT_SHIFTS};
 pub use reconstruction::{candidate_models, CandidateModel};
@@ -97,13 +97,21 @@ impl Default for AuditOptions {
 /// assert!(report.summary().inconsistent >= 1);
 /// ```
 pub fn audit(claims: &Claims, options: &AuditOptions) -> AuditReport {
+    // Each module's checks are mostly of one kind; a check of another kind
+    // says so where it is made (`Finding::kind`), and keeps it here.
     let mut findings = Vec::new();
-    findings.extend(arithmetic::check(claims));
-    findings.extend(identities::check(claims));
-    findings.extend(friedman::check(claims));
-    findings.extend(consistency::check(claims));
-    findings.extend(methodology::check(claims, options));
-    findings.extend(reconstruction::check(claims, options));
+    findings.extend(of_kind(arithmetic::check(claims), Kind::Rounding));
+    findings.extend(of_kind(identities::check(claims), Kind::Impossible));
+    findings.extend(of_kind(friedman::check(claims), Kind::Impossible));
+    findings.extend(of_kind(consistency::check(claims), Kind::Contradiction));
+    findings.extend(of_kind(
+        methodology::check(claims, options),
+        Kind::Reasoning,
+    ));
+    findings.extend(of_kind(
+        reconstruction::check(claims, options),
+        Kind::Reconstruction,
+    ));
     let used: HashSet<String> = findings.iter().flat_map(|f| f.figures.clone()).collect();
     for fig in &claims.figures {
         if !used.contains(&fig.id) {
@@ -124,7 +132,21 @@ pub fn audit(claims: &Claims, options: &AuditOptions) -> AuditReport {
             );
         }
     }
+    for f in &mut findings {
+        f.severity = Severity::of(f.kind, f.status);
+    }
     AuditReport { findings }
+}
+
+/// Gives `kind` to the findings whose check did not name its own.
+fn of_kind(findings: Vec<Finding>, kind: Kind) -> impl Iterator<Item = Finding> {
+    findings.into_iter().map(move |f| {
+        if f.kind == Kind::Unchecked {
+            f.kind(kind)
+        } else {
+            f
+        }
+    })
 }
 
 /// The sample size the claims report: Table 1's N, else the `analysable`
