@@ -35,6 +35,8 @@ fn default_audit_json_has_the_contracted_keys_and_verdicts() {
                 "published",
                 "recomputed",
                 "status",
+                "kind",
+                "severity",
                 "method",
                 "explanation"
             ]
@@ -42,11 +44,35 @@ fn default_audit_json_has_the_contracted_keys_and_verdicts() {
         assert!(
             ["consistent", "inconsistent", "unverifiable"].contains(&f["status"].as_str().unwrap())
         );
+        assert!([
+            "impossible",
+            "rounding",
+            "contradiction",
+            "reasoning",
+            "assumption_dependent",
+            "reconstruction",
+            "unchecked"
+        ]
+        .contains(&f["kind"].as_str().unwrap()));
+        assert!(["none", "low", "medium", "high"].contains(&f["severity"].as_str().unwrap()));
     }
     let agfi = finding(&json, "fit-agfi-gfi");
     assert_eq!(agfi["status"], "inconsistent");
     assert_eq!(agfi["source"], "Table 3");
     assert_eq!(agfi["published"], "AGFI .93, GFI .92");
+    assert_eq!(
+        (&agfi["kind"], &agfi["severity"]),
+        (&"impossible".into(), &"high".into())
+    );
+    let ks = finding(&json, "ks-normality-simulation");
+    assert_eq!(
+        (&ks["status"], &ks["kind"], &ks["severity"]),
+        (
+            &"inconsistent".into(),
+            &"assumption_dependent".into(),
+            &"medium".into()
+        )
+    );
     let df = finding(&json, "fit-rmsea-df");
     assert_eq!(
         df["recomputed"],
@@ -76,9 +102,17 @@ fn default_audit_text_is_grouped_by_source_with_a_summary() {
     let table1_at = out.find("Audit — Table 1").unwrap();
     let summary_at = out.find("Audit summary").unwrap();
     assert!(abstract_at < table1_at && table1_at < summary_at);
+    // The ranked summary comes first.
+    let ranked_at = out.find("What matters most: ").unwrap();
     assert!(
-        out.lines()
-            .any(|l| l.starts_with("inconsistent  fit-agfi-gfi")),
+        out.starts_with("81 findings: ") && ranked_at < abstract_at,
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("inconsistent")
+            && l.contains(" high ")
+            && l.contains(" impossible ")
+            && l.contains(" fit-agfi-gfi ")),
         "{out}"
     );
     assert!(out.lines().any(|l| l.starts_with("total")));
