@@ -75,7 +75,6 @@ fn key_findings_of_the_first_paper() {
         ("unit-ks-significance", Status::Inconsistent),
         ("collinearity", Status::Unverifiable),
         ("friedman-ranking-inference", Status::Inconsistent),
-        ("reconstruction-themes-cfa-correlated", Status::Inconsistent),
         ("reconstruction-summary", Status::Unverifiable),
         ("figure-offices", Status::Unverifiable),
     ];
@@ -119,7 +118,7 @@ fn key_findings_of_the_first_paper() {
             Severity::Medium,
         ),
         (
-            "reconstruction-themes-cfa-correlated",
+            "reconstruction-summary",
             Kind::Reconstruction,
             Severity::Low,
         ),
@@ -148,17 +147,23 @@ fn key_findings_of_the_first_paper() {
         r.get("codebook-primary-codes").unwrap().recomputed,
         Recomputed::Value(462.0)
     );
+    // The twelve candidate structures (57 models) are one finding that lists them.
+    let rec = r.get("reconstruction-summary").unwrap();
+    assert_eq!(rec.recomputed, Recomputed::Value(0.0));
+    for candidate in [
+        "Candidates (12): ",
+        "themes-cfa-correlated — 26 themes on 10 correlated dimension factors: p = 26, p(p+1)/2 = 351, q = 95, df = 256; none in range",
+        "subthemes-cfa-correlated — 78 sub-themes on 10 correlated dimension factors: p = 78, p(p+1)/2 = 3081, q = 201, df = 2880; none in range",
+        "k = 3: 324, k = 4: 352",
+    ] {
+        assert!(rec.explanation.contains(candidate), "{candidate}: {}", rec.explanation);
+    }
     assert_eq!(
-        r.get("reconstruction-themes-cfa-correlated")
-            .unwrap()
-            .recomputed,
-        Recomputed::Value(256.0)
-    );
-    assert_eq!(
-        r.get("reconstruction-subthemes-cfa-correlated")
-            .unwrap()
-            .recomputed,
-        Recomputed::Value(2880.0)
+        r.findings
+            .iter()
+            .filter(|f| f.id.starts_with("reconstruction-"))
+            .count(),
+        1
     );
     assert_eq!(
         r.get("ks-normality-simulation").unwrap().recomputed,
@@ -198,7 +203,7 @@ fn report_renders_grouped_text_html_and_json() {
     assert!(text.starts_with(&r.summary_paragraph()));
     assert!(
         text.contains(
-            "25 inconsistent, 10 unverifiable. By severity: 6 high, 7 medium, 22 low. \
+            "13 inconsistent, 10 unverifiable. By severity: 6 high, 7 medium, 10 low. \
              What matters most: Work experience: category bands (Table 1, impossible"
         ) && text.contains("AGFI ≤ GFI (Table 3, impossible: fit-agfi-gfi)"),
         "{text}"
