@@ -35,6 +35,8 @@ fn default_audit_json_has_the_contracted_keys_and_verdicts() {
                 "published",
                 "recomputed",
                 "status",
+                "kind",
+                "severity",
                 "method",
                 "explanation"
             ]
@@ -42,11 +44,35 @@ fn default_audit_json_has_the_contracted_keys_and_verdicts() {
         assert!(
             ["consistent", "inconsistent", "unverifiable"].contains(&f["status"].as_str().unwrap())
         );
+        assert!([
+            "impossible",
+            "rounding",
+            "contradiction",
+            "reasoning",
+            "assumption_dependent",
+            "reconstruction",
+            "unchecked"
+        ]
+        .contains(&f["kind"].as_str().unwrap()));
+        assert!(["none", "low", "medium", "high"].contains(&f["severity"].as_str().unwrap()));
     }
     let agfi = finding(&json, "fit-agfi-gfi");
     assert_eq!(agfi["status"], "inconsistent");
     assert_eq!(agfi["source"], "Table 3");
     assert_eq!(agfi["published"], "AGFI .93, GFI .92");
+    assert_eq!(
+        (&agfi["kind"], &agfi["severity"]),
+        (&"impossible".into(), &"high".into())
+    );
+    let ks = finding(&json, "ks-normality-simulation");
+    assert_eq!(
+        (&ks["status"], &ks["kind"], &ks["severity"]),
+        (
+            &"inconsistent".into(),
+            &"assumption_dependent".into(),
+            &"medium".into()
+        )
+    );
     let df = finding(&json, "fit-rmsea-df");
     assert_eq!(
         df["recomputed"],
@@ -76,9 +102,18 @@ fn default_audit_text_is_grouped_by_source_with_a_summary() {
     let table1_at = out.find("Audit — Table 1").unwrap();
     let summary_at = out.find("Audit summary").unwrap();
     assert!(abstract_at < table1_at && table1_at < summary_at);
+    // The ranked summary comes first.
+    let ranked_at = out.find("What matters most: ").unwrap();
     assert!(
-        out.lines()
-            .any(|l| l.starts_with("inconsistent  fit-agfi-gfi")),
+        out.starts_with("69 findings: 46 consistent, 13 inconsistent, 10 unverifiable. ")
+            && ranked_at < abstract_at,
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("inconsistent")
+            && l.contains(" high ")
+            && l.contains(" impossible ")
+            && l.contains(" fit-agfi-gfi ")),
         "{out}"
     );
     assert!(out.lines().any(|l| l.starts_with("total")));
@@ -94,10 +129,18 @@ fn claims_of_another_study_are_audited() {
         finding(&json, "fit-rmsea-df")["recomputed"],
         serde_json::json!({"lower": 51.0, "upper": 51.0})
     );
-    assert_eq!(
-        finding(&json, "reconstruction-subthemes-cfa-correlated")["status"],
-        "consistent"
-    );
+    // The candidate structures are one finding, naming the compatible ones.
+    let rec = finding(&json, "reconstruction-summary");
+    assert_eq!(rec["status"], "consistent");
+    assert!(rec["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("with df = 51: subthemes-cfa-correlated"));
+    assert!(json["findings"].as_array().unwrap().iter().all(|f| !f["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("reconstruction-")
+        || f["id"] == "reconstruction-summary"));
     assert_eq!(
         finding(&json, "friedman-chi-square")["status"],
         "consistent"

@@ -13,6 +13,8 @@
 //! gives an [`AnalysisError`] that says where and what; nothing panics on bad
 //! input and no NaN is returned as a result.
 
+#![warn(missing_docs)]
+
 pub mod data;
 pub mod descriptive;
 pub mod error;

@@ -226,6 +226,7 @@ impl OrderedData {
 /// Thresholds and polychoric correlations (lavaan's `lavCor(…, ordered =)`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Polychoric {
+    /// The variables, in column order.
     pub names: Vec<String>,
     /// τ₁ < … < τ_{K−1} per variable.
     pub thresholds: Vec<Vec<f64>>,
@@ -233,7 +234,9 @@ pub struct Polychoric {
     pub correlations: Vec<Vec<f64>>,
     /// Pairs (names) whose contingency table has an empty cell.
     pub empty_cell_pairs: Vec<(String, String)>,
+    /// Cases (rows) used.
     pub n_cases: usize,
+    /// Cases dropped for a missing value.
     pub n_dropped: usize,
 }
 

@@ -14,33 +14,46 @@ use serde::Serialize;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     /// A paragraph of plain text (escaped).
-    Paragraph { text: String },
+    Paragraph {
+        /// The text, escaped when rendered.
+        text: String,
+    },
     /// A table whose numbers share one provenance.
     Table {
+        /// The table.
         table: Table,
+        /// Where its numbers come from.
         provenance: Provenance,
     },
     /// An inline SVG figure with its provenance.
     Figure {
+        /// The figure.
         figure: Figure,
+        /// Where its numbers come from.
         provenance: Provenance,
     },
     /// Trusted HTML produced by the library itself (e.g. a `Render::to_html`).
     Html {
+        /// The HTML, inserted as is.
         html: String,
+        /// Where its numbers come from, when they share one provenance.
         provenance: Option<Provenance>,
     },
 }
 
+/// A titled part of a report: a list of blocks.
 #[derive(Debug, Clone, Serialize)]
 pub struct Section {
     /// Used as the HTML anchor.
     pub id: String,
+    /// The heading.
     pub title: String,
+    /// The content, in order.
     pub blocks: Vec<Block>,
 }
 
 impl Section {
+    /// An empty section with this anchor id and heading.
     pub fn new(id: impl Into<String>, title: impl Into<String>) -> Section {
         Section {
             id: id.into(),
@@ -48,18 +61,22 @@ impl Section {
             blocks: Vec::new(),
         }
     }
+    /// Appends a paragraph of plain text.
     pub fn paragraph(&mut self, text: impl Into<String>) -> &mut Section {
         self.blocks.push(Block::Paragraph { text: text.into() });
         self
     }
+    /// Appends a table whose numbers have this provenance.
     pub fn table(&mut self, table: Table, provenance: Provenance) -> &mut Section {
         self.blocks.push(Block::Table { table, provenance });
         self
     }
+    /// Appends a figure whose numbers have this provenance.
     pub fn figure(&mut self, figure: Figure, provenance: Provenance) -> &mut Section {
         self.blocks.push(Block::Figure { figure, provenance });
         self
     }
+    /// Appends trusted HTML made by this library (not escaped).
     pub fn html(&mut self, html: String, provenance: Option<Provenance>) -> &mut Section {
         self.blocks.push(Block::Html { html, provenance });
         self
@@ -72,11 +89,15 @@ impl Section {
     }
 }
 
+/// A whole report: title, subtitle and sections; [`Report::to_html`] makes
+/// the page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The page title and top heading.
     pub title: String,
     /// Shown under the title: data source, seed, version.
     pub subtitle: String,
+    /// The sections, in order (listed in a table of contents).
     pub sections: Vec<Section>,
 }
 
@@ -145,6 +166,31 @@ impl Block {
 }
 
 impl Report {
+    /// The report as one self-contained HTML page.
+    ///
+    /// ```
+    /// use analysis::render::{Provenance, Table};
+    /// use analysis::report::{Report, Section};
+    ///
+    /// let mut table = Table::new("Sample", &["group", "n"]);
+    /// table.row(vec!["Female".into(), "4".into()]);
+    /// let mut section = Section::new("sample", "Sample & size");
+    /// section
+    ///     .paragraph("Ten respondents <all adults>.")
+    ///     .table(table, Provenance::Published);
+    /// let report = Report {
+    ///     title: "Example".into(),
+    ///     subtitle: "claims: example.json".into(),
+    ///     sections: vec![section],
+    /// };
+    /// let html = report.to_html();
+    /// assert!(html.starts_with("<!DOCTYPE html>"));
+    /// assert!(html.contains("<a href=\"#sample\">Sample &amp; size</a>"));
+    /// assert!(html.contains("<p>Ten respondents &lt;all adults&gt;.</p>"));
+    /// assert!(html.contains("<td>Female</td>"));
+    /// assert!(html.contains("prov prov-published"));
+    /// assert_eq!(html.matches("<section").count(), 1);
+    /// ```
     pub fn to_html(&self) -> String {
         let mut out = String::new();
         out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");

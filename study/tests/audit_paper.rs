@@ -3,7 +3,7 @@
 //! test against SciPy (`tests/reference/audit.py`, fixture
 //! `tests/fixtures/audit/scipy_reference.json`).
 
-use analysis::audit::{audit, AuditOptions, Recomputed, Status};
+use analysis::audit::{audit, AuditOptions, Kind, Recomputed, Severity, Status};
 use analysis::Render;
 use serde_json::Value;
 use study::published::{contracting_model, strategic_purchasing};
@@ -75,13 +75,60 @@ fn key_findings_of_the_first_paper() {
         ("unit-ks-significance", Status::Inconsistent),
         ("collinearity", Status::Unverifiable),
         ("friedman-ranking-inference", Status::Inconsistent),
-        ("reconstruction-themes-cfa-correlated", Status::Inconsistent),
         ("reconstruction-summary", Status::Unverifiable),
         ("figure-offices", Status::Unverifiable),
     ];
     for (id, status) in expect {
         let f = r.get(id).unwrap_or_else(|| panic!("missing finding {id}"));
         assert_eq!(f.status, status, "{id}: {}", f.explanation);
+    }
+    // Kinds and severities: impossibilities and unsupported inferences are
+    // high; the simulation under an assumed scale and misprints are medium;
+    // the audit's own reconstruction is low.
+    let expect_kind = [
+        ("fit-agfi-gfi", Kind::Impossible, Severity::High),
+        ("friedman-mean-rank-sum", Kind::Impossible, Severity::High),
+        (
+            "table1-bands-work-experience",
+            Kind::Impossible,
+            Severity::High,
+        ),
+        ("paths-coefficient-rule", Kind::Reasoning, Severity::High),
+        (
+            "friedman-ranking-inference",
+            Kind::Reasoning,
+            Severity::High,
+        ),
+        (
+            "table1-percent-education-level-masters-degree-and-above",
+            Kind::Rounding,
+            Severity::Medium,
+        ),
+        ("cochran-minimum-sample", Kind::Rounding, Severity::Medium),
+        ("unit-ks-significance", Kind::Rounding, Severity::Medium),
+        (
+            "codebook-model-subthemes",
+            Kind::Contradiction,
+            Severity::Medium,
+        ),
+        ("table5-rank-order", Kind::Contradiction, Severity::Medium),
+        (
+            "ks-normality-simulation",
+            Kind::AssumptionDependent,
+            Severity::Medium,
+        ),
+        (
+            "reconstruction-summary",
+            Kind::Reconstruction,
+            Severity::Low,
+        ),
+        ("fit-rmsea-df", Kind::Rounding, Severity::None),
+        ("fit-chisq-test", Kind::Rounding, Severity::Low),
+        ("figure-offices", Kind::Unchecked, Severity::Low),
+    ];
+    for (id, kind, severity) in expect_kind {
+        let f = r.get(id).unwrap();
+        assert_eq!((f.kind, f.severity), (kind, severity), "{id}");
     }
     // Key recomputed values.
     assert_eq!(
@@ -100,17 +147,23 @@ fn key_findings_of_the_first_paper() {
         r.get("codebook-primary-codes").unwrap().recomputed,
         Recomputed::Value(462.0)
     );
+    // The twelve candidate structures (57 models) are one finding that lists them.
+    let rec = r.get("reconstruction-summary").unwrap();
+    assert_eq!(rec.recomputed, Recomputed::Value(0.0));
+    for candidate in [
+        "Candidates (12): ",
+        "themes-cfa-correlated — 26 themes on 10 correlated dimension factors: p = 26, p(p+1)/2 = 351, q = 95, df = 256; none in range",
+        "subthemes-cfa-correlated — 78 sub-themes on 10 correlated dimension factors: p = 78, p(p+1)/2 = 3081, q = 201, df = 2880; none in range",
+        "k = 3: 324, k = 4: 352",
+    ] {
+        assert!(rec.explanation.contains(candidate), "{candidate}: {}", rec.explanation);
+    }
     assert_eq!(
-        r.get("reconstruction-themes-cfa-correlated")
-            .unwrap()
-            .recomputed,
-        Recomputed::Value(256.0)
-    );
-    assert_eq!(
-        r.get("reconstruction-subthemes-cfa-correlated")
-            .unwrap()
-            .recomputed,
-        Recomputed::Value(2880.0)
+        r.findings
+            .iter()
+            .filter(|f| f.id.starts_with("reconstruction-"))
+            .count(),
+        1
     );
     assert_eq!(
         r.get("ks-normality-simulation").unwrap().recomputed,
@@ -147,8 +200,17 @@ fn report_renders_grouped_text_html_and_json() {
     ] {
         assert!(text.contains(group), "{group}");
     }
+    assert!(text.starts_with(&r.summary_paragraph()));
+    assert!(
+        text.contains(
+            "13 inconsistent, 10 unverifiable. By severity: 6 high, 7 medium, 10 low. \
+             What matters most: Work experience: category bands (Table 1, impossible"
+        ) && text.contains("AGFI ≤ GFI (Table 3, impossible: fit-agfi-gfi)"),
+        "{text}"
+    );
     let html = r.to_html();
     assert!(html.contains("AGFI can never exceed GFI"));
+    assert!(html.contains("<p class=\"audit-summary\">"));
     let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(
         json.as_object().unwrap().keys().collect::<Vec<_>>(),

@@ -2,7 +2,7 @@
 //! totals, category bands, the codebook's counts at each level against the
 //! text, Cochran's formula and the flow of questionnaires.
 
-use super::finding::{fmt_number, Finding, Recomputed, Status};
+use super::finding::{fmt_number, Finding, Kind, Recomputed, Status};
 use super::slug;
 use crate::claims::{Claims, Demographics, Reported, TextFigure};
 
@@ -361,6 +361,8 @@ fn category_bands(
             source,
             format!("{}: category bands", var.name),
         )
+        // Overlapping or gapped bands cannot classify every respondent once.
+        .kind(Kind::Impossible)
         .published(labels.join("; "))
         .recomputed(Recomputed::value((gaps.len() + overlaps.len()) as f64))
         .status(status)
@@ -458,7 +460,9 @@ fn codebook_counts(claims: &Claims) -> Vec<Finding> {
         let Some(level) = level_of(fig) else { continue };
         let id = format!("codebook-{}", slug(&fig.id));
         let published = fig.value.value;
+        // A count stated in the text against the codebook table.
         let f = Finding::new(&id, &fig.source, format!("number of {}", level.name()))
+            .kind(Kind::Contradiction)
             .published(&fig.value.text)
             .uses(&fig.id);
         let table_count = match level {
@@ -774,6 +778,7 @@ fn sample_flow(claims: &Claims) -> Vec<Finding> {
                 &d.source,
                 "N of Table 1 = analysable responses",
             )
+            .kind(Kind::Contradiction)
             .published(&d.n.text)
             .recomputed(Recomputed::value(a.value.value))
             .holds(ok)

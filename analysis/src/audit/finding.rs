@@ -18,11 +18,103 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status as one lower-case word, as in the JSON.
     pub fn label(self) -> &'static str {
         match self {
             Status::Consistent => "consistent",
             Status::Inconsistent => "inconsistent",
             Status::Unverifiable => "unverifiable",
+        }
+    }
+}
+
+/// What kind of check a finding is, so that a reader can tell an error in the
+/// paper from a critique of its reasoning or from the audit's own exploration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A mathematical identity or bound: if inconsistent, the figure cannot be
+    /// true whatever the rounding (AGFI > GFI, mean ranks that cannot sum so,
+    /// overlapping category bands).
+    Impossible,
+    /// A figure recomputed from other printed figures and compared at printed
+    /// precision (percentages, totals, Cochran's formula, RMSEA from χ²), or
+    /// its printed unit: if inconsistent, it is off by more than rounding
+    /// allows — a misprint or miscalculation of that figure.
+    Rounding,
+    /// Two places of the paper that state the same thing differently (text
+    /// against a table, printed ranks against printed mean ranks).
+    Contradiction,
+    /// A conclusion the reported evidence does not support (significance
+    /// inferred from coefficient size, a ranking read from a global test).
+    Reasoning,
+    /// A verdict that rests on an assumption the paper does not state (e.g. the
+    /// Likert scale of its items, which the audit assumes); it holds only
+    /// under that assumption.
+    AssumptionDependent,
+    /// The audit's own reconstruction of the unreported model; it says which
+    /// structures could have produced the reported fit, not that the paper
+    /// is wrong.
+    Reconstruction,
+    /// A printed figure no check covers (status always `unverifiable`).
+    Unchecked,
+}
+
+impl Kind {
+    /// The kind as in the JSON, e.g. `assumption_dependent`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Impossible => "impossible",
+            Kind::Rounding => "rounding",
+            Kind::Contradiction => "contradiction",
+            Kind::Reasoning => "reasoning",
+            Kind::AssumptionDependent => "assumption_dependent",
+            Kind::Reconstruction => "reconstruction",
+            Kind::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// How much a finding matters to a reader of the paper's conclusions; derived
+/// from its [`Kind`] and [`Status`] by [`Severity::of`]. Ordered: `None` <
+/// `Low` < `Medium` < `High`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Nothing to report: the figure holds.
+    None,
+    /// Worth knowing, changes no conclusion: an undecidable figure, or the
+    /// audit's own reconstruction failing.
+    Low,
+    /// A figure or claim that is wrong or rests on an unstated assumption, but
+    /// not at the core of the paper's results.
+    Medium,
+    /// A figure that cannot be true, or an inference the evidence does not
+    /// support: the paper's results cannot be taken as printed.
+    High,
+}
+
+impl Severity {
+    /// The rule: consistent → none; unverifiable → low; inconsistent →
+    /// high for `impossible` and `reasoning`, medium for `rounding`,
+    /// `contradiction` and `assumption_dependent`, low for `reconstruction`.
+    pub fn of(kind: Kind, status: Status) -> Severity {
+        match (status, kind) {
+            (Status::Consistent, _) => Severity::None,
+            (Status::Unverifiable, _) => Severity::Low,
+            (Status::Inconsistent, Kind::Impossible | Kind::Reasoning) => Severity::High,
+            (Status::Inconsistent, Kind::Reconstruction | Kind::Unchecked) => Severity::Low,
+            (Status::Inconsistent, _) => Severity::Medium,
+        }
+    }
+
+    /// The severity as one lower-case word, as in the JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::None => "none",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
         }
     }
 }
@@ -33,8 +125,16 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Recomputed {
+    /// One recomputed number.
     Value(f64),
-    Interval { lower: f64, upper: f64 },
+    /// The range of values the rounded inputs allow.
+    Interval {
+        /// Lower end.
+        lower: f64,
+        /// Upper end (≥ `lower`).
+        upper: f64,
+    },
+    /// Nothing numeric was recomputed.
     None,
 }
 
@@ -102,8 +202,15 @@ pub struct Finding {
     pub quantity: String,
     /// The published figure(s) as printed.
     pub published: String,
+    /// What the audit recomputed from the published inputs.
     pub recomputed: Recomputed,
+    /// The verdict.
     pub status: Status,
+    /// What kind of check this is.
+    pub kind: Kind,
+    /// How much it matters; [`Severity::of`] the kind and status (set when
+    /// the audit finishes, and by [`Finding::kind`]).
+    pub severity: Severity,
     /// The rule or formula used.
     pub method: String,
     /// One paragraph a reader can follow.
@@ -128,21 +235,33 @@ impl Finding {
             published: String::new(),
             recomputed: Recomputed::None,
             status: Status::Unverifiable,
+            kind: Kind::Unchecked,
+            severity: Severity::Low,
             method: String::new(),
             explanation: String::new(),
             figures: Vec::new(),
         }
     }
+    /// Sets the published figure(s), as printed.
     pub fn published(mut self, text: impl Into<String>) -> Finding {
         self.published = text.into();
         self
     }
+    /// Sets what the audit recomputed.
     pub fn recomputed(mut self, r: Recomputed) -> Finding {
         self.recomputed = r;
         self
     }
+    /// Sets the verdict.
     pub fn status(mut self, s: Status) -> Finding {
         self.status = s;
+        self.severity = Severity::of(self.kind, s);
+        self
+    }
+    /// Sets the kind of check (and the severity that follows from it).
+    pub fn kind(mut self, k: Kind) -> Finding {
+        self.kind = k;
+        self.severity = Severity::of(k, self.status);
         self
     }
     /// `consistent` when `ok`, else `inconsistent`.
@@ -153,14 +272,17 @@ impl Finding {
             Status::Inconsistent
         })
     }
+    /// Sets the rule or formula used.
     pub fn method(mut self, m: impl Into<String>) -> Finding {
         self.method = m.into();
         self
     }
+    /// Sets the explanation a reader can follow.
     pub fn explanation(mut self, e: impl Into<String>) -> Finding {
         self.explanation = e.into();
         self
     }
+    /// Records that this finding used the text figure with id `figure_id`.
     pub fn uses(mut self, figure_id: &str) -> Finding {
         self.figures.push(figure_id.to_owned());
         self
@@ -170,8 +292,11 @@ impl Finding {
 /// Counts of findings by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Findings whose figure holds.
     pub consistent: usize,
+    /// Findings whose figure cannot be right.
     pub inconsistent: usize,
+    /// Findings the published figures cannot decide.
     pub unverifiable: usize,
 }
 
@@ -179,6 +304,7 @@ pub struct Summary {
 /// Serializes as `{"findings": [...]}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditReport {
+    /// The findings, in the order the checks ran.
     pub findings: Vec<Finding>,
 }
 
@@ -188,6 +314,7 @@ impl AuditReport {
         self.findings.iter().find(|f| f.id == id)
     }
 
+    /// How many findings have each status.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for f in &self.findings {
@@ -208,6 +335,72 @@ impl AuditReport {
             groups.entry(source_key(&f.source)).or_default().push(f);
         }
         groups.into_iter().map(|((_, _, s), v)| (s, v)).collect()
+    }
+
+    /// The findings that are not consistent, most severe first (then by
+    /// kind, then in audit order).
+    pub fn ranked(&self) -> Vec<&Finding> {
+        let mut v: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.status != Status::Consistent)
+            .collect();
+        // Stable sort keeps the audit's order within a severity and kind.
+        v.sort_by_key(|f| (std::cmp::Reverse(f.severity), f.kind));
+        v
+    }
+
+    /// One paragraph of what matters: the counts by severity, then the
+    /// high-severity findings by name, and what the rest are.
+    pub fn summary_paragraph(&self) -> String {
+        let s = self.summary();
+        let count = |sev: Severity| self.findings.iter().filter(|f| f.severity == sev).count();
+        let (high, medium, low) = (
+            count(Severity::High),
+            count(Severity::Medium),
+            count(Severity::Low),
+        );
+        let mut out = format!(
+            "{} findings: {} consistent, {} inconsistent, {} unverifiable. By severity: {high} high, {medium} medium, {low} low.",
+            self.findings.len(),
+            s.consistent,
+            s.inconsistent,
+            s.unverifiable
+        );
+        let ranked = self.ranked();
+        let named: Vec<String> = ranked
+            .iter()
+            .filter(|f| f.severity == Severity::High)
+            .map(|f| {
+                format!(
+                    "{} ({}, {}: {})",
+                    f.quantity,
+                    f.source,
+                    f.kind.label(),
+                    f.id
+                )
+            })
+            .collect();
+        if !named.is_empty() {
+            out.push_str(&format!(" What matters most: {}.", named.join("; ")));
+        }
+        let kinds = |sev: Severity| {
+            let mut k: Vec<&str> = ranked
+                .iter()
+                .filter(|f| f.severity == sev)
+                .map(|f| f.kind.label())
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k.join(", ")
+        };
+        if medium > 0 {
+            out.push_str(&format!(" Medium ({}): a figure off beyond rounding, two places disagreeing, or a verdict resting on an assumption the paper does not state.", kinds(Severity::Medium)));
+        }
+        if low > 0 {
+            out.push_str(" Low: figures the paper does not let one check, and the audit's own model reconstruction.");
+        }
+        out
     }
 
     fn summary_table(&self) -> Table {
@@ -250,6 +443,12 @@ fn source_key(source: &str) -> (u32, u32, String) {
 }
 
 impl Render for AuditReport {
+    /// The ranked summary paragraph, then the tables.
+    fn to_text(&self) -> String {
+        let tables: Vec<String> = self.tables().iter().map(Table::to_text).collect();
+        format!("{}\n\n{}", self.summary_paragraph(), tables.join("\n"))
+    }
+
     /// One table per source with a one-line verdict per finding, then the
     /// summary counts.
     fn tables(&self) -> Vec<Table> {
@@ -257,11 +456,21 @@ impl Render for AuditReport {
         for (source, findings) in self.by_source() {
             let mut t = Table::new(
                 format!("Audit — {source}"),
-                &["status", "id", "quantity", "published", "recomputed"],
+                &[
+                    "status",
+                    "severity",
+                    "kind",
+                    "id",
+                    "quantity",
+                    "published",
+                    "recomputed",
+                ],
             );
             for f in findings {
                 t.row(vec![
                     f.status.label().to_owned(),
+                    f.severity.label().to_owned(),
+                    f.kind.label().to_owned(),
                     f.id.clone(),
                     f.quantity.clone(),
                     one_line(&f.published, 48),
@@ -278,11 +487,17 @@ impl Render for AuditReport {
     /// explanation of every finding.
     fn to_html(&self) -> String {
         let mut out = String::from("<div class=\"paraclinic-result paraclinic-audit\">");
+        out.push_str(&format!(
+            "<p class=\"audit-summary\">{}</p>",
+            crate::render::escape_html(&self.summary_paragraph())
+        ));
         for (source, findings) in self.by_source() {
             let mut t = Table::new(
                 format!("Audit — {source}"),
                 &[
                     "status",
+                    "severity",
+                    "kind",
                     "id",
                     "quantity",
                     "published",
@@ -294,6 +509,8 @@ impl Render for AuditReport {
             for f in findings {
                 t.row(vec![
                     f.status.label().to_owned(),
+                    f.severity.label().to_owned(),
+                    f.kind.label().to_owned(),
                     f.id.clone(),
                     f.quantity.clone(),
                     f.published.clone(),
@@ -317,7 +534,9 @@ mod tests {
     fn report() -> AuditReport {
         AuditReport {
             findings: vec![
-                Finding::new("b", "Table 2", "q2").holds(false),
+                Finding::new("b", "Table 2", "q2")
+                    .kind(Kind::Impossible)
+                    .holds(false),
                 Finding::new("a", "Table 10", "q10").holds(true),
                 Finding::new("c", "Abstract", "qa")
                     .recomputed(Recomputed::interval(2.0, 1.0))
@@ -338,6 +557,15 @@ mod tests {
         assert!(f[3]["recomputed"].is_null());
         assert_eq!(f[0]["status"], "inconsistent");
         assert!(f[0].get("figures").is_none());
+        assert_eq!(
+            (&f[0]["kind"], &f[0]["severity"]),
+            (&"impossible".into(), &"high".into())
+        );
+        assert_eq!(
+            (&f[3]["kind"], &f[3]["severity"]),
+            (&"unchecked".into(), &"low".into())
+        );
+        assert_eq!(f[1]["severity"], "none");
         let keys: Vec<&str> = f[0]
             .as_object()
             .unwrap()
@@ -353,6 +581,8 @@ mod tests {
                 "published",
                 "recomputed",
                 "status",
+                "kind",
+                "severity",
                 "method",
                 "explanation"
             ]
@@ -374,13 +604,56 @@ mod tests {
         );
         let text = r.to_text();
         assert!(text.contains("Audit — Table 2"));
-        assert!(text.contains("inconsistent  b"));
+        assert!(
+            text.contains("inconsistent  high      impossible  b"),
+            "{text}"
+        );
         assert!(
             text.lines()
                 .any(|l| l.starts_with("total") && l.ends_with(" 4")),
             "{text}"
         );
         assert!(r.to_html().contains("<th>explanation</th>"));
+        // The text and the HTML lead with the ranked summary.
+        let summary = "4 findings: 2 consistent, 1 inconsistent, 1 unverifiable. By severity: 1 high, 0 medium, 1 low. \
+                       What matters most: q2 (Table 2, impossible: b).";
+        assert!(text.starts_with(summary), "{text}");
+        assert!(r
+            .to_html()
+            .contains(&format!("<p class=\"audit-summary\">{summary}")));
+        let ranked: Vec<&str> = r.ranked().iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ranked, ["b", "d"]);
+    }
+
+    #[test]
+    fn severity_follows_kind_and_status() {
+        use Kind::*;
+        assert_eq!(Severity::of(Impossible, Status::Consistent), Severity::None);
+        assert_eq!(
+            Severity::of(Reasoning, Status::Inconsistent),
+            Severity::High
+        );
+        assert_eq!(
+            Severity::of(Rounding, Status::Inconsistent),
+            Severity::Medium
+        );
+        assert_eq!(
+            Severity::of(AssumptionDependent, Status::Inconsistent),
+            Severity::Medium
+        );
+        assert_eq!(
+            Severity::of(Reconstruction, Status::Inconsistent),
+            Severity::Low
+        );
+        assert_eq!(
+            Severity::of(Impossible, Status::Unverifiable),
+            Severity::Low
+        );
+        // Setting the status after the kind keeps the severity in step.
+        let f = Finding::new("x", "Table 1", "q")
+            .kind(Contradiction)
+            .holds(false);
+        assert_eq!(f.severity, Severity::Medium);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! [`crate::friedman::chi_square_from_mean_ranks`] and
 //! [`crate::friedman::kendall_w_from_chi_square`].
 
-use super::finding::{fmt_number, Finding, Recomputed, Status};
+use super::finding::{fmt_number, Finding, Kind, Recomputed, Status};
 use super::sample_size;
 use crate::claims::{Claims, PublishedFriedman};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -290,6 +290,7 @@ fn chi_square(fr: &PublishedFriedman, claims: &Claims, sum_ok: bool) -> Option<F
             fmt_number(n)
         ),
     )
+    .kind(Kind::Rounding)
     .published(claim.map_or("not printed".to_owned(), |p| {
         format!(
             "p {} {}",

@@ -5,7 +5,7 @@
 //! figures, not data); the SEM engine computes the same indices from a fitted
 //! model.
 
-use super::finding::{fmt_number, Finding, Recomputed, Status};
+use super::finding::{fmt_number, Finding, Kind, Recomputed, Status};
 use super::sample_size;
 use crate::claims::{Claims, PublishedFit};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -196,6 +196,7 @@ pub(super) fn implied_df(fit: &PublishedFit, claims: &Claims) -> ImpliedDf {
         return ImpliedDf {
             finding: Some(
                 Finding::new("fit-rmsea-df", &fit.source, "df implied by χ², RMSEA and N")
+                    .kind(Kind::Rounding)
                     .published(format!("χ² {}, RMSEA {}", chisq.text, r.text))
                     .method("RMSEA = √(max(χ² − df, 0)/(df·(N − 1)))")
                     .explanation("The paper gives no sample size, which RMSEA needs."),
@@ -218,7 +219,7 @@ pub(super) fn implied_df(fit: &PublishedFit, claims: &Claims) -> ImpliedDf {
         }
         let (plo, phi) = r.interval();
         let ok = lo.is_finite() && plo <= hi + EPS && phi >= lo - EPS;
-        let f = Finding::new("fit-rmsea", &fit.source, "RMSEA from χ², df and N")
+        let f = Finding::new("fit-rmsea", &fit.source, "RMSEA from χ², df and N").kind(Kind::Rounding)
             .published(&r.text)
             .recomputed(Recomputed::interval(lo, hi))
             .holds(ok)
@@ -285,6 +286,7 @@ pub(super) fn implied_df(fit: &PublishedFit, claims: &Claims) -> ImpliedDf {
         ),
     };
     let f = Finding::new("fit-rmsea-df", &fit.source, "df implied by χ², RMSEA and N")
+        .kind(Kind::Rounding)
         .published(format!(
             "χ² {}, RMSEA {}, N {} (df not printed)",
             chisq.text, r.text, n.text
@@ -335,6 +337,7 @@ fn chisq_test(fit: &PublishedFit, df: &ImpliedDf) -> Option<Finding> {
         chisq.text, ratio.0, ratio.1, p_lo, p_hi
     );
     let f = Finding::new("fit-chisq-test", &fit.source, "χ² test of exact fit")
+        .kind(Kind::Rounding)
         .recomputed(Recomputed::interval(p_lo, p_hi))
         .method("p = P(χ²_df > χ²) (upper tail of the χ² distribution)");
     Some(match fit.get("pvalue") {
@@ -427,6 +430,7 @@ fn cfi_baseline(fit: &PublishedFit, df: &ImpliedDf, claims: &Claims) -> Option<F
             &fit.source,
             "baseline χ² implied by CFI",
         )
+        .kind(Kind::Rounding)
         .published(format!("CFI {}", cfi.text))
         .recomputed(Recomputed::interval(db_lo, db_hi))
         .status(Status::Unverifiable)

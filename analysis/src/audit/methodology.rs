@@ -2,7 +2,7 @@
 //! cannot support, units, collinearity statements, and a normality result that
 //! a simulation at the study's N and response scale makes implausible.
 
-use super::finding::{fmt_number, Finding, Recomputed, Status};
+use super::finding::{fmt_number, Finding, Kind, Recomputed, Status};
 use super::{sample_size, slug, AuditOptions};
 use crate::claims::{Claims, PublishedPaths, TextFigure};
 use rand::{Rng, SeedableRng};
@@ -61,7 +61,7 @@ pub(super) fn t_critical(c: &TextFigure) -> Finding {
     let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
     let (lo, hi) = c.value.interval();
     let ok = z >= lo - EPS && z <= hi + EPS;
-    Finding::new("paths-t-critical", &c.source, "critical value of the path test")
+    Finding::new("paths-t-critical", &c.source, "critical value of the path test").kind(Kind::Rounding)
         .published(&c.value.text)
         .recomputed(Recomputed::value(z))
         .holds(ok)
@@ -219,6 +219,7 @@ pub(super) fn implied_se(p: &PublishedPaths, claims: &Claims) -> Finding {
         &p.source,
         "standard errors implied by β and t",
     )
+    .kind(Kind::Rounding)
     .published(
         p.rows
             .iter()
@@ -279,9 +280,11 @@ pub struct LikertSimulation {
     pub points: usize,
     /// Shift of the latent normal mean (0 = symmetric answers; larger = more agreement).
     pub shift: f64,
+    /// Number of simulated samples.
     pub replications: usize,
     /// Share of samples whose K-S p-value exceeds `alpha`.
     pub share_p_above_alpha: f64,
+    /// Significance level the p-values are compared with.
     pub alpha: f64,
     /// Median D over the samples.
     pub median_d: f64,
@@ -355,6 +358,8 @@ pub const LIKERT_SHIFTS: [f64; 3] = [0.0, 0.5, 1.0];
 fn ks_simulation(ks: &TextFigure, claims: &Claims, options: &AuditOptions) -> Finding {
     let alpha = ks.value.value;
     let f = Finding::new("ks-normality-simulation", &ks.source, "K-S p > α for every variable, at the study's N and scale")
+        // The paper never states its scale: the verdict holds under the assumed one.
+        .kind(Kind::AssumptionDependent)
         .published(format!("p {} {}", if ks.comparison.as_deref() == Some("above") { ">" } else { "=" }, ks.value.text))
         .method(format!(
             "seeded simulation (seed {}): {}-point items from a cut latent normal, K-S against the fitted normal, \
@@ -455,6 +460,8 @@ pub(super) fn percent_unit(fig: &TextFigure) -> Option<Finding> {
     }
     Some(
         Finding::new(format!("unit-{}", slug(&fig.id)), &fig.source, format!("unit of the {}", fig.quantity))
+            // A slip in a printed figure's unit, not in the reasoning: medium, like a misprint.
+            .kind(Kind::Rounding)
             .published(format!("{text} %"))
             .method("a probability written with % is divided by 100")
             .uses(&fig.id)

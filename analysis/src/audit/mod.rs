@@ -36,7 +36,7 @@ mod identities;
 mod methodology;
 mod reconstruction;
 
-pub use finding::{fmt_number, AuditReport, Finding, Recomputed, Status, Summary};
+pub use finding::{fmt_number, AuditReport, Finding, Kind, Recomputed, Severity, Status, Summary};
 pub use identities::{df_interval_from_rmsea, integer_df_range};
 pub use methodology::{simulate_likert_ks, LikertSimulation, LIKERT_SHIFTS};
 pub use reconstruction::{candidate_models, CandidateModel};
@@ -73,14 +73,45 @@ impl Default for AuditOptions {
 /// Audits every section present in `claims`. Findings come in the order of
 /// the checks (arithmetic, identities, Friedman, consistency, methodology,
 /// reconstruction), then the text figures no check used.
+///
+/// A table of 10 respondents in which 6 of 10 is printed as 65.0 %:
+///
+/// ```
+/// use analysis::audit::{audit, AuditOptions, Status};
+/// use analysis::claims::Claims;
+///
+/// let claims = Claims::from_json_str("example.json", r#"{
+///   "format": "paraclinic-claims/1",
+///   "study": {"id": "example", "title": "An example"},
+///   "demographics": {"source": "Table 1", "n": "10", "variables": [
+///     {"name": "Gender", "groups": [
+///       {"group": "Female", "frequency": "4", "percent": "40.0"},
+///       {"group": "Male", "frequency": "6", "percent": "65.0"}]}]}
+/// }"#).unwrap();
+/// let report = audit(&claims, &AuditOptions::default());
+/// let female = report.get("table1-percent-gender-female").unwrap();
+/// assert_eq!(female.status, Status::Consistent);
+/// let male = report.get("table1-percent-gender-male").unwrap();
+/// assert_eq!(male.status, Status::Inconsistent);
+/// assert_eq!(male.recomputed.display(), "60");
+/// assert!(report.summary().inconsistent >= 1);
+/// ```
 pub fn audit(claims: &Claims, options: &AuditOptions) -> AuditReport {
+    // Each module's checks are mostly of one kind; a check of another kind
+    // says so where it is made (`Finding::kind`), and keeps it here.
     let mut findings = Vec::new();
-    findings.extend(arithmetic::check(claims));
-    findings.extend(identities::check(claims));
-    findings.extend(friedman::check(claims));
-    findings.extend(consistency::check(claims));
-    findings.extend(methodology::check(claims, options));
-    findings.extend(reconstruction::check(claims, options));
+    findings.extend(of_kind(arithmetic::check(claims), Kind::Rounding));
+    findings.extend(of_kind(identities::check(claims), Kind::Impossible));
+    findings.extend(of_kind(friedman::check(claims), Kind::Impossible));
+    findings.extend(of_kind(consistency::check(claims), Kind::Contradiction));
+    findings.extend(of_kind(
+        methodology::check(claims, options),
+        Kind::Reasoning,
+    ));
+    findings.extend(of_kind(
+        reconstruction::check(claims, options),
+        Kind::Reconstruction,
+    ));
     let used: HashSet<String> = findings.iter().flat_map(|f| f.figures.clone()).collect();
     for fig in &claims.figures {
         if !used.contains(&fig.id) {
@@ -101,7 +132,21 @@ pub fn audit(claims: &Claims, options: &AuditOptions) -> AuditReport {
             );
         }
     }
+    for f in &mut findings {
+        f.severity = Severity::of(f.kind, f.status);
+    }
     AuditReport { findings }
+}
+
+/// Gives `kind` to the findings whose check did not name its own.
+fn of_kind(findings: Vec<Finding>, kind: Kind) -> impl Iterator<Item = Finding> {
+    findings.into_iter().map(move |f| {
+        if f.kind == Kind::Unchecked {
+            f.kind(kind)
+        } else {
+            f
+        }
+    })
 }
 
 /// The sample size the claims report: Table 1's N, else the `analysable`

@@ -219,6 +219,7 @@ pub(super) fn check(claims: &Claims, options: &AuditOptions) -> Vec<Finding> {
         }
     }
     let mut out = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
     let mut compatible = Vec::new();
     for (key, cands) in &groups {
         let hits: Vec<&&CandidateModel> = cands.iter().filter(|c| inside(c.df)).collect();
@@ -226,16 +227,13 @@ pub(super) fn check(claims: &Claims, options: &AuditOptions) -> Vec<Finding> {
             compatible.push(h.id.clone());
         }
         let first = cands[0];
-        let (rec, detail) = if cands.len() == 1 {
-            (
-                Recomputed::value(first.df as f64),
-                format!(
-                    "p = {}, p(p+1)/2 = {}, q = {}, df = {}",
-                    first.observed,
-                    moments(first.observed),
-                    first.free_parameters,
-                    first.df
-                ),
+        let detail = if cands.len() == 1 {
+            format!(
+                "p = {}, p(p+1)/2 = {}, q = {}, df = {}",
+                first.observed,
+                moments(first.observed),
+                first.free_parameters,
+                first.df
             )
         } else {
             let dfs: Vec<String> = cands
@@ -245,9 +243,9 @@ pub(super) fn check(claims: &Claims, options: &AuditOptions) -> Vec<Finding> {
             let (mn, mx) = cands
                 .iter()
                 .fold((i64::MAX, i64::MIN), |(a, b), c| (a.min(c.df), b.max(c.df)));
-            (
-                Recomputed::interval(mn as f64, mx as f64),
-                format!("df by number of outcome indicators: {}", dfs.join(", ")),
+            format!(
+                "df {mn}–{mx} by number of outcome indicators: {}",
+                dfs.join(", ")
             )
         };
         let description = first.description.replace(
@@ -257,26 +255,25 @@ pub(super) fn check(claims: &Claims, options: &AuditOptions) -> Vec<Finding> {
             ),
             " with k indicators",
         );
-        let explanation = if hits.is_empty() {
-            format!("{description}: {detail}. None lies in {target}, so the reported fit cannot come from this structure.")
+        // One line per structure in the single finding below: one by one,
+        // the audit's own candidates say nothing about the paper (issue 16).
+        let verdict = if hits.is_empty() {
+            "none in range".to_owned()
         } else {
             format!(
-                "{description}: {detail}. {} in {target}, so this structure is compatible with the reported fit.",
-                hits.iter().map(|c| format!("df = {}{}", c.df, c.outcome_indicators.map_or(String::new(), |k| format!(" (k = {k})")))).collect::<Vec<_>>().join(", ")
+                "{} in range",
+                hits.iter()
+                    .map(|c| format!(
+                        "df = {}{}",
+                        c.df,
+                        c.outcome_indicators
+                            .map_or(String::new(), |k| format!(" (k = {k})"))
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
-        out.push(
-            Finding::new(
-                format!("reconstruction-{key}"),
-                &fit.source,
-                format!("df of: {description}"),
-            )
-            .published(&published)
-            .recomputed(rec)
-            .holds(!hits.is_empty())
-            .method("df = p(p+1)/2 − q, q counted in closed form from the codebook")
-            .explanation(explanation),
-        );
+        lines.push(format!("{key} — {description}: {detail}; {verdict}"));
     }
     // Smallest p whose model can reach the df at all when every indicator has
     // a loading and a residual variance (q ≥ 2p − factors).
@@ -289,6 +286,7 @@ pub(super) fn check(claims: &Claims, options: &AuditOptions) -> Vec<Finding> {
     .published(&published)
     .recomputed(Recomputed::value(compatible.len() as f64))
     .method("df = p(p+1)/2 − q for each candidate against the df the fit allows");
+    let candidates = format!(" Candidates ({}): {}.", lines.len(), lines.join("; "));
     out.push(if compatible.is_empty() {
         summary.status(Status::Unverifiable).explanation(format!(
             "None of the {} structures built from the codebook ({} sub-themes, {} themes, {} dimensions; outcome factors with 1–{} \
@@ -303,12 +301,12 @@ pub(super) fn check(claims: &Claims, options: &AuditOptions) -> Vec<Finding> {
             min_p.map_or(String::new(), |p| format!(
                 " A model with {target} needs at least {p} observed variables if each has a loading and a residual variance."
             ))
-        ))
+        ) + &candidates)
     } else {
         summary.holds(true).explanation(format!(
             "Structures built from the codebook with {target}: {}.",
             compatible.join(", ")
-        ))
+        ) + &candidates)
     });
     out
 }
@@ -361,8 +359,8 @@ mod tests {
         ))
     }
 
-    /// The status of each reconstruction finding when Table 3 prints `rmsea`.
-    fn statuses_with_rmsea(rmsea: &str) -> impl Fn(&str) -> Status {
+    /// The one reconstruction finding when Table 3 prints `rmsea`.
+    fn finding_with_rmsea(rmsea: &str) -> Finding {
         let f = check(
             &with_fit(rmsea),
             &AuditOptions {
@@ -370,32 +368,32 @@ mod tests {
                 ..AuditOptions::default()
             },
         );
-        move |id| {
-            f.iter()
-                .find(|x| x.id == id)
-                .unwrap_or_else(|| panic!("{id}"))
-                .status
-        }
+        assert_eq!(f.len(), 1, "{f:?}");
+        f.into_iter().next().unwrap()
     }
 
     #[test]
-    fn compatible_structures_pass_and_others_are_flagged() {
-        let get = statuses_with_rmsea(".053");
-        assert_eq!(
-            get("reconstruction-subthemes-cfa-correlated"),
-            Status::Consistent
+    fn one_finding_lists_every_candidate_and_the_compatible_ones() {
+        let f = finding_with_rmsea(".053");
+        assert_eq!(f.id, "reconstruction-summary");
+        assert_eq!(f.status, Status::Consistent);
+        assert_eq!(f.recomputed, Recomputed::Value(2.0));
+        assert!(
+            f.explanation.contains(
+                "with df = 51: subthemes-cfa-correlated, subthemes-second-order. Candidates (12): "
+            ),
+            "{}",
+            f.explanation
         );
-        assert_eq!(
-            get("reconstruction-themes-cfa-correlated"),
-            Status::Inconsistent
-        );
-        assert_eq!(get("reconstruction-summary"), Status::Consistent);
+        assert!(f.explanation.contains(
+            "subthemes-cfa-correlated — 12 sub-themes on 3 correlated dimension factors: p = 12, p(p+1)/2 = 78, q = 27, df = 51; df = 51 in range"
+        ), "{}", f.explanation);
+        assert!(f.explanation.contains("themes-cfa-correlated — 5 themes on 3 correlated dimension factors: p = 5, p(p+1)/2 = 15, q = 12, df = 3; none in range"), "{}", f.explanation);
         // An RMSEA that no structure's df reproduces.
-        let get = statuses_with_rmsea(".091");
-        assert_eq!(
-            get("reconstruction-subthemes-cfa-correlated"),
-            Status::Inconsistent
-        );
-        assert_eq!(get("reconstruction-summary"), Status::Unverifiable);
+        let f = finding_with_rmsea(".091");
+        assert_eq!(f.status, Status::Unverifiable);
+        assert!(f
+            .explanation
+            .contains("subthemes-cfa-correlated — 12 sub-themes"));
     }
 }

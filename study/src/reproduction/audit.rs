@@ -59,6 +59,8 @@ pub fn run(claims: &Claims) -> Result<AuditStep> {
         .filter(|f| f.status == Status::Inconsistent)
         .count();
     let notice = vec![
+        // The ranked summary first: what matters, by severity (issue 16).
+        report.summary_paragraph(),
         format!(
             "{} of {} checks find a published figure inconsistent with the paper's other figures.",
             inconsistent,
