@@ -36,9 +36,10 @@ const MAX_PIXELS: u64 = 40_000_000;
 pub struct Png {
     /// The PNG file.
     pub data: Vec<u8>,
-    /// Display size in CSS pixels (the SVG's size): the raster has
+    /// Display width in CSS pixels (the SVG's width): the raster has
     /// [`PNG_SCALE`] times as many pixels each way.
     pub width: u32,
+    /// Display height in CSS pixels (the SVG's height).
     pub height: u32,
 }
 
