@@ -56,8 +56,8 @@ NOTEBOOKS["00-overview"] = [
 This series of notebooks walks through a published mixed-methods health-policy study, *a model for
 contracting with the indirect-treatment paraclinical units of Iran's Social Security Organization
 (SSO)*, step by step, the way a careful reader (or a reviewer) would check it. A second, shorter
-paper by related authors on *strategic purchasing* of health services (a Delphi study) is treated in
-notebook 08.
+paper on *strategic purchasing* of health services (a qualitative and Delphi study; our copy holds
+only its abstract, which names no authors) is treated in notebook 08.
 
 The study ran in two stages (the paper's Methods):
 
@@ -73,7 +73,7 @@ The study ran in two stages (the paper's Methods):
 | 01 | sample size | Cochran's formula from the printed inputs |
 | 02 | demographics | Table 1: counts, percentages, totals |
 | 03 | thematic codes | Table 2: the code counts and repetitions |
-| 04 | normality | what a KS test on 5-point Likert data can show |
+| 04 | normality | what a KS test on Likert items (5-point scale assumed; the paper gives none) can show |
 | 05 | correlation and collinearity | "all correlations below 0.8", VIF |
 | 06 | SEM | Tables 3 and 4, the path diagram |
 | 07 | Friedman ranking | Table 5: can these mean ranks exist? |
@@ -311,8 +311,8 @@ normal distribution function,
 $$ D = \sup_x \left| F_n(x) - F(x) \right| . $$
 
 If *F*'s mean and variance are estimated from the same data, the classical KS p-value is far too
-large; the **Lilliefors** correction uses the right null distribution. And a 5-point Likert item
-takes only 5 values: its $F_n$ is a staircase, so against any continuous normal *D* is large at
+large; the **Lilliefors** correction uses the right null distribution. And a Likert item (we assume
+5 points; the paper never states its scale) takes only a handful of values: its $F_n$ is a staircase, so against any continuous normal *D* is large at
 n = 385.
 """),
     md(PROVENANCE_NOTE),
@@ -406,8 +406,11 @@ step"""),
 * The paper's threshold moves: it defines trouble as r above 0.9, then reports all r below 0.8.
   Neither rule says anything about multicollinearity among ten predictors at once — that is what
   VIF is for, and none is reported.
-* Ten dimensions that all predict one outcome with β between .32 and .51 (published, Table 4) must
-  themselves be correlated; how strongly decides whether their separate paths are interpretable.
+* Ten dimensions that all predict one outcome with β between .32 and .51 (published, Table 4)
+  cannot all be joint standardized paths unless the dimensions are *negatively* correlated: with any
+  non-negative correlations among them those β give R² above 1 (notebook 06 works this out). Either
+  the β are not joint paths of one model, or the dimensions' correlations are not what a reader would
+  assume; the paper reports neither.
 * The synthetic correlations reflect the generator's model (built from Table 4), not the study.
 """),
 ]
@@ -452,9 +455,10 @@ println!("published   AGFI = .93 > GFI = .92: impossible when GFI < 1 (AGFI ≤ 
     md(r"""
 ## The model fitted here
 
-The paper prints neither its model nor its degrees of freedom. Its text and Table 4 describe one:
-each of the ten dimensions a latent factor measured by its questionnaire items (one per sub-theme of
-Table 2), the outcome a factor of its own items, regressed on all ten dimensions, which covary
+The paper prints neither its model nor its degrees of freedom. From its text and Table 4 we
+reconstruct one: each of the ten dimensions a latent factor measured by its questionnaire items (one
+per sub-theme of Table 2 — the synthetic generator's choice; the paper does not say how many items
+each dimension had), the outcome a factor of its own items, regressed on all ten dimensions, which covary
 freely. In lavaan syntax, for the synthetic data's items:
 """),
     code(r"""let (syntax, latents) = reproduction::sem::model_syntax(&data);
@@ -531,8 +535,9 @@ println!("synthetic estimate  df of our model: {}", step.fit.df);"""),
 * The published AGFI (.93) exceeds the GFI (.92): no model can produce that, so at least one of the
   two is misprinted (see notebook 09).
 * The paper prints neither its model nor its degrees of freedom, nor the χ² p-value. Its χ² and
-  RMSEA imply df ≈ 336 (recomputed). The model its text and Table 4 describe — 82 items as indicators
-  of ten dimension factors and the outcome factor — has 219 free parameters and **3184 df**
+  RMSEA imply df ≈ 336 (recomputed). The model we reconstruct from its text and Table 4 — with the
+  generator's 82 items (one per sub-theme plus four outcome items; the paper gives no item count) as
+  indicators of ten dimension factors and the outcome factor — has 219 free parameters and **3184 df**
   (synthetic estimate; the df depend only on the model's shape, not on the data). Either the
   published fit belongs to a much smaller model than the one described, or χ² and RMSEA do not
   belong together; χ²/df ≈ 1.5 and CFI = .92 (below the usual .95) also sit uneasily with "a very
