@@ -304,7 +304,7 @@ pub struct PublishedFriedman {
     pub rows: Vec<MeanRankRow>,
 }
 
-/// Themes named in the text (the second paper publishes only these).
+/// Themes named in the text (all that our copy of the second paper, its abstract, gives).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublishedThemes {
     /// Where in the paper the themes are named.

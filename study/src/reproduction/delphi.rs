@@ -109,7 +109,7 @@ pub fn run(delphi_claims: &Claims, seed: u64) -> Result<DelphiStep> {
         figure,
     }];
     let notice = vec![
-        "The Delphi paper publishes only its abstract: no panel size, rounds or ratings. This panel is a model (15 experts, 3 rounds, feedback pulling ratings to the median), so its consensus shows how the analysis works, not what the panel decided.".to_owned(),
+        "We hold only the Delphi paper's abstract, which gives no panel size, rounds or ratings. This panel is a model (15 experts, 3 rounds, feedback pulling ratings to the median), so its consensus shows how the analysis works, not what the panel decided.".to_owned(),
         format!(
             "{consensus_items} of {} synthetic items reach consensus in the last round ({}).",
             items.len(),

@@ -1,6 +1,6 @@
 //! A synthetic Delphi panel for the second paper — **synthetic**.
 //!
-//! The second paper publishes only its abstract: 6 themes (named), 40
+//! We hold only the second paper's abstract: 6 themes (named), 40
 //! sub-themes (four of them named as the highest-consensus topics, without
 //! their themes), and no ratings, panel size or number of rounds. The panel
 //! here is therefore a model, not a reconstruction:
