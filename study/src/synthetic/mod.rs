@@ -7,7 +7,8 @@
 //!
 //! - 385 respondents whose characteristics have exactly Table 1's counts
 //!   ([`demographics`]);
-//! - their 5-point Likert answers to a questionnaire built from the codebook
+//! - their Likert answers (on a 5-point scale we assume: the paper never gives
+//!   its scale) to a questionnaire built from the codebook
 //!   (Table 2) plus a few outcome items, drawn from a population model whose
 //!   ten dimension → "contracting criteria" paths come from Table 4's β
 //!   ([`questionnaire`]);
@@ -121,7 +122,7 @@ pub struct SyntheticConfig {
     pub outcome_items: usize,
     /// Shift of the top-ranked dimension's items (the bottom one gets the negative), in [0, 2].
     pub mean_spread: f64,
-    /// Cut points of the 5-point scale, strictly increasing.
+    /// Cut points of the (assumed) 5-point scale, strictly increasing.
     pub thresholds: [f64; 4],
 }
 
