@@ -6,12 +6,22 @@ change; run this script, then `scripts/execute-notebooks` to store outputs.
 Outputs already stored in a notebook are kept when its cells are unchanged
 (cells are matched by source), so running the builder alone never loses them.
 
-    python3 notebooks/build.py            # write notebooks/*.ipynb
-    python3 notebooks/build.py --check    # exit 1 if a notebook's cells differ
+This file is the single source of truth. Each notebook records the SHA-256 of
+every cell source the builder wrote (notebook metadata `paraclinic.cells`);
+a cell whose source no longer matches that record was edited in the notebook
+(JupyterLab), and the builder refuses to overwrite it, naming the cells and
+how to adopt the edit (copy it here) or discard it (`--discard NAME`).
+
+    python3 notebooks/build.py                  # write notebooks/*.ipynb
+    python3 notebooks/build.py --check          # exit 1 if a notebook's cells differ
+    python3 notebooks/build.py --discard 06-sem # overwrite 06's edits with this file's cells
+    python3 notebooks/build.py --dir DIR        # notebooks in DIR (tests)
 
 Standard library only (no nbformat needed), so that CI can check that the
 committed notebooks match this file.
 """
+import difflib
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -40,11 +50,69 @@ println!("{}", claims.study.title);"""
 
 
 def md(text):
-    return ("markdown", text.strip("\n"))
+    return ("markdown", text.strip("\n"), {})
 
 
 def code(text):
-    return ("code", text.strip("\n"))
+    return ("code", text.strip("\n"), {})
+
+
+# A worked solution: collapsed in JupyterLab (source and output hidden until
+# the reader clicks it) and tagged, so that a reader opens it on request and
+# the notebook test still runs it and compares its output.
+SOLUTION_METADATA = {"jupyter": {"source_hidden": True, "outputs_hidden": True}, "tags": ["solution"]}
+
+
+def solution(text):
+    return ("code", text.strip("\n"), SOLUTION_METADATA)
+
+
+def exercise(number, task, answer):
+    """An exercise: its task, then the worked answer in a collapsed <details>
+    (which survives JupyterLab's sanitiser in an untrusted notebook)."""
+    return md(
+        f"**Exercise {number}.** {task.strip()}\n\n"
+        f"<details><summary>Worked solution (click to open; the code cell below it is collapsed too)</summary>\n\n"
+        f"{answer.strip()}\n\n</details>"
+    )
+
+
+ORDER = [
+    ("00-overview", "Overview"),
+    ("01-sample-size", "Sample size"),
+    ("02-demographics", "Demographics"),
+    ("03-thematic-codes", "Thematic codes"),
+    ("04-normality", "Normality"),
+    ("05-correlation", "Correlation"),
+    ("06-sem", "SEM"),
+    ("07-friedman", "Friedman"),
+    ("08-delphi", "Delphi"),
+    ("09-audit", "Audit"),
+]
+
+
+def nav(name):
+    """Previous · overview · next, as relative links (they resolve on GitHub
+    and in a local JupyterLab alike)."""
+    names = [n for n, _ in ORDER]
+    i = names.index(name)
+    link = lambda j, arrow="": f"[{arrow}{names[j][:2]} · {ORDER[j][1]}]({names[j]}.ipynb)"
+    parts = []
+    if i > 0:
+        parts.append("← previous: " + link(i - 1))
+    if i != 0:
+        parts.append("[overview](00-overview.ipynb)")
+    if i + 1 < len(names):
+        parts.append("next: " + link(i + 1) + " →")
+    return md(" · ".join(parts))
+
+
+def implemented_in(*items):
+    """Links from a step to the library code that implements it: `items` are
+    (Rust path, file relative to the repository root). tests/notebooks checks
+    that every file exists and defines the item named last in the path."""
+    links = [f"[`{item}`](../{path})" for item, path in items]
+    return "*Implemented in* " + ", ".join(links) + "."
 
 
 NOTEBOOKS = {}
@@ -729,17 +797,17 @@ Every inconsistent finding with its explanation:
 ]
 
 
-def cell_json(kind, source, index):
+def cell_json(kind, source, metadata, index):
     lines = source.splitlines(keepends=True)
     # Stable ids (nbformat 4.5 requires them): random ones would churn diffs.
     cell_id = f"cell-{index:02d}"
     if kind == "markdown":
-        return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": lines}
+        return {"cell_type": "markdown", "id": cell_id, "metadata": dict(metadata), "source": lines}
     return {
         "cell_type": "code",
         "id": cell_id,
         "execution_count": None,
-        "metadata": {},
+        "metadata": dict(metadata),
         "outputs": [],
         "source": lines,
     }
@@ -750,22 +818,39 @@ def source_of(cell):
     return "".join(s) if isinstance(s, list) else s
 
 
+def digest(source):
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def with_navigation(name, cells):
+    """The notebook's cells between a navigation line at the top and one at
+    the bottom."""
+    return [nav(name)] + list(cells) + [nav(name)]
+
+
 def build(name, cells, existing):
     """The notebook for `cells`, keeping the stored outputs of unchanged code cells."""
     old_code = [c for c in (existing or {}).get("cells", []) if c["cell_type"] == "code"]
     new_cells = []
     code_index = 0
-    for index, (kind, source) in enumerate(cells):
-        cell = cell_json(kind, source, index)
+    for index, (kind, source, metadata) in enumerate(cells):
+        cell = cell_json(kind, source, metadata, index)
         if kind == "code":
             if code_index < len(old_code) and source_of(old_code[code_index]) == source:
                 cell["outputs"] = old_code[code_index].get("outputs", [])
                 cell["execution_count"] = old_code[code_index].get("execution_count")
             code_index += 1
         new_cells.append(cell)
+    record = [{"id": c["id"], "sha256": digest(source_of(c))} for c in new_cells]
     return {
         "cells": new_cells,
-        "metadata": {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO},
+        "metadata": {
+            "kernelspec": KERNELSPEC,
+            "language_info": LANGUAGE_INFO,
+            # What the builder wrote, to tell an edit made in JupyterLab from
+            # a change to this file (see the module's docstring).
+            "paraclinic": {"generated_by": "notebooks/build.py", "cells": record},
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
@@ -775,25 +860,117 @@ def sources(nb):
     return [(c["cell_type"], source_of(c)) for c in nb["cells"]]
 
 
+def first_line(source):
+    line = source.strip().splitlines()[0] if source.strip() else "(empty)"
+    return line if len(line) <= 60 else line[:57] + "…"
+
+
+def edits(existing, new):
+    """The cells of `existing` changed since the builder last wrote it (by its
+    record), and not already equal to what it would write now: one line per
+    cell, naming it, with a diff against this file's version."""
+    record = existing.get("metadata", {}).get("paraclinic", {}).get("cells")
+    if record is None:
+        # Written before records existed: nothing to tell an edit by.
+        return []
+    recorded = {r["id"]: r["sha256"] for r in record}
+    generated = {c["id"]: source_of(c) for c in new["cells"]}
+    found = []
+    for position, cell in enumerate(existing["cells"]):
+        cell_id, source = cell.get("id", f"(no id, position {position})"), source_of(cell)
+        if recorded.get(cell_id) == digest(source) or generated.get(cell_id) == source:
+            continue
+        if cell_id not in recorded:
+            found.append(f"  cell {cell_id} (position {position}, {cell['cell_type']}) was added in the notebook: {first_line(source)!r}")
+            continue
+        diff = difflib.unified_diff(
+            generated.get(cell_id, "").splitlines(), source.splitlines(),
+            "notebooks/build.py", "the notebook", lineterm="", n=1,
+        )
+        found.append(
+            f"  cell {cell_id} (position {position}, {cell['cell_type']}) was edited in the notebook:\n"
+            + "\n".join("      " + line for line in list(diff)[:20])
+        )
+    present = {c.get("id") for c in existing["cells"]}
+    for r in record:
+        if r["id"] not in present and r["id"] in generated:
+            found.append(f"  cell {r['id']} was deleted in the notebook: {first_line(generated[r['id']])!r}")
+    if not found and [c.get("id") for c in existing["cells"]] != [r["id"] for r in record]:
+        found.append("  its cells were reordered in the notebook")
+    return found
+
+
+def changed_cells(existing, new):
+    """Which built cells differ from the stored ones, by id, cells shifted by
+    an insertion not counted as changed."""
+    old_sources, new_sources = sources(existing), sources(new)
+    ids = [c["id"] for c in new["cells"]]
+    said = []
+    matcher = difflib.SequenceMatcher(a=old_sources, b=new_sources, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "insert":
+            said.append("new " + ", ".join(ids[b0:b1]))
+        elif op == "delete":
+            said.append(f"{a1 - a0} stored cell(s) at position {a0} removed")
+        elif op == "replace":
+            said.append("changed " + ", ".join(ids[b0:b1]))
+    return said
+
+
 def dump(nb):
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def option(argv, flag):
+    """The values given after `flag` (repeatable)."""
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == flag]
+
+
 def main(argv):
     check = "--check" in argv
-    stale = []
+    discard = {n.removesuffix(".ipynb") for n in option(argv, "--discard")}
+    directory = Path(option(argv, "--dir")[-1]) if option(argv, "--dir") else HERE
+    unknown = discard - set(NOTEBOOKS)
+    if unknown:
+        print(f"--discard: no such notebook: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    stale, refused = [], []
     for name, cells in NOTEBOOKS.items():
-        path = HERE / f"{name}.ipynb"
+        path = directory / f"{name}.ipynb"
         existing = json.loads(path.read_text()) if path.exists() else None
-        nb = build(name, cells, existing)
+        nb = build(name, with_navigation(name, cells), existing)
+        edited = edits(existing, nb) if existing is not None else []
         if check:
-            if existing is None or sources(existing) != sources(nb):
-                stale.append(path.name)
+            if existing is None:
+                stale.append(f"{path.name}: missing")
+            elif edited:
+                stale.append(f"{path.name}: edited in the notebook, not in notebooks/build.py:\n" + "\n".join(edited))
+            elif sources(existing) != sources(nb):
+                changed = changed_cells(existing, nb)
+                stale.append(f"{path.name}: notebooks/build.py changed, notebook not rebuilt ({', '.join(changed)})")
+            elif existing.get("metadata", {}).get("paraclinic") != nb["metadata"]["paraclinic"]:
+                stale.append(f"{path.name}: its record of generated cells is missing or stale")
+            continue
+        if edited and name not in discard:
+            refused.append(f"{path.name}:\n" + "\n".join(edited))
             continue
         path.write_text(dump(nb))
+    if refused:
+        print("notebooks/build.py did not overwrite notebooks edited since it wrote them:", file=sys.stderr)
+        print("\n".join(refused), file=sys.stderr)
+        print(
+            "To adopt an edit, copy the cell's new source into NOTEBOOKS[...] in notebooks/build.py and run it\n"
+            "again (a cell equal to what build.py writes is not an edit). To discard the edits, run\n"
+            "    python3 notebooks/build.py --discard NAME   (e.g. --discard "
+            + refused[0].split(".ipynb")[0] + ")",
+            file=sys.stderr,
+        )
+        return 1
     if check and stale:
-        print("notebooks differ from notebooks/build.py: " + ", ".join(stale), file=sys.stderr)
-        print("run: python3 notebooks/build.py && scripts/execute-notebooks", file=sys.stderr)
+        print("notebooks differ from notebooks/build.py:\n" + "\n".join(stale), file=sys.stderr)
+        if any("edited in the notebook" in line for line in stale):
+            print("adopt an edit by copying it into notebooks/build.py, or discard it with --discard NAME", file=sys.stderr)
+        print("then run: python3 notebooks/build.py && scripts/execute-notebooks", file=sys.stderr)
         return 1
     return 0
 
