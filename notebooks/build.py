@@ -249,11 +249,14 @@ fewest?
 The `counts` computed for the bar chart hold one (step, count) pair per step; the largest and the
 smallest are found with `max_by` and `min_by` on the count.
 """),
-    solution(r"""let most = counts.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
-let fewest = counts.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
-println!("most : {} ({} comparisons)", most.0, most.1);
-println!("fewest: {} ({} comparisons)", fewest.0, fewest.1);
-assert!(most.1 >= fewest.1);"""),
+    solution(r"""{
+    // A block: references into `counts` cannot outlive the cell.
+    let most = counts.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    let fewest = counts.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    println!("most  : {} ({} comparisons)", most.0, most.1);
+    println!("fewest: {} ({} comparisons)", fewest.0, fewest.1);
+    assert!(most.1 >= fewest.1);
+}"""),
 ]
 
 NOTEBOOKS["01-sample-size"] = [
@@ -367,7 +370,7 @@ correction $n = n_0/(1 + (n_0 - 1)/N)$ by hand (with the exact *z*) and check it
 `finite_population_correction` and SciPy's value.
 """, r"""
 The correction matters when the sample is a sizeable share of the population: here it brings
-the requirement down by about a sixth. The cell asserts that hand, library and SciPy agree to 1e-6.
+the requirement down visibly (the cell prints both). It asserts that hand, library and SciPy agree to 1e-6.
 """),
     solution(r"""let by_hand = n0_exact_z / (1.0 + (n0_exact_z - 1.0) / 2000.0);
 let library = analysis::sample_size::finite_population_correction(n0_exact_z, 2000)?;
@@ -952,7 +955,10 @@ let chisq = n * f_ml;
 println!("F_ML = log|Σ| + tr(SΣ⁻¹) − log|S| − p = {f_ml:.6}   (lavaan's fmin is F_ML/2: {:.6})", lavaan["fmin"]);
 println!("χ² = N·F_ML = {n}·{f_ml:.6} = {chisq:.4}   (analysis::sem: {:.4}, lavaan: {:.4})", fit.fit.chisq, lavaan["chisq"]);
 assert!((chisq - fit.fit.chisq).abs() < 1e-6 * chisq);
-assert!((f_ml / 2.0 - lavaan["fmin"]).abs() < 1e-3 * lavaan["fmin"] && (chisq - lavaan["chisq"]).abs() < 1e-3 * chisq);"""),
+assert!((f_ml / 2.0 - lavaan["fmin"]).abs() < 1e-3 * lavaan["fmin"] && (chisq - lavaan["chisq"]).abs() < 1e-3 * chisq);
+let pvalue = fit.fit.pvalue.expect("df > 0");
+println!("p = P(χ²₂₄ ≥ χ²) = {pvalue:.3e}   (lavaan: {:.3e})", lavaan["pvalue"]);
+assert!((pvalue - lavaan["pvalue"]).abs() < 1e-3 * lavaan["pvalue"]);"""),
     md(r"""
 ### The baseline model behind CFI and TLI
 
@@ -1358,10 +1364,13 @@ $W = \chi^2_F/(N(k-1))$ with the step's own *N* respondents and *k* = 10 dimensi
 hundreds a small W already gives a tiny p-value, which is why W, not p, says how strongly
 respondents agree.
 """),
-    solution(r"""let f = &step.result;
-let w_by_hand = f.statistic / (f.n as f64 * (f.k as f64 - 1.0));
-println!("synthetic estimate  χ²_F = {:.2}, N = {}, k = {}: W = {w_by_hand:.4} (library {:.4})", f.statistic, f.n, f.k, f.kendall_w);
-assert!((w_by_hand - f.kendall_w).abs() < 1e-12);"""),
+    solution(r"""{
+    // A block: a reference into `step` cannot outlive the cell.
+    let f = &step.result;
+    let w_by_hand = f.statistic / (f.n as f64 * (f.k as f64 - 1.0));
+    println!("synthetic estimate  χ²_F = {:.2}, N = {}, k = {}: W = {w_by_hand:.4} (library {:.4})", f.statistic, f.n, f.k, f.kendall_w);
+    assert!((w_by_hand - f.kendall_w).abs() < 1e-12);
+}"""),
 ]
 
 NOTEBOOKS["08-delphi"] = [
@@ -1454,7 +1463,8 @@ NOTEBOOKS["08-delphi"] += [
 How does the critical CVR depend on the panel size? Tabulate it for panels of 5 to 40.
 """, r"""
 Small panels need near-unanimity: the binomial tail is coarse, so a panel of 5 needs all five.
-As the panel grows the critical CVR falls towards 0 (about $1.645/\sqrt N$ for large *N*). The
+As the panel grows the critical CVR falls towards 0, not quite steadily (the tail moves in whole
+panellists) (about $1.645/\sqrt N$ for large *N*). The
 cell prints the table and asserts it agrees with the by-hand tail for every size.
 """),
     solution(r"""for n in [5u64, 6, 8, 10, 12, 15, 20, 25, 30, 40] {
@@ -1556,12 +1566,12 @@ NOTEBOOKS["09-audit"] += [
     )),
     md("## Exercises"),
     exercise(1, r"""
-Count the findings by `kind` and by `severity`. How many of the inconsistent verdicts are
-impossibilities in the paper, and how many come from the audit's own reconstruction?
+Count the findings by `kind` and verdict. How many of the inconsistent verdicts are
+impossibilities in the paper, and what kinds are the others?
 """, r"""
 Group `step.report.findings` by `f.kind.label()` and by status. An *impossible* inconsistency says
-the printed figures cannot all be right; a *reconstruction* one only says that none of the
-audit's candidate models reproduces them. The counts add up to the total above (asserted).
+the printed figures cannot all be right; a *rounding* one that a figure does not follow from its
+inputs at the printed precision; a *reasoning* one criticises an inference, not a number. The counts add up to the total above (asserted).
 """),
     solution(r"""let mut table = std::collections::BTreeMap::<(&str, &str), usize>::new();
 for f in &step.report.findings {
@@ -1581,9 +1591,11 @@ inconsistent).
 """),
     solution(r"""let pct = 100.0 * 143.0 / 385.0;
 println!("recomputed  143/385 = {pct:.4} % → prints as {:.1} %", pct);
+// A clone: a reference into `step` cannot outlive the cell.
 let finding = step.report.findings.iter()
     .find(|f| f.published.contains("37.2"))
-    .expect("the audit checks Table 1's 37.2 %");
+    .expect("the audit checks Table 1's 37.2 %")
+    .clone();
 println!("[{}] {}: {} — {}", finding.source, finding.quantity, finding.published, finding.status.label());
 assert_eq!(finding.status, Status::Inconsistent);
 assert_eq!(format!("{pct:.1}"), "37.1");"""),
