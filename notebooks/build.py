@@ -309,8 +309,8 @@ solving for *n* gives $n_0 = z^2pq/e^2$. *pq* is largest at *p* = 0.5, so that c
 whatever the true proportion. Below, the same number by hand, by the library, and by SciPy
 (`data/worked_examples/reference.csv`); the cell asserts they agree to 1e-9.
 """),
-    code(REFERENCE_READER + r"""
-let (z, p, e) = (1.96_f64, 0.5_f64, 0.05_f64);
+    code(REFERENCE_READER),
+    code(r"""let (z, p, e) = (1.96_f64, 0.5_f64, 0.05_f64);
 let by_hand = z * z * p * (1.0 - p) / (e * e);
 let library = cochran_n0(z, p, e)?;
 println!("by hand      n0 = {z}² · {p} · {} / {e}² = {by_hand:.6}", 1.0 - p);
@@ -611,8 +611,8 @@ $$ D^+ = \max_i \left(\tfrac{i}{n} - F(x_{(i)})\right), \qquad
 The cell computes *D* this way and asserts it equals the library's and SciPy's
 (`scipy.stats.kstest`, exact p-value; `data/worked_examples/reference.csv`).
 """),
-    code(REFERENCE_READER + r"""
-use analysis::bivariate_normal::normal_cdf;
+    code(REFERENCE_READER),
+    code(r"""use analysis::bivariate_normal::normal_cdf;
 let answers = [2.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 3.0];
 let mut sorted = answers.to_vec();
 sorted.sort_by(f64::total_cmp);
@@ -1250,8 +1250,8 @@ $1 - \sum (t^3 - t)/(N(k^3 - k))$ over the tie groups of size *t*. The cell asse
 computation, `analysis::friedman::friedman_test` and SciPy's `friedmanchisquare`
 (`data/worked_examples/reference.csv`) agree to 1e-9.
 """),
-    code(REFERENCE_READER + r"""
-let table: Vec<Vec<f64>> = [[7, 5, 9, 6], [8, 6, 9, 7], [6, 6, 8, 5], [9, 7, 8, 6], [7, 4, 9, 5]]
+    code(REFERENCE_READER),
+    code(r"""let table: Vec<Vec<f64>> = [[7, 5, 9, 6], [8, 6, 9, 7], [6, 6, 8, 5], [9, 7, 8, 6], [7, 4, 9, 5]]
     .iter().map(|row| row.iter().map(|&v| v as f64).collect()).collect();
 let (n, k) = (table.len() as f64, table[0].len() as f64);
 fn rank_in_row(row: &[f64], v: f64) -> f64 {
@@ -1265,7 +1265,8 @@ for (row, r) in table.iter().zip(&ranks) {
     assert_eq!(r, &analysis::ranks::midranks(row));
 }
 let rank_sums: Vec<f64> = (0..table[0].len()).map(|j| ranks.iter().map(|r| r[j]).sum()).collect();
-// Σ over elements of (t² − 1) = Σ over tie groups of (t³ − t).
+println!("rank sums {rank_sums:?} (they sum to N·k(k+1)/2 = {})", n * k * (k + 1.0) / 2.0);"""),
+    code(r"""// Σ over elements of (t² − 1) = Σ over tie groups of (t³ − t).
 let ties: f64 = table.iter().flat_map(|row| row.iter().map(move |v| {
     let t = row.iter().filter(|w| *w == v).count() as f64;
     t * t - 1.0
@@ -1274,7 +1275,6 @@ let uncorrected = 12.0 / (n * k * (k + 1.0)) * rank_sums.iter().map(|r| r * r).s
 let chi2_f = uncorrected / (1.0 - ties / (n * (k.powi(3) - k)));
 let w = chi2_f / (n * (k - 1.0));
 let library = analysis::friedman::friedman_test(&table)?;
-println!("rank sums {rank_sums:?} (they sum to N·k(k+1)/2 = {})", n * k * (k + 1.0) / 2.0);
 println!("by hand  χ²_F = {uncorrected:.4} / (1 − {ties}/{}) = {chi2_f:.4}, W = {w:.4}", n * (k.powi(3) - k));
 println!("library  χ²_F = {:.4}, p = {:.4}, W = {:.4}", library.statistic, library.pvalue, library.kendall_w);
 println!("SciPy    χ²_F = {:.4}, p = {:.4}, W = {:.4}", reference("friedman_chi2"), reference("friedman_p"), reference("kendall_w"));
@@ -1406,8 +1406,8 @@ essential with probability ½, so the number saying so is Binomial(12, ½), and 
 $n_e$ with $P(X \ge n_e) < 0.05$ is the critical one (Ayre & Scally 2014). The cell computes both by
 hand and asserts they agree with the library and with SciPy (`data/worked_examples/reference.csv`).
 """),
-    code(REFERENCE_READER + r"""
-let (essential, panel) = (9usize, 12usize);
+    code(REFERENCE_READER),
+    code(r"""let (essential, panel) = (9usize, 12usize);
 let half = panel as f64 / 2.0;
 let cvr = (essential as f64 - half) / half;
 println!("by hand  CVR = ({essential} − {half}) / {half} = {cvr:.4}; library {:.4}; SciPy {:.4}",
