@@ -1651,7 +1651,8 @@ def build(name, cells, existing):
         "cells": new_cells,
         "metadata": {
             "kernelspec": KERNELSPEC,
-            "language_info": LANGUAGE_INFO,
+            # The kernel's fuller language_info, once a run stored it.
+            "language_info": (existing or {}).get("metadata", {}).get("language_info", LANGUAGE_INFO),
             # What the builder wrote, to tell an edit made in JupyterLab from
             # a change to this file (see the module's docstring).
             "paraclinic": {"generated_by": "notebooks/build.py", "cells": record},
