@@ -59,7 +59,11 @@ fn reference(quantity: &str) -> f64 {
         .lines()
         .find_map(|line| line.strip_prefix(quantity)?.strip_prefix(',')?.split(',').next()?.parse().ok())
         .unwrap_or_else(|| panic!("{quantity} is not in reference.csv"))
-}"""
+}
+let scipy_version = std::fs::read_to_string("data/worked_examples/reference.csv")
+    .expect("data/worked_examples/reference.csv is shipped with the notebooks")
+    .split("(SciPy ").nth(1).and_then(|rest| rest.split(')').next()).unwrap_or("?").to_string();
+println!("reference values: data/worked_examples/reference.csv, computed with SciPy {scipy_version}");"""
 
 
 def md(text):
@@ -1017,10 +1021,12 @@ for par in fit.table.params.iter().filter(|p| p.op == Operator::MeasuredBy) {
     println!("  {:<7} =~ {}: {:.3}·√{:.3}/√{:.3} = {ours:.3}   (analysis::sem: {:.3}, lavaan: {reference:.3})",
         par.lhs, par.rhs, par.value, phi[(f, f)], sigma[(i, i)], par.std_all.unwrap());
     assert!((ours - par.std_all.unwrap()).abs() < 1e-6 && (ours - reference).abs() < 1e-3);
-}"""),
+}
+// What the text below says of this fit: χ² significant, CFI and TLI below .95, RMSEA above .06.
+assert!(pvalue < 0.05 && cfi < 0.95 && tli < 0.95 && rmsea > 0.06);"""),
     md(r"""
 On these data the model's χ² is significant and CFI, TLI and RMSEA miss the usual cut-offs
-(the numbers above): the three-factor model is a simplification, which is what lavaan's tutorial
+(.95, .95, .06; the numbers above, and the last cell asserts it): the three-factor model is a simplification, which is what lavaan's tutorial
 goes on to show. The study's model below is built the same way, only larger.
 
 """ + implemented_in(
