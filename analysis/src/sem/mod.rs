@@ -55,6 +55,7 @@
 pub mod bootstrap;
 pub mod estimate;
 pub mod fit;
+pub mod groups;
 pub mod information;
 pub mod model;
 pub mod modindices;
