@@ -191,3 +191,264 @@ fn three_groups_mlm() {
 fn three_groups_mlr() {
     check_all_levels("groups3", "MLR");
 }
+
+fn check_invariance(data: &str, estimator: &str) {
+    use analysis::sem::invariance;
+    let name = format!("{data}_{estimator}_invariance");
+    let fx = fixture(&name);
+    let sample = grouped(fx["data"].as_str().unwrap());
+    let spec = ModelSpec::parse("f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6").unwrap();
+    let options = Options {
+        estimator: estimator.parse().unwrap(),
+        ..Options::default()
+    };
+    let result = invariance::test(&spec, &sample, &options).unwrap();
+    let names: Vec<&str> = result.models.iter().map(|m| m.name).collect();
+    assert_eq!(names, ["configural", "metric", "scalar", "strict"]);
+    let mut c = Checker::default();
+    let tests = fx["tests"].as_array().unwrap();
+    assert_eq!(result.tests.len(), tests.len());
+    let semtools = &fx["semtools_compare_fit"];
+    for (k, (ours, theirs)) in result.tests.iter().zip(tests).enumerate() {
+        assert_eq!(ours.from, theirs["from"].as_str().unwrap());
+        assert_eq!(ours.to, theirs["to"].as_str().unwrap());
+        let id = format!("{name}: {} → {}", ours.from, ours.to);
+        c.close(
+            format!("{id} chisq_diff"),
+            Some(ours.chisq_diff),
+            theirs["chisq_diff"].as_f64(),
+            1e-2,
+        );
+        // semTools' compareFit runs the same lavTestLRT.
+        c.close(
+            format!("{id} chisq_diff (semTools)"),
+            Some(ours.chisq_diff),
+            semtools["chisq_diff"][k].as_f64(),
+            1e-2,
+        );
+        c.close(
+            format!("{id} df_diff"),
+            Some(ours.df_diff),
+            theirs["df_diff"].as_f64(),
+            1e-2,
+        );
+        c.close(
+            format!("{id} pvalue"),
+            Some(ours.pvalue),
+            theirs["pvalue"].as_f64(),
+            1e-3,
+        );
+        for (key, value) in [
+            ("delta_cfi", Some(ours.delta_cfi)),
+            ("delta_rmsea", Some(ours.delta_rmsea)),
+            ("delta_cfi_robust", ours.delta_cfi_robust),
+            ("delta_rmsea_robust", ours.delta_rmsea_robust),
+        ] {
+            c.close(format!("{id} {key}"), value, theirs[key].as_f64(), 1e-2);
+        }
+        let method = if estimator == "ML" {
+            "standard"
+        } else {
+            "satorra.bentler.2001"
+        };
+        assert_eq!(ours.method, method);
+        assert_eq!(ours.holds_by_cfi, ours.delta_cfi > -0.01);
+    }
+    // The simulated loading and intercept differences: metric and scalar
+    // fail by the χ² difference and by ΔCFI.
+    assert!(result.tests[0].pvalue < 0.01 && result.tests[1].pvalue < 1e-3);
+    assert!(!result.tests[0].holds_by_cfi && !result.tests[1].holds_by_cfi);
+    // The contract's keys.
+    let json = serde_json::to_value(&result).unwrap();
+    assert!(json["models"][0]["fit"]["cfi"].is_number());
+    assert_eq!(json["models"][2]["name"], "scalar");
+    for key in [
+        "from",
+        "to",
+        "chisq_diff",
+        "df_diff",
+        "pvalue",
+        "delta_cfi",
+        "delta_rmsea",
+    ] {
+        assert!(json["tests"][1].get(key).is_some(), "{key}");
+    }
+    c.done(&name, if estimator == "ML" { 18 } else { 24 });
+}
+
+#[test]
+fn invariance_two_groups_ml() {
+    check_invariance("groups2", "ML");
+}
+
+#[test]
+fn invariance_two_groups_mlm() {
+    check_invariance("groups2", "MLM");
+}
+
+#[test]
+fn invariance_two_groups_mlr() {
+    check_invariance("groups2", "MLR");
+}
+
+#[test]
+fn invariance_three_groups_ml() {
+    check_invariance("groups3", "ML");
+}
+
+#[test]
+fn invariance_three_groups_mlm() {
+    check_invariance("groups3", "MLM");
+}
+
+#[test]
+fn invariance_three_groups_mlr() {
+    check_invariance("groups3", "MLR");
+}
+
+fn single_group_fit(fx: &Value, model: &str, estimator: &str) -> analysis::sem::SemFit {
+    use analysis::sem::SampleMoments;
+    let data = Dataset::from_path(format!("{ROOT}/{}", fx["data"].as_str().unwrap())).unwrap();
+    let columns: Vec<String> = (1..=6).map(|i| format!("x{i}")).collect();
+    let sample = SampleMoments::from_dataset(&data, &columns).unwrap();
+    let spec = ModelSpec::parse(fx["models"][model].as_str().unwrap()).unwrap();
+    let options = Options {
+        estimator: estimator.parse().unwrap(),
+        ..Options::default()
+    };
+    analysis::sem::fit(&spec, &sample, &options).unwrap()
+}
+
+fn check_compare(estimator: &str) {
+    use analysis::sem::compare::{compare, ComparedModel};
+    let name = format!("compare_{estimator}");
+    let fx = fixture(&name);
+    let mut c = Checker::default();
+    let fits: Vec<(&str, analysis::sem::SemFit)> = ["two_factor", "orthogonal", "equal_loadings"]
+        .into_iter()
+        .map(|m| (m, single_group_fit(&fx, m, estimator)))
+        .collect();
+    for (m, fit) in &fits {
+        let json = serde_json::to_value(fit).unwrap();
+        c.fit_measures(&format!("{name} {m}"), &json["fit"], &fx["fits"][*m]);
+    }
+    let model = |k: usize| ComparedModel::of_fit(fits[k].0, &fits[k].1);
+    for (k, theirs) in fx["tests"].as_array().unwrap().iter().enumerate() {
+        // Given in either order: ordered by df as lavTestLRT.
+        let result = compare(vec![model(k + 1), model(0)]).unwrap();
+        assert_eq!(result.models[0].model, "two_factor");
+        let ours = &result.tests[0];
+        assert_eq!(ours.from, theirs["from"].as_str().unwrap());
+        assert_eq!(ours.to, theirs["to"].as_str().unwrap());
+        let id = format!("{name}: {} → {}", ours.from, ours.to);
+        c.close(
+            format!("{id} chisq_diff"),
+            Some(ours.chisq_diff),
+            theirs["chisq_diff"].as_f64(),
+            1e-2,
+        );
+        c.close(
+            format!("{id} df_diff"),
+            Some(ours.df_diff),
+            theirs["df_diff"].as_f64(),
+            1e-2,
+        );
+        c.close(
+            format!("{id} pvalue"),
+            Some(ours.pvalue),
+            theirs["pvalue"].as_f64(),
+            1e-3,
+        );
+    }
+    // orthogonal (df 9) and equal_loadings (df 10) restrict different
+    // parameters: the second fits better despite more df — not nested.
+    let e = compare(vec![model(0), model(1), model(2)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("orthogonal and equal_loadings are not nested models") && e.contains("lower χ²"),
+        "{e}"
+    );
+    c.done(&name, 60);
+}
+
+#[test]
+fn nested_comparison_ml() {
+    check_compare("ML");
+}
+
+#[test]
+fn nested_comparison_mlm() {
+    check_compare("MLM");
+}
+
+#[test]
+fn nested_comparison_mlr() {
+    check_compare("MLR");
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    use analysis::sem::compare::{compare, ComparedModel};
+    let columns: Vec<String> = ["a", "b"].map(String::from).to_vec();
+    // A group column with one value.
+    let data = Dataset::from_csv_str("one.csv", "g,a,b\nx,1,2\nx,2,3\nx,3,5\nx,4,4\n").unwrap();
+    let e = GroupedSample::from_dataset(&data, "g", &columns)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("one.csv")
+            && e.contains("1 value(s) (\"x\")")
+            && e.contains("at least two groups"),
+        "{e}"
+    );
+    // A group with fewer cases than variables.
+    let data =
+        Dataset::from_csv_str("few.csv", "g,a,b\nx,1,2\nx,2,3\nx,3,5\ny,4,4\nx,5,1\n").unwrap();
+    let e = GroupedSample::from_dataset(&data, "g", &columns)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("group g = y") && e.contains("1 complete case(s) for 2 observed variables"),
+        "{e}"
+    );
+    // A missing group value names its line.
+    let data = Dataset::from_csv_str("na.csv", "g,a,b\nx,1,2\n,2,3\n").unwrap();
+    let e = GroupedSample::from_dataset(&data, "g", &columns)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 3") && e.contains("group value"), "{e}");
+    // An unknown group.equal word lists the valid ones.
+    let e = "loadings,thresholdz"
+        .parse::<GroupEqual>()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("\"thresholdz\"")
+            && e.contains("loadings, intercepts, residuals, residual.covariances, lv.variances, lv.covariances, means, regressions"),
+        "{e}"
+    );
+    // Non-nested: equal df; different variables.
+    let ab = vec!["a".to_string(), "b".to_string()];
+    let e = compare(vec![
+        ComparedModel::new("A.lav", 10.0, 4.0, ab.clone(), 100),
+        ComparedModel::new("B.lav", 12.0, 4.0, ab.clone(), 100),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("A.lav and B.lav are not nested")
+            && e.contains("both have 4 degrees of freedom"),
+        "{e}"
+    );
+    let e = compare(vec![
+        ComparedModel::new("A.lav", 10.0, 4.0, ab, 100),
+        ComparedModel::new("B.lav", 12.0, 5.0, vec!["a".into(), "c".into()], 100),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("different observed variables (only in A.lav: b; only in B.lav: c)"),
+        "{e}"
+    );
+}

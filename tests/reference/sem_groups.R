@@ -183,8 +183,10 @@ for (estimator in c("ML", "MLM", "MLR")) {
                equal_loadings = cfa(equal_loadings, data = groups2, estimator = estimator))
   tests <- lapply(c("orthogonal", "equal_loadings"), function(m) {
     t <- lrt_of(fits[[m]], full)
-    t$from <- m
-    t$to <- "two_factor"
+    # As lavTestLRT orders them: from the model with fewer df to the
+    # restricted one.
+    t$from <- "two_factor"
+    t$to <- m
     t
   })
   out <- list(
