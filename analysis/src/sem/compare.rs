@@ -320,3 +320,53 @@ pub fn compare(mut models: Vec<ComparedModel>) -> Result<Comparison> {
         .collect::<Result<_>>()?;
     Ok(Comparison { models, tests })
 }
+
+impl crate::Render for Comparison {
+    /// The models (fewest df first) and the difference tests.
+    fn tables(&self) -> Vec<crate::render::Table> {
+        use crate::render::{fmt_fixed, fmt_p, Table};
+        let opt = |x: Option<f64>| super::output::or_missing(x, |v| fmt_fixed(v, 3));
+        let mut models = Table::new(
+            "Models",
+            &[
+                "model",
+                "df",
+                "χ²",
+                "χ² scaled",
+                "scaling factor",
+                "AIC",
+                "BIC",
+                "CFI",
+                "RMSEA",
+            ],
+        );
+        for m in &self.models {
+            models.row(vec![
+                m.model.clone(),
+                fmt_fixed(m.df, 0),
+                fmt_fixed(m.chisq, 3),
+                opt(m.chisq_scaled),
+                opt(m.chisq_scaling_factor),
+                opt(m.aic),
+                opt(m.bic),
+                opt(m.cfi),
+                opt(m.rmsea),
+            ]);
+        }
+        let mut tests = Table::new(
+            "χ² difference tests (lavTestLRT)",
+            &["from", "to", "Δχ²", "Δdf", "p", "method"],
+        );
+        for t in &self.tests {
+            tests.row(vec![
+                t.from.clone(),
+                t.to.clone(),
+                fmt_fixed(t.chisq_diff, 3),
+                fmt_fixed(t.df_diff, 0),
+                fmt_p(t.pvalue),
+                t.method.to_owned(),
+            ]);
+        }
+        vec![models, tests]
+    }
+}

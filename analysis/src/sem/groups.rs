@@ -789,3 +789,87 @@ fn combine_measures(
         robust: None,
     }
 }
+
+impl crate::Render for MultiGroupFit {
+    /// A summary (groups, equality constraints, fit with each group's χ²)
+    /// and one estimates table per group; a row whose parameter is shared
+    /// with another group (an equality constraint or a label) is marked.
+    fn tables(&self) -> Vec<crate::render::Table> {
+        use super::output::{compact_fit_table, or_missing};
+        use crate::render::{fmt_fixed, fmt_p, Table};
+        let mut summary = Table::new(
+            format!(
+                "Multi-group model ({} groups, column {})",
+                self.tables.len(),
+                self.group
+            ),
+            &["group", "value", "N", "χ² of the group"],
+        );
+        for (g, label) in self.group_labels.iter().enumerate() {
+            summary.row(vec![
+                (g + 1).to_string(),
+                label.clone(),
+                self.nobs[g].to_string(),
+                fmt_fixed(self.chisq_group[g], 3),
+            ]);
+        }
+        summary.note(format!(
+            "Equal across groups: {}. Estimator {}.",
+            if self.group_equal.0.is_empty() {
+                "nothing (configural model)".to_owned()
+            } else {
+                self.group_equal
+                    .0
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            self.estimator.as_str()
+        ));
+        let mut fit = compact_fit_table("Fit", self.ntotal(), self.npar, self.converged, &self.fit);
+        if let Some(r) = &self.fit.robust {
+            for (k, v) in [
+                ("χ² scaled", r.chisq_scaled),
+                ("scaling factor", r.chisq_scaling_factor),
+                ("p (scaled)", r.pvalue_scaled),
+                ("CFI robust", r.cfi_robust),
+                ("TLI robust", r.tli_robust),
+                ("RMSEA robust", r.rmsea_robust),
+            ] {
+                fit.row(vec![k.to_owned(), or_missing(v, |x| fmt_fixed(x, 3))]);
+            }
+        }
+        let mut out = vec![summary, fit];
+        let mut uses = HashMap::new();
+        for t in &self.tables {
+            for k in t.params.iter().filter_map(|p| p.free) {
+                *uses.entry(k).or_insert(0usize) += 1;
+            }
+        }
+        for (g, t) in self.tables.iter().enumerate() {
+            let mut table = Table::new(
+                format!("Estimates, group {} ({})", g + 1, self.group_labels[g]),
+                &[
+                    "lhs", "op", "rhs", "estimate", "SE", "z", "p", "std.all", "equal",
+                ],
+            );
+            for p in &t.params {
+                let shared = p.free.is_some_and(|k| uses[&k] > 1);
+                table.row(vec![
+                    p.lhs.clone(),
+                    p.op.as_str().to_owned(),
+                    p.rhs.clone(),
+                    fmt_fixed(p.value, 3),
+                    or_missing(p.se.filter(|_| p.free.is_some()), |x| fmt_fixed(x, 3)),
+                    or_missing(p.z(), |x| fmt_fixed(x, 3)),
+                    or_missing(p.pvalue(), fmt_p),
+                    or_missing(p.std_all, |x| fmt_fixed(x, 3)),
+                    if shared { "=" } else { "" }.to_owned(),
+                ]);
+            }
+            out.push(table);
+        }
+        out
+    }
+}

@@ -200,3 +200,85 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
         models,
     })
 }
+
+impl crate::Render for Invariance {
+    /// The four models' fit, then the tests with the cut-offs' verdicts.
+    fn tables(&self) -> Vec<crate::render::Table> {
+        use crate::render::{fmt_fixed, fmt_p, Table};
+        let robust = !self.estimator.is_ml();
+        let mut header = vec!["model", "χ²", "df", "p", "CFI", "RMSEA", "SRMR"];
+        if robust {
+            header.extend(["χ² scaled", "CFI robust", "RMSEA robust"]);
+        }
+        let groups: Vec<String> = self
+            .group_labels
+            .iter()
+            .zip(&self.nobs)
+            .map(|(l, n)| format!("{l} (N = {n})"))
+            .collect();
+        let mut models = Table::new(
+            format!(
+                "Measurement invariance across {}: {}",
+                self.group,
+                groups.join(", ")
+            ),
+            &header,
+        );
+        let opt = |x: Option<f64>| super::output::or_missing(x, |v| fmt_fixed(v, 3));
+        for m in &self.models {
+            let f = &m.fit.fit;
+            let mut row = vec![
+                m.name.to_owned(),
+                fmt_fixed(f.chisq, 3),
+                fmt_fixed(f.df, 0),
+                super::output::or_missing(f.pvalue, fmt_p),
+                fmt_fixed(f.cfi, 3),
+                fmt_fixed(f.rmsea, 3),
+                fmt_fixed(f.srmr, 3),
+            ];
+            if let Some(r) = &f.robust {
+                row.extend([opt(r.chisq_scaled), opt(r.cfi_robust), opt(r.rmsea_robust)]);
+            }
+            models.row(row);
+        }
+        models.note(format!("Estimator {}.", self.estimator.as_str()));
+        let mut tests = Table::new(
+            "Each level against the previous one",
+            &[
+                "from",
+                "to",
+                "Δχ²",
+                "Δdf",
+                "p",
+                "ΔCFI",
+                "ΔRMSEA",
+                "by ΔCFI",
+                "by ΔRMSEA",
+            ],
+        );
+        let verdict = |ok: bool| if ok { "holds" } else { "fails" }.to_owned();
+        for t in &self.tests {
+            tests.row(vec![
+                t.from.clone(),
+                t.to.clone(),
+                fmt_fixed(t.chisq_diff, 3),
+                fmt_fixed(t.df_diff, 0),
+                fmt_p(t.pvalue),
+                fmt_fixed(t.delta_cfi, 4),
+                fmt_fixed(t.delta_rmsea, 4),
+                verdict(t.holds_by_cfi),
+                verdict(t.holds_by_rmsea),
+            ]);
+        }
+        let method = if robust {
+            "Δχ²: Satorra–Bentler (2001) scaled difference (lavTestLRT)"
+        } else {
+            "Δχ²: χ² difference (lavTestLRT)"
+        };
+        tests.note(format!(
+            "{method}. Cut-offs: ΔCFI ≤ {} or ΔRMSEA ≥ {} signal non-invariance — {}.",
+            self.cutoffs.delta_cfi, self.cutoffs.delta_rmsea, self.cutoffs.source
+        ));
+        vec![models, tests]
+    }
+}
