@@ -23,7 +23,7 @@ fn close(ours: &Value, theirs: &Value, what: &str) {
 
 #[test]
 fn sem_with_groups_gives_lavaans_fit_and_estimates_with_their_group() {
-    let model = common::tmp_file("groups", "cfa.lav", MODEL);
+    let model = common::tmp_file("groups-sem", "cfa.lav", MODEL);
     let d = data("groups2.csv");
     let out = common::paraclinic(&[
         "sem",
@@ -83,7 +83,7 @@ fn sem_with_groups_gives_lavaans_fit_and_estimates_with_their_group() {
 
 #[test]
 fn invariance_json_follows_the_contract_and_lavaan() {
-    let model = common::tmp_file("groups", "cfa.lav", MODEL);
+    let model = common::tmp_file("groups-invariance", "cfa.lav", MODEL);
     let d = data("groups3.csv");
     let out = common::paraclinic(&[
         "invariance",
@@ -150,8 +150,8 @@ fn invariance_json_follows_the_contract_and_lavaan() {
 
 #[test]
 fn sem_compare_json_follows_the_contract_and_lavaan() {
-    let full = common::tmp_file("groups", "two_factor.lav", MODEL);
-    let orth = common::tmp_file("groups", "orthogonal.lav", &format!("{MODEL}f1 ~~ 0*f2\n"));
+    let full = common::tmp_file("groups-compare", "two_factor.lav", MODEL);
+    let orth = common::tmp_file("groups-compare", "orthogonal.lav", &format!("{MODEL}f1 ~~ 0*f2\n"));
     let d = data("groups2.csv");
     // Given restricted first: ordered by df as lavTestLRT.
     let out = common::paraclinic(&[
@@ -182,8 +182,8 @@ fn sem_compare_json_follows_the_contract_and_lavaan() {
 
 #[test]
 fn non_nested_models_and_bad_group_input_are_refused_clearly() {
-    let full = common::tmp_file("groups", "two_factor.lav", MODEL);
-    let other = common::tmp_file("groups", "five.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5\n");
+    let full = common::tmp_file("groups-nested", "two_factor.lav", MODEL);
+    let other = common::tmp_file("groups-nested", "five.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5\n");
     let d = data("groups2.csv");
     let out = common::paraclinic(&[
         "sem-compare",
