@@ -16,7 +16,7 @@
 # Per data set and estimator (ML, MLM, MLR), the configural, metric, scalar
 # and strict models (group.equal as semTools' measEq sequence) go to
 # tests/fixtures/sem_groups/<data>_<estimator>_<level>.json with
-# parameterEstimates (est, se, group), every fitMeasures value (`.` written
+# parameterEstimates (est, se, std.lv, std.all, group), every fitMeasures value (`.` written
 # `_`), the chi-square per group and the group labels; the tests of each
 # against the previous one (lavTestLRT: chi-square difference for ML,
 # Satorra-Bentler 2001 scaled difference for MLM/MLR) with the differences of
@@ -91,10 +91,11 @@ write_json_file <- function(out, name) {
   cat("wrote", path, "\n")
 }
 estimates_of <- function(fit) {
-  pe <- parameterEstimates(fit)
+  pe <- parameterEstimates(fit, standardized = TRUE)
   lapply(seq_len(nrow(pe)), function(i) list(
     lhs = pe$lhs[i], op = pe$op[i], rhs = pe$rhs[i], group = pe$group[i],
-    est = num(pe$est[i]), se = num(pe$se[i])))
+    est = num(pe$est[i]), se = num(pe$se[i]), std_lv = num(pe$std.lv[i]),
+    std_all = num(pe$std.all[i])))
 }
 fit_of <- function(fit) {
   fm <- fitMeasures(fit)
