@@ -151,7 +151,11 @@ fn invariance_json_follows_the_contract_and_lavaan() {
 #[test]
 fn sem_compare_json_follows_the_contract_and_lavaan() {
     let full = common::tmp_file("groups-compare", "two_factor.lav", MODEL);
-    let orth = common::tmp_file("groups-compare", "orthogonal.lav", &format!("{MODEL}f1 ~~ 0*f2\n"));
+    let orth = common::tmp_file(
+        "groups-compare",
+        "orthogonal.lav",
+        &format!("{MODEL}f1 ~~ 0*f2\n"),
+    );
     let d = data("groups2.csv");
     // Given restricted first: ordered by df as lavTestLRT.
     let out = common::paraclinic(&[
@@ -183,7 +187,11 @@ fn sem_compare_json_follows_the_contract_and_lavaan() {
 #[test]
 fn non_nested_models_and_bad_group_input_are_refused_clearly() {
     let full = common::tmp_file("groups-nested", "two_factor.lav", MODEL);
-    let other = common::tmp_file("groups-nested", "five.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5\n");
+    let other = common::tmp_file(
+        "groups-nested",
+        "five.lav",
+        "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5\n",
+    );
     let d = data("groups2.csv");
     let out = common::paraclinic(&[
         "sem-compare",
