@@ -60,7 +60,7 @@ impl Checker {
     /// Every fit measure of ours that lavaan has under the same name.
     fn fit_measures(&mut self, name: &str, ours: &Value, theirs: &Value) {
         for (key, value) in ours.as_object().unwrap() {
-            if key == "chisq_group" {
+            if key == "chisq_group" || key == "chisq_scaled_group" {
                 continue;
             }
             let Some(reference) = theirs.get(key) else {
@@ -161,6 +161,20 @@ fn check_level(data: &str, estimator: &str, level: &str) {
             theirs.as_f64(),
             1e-2,
         );
+    }
+    match (&fit.chisq_scaled_group, fx["chisq_scaled_group"].as_array()) {
+        (Some(ours), Some(theirs)) => {
+            for (g, (a, b)) in ours.iter().zip(theirs).enumerate() {
+                c.close(
+                    format!("{name}: scaled chisq group {}", g + 1),
+                    Some(*a),
+                    b.as_f64(),
+                    1e-2,
+                );
+            }
+        }
+        (None, None) => {}
+        (a, b) => panic!("{name}: scaled χ² per group: ours {a:?}, lavaan {b:?}"),
     }
     let json = serde_json::to_value(&fit).unwrap();
     c.fit_measures(&name, &json["fit"], &fx["fit"]);

@@ -17,7 +17,7 @@
 # and strict models (group.equal as semTools' measEq sequence) go to
 # tests/fixtures/sem_groups/<data>_<estimator>_<level>.json with
 # parameterEstimates (est, se, std.lv, std.all, group), every fitMeasures value (`.` written
-# `_`), the chi-square per group and the group labels; the tests of each
+# `_`), the chi-square per group (and its scaled version) and the group labels; the tests of each
 # against the previous one (lavTestLRT: chi-square difference for ML,
 # Satorra-Bentler 2001 scaled difference for MLM/MLR) with the differences of
 # CFI and RMSEA (and their robust versions) go to
@@ -117,7 +117,8 @@ for (d in list(list(name = "groups2", data = groups2),
       fit <- cfa(model, data = d$data, group = "grp", estimator = estimator,
                  group.equal = levels[[level]])
       fits[[level]] <- fit
-      test <- lavInspect(fit, "test")[[1]]
+      tests_of_fit <- lavInspect(fit, "test")
+      test <- tests_of_fit[[1]]
       out <- list(
         name = paste(d$name, estimator, level, sep = "_"),
         lavaan_version = as.character(packageVersion("lavaan")),
@@ -130,6 +131,9 @@ for (d in list(list(name = "groups2", data = groups2),
         group_labels = lavInspect(fit, "group.label"),
         nobs = unlist(lavInspect(fit, "nobs")),
         chisq_group = unname(test$stat.group),
+        # The scaled statistic per group (MLM, MLR), as summary() shows it.
+        chisq_scaled_group = if (length(tests_of_fit) > 1)
+          unname(tests_of_fit[[2]]$stat.group) else NULL,
         estimates = estimates_of(fit),
         fit = fit_of(fit)
       )

@@ -396,7 +396,7 @@ impl Objective for MultiGroupProblem<'_> {
 /// Serializes with the keys `converged`, `group` (the column),
 /// `group_labels`, `nobs` (per group), `ntotal`, `npar`, `estimator`,
 /// `group_equal`, `fit` (lavaan's `fitMeasures` names plus `chisq_group`,
-/// each group's n_g·F_g), `estimates` (the rows of every group, each with
+/// each group's n_g·F_g, and `chisq_scaled_group` with MLM/MLR), `estimates` (the rows of every group, each with
 /// its `group`: 1, 2, …), `warnings`, `optimizer`, `observed`, `latent`.
 #[derive(Debug, Clone)]
 pub struct MultiGroupFit {
@@ -418,6 +418,9 @@ pub struct MultiGroupFit {
     pub fit: FitMeasures,
     /// Each group's χ² (n_g·F_g), as lavaan's `stat.group`.
     pub chisq_group: Vec<f64>,
+    /// Each group's scaled χ² (MLM, MLR): its χ² divided by the model's
+    /// scaling factor, as lavaan's scaled `stat.group`.
+    pub chisq_scaled_group: Option<Vec<f64>>,
     /// The fitted table of each group.
     pub tables: Vec<ParTable>,
     /// Warnings, each naming its group.
@@ -443,13 +446,20 @@ impl MultiGroupFit {
 /// The fit measures as JSON: lavaan's names, `chisq_group`, and NFI null
 /// where lavaan gives NA (more degrees of freedom than the baseline model,
 /// which equality constraints over several groups easily reach).
-fn fit_json(fit: &FitMeasures, chisq_group: &[f64]) -> serde_json::Value {
+fn fit_json(
+    fit: &FitMeasures,
+    chisq_group: &[f64],
+    chisq_scaled_group: Option<&Vec<f64>>,
+) -> serde_json::Value {
     let mut v = serde_json::to_value(fit).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         if fit.df > fit.baseline_df {
             o.insert("nfi".into(), serde_json::Value::Null);
         }
         o.insert("chisq_group".into(), chisq_group.into());
+        if let Some(scaled) = chisq_scaled_group {
+            o.insert("chisq_scaled_group".into(), scaled.as_slice().into());
+        }
     }
     v
 }
@@ -479,7 +489,14 @@ impl Serialize for MultiGroupFit {
         s.serialize_field("npar", &self.npar)?;
         s.serialize_field("estimator", &self.estimator)?;
         s.serialize_field("group_equal", &self.group_equal)?;
-        s.serialize_field("fit", &fit_json(&self.fit, &self.chisq_group))?;
+        s.serialize_field(
+            "fit",
+            &fit_json(
+                &self.fit,
+                &self.chisq_group,
+                self.chisq_scaled_group.as_ref(),
+            ),
+        )?;
         s.serialize_field("estimates", &rows)?;
         s.serialize_field("warnings", &self.warnings)?;
         s.serialize_field("optimizer", &self.optimizer)?;
@@ -671,6 +688,12 @@ pub fn fit(
     if let Some(r) = &robust {
         fit.robust = Some(robust::measures_of_groups(&fit, r, ntotal, tables.len()));
     }
+    let chisq_group: Vec<f64> = per_group.iter().map(|f| f.chisq).collect();
+    let chisq_scaled_group = fit
+        .robust
+        .as_ref()
+        .and_then(|r| r.chisq_scaling_factor)
+        .map(|c| chisq_group.iter().map(|x| x / c).collect());
     Ok(MultiGroupFit {
         converged: opt.converged,
         group: sample.column.clone(),
@@ -679,7 +702,8 @@ pub fn fit(
         npar,
         estimator: options.estimator,
         group_equal: equal.clone(),
-        chisq_group: per_group.iter().map(|f| f.chisq).collect(),
+        chisq_group,
+        chisq_scaled_group,
         fit,
         tables,
         warnings: group_warnings,
@@ -797,21 +821,29 @@ impl crate::Render for MultiGroupFit {
     fn tables(&self) -> Vec<crate::render::Table> {
         use super::output::{compact_fit_table, or_missing};
         use crate::render::{fmt_fixed, fmt_p, Table};
+        let mut header = vec!["group", "value", "N", "χ² of the group"];
+        if self.chisq_scaled_group.is_some() {
+            header.push("scaled χ²");
+        }
         let mut summary = Table::new(
             format!(
                 "Multi-group model ({} groups, column {})",
                 self.tables.len(),
                 self.group
             ),
-            &["group", "value", "N", "χ² of the group"],
+            &header,
         );
         for (g, label) in self.group_labels.iter().enumerate() {
-            summary.row(vec![
+            let mut row = vec![
                 (g + 1).to_string(),
                 label.clone(),
                 self.nobs[g].to_string(),
                 fmt_fixed(self.chisq_group[g], 3),
-            ]);
+            ];
+            if let Some(scaled) = &self.chisq_scaled_group {
+                row.push(fmt_fixed(scaled[g], 3));
+            }
+            summary.row(row);
         }
         summary.note(format!(
             "Equal across groups: {}. Estimator {}.",
