@@ -105,6 +105,7 @@ fn check_level(data: &str, estimator: &str, level: &str) {
     let spec = ModelSpec::parse(fx["model"].as_str().unwrap()).unwrap();
     let options = Options {
         estimator: estimator.parse().unwrap(),
+        std_lv: fx["std_lv"].as_bool().unwrap_or(false),
         ..Options::default()
     };
     let fit = groups::fit(&spec, &sample, &group_equal(&fx), &options)
@@ -200,6 +201,11 @@ fn two_groups_mlm() {
 #[test]
 fn two_groups_mlr() {
     check_all_levels("groups2", "MLR");
+}
+
+#[test]
+fn std_lv_frees_latent_variances_from_group_2_with_equal_loadings() {
+    check_level("groups2", "ML", "scalar_stdlv");
 }
 
 #[test]

@@ -175,6 +175,20 @@ for (d in list(list(name = "groups2", data = groups2),
   }
 }
 
+# std.lv with equal loadings: lavaan frees the latent variances from group 2
+# on (and the latent means with equal intercepts).
+fit <- cfa(model, data = groups2, group = "grp", std.lv = TRUE,
+           group.equal = c("loadings", "intercepts"))
+write_json_file(list(
+  name = "groups2_ML_scalar_stdlv", model = model,
+  data = file.path(data_dir, "groups2.csv"), group = "grp",
+  group_equal = list("loadings", "intercepts"), std_lv = TRUE, estimator = "ML",
+  group_labels = lavInspect(fit, "group.label"),
+  nobs = unlist(lavInspect(fit, "nobs")),
+  chisq_group = unname(lavInspect(fit, "test")[[1]]$stat.group),
+  chisq_scaled_group = NULL,
+  estimates = estimates_of(fit), fit = fit_of(fit)), "groups2_ML_scalar_stdlv")
+
 # Nested single-group models on groups2's items (groups ignored).
 orthogonal <- paste(model, "  f1 ~~ 0*f2\n")
 equal_loadings <- "

@@ -6,7 +6,9 @@
 //! marker loadings, variances and covariances), with lavaan's multi-group
 //! defaults — a mean structure always, latent means fixed at 0 in every
 //! group unless the intercepts are equal, then free from the second group
-//! on (fixed at 0 in all groups again when the means are equal too) — and
+//! on (fixed at 0 in all groups again when the means are equal too), and
+//! under std.lv the latent variances fixed at 1 in every group unless the
+//! loadings are equal, then free from the second group on — and
 //! then its free parameters are numbered into θ: a parameter of a class
 //! named in `group.equal` (see [`Constraint`]) and a labelled parameter
 //! (lavaan: one label in a multi-group model is one parameter) take the
@@ -311,6 +313,8 @@ pub fn group_tables(
 ) -> Result<Vec<ParTable>> {
     let free_latent_means =
         equal.contains(Constraint::Intercepts) && !equal.contains(Constraint::Means);
+    let free_latent_variances =
+        std_lv && equal.contains(Constraint::Loadings) && !equal.contains(Constraint::LvVariances);
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut tables = Vec::with_capacity(groups);
     for g in 0..groups {
@@ -318,11 +322,17 @@ pub fn group_tables(
         let mut keys = Vec::with_capacity(table.params.len());
         for p in &table.params {
             let class = Constraint::of(p, &table);
+            // lavaan frees, from group 2 on, the latent means when the
+            // intercepts are equal and the latent variances fixed by std.lv
+            // when the loadings are equal: group 1 sets the scale.
             let freed = g > 0
-                && free_latent_means
-                && class == Some(Constraint::Means)
                 && !p.user
-                && p.free.is_none();
+                && p.free.is_none()
+                && match class {
+                    Some(Constraint::Means) => free_latent_means,
+                    Some(Constraint::LvVariances) => free_latent_variances,
+                    _ => false,
+                };
             let key = match (p.free, &p.label) {
                 (None, _) if !freed => None,
                 (_, Some(label)) => Some(format!("label {label}")),
@@ -330,7 +340,7 @@ pub fn group_tables(
                     Some(format!("equal {} {} {}", p.lhs, p.op.as_str(), p.rhs))
                 }
                 (Some(k), None) => Some(format!("group {g} {k}")),
-                (None, None) => Some(format!("group {g} mean {}", p.lhs)),
+                (None, None) => Some(format!("group {g} freed {} {}", p.lhs, p.op.as_str())),
             };
             keys.push(key);
         }
