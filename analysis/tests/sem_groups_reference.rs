@@ -209,6 +209,11 @@ fn std_lv_frees_latent_variances_from_group_2_with_equal_loadings() {
 }
 
 #[test]
+fn a_label_is_one_parameter_in_every_group() {
+    check_level("groups2", "ML", "label");
+}
+
+#[test]
 fn three_groups_ml() {
     check_all_levels("groups3", "ML");
 }

@@ -23,7 +23,10 @@
 # CFI and RMSEA (and their robust versions) go to
 # <data>_<estimator>_invariance.json, checked against semTools' compareFit.
 # Nested single-group comparisons (two-factor CFA against orthogonal factors
-# and against equal loadings) go to compare_<estimator>.json.
+# and against equal loadings) go to compare_<estimator>.json; two defaults of
+# lavaan's multi-group tables to groups2_ML_scalar_stdlv.json (std.lv with
+# equal loadings: latent variances free from group 2 on) and
+# groups2_ML_label.json (a label is one parameter in every group).
 # Needs: r-cran-lavaan, r-cran-semtools, r-cran-jsonlite.
 suppressPackageStartupMessages({
   library(lavaan)
@@ -188,6 +191,22 @@ write_json_file(list(
   chisq_group = unname(lavInspect(fit, "test")[[1]]$stat.group),
   chisq_scaled_group = NULL,
   estimates = estimates_of(fit), fit = fit_of(fit)), "groups2_ML_scalar_stdlv")
+
+# A label in a multi-group model is one parameter in every group (lavaan).
+labelled <- "
+  f1 =~ x1 + a*x2 + x3
+  f2 =~ x4 + x5 + x6
+"
+fit <- cfa(labelled, data = groups2, group = "grp")
+write_json_file(list(
+  name = "groups2_ML_label", model = labelled,
+  data = file.path(data_dir, "groups2.csv"), group = "grp",
+  group_equal = list(), estimator = "ML",
+  group_labels = lavInspect(fit, "group.label"),
+  nobs = unlist(lavInspect(fit, "nobs")),
+  chisq_group = unname(lavInspect(fit, "test")[[1]]$stat.group),
+  chisq_scaled_group = NULL,
+  estimates = estimates_of(fit), fit = fit_of(fit)), "groups2_ML_label")
 
 # Nested single-group models on groups2's items (groups ignored).
 orthogonal <- paste(model, "  f1 ~~ 0*f2\n")
