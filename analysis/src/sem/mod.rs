@@ -66,6 +66,7 @@ pub mod samplestats;
 pub mod standardized;
 pub mod syntax;
 pub mod warnings;
+pub mod wls;
 
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
 pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
@@ -112,6 +113,9 @@ pub struct Options {
     pub std_lv: bool,
     /// Compute modification indices.
     pub modindices: bool,
+    /// Ordered (ordinal) observed variables, fitted through thresholds and
+    /// polychoric correlations ([`wls`]; lavaan's `ordered =`).
+    pub ordered: Vec<String>,
     /// Bootstrap standard errors and percentile intervals.
     pub bootstrap: Option<BootstrapOptions>,
 }
@@ -284,6 +288,9 @@ pub(crate) fn fit_within(
     options: &Options,
     limits: Limits,
 ) -> Result<SemFit> {
+    if options.estimator.is_least_squares() || !options.ordered.is_empty() {
+        return wls::fit(spec, sample, options, limits);
+    }
     let mut laps = Laps::start();
     // Stages 1 and 2: the table, the moments it uses.
     let mut table =
