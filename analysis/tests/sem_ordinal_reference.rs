@@ -96,7 +96,14 @@ fn compare(name: &str) -> (Vec<String>, usize, f64) {
     let theirs = fx["fit"].as_object().unwrap();
     let mut unknown = Vec::new();
     for (key, value) in ours.as_object().unwrap() {
-        let Some(reference) = theirs.get(key) else {
+        // lavaan lists ntotal with the log-likelihood, which least squares
+        // lack; it is the number of cases.
+        let reference = if key == "ntotal" {
+            Some(&fx["nobs"])
+        } else {
+            theirs.get(key)
+        };
+        let Some(reference) = reference else {
             unknown.push(format!("{name}: {key} is not one of lavaan's fit measures"));
             continue;
         };

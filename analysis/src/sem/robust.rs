@@ -481,7 +481,7 @@ pub struct RobustFit {
 }
 
 /// CFI with lavaan's `c.hat` correction (`lav_fit_cfi`).
-fn cfi_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
+pub(crate) fn cfi_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
     let t1 = (x2 - c * df).max(0.0);
     let t2 = (x2 - c * df).max(x2b - cb * dfb).max(0.0);
     if t1.abs() < 1.5e-8 && t2.abs() < 1.5e-8 {
@@ -492,7 +492,7 @@ fn cfi_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
 }
 
 /// TLI with lavaan's `c.hat` correction (`lav_fit_tli`).
-fn tli_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
+pub(crate) fn tli_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
     let t1 = (x2 - c * df) * dfb;
     let t2 = (x2b - cb * dfb) * df;
     if df > 0.0 && t2.abs() > 0.0 {
@@ -504,7 +504,7 @@ fn tli_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
 
 /// RMSEA interval of `chisq` on `df` with the non-centrality multiplied by
 /// `c` (lavaan's `lav_fit_rmsea_ci` with `c.hat`).
-fn rmsea_ci_corrected(chisq: f64, df: f64, n: f64, c: f64) -> (f64, f64) {
+pub(crate) fn rmsea_ci_corrected(chisq: f64, df: f64, n: f64, c: f64) -> (f64, f64) {
     let (lo, hi) = rmsea_ci(chisq, df, n, 0.90);
     (lo * c.sqrt(), hi * c.sqrt())
 }

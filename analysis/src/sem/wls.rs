@@ -975,7 +975,42 @@ pub(crate) fn fit(
             baseline_df,
             traces(g, &st.weight, &k, &e_b_inv),
         );
-        fit.robust = Some(scaled_measures(chisq, df, baseline_df, model, base, nf));
+        let mut scaled = scaled_measures(chisq, df, baseline_df, model, base, nf);
+        if ordered {
+            let structural = table
+                .params
+                .iter()
+                .filter(|p| p.matrix != Matrix::Threshold)
+                .filter_map(|p| p.free)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            let thresholds_apart = table.params.iter().all(|p| {
+                p.matrix != Matrix::Threshold
+                    || p.free.is_some_and(|k| {
+                        table.params.iter().filter(|q| q.free == Some(k)).count() == 1
+                    })
+            });
+            if thresholds_apart {
+                let catml = CatMl {
+                    st: &st,
+                    sigma: &imp.sigma,
+                    j: &j,
+                    e_inv: &e_inv,
+                    g,
+                    n: n as f64,
+                    df3: (baseline_df - structural as f64),
+                };
+                if let Some(r) = catml.robust(df, baseline_df, nf) {
+                    scaled.cfi_robust = Some(r.cfi);
+                    scaled.tli_robust = Some(r.tli);
+                    scaled.rmsea_robust = Some(r.rmsea);
+                    scaled.rmsea_ci_lower_robust = Some(r.ci.0);
+                    scaled.rmsea_ci_upper_robust = Some(r.ci.1);
+                    scaled.rmsea_pvalue_robust = Some(r.pvalue);
+                }
+            }
+        }
+        fit.robust = Some(scaled);
     }
     laps.lap("fit measures (incl. scaled test)");
     let r2: Vec<RSquared> = standardized::r_squared(&table, &imp.c, &imp.phi)
@@ -1060,5 +1095,94 @@ fn scaled_measures(
         rmsea_ci_lower_robust: None,
         rmsea_ci_upper_robust: None,
         rmsea_pvalue_robust: None,
+    }
+}
+
+/// lavaan's robust CFI, TLI and RMSEA for ordered data (Savalei 2021; lavaan
+/// 0.6's `lav_fit_catml_dwls`): the model is evaluated at the WLSMV
+/// estimates by normal-theory ML against the polychoric correlation matrix
+/// R ("catML"), giving `XX3 = N·F_ML(Σ̂, R)` on df3 degrees of freedom and
+/// the baseline's `−N log|R|`; the correction
+/// `c = tr(Uᵀ V U Γ) / df3`, with V the normal-theory weight of the
+/// correlations at Σ̂ and `U = I − Δ E⁻¹ Δᵀ W` (correlation rows), and
+/// `c_b = tr Γ / df_b` for the baseline.
+struct CatMl<'a> {
+    st: &'a Statistics,
+    sigma: &'a DMatrix<f64>,
+    j: &'a DMatrix<f64>,
+    e_inv: &'a DMatrix<f64>,
+    g: &'a DMatrix<f64>,
+    n: f64,
+    df3: f64,
+}
+
+/// The robust indices of [`CatMl`].
+struct CatMlIndices {
+    cfi: f64,
+    tli: f64,
+    rmsea: f64,
+    ci: (f64, f64),
+    pvalue: f64,
+}
+
+impl CatMl<'_> {
+    /// `None` where lavaan gives NA: R not positive definite (lavaan then
+    /// refits to a smoothed R, which is not done here), no degrees of
+    /// freedom.
+    fn robust(&self, df: f64, baseline_df: f64, n_rmsea: f64) -> Option<CatMlIndices> {
+        let r = &self.st.matrix;
+        let p = r.nrows();
+        let eig = nalgebra::SymmetricEigen::new(r.clone());
+        if eig.eigenvalues.min() < f64::EPSILON.sqrt() || self.df3 <= 0.0 || df <= 0.0 {
+            return None;
+        }
+        let (p_inv, log_det_sigma) = spd_inverse(self.sigma)?;
+        let log_det_r: f64 = eig.eigenvalues.iter().map(|v| v.ln()).sum();
+        let f_ml = log_det_sigma + super::model::trace_product(r, &p_inv) - log_det_r - p as f64;
+        let xx3 = self.n * f_ml;
+        let xx3_null = -self.n * log_det_r;
+        // H = G_c Uᵀ = G_c − (G_c W_c Δ_c) E⁻¹ Δ_cᵀ, one row per case.
+        let first = self.st.n_first;
+        let q_c = self.st.s.len() - first;
+        let g_c = self.g.columns(first, q_c);
+        let d_c = self.j.rows(first, q_c);
+        let Weight::Diagonal(w) = &self.st.weight else {
+            return None;
+        };
+        let mut gw = g_c.into_owned();
+        for (mut col, wi) in gw.column_iter_mut().zip(w.rows(first, q_c).iter()) {
+            col *= *wi;
+        }
+        let h = g_c - (gw * d_c) * self.e_inv * d_c.transpose();
+        // tr(Uᵀ V U Γ) = Σₙ hₙᵀ V hₙ, and for the symmetric matrix Xₙ of
+        // hₙ's correlations hₙᵀ V hₙ = ½ tr((Σ̂⁻¹ Xₙ)²): no q × q matrix.
+        let pairs: Vec<(usize, usize)> =
+            vech_pairs(p).into_iter().filter(|(a, b)| a != b).collect();
+        let mut ks = 0.0;
+        let mut x = DMatrix::zeros(p, p);
+        for row in h.row_iter() {
+            for (v, &(a, b)) in row.iter().zip(&pairs) {
+                x[(a, b)] = *v;
+                x[(b, a)] = *v;
+            }
+            let px = &p_inv * &x;
+            ks += 0.5 * super::model::trace_product(&px, &px);
+        }
+        let c3 = ks / self.df3;
+        let xx3_scaled = xx3 / c3;
+        let kbs: f64 = g_c.iter().map(|v| v * v).sum();
+        let c_null = kbs / baseline_df;
+        use super::robust::{cfi_corrected, rmsea_ci_corrected, tli_corrected};
+        Some(CatMlIndices {
+            cfi: cfi_corrected(xx3, df, xx3_null, baseline_df, c3, c_null),
+            tli: tli_corrected(xx3, df, xx3_null, baseline_df, c3, c_null),
+            rmsea: ((xx3 / n_rmsea) / self.df3 - c3 / n_rmsea).max(0.0).sqrt(),
+            ci: rmsea_ci_corrected(xx3_scaled, self.df3, n_rmsea, c3),
+            pvalue: super::fit::noncentral_chisq_sf(
+                xx3_scaled,
+                self.df3,
+                n_rmsea * self.df3 * 0.05 * 0.05 / c3,
+            ),
+        })
     }
 }
