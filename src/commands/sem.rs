@@ -38,10 +38,25 @@ pub struct Args {
     /// Likelihood: normal (lavaan) or wishart (AMOS).
     #[arg(long, value_enum, default_value = "normal")]
     pub likelihood: LikelihoodArg,
-    /// Estimator: ML, MLM (robust SEs, Satorra–Bentler scaled test) or MLR
-    /// (Huber–White SEs, Yuan–Bentler scaled test), as lavaan's.
-    #[arg(long, value_name = "ML|MLM|MLR", default_value = "ML")]
-    pub estimator: String,
+    /// Estimator, as lavaan's: ML, MLM (robust SEs, Satorra–Bentler scaled
+    /// test), MLR (Huber–White SEs, Yuan–Bentler scaled test), WLSMV (DWLS
+    /// with robust SEs and the scaled-and-shifted test), DWLS, ULS, GLS.
+    /// Default: WLSMV with ordered indicators, ML otherwise.
+    #[arg(long, value_name = "ML|MLM|MLR|WLSMV|DWLS|ULS|GLS")]
+    pub estimator: Option<String>,
+    /// Ordered (ordinal) indicators, fitted through thresholds and
+    /// polychoric correlations (lavaan's ordered =); every observed variable
+    /// of the model must be listed (or use --ordered-all).
+    #[arg(
+        long,
+        value_name = "a,b,…",
+        conflicts_with = "ordered_all",
+        requires = "data"
+    )]
+    pub ordered: Option<String>,
+    /// Treat every observed variable of the model as ordered.
+    #[arg(long, requires = "data")]
+    pub ordered_all: bool,
     /// Free intercepts of the observed variables, latent means fixed at 0
     /// (lavaan's meanstructure = TRUE; a `x ~ 1` statement implies it).
     #[arg(long)]
@@ -86,12 +101,19 @@ pub const MAX_BOOTSTRAP: u64 = 100_000;
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
     // Options first, before any file is read or any model fitted.
-    let estimator: sem::Estimator = args.estimator.parse()?;
+    let ordered_asked = args.ordered_all || args.ordered.is_some();
+    let estimator: sem::Estimator = match &args.estimator {
+        Some(e) => e.parse()?,
+        None if ordered_asked => sem::Estimator::WLSMV,
+        None => sem::Estimator::ML,
+    };
+    let ordered_list = args.ordered.as_deref().map(ordered_names).transpose()?;
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
     let seed = super::whole_number("--seed", &args.seed, 0, u64::MAX)?;
     let spec = ModelSpec::from_path(&args.model)?;
+    let mut ordered = Vec::new();
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
             let data = Dataset::from_path(path)?;
@@ -107,6 +129,25 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
                 })
                 .cloned()
                 .collect();
+            if let Some(list) = &ordered_list {
+                for name in list {
+                    if !data.names().contains(name) {
+                        return Err(AnalysisError::invalid_argument(
+                            "--ordered",
+                            name,
+                            &format!("a column of {} ({})", data.source, data.names_for_message()),
+                        ));
+                    }
+                }
+                ordered = list.clone();
+            } else if args.ordered_all {
+                ordered = wanted.clone();
+            }
+            if !ordered.is_empty() {
+                // The ordinal checks first, with the file, line and value:
+                // whole numbers, two categories at least, not all missing.
+                analysis::polychoric::OrderedData::from_dataset(&data, &ordered)?;
+            }
             SampleMoments::from_dataset(&data, &wanted)?
         }
         (None, Some(path)) => {
@@ -148,6 +189,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         bootstrap,
         estimator,
         meanstructure: args.meanstructure,
+        ordered,
     };
     let mut fit = sem::fit(&spec, &sample, &options)?;
     fit.amos_columns = args.amos;
@@ -165,4 +207,26 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         super::emit(&fit, args.json);
     }
     Ok(())
+}
+
+/// The names of `--ordered a,b,…`: none empty, none twice.
+fn ordered_names(list: &str) -> Result<Vec<String>, AnalysisError> {
+    let names: Vec<String> = list.split(',').map(|n| n.trim().to_owned()).collect();
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            return Err(AnalysisError::invalid_argument(
+                "--ordered",
+                list,
+                "column names separated by commas, none empty",
+            ));
+        }
+        if names[..i].contains(name) {
+            return Err(AnalysisError::invalid_argument(
+                "--ordered",
+                name,
+                "each column once",
+            ));
+        }
+    }
+    Ok(names)
 }
