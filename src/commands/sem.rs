@@ -108,6 +108,13 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         None => sem::Estimator::ML,
     };
     let ordered_list = args.ordered.as_deref().map(ordered_names).transpose()?;
+    if ordered_asked && args.data.is_none() {
+        return Err(AnalysisError::invalid_argument(
+            if args.ordered_all { "--ordered-all" } else { "--ordered" },
+            args.ordered.as_deref().unwrap_or("(all)"),
+            "raw data (--data FILE.csv): thresholds and polychoric correlations come from the answers, not from a covariance matrix",
+        ));
+    }
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;

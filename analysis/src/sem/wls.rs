@@ -744,7 +744,8 @@ pub(crate) fn fit(
         ordered || options.meanstructure,
     )?;
     let here = || Location::source(&sample.source);
-    if !table.exogenous_observed.is_empty() {
+    // (Ordered predictors are refused with their own message below.)
+    if !ordered && !table.exogenous_observed.is_empty() {
         return Err(AnalysisError::unsuitable(
             here(),
             format!(
@@ -842,9 +843,9 @@ pub(crate) fn fit(
     let j = jacobian(&table, &imp, &st, ordered);
     let wj = st.weight.times(&j);
     let e = j.transpose() * &wj;
-    let not_converged = SemWarning::NotConverged {
-        lbfgs_iterations: 0,
-        scoring_iterations: min.iterations,
+    let not_converged = SemWarning::LeastSquaresNotConverged {
+        estimator: estimator.as_str().to_owned(),
+        iterations: min.iterations,
         max_gradient: min.max_gradient,
     };
     let standard_vcov = match invert_information(&e, nf) {
