@@ -16,7 +16,10 @@
 //!    [`bootstrap`] and [`warnings`].
 //!
 //! [`output`] renders a fit as lavaan's `summary()` does; JSON comes from
-//! `Serialize`.
+//! `Serialize`. The least-squares estimators (WLSMV, DWLS, ULS, GLS) and
+//! ordered indicators ([`Options::ordered`]: thresholds, polychoric
+//! correlations, lavaan's delta parameterization) take their own path
+//! through the same stages in [`wls`].
 //!
 //! ```
 //! use analysis::sem::{self, ModelSpec, Operator, Options, SampleMoments};
@@ -102,7 +105,8 @@ pub enum Likelihood {
 /// the inference and fit-measure stages.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// ML, or robust ML (MLM, MLR).
+    /// ML, robust ML (MLM, MLR) or least squares (WLSMV, DWLS, ULS, GLS;
+    /// fitted by [`wls`]).
     pub estimator: Estimator,
     /// Free intercepts of the observed variables and latent means fixed at 0
     /// (lavaan's `meanstructure = TRUE`); a `~ 1` statement implies it.

@@ -39,6 +39,38 @@
 //! with the influence matrix G (N × q, Γ = GᵀG), `ΔᵀWΓWΔ = (GWΔ)ᵀ(GWΔ)`,
 //! `tr(UΓ) = tr(M)` and `tr((UΓ)²) = ‖M‖²` for the N × N matrix
 //! `M = G U Gᵀ = (GW)Gᵀ − (GWΔ)E⁻¹(GWΔ)ᵀ`.
+//!
+//! The robust CFI, TLI and RMSEA of WLSMV with ordered data are lavaan
+//! 0.6.14's (Savalei 2021, `lav_fit_catml_dwls`; see [`CatMl`]). lavaan's
+//! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
+//! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
+//! χ² / 2N. Not yet: ordered and continuous indicators in one model,
+//! ordered predictors, free latent means, multiple groups, missing data
+//! other than listwise deletion.
+//!
+//! The entry point is [`super::fit`] with [`Options::ordered`] naming the
+//! ordered variables (every observed variable of the model) and the
+//! estimator in [`Options::estimator`]:
+//!
+//! ```
+//! use analysis::sem::{self, Estimator, ModelSpec, Operator, Options, SampleMoments};
+//! use analysis::Dataset;
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/sem/ordinal.csv");
+//! let data = Dataset::from_path(path)?;
+//! let items: Vec<String> = (1..=4).map(|i| format!("o{i}")).collect();
+//! let sample = SampleMoments::from_dataset(&data, &items)?;
+//! let spec = ModelSpec::parse("f =~ o1 + o2 + o3 + o4")?;
+//! let options = Options { estimator: Estimator::WLSMV, ordered: items, ..Options::default() };
+//! let fit = sem::fit(&spec, &sample, &options)?;
+//! assert!(fit.converged);
+//! // Five-point items: four thresholds each, as parameters.
+//! let t4 = fit.table.find("o1", Operator::Threshold, "t4").unwrap();
+//! assert!(t4.free.is_some() && t4.se.unwrap() > 0.0);
+//! // The scaled-and-shifted test beside the standard one.
+//! let robust = fit.fit.robust.as_ref().unwrap();
+//! assert!(robust.chisq_scaled.is_some() && robust.cfi_robust.is_some());
+//! # Ok::<(), analysis::AnalysisError>(())
+//! ```
 
 use super::estimate::{self, Limits};
 use super::fit::{cfi, chisq_sf, nfi, rmsea, rmsea_ci, rmsea_pvalue, tli, FitMeasures};
