@@ -39,6 +39,7 @@ fn fit_fixture(name: &str) -> (Value, sem::SemFit) {
     let options = Options {
         estimator: fx["estimator"].as_str().unwrap().parse().unwrap(),
         ordered,
+        meanstructure: fx["meanstructure"].as_bool().unwrap(),
         ..Options::default()
     };
     let fit = sem::fit(&spec, &sample, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -169,4 +170,19 @@ fn uls_cfa_of_continuous_data() {
 #[test]
 fn dwls_structural_model_of_continuous_data() {
     assert_fixture("dwls_cont_sem", 80);
+}
+
+#[test]
+fn wlsmv_cfa_of_continuous_data() {
+    assert_fixture("wlsmv_cont_cfa", 100);
+}
+
+#[test]
+fn uls_with_a_mean_structure() {
+    assert_fixture("uls_cont_means", 100);
+}
+
+#[test]
+fn gls_with_a_mean_structure() {
+    assert_fixture("gls_cont_means", 100);
 }

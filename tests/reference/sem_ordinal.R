@@ -96,7 +96,12 @@ fits <- list(
   list(name = "gls_cont_cfa", model = cont_cfa, estimator = "GLS", ordered = FALSE),
   list(name = "uls_cont_cfa", model = cont_cfa, estimator = "ULS", ordered = FALSE),
   list(name = "dwls_cont_sem", model = cont_sem, estimator = "DWLS", ordered = FALSE),
-  list(name = "gls_cont_sem", model = cont_sem, estimator = "GLS", ordered = FALSE)
+  list(name = "gls_cont_sem", model = cont_sem, estimator = "GLS", ordered = FALSE),
+  list(name = "wlsmv_cont_cfa", model = cont_cfa, estimator = "WLSMV", ordered = FALSE),
+  list(name = "uls_cont_means", model = cont_cfa, estimator = "ULS", ordered = FALSE,
+       meanstructure = TRUE),
+  list(name = "gls_cont_means", model = cont_cfa, estimator = "GLS", ordered = FALSE,
+       meanstructure = TRUE)
 )
 
 num <- function(x) ifelse(is.finite(x), x, NA)
@@ -109,7 +114,8 @@ for (f in fits) {
   } else {
     d <- skewed
     dpath <- skewed_path
-    fit <- sem(f$model, data = d, estimator = f$estimator)
+    fit <- sem(f$model, data = d, estimator = f$estimator,
+               meanstructure = isTRUE(f$meanstructure))
   }
   opts <- lavInspect(fit, "options")
   pe <- parameterEstimates(fit, standardized = TRUE)
@@ -121,6 +127,7 @@ for (f in fits) {
     data = dpath,
     estimator = f$estimator,
     ordered = f$ordered,
+    meanstructure = isTRUE(f$meanstructure),
     se = opts$se,
     test = opts$test,
     converged = lavInspect(fit, "converged"),

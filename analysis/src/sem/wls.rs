@@ -1043,6 +1043,40 @@ pub(crate) fn fit(
                 }
             }
         }
+        if !ordered {
+            // Continuous data: lavaan's robust indices from the scaled-and-
+            // shifted statistics, with ĉ = c·(df − b)/df (c = 1/a).
+            if let (Some((x2s, c, b)), Some((_, cb, bb))) = (model, base) {
+                let c_hat = c * (df - b) / df;
+                let c_hat_null = cb * (baseline_df - bb) / baseline_df;
+                use super::robust::{cfi_corrected, rmsea_ci_corrected, tli_corrected};
+                scaled.cfi_robust = Some(cfi_corrected(
+                    chisq,
+                    df,
+                    baseline_chisq,
+                    baseline_df,
+                    c_hat,
+                    c_hat_null,
+                ));
+                scaled.tli_robust = Some(tli_corrected(
+                    chisq,
+                    df,
+                    baseline_chisq,
+                    baseline_df,
+                    c_hat,
+                    c_hat_null,
+                ));
+                scaled.rmsea_robust = Some(((chisq / nf) / df - c_hat / nf).max(0.0).sqrt());
+                let ci = rmsea_ci_corrected(x2s, df, nf, c);
+                scaled.rmsea_ci_lower_robust = Some(ci.0);
+                scaled.rmsea_ci_upper_robust = Some(ci.1);
+                scaled.rmsea_pvalue_robust = Some(super::fit::noncentral_chisq_sf(
+                    x2s,
+                    df,
+                    nf * df * 0.05 * 0.05 / c,
+                ));
+            }
+        }
         fit.robust = Some(scaled);
     }
     laps.lap("fit measures (incl. scaled test)");
