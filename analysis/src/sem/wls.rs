@@ -395,8 +395,6 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
         .iter()
         .position(|p| !p.user)
         .unwrap_or(table.params.len());
-    let user_thresholds: Vec<Parameter> = Vec::new();
-    let _ = user_thresholds;
     table.params.splice(at..at, rows);
     let scales: Vec<Parameter> = ordered
         .iter()
@@ -665,6 +663,7 @@ fn minimise(
             "the model's implied moments cannot be computed at the starting values",
         )
     })?;
+    // The iteration cap of the ML optimiser bounds the Gauss-Newton steps.
     let max_iter = (limits.lbfgs_iterations as usize).clamp(1, 500);
     let mut lambda = 1e-4;
     let mut max_gradient = f64::INFINITY;
@@ -1251,5 +1250,71 @@ impl CatMl<'_> {
                 n_rmsea * self.df3 * 0.05 * 0.05 / c3,
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ordinal_sample() -> (SampleMoments, Vec<String>) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/sem/ordinal.csv");
+        let data = crate::Dataset::from_path(path).unwrap();
+        let items: Vec<String> = (1..=8).map(|i| format!("o{i}")).collect();
+        (SampleMoments::from_dataset(&data, &items).unwrap(), items)
+    }
+
+    #[test]
+    fn a_fit_stopped_early_says_so_and_the_full_one_matches_lavaan() {
+        let (sample, items) = ordinal_sample();
+        let spec = ModelSpec::parse("f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8").unwrap();
+        let options = Options {
+            estimator: Estimator::WLSMV,
+            ordered: items,
+            ..Options::default()
+        };
+        let limits = Limits {
+            lbfgs_iterations: 1,
+            scoring_iterations: 0,
+            rounds: 1,
+        };
+        let early = fit(&spec, &sample, &options, limits).unwrap();
+        assert!(!early.converged);
+        assert!(matches!(
+            early.warnings[0],
+            SemWarning::LeastSquaresNotConverged { iterations: 1, .. }
+        ));
+        assert!(early.warnings[0]
+            .to_string()
+            .starts_with("the WLSMV estimation did not converge"));
+        // lavaan 0.6.14: χ² = 38.3081445436909 (tests/fixtures/sem_ordinal/wlsmv_cfa5.json).
+        let full = fit(&spec, &sample, &options, Limits::default()).unwrap();
+        assert!(full.converged && full.warnings.is_empty());
+        assert!((full.fit.chisq / 38.3081445436909 - 1.0).abs() < 1e-6);
+        assert!(early.fit.chisq > full.fit.chisq);
+    }
+
+    #[test]
+    fn renumbering_keeps_shared_parameters_shared() {
+        let spec = ModelSpec::parse("f =~ x1 + a*x2 + a*x3 + x4").unwrap();
+        let names: Vec<String> = (1..=4).map(|i| format!("x{i}")).collect();
+        let mut table = ParTable::build(&spec, &names, false).unwrap();
+        let before = table.n_free;
+        // Fix the residual variance of x1, as the delta parameterization does.
+        let v = table
+            .params
+            .iter_mut()
+            .find(|p| p.is("x1", Operator::Covariance, "x1"))
+            .unwrap();
+        v.free = None;
+        renumber_free(&mut table);
+        assert_eq!(table.n_free, before - 1);
+        let x2 = table.find("f", Operator::MeasuredBy, "x2").unwrap().free;
+        let x3 = table.find("f", Operator::MeasuredBy, "x3").unwrap().free;
+        assert_eq!(x2, x3);
+        let mut seen: Vec<usize> = table.params.iter().filter_map(|p| p.free).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen, (0..table.n_free).collect::<Vec<_>>());
     }
 }
