@@ -669,9 +669,8 @@ fn minimise(
     let mut max_gradient = f64::INFINITY;
     for iteration in 0..max_iter {
         let j = jacobian(table, &imp, st, ordered);
-        let wj = st.weight.times(&j);
-        let h = j.transpose() * &wj;
-        let g = wj.transpose() * &r; // −½ ∂F/∂θ
+        let h = normal_matrix(&j, &st.weight, st.n_first);
+        let g = j.transpose() * st.weight.times_vector(&r); // −½ ∂F/∂θ
         max_gradient = 2.0 * g.amax();
         if max_gradient < GRADIENT_TOLERANCE {
             return Ok(Minimum {
@@ -729,6 +728,39 @@ fn minimise(
         converged: false,
         max_gradient,
     })
+}
+
+/// JᵀWJ. With a diagonal W the rows before `split` (thresholds, or means)
+/// and after it are summed apart, each over the columns it uses: the
+/// correlations of 78 items depend on the 123 loadings and factor
+/// covariances, not on the 312 thresholds (a tenth of the dense product).
+fn normal_matrix(j: &DMatrix<f64>, weight: &Weight, split: usize) -> DMatrix<f64> {
+    let Weight::Diagonal(w) = weight else {
+        return j.transpose() * weight.times(j);
+    };
+    let k = j.ncols();
+    let mut h = DMatrix::zeros(k, k);
+    for (from, rows) in [(0, split), (split, j.nrows() - split)] {
+        if rows == 0 {
+            continue;
+        }
+        let block = j.rows(from, rows);
+        let used: Vec<usize> = (0..k)
+            .filter(|&c| block.column(c).iter().any(|v| *v != 0.0))
+            .collect();
+        let sub = DMatrix::from_fn(rows, used.len(), |r, c| block[(r, used[c])]);
+        let mut wsub = sub.clone();
+        for (mut row, wi) in wsub.row_iter_mut().zip(w.rows(from, rows).iter()) {
+            row *= *wi;
+        }
+        let part = sub.transpose() * wsub;
+        for (a, &ca) in used.iter().enumerate() {
+            for (b, &cb) in used.iter().enumerate() {
+                h[(ca, cb)] += part[(a, b)];
+            }
+        }
+    }
+    h
 }
 
 /// What the scaled-and-shifted test needs of a model (or the baseline):
@@ -873,7 +905,7 @@ pub(crate) fn fit(
     // Inference.
     let j = jacobian(&table, &imp, &st, ordered);
     let wj = st.weight.times(&j);
-    let e = j.transpose() * &wj;
+    let e = normal_matrix(&j, &st.weight, st.n_first);
     let not_converged = SemWarning::LeastSquaresNotConverged {
         estimator: estimator.as_str().to_owned(),
         iterations: min.iterations,
