@@ -2,6 +2,7 @@
 //! syntax by maximum likelihood, from raw data or a covariance matrix.
 
 use analysis::error::AnalysisError;
+use analysis::sem::groups::{self, GroupEqual, GroupedSample};
 use analysis::sem::{self, BootstrapOptions, Likelihood, ModelSpec, Options, SampleMoments};
 use analysis::{Dataset, Render};
 use std::io::{IsTerminal, Write};
@@ -79,6 +80,15 @@ pub struct Args {
     /// AMOS column names (S.E., C.R., P, Standardized) in text/HTML tables.
     #[arg(long)]
     pub amos: bool,
+    /// Fit one model per group of this column (lavaan's `group =`): groups
+    /// numbered in order of first appearance; needs --data.
+    #[arg(long, value_name = "COL", conflicts_with = "cov")]
+    pub group: Option<String>,
+    /// With --group, what is equal across groups: a comma-separated list of
+    /// loadings, intercepts, residuals, residual.covariances, lv.variances,
+    /// lv.covariances, means, regressions (lavaan's `group.equal`).
+    #[arg(long, value_name = "LIST", requires = "group")]
+    pub group_equal: Option<String>,
     /// Print the wall-clock time of each phase on stderr.
     #[arg(long)]
     pub timings: bool,
@@ -119,23 +129,25 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
     let seed = super::whole_number("--seed", &args.seed, 0, u64::MAX)?;
+    let group_equal: GroupEqual = args.group_equal.as_deref().unwrap_or("").parse()?;
     let spec = ModelSpec::from_path(&args.model)?;
+    if let Some(group) = &args.group {
+        if ordered_asked {
+            return Err(AnalysisError::invalid_argument(
+                "--group",
+                group,
+                "no --group with --ordered or --ordered-all (ordered indicators are not yet fitted in groups)",
+            ));
+        }
+        let path = args.data.as_deref().unwrap_or_default();
+        let sample = grouped_sample(&spec, path, group)?;
+        return run_groups(args, &spec, &sample, &group_equal, estimator);
+    }
     let mut ordered = Vec::new();
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
             let data = Dataset::from_path(path)?;
-            spec.check_observed(data.names())?;
-            // Only the model's variables matter; other columns may hold text.
-            let wanted: Vec<String> = data
-                .names()
-                .iter()
-                .filter(|n| {
-                    spec.statements
-                        .iter()
-                        .any(|s| &s.lhs == *n || s.rhs.iter().any(|t| &t.name == *n))
-                })
-                .cloned()
-                .collect();
+            let wanted = model_columns(&spec, &data)?;
             if let Some(list) = &ordered_list {
                 for name in list {
                     if !data.names().contains(name) {
@@ -236,4 +248,81 @@ fn ordered_names(list: &str) -> Result<Vec<String>, AnalysisError> {
         }
     }
     Ok(names)
+}
+
+/// The columns of `data` that the model uses (other columns may hold
+/// text), after checking that every name of the model is one of them.
+pub fn model_columns(spec: &ModelSpec, data: &Dataset) -> Result<Vec<String>, AnalysisError> {
+    spec.check_observed(data.names())?;
+    Ok(data
+        .names()
+        .iter()
+        .filter(|n| {
+            spec.statements
+                .iter()
+                .any(|s| &s.lhs == *n || s.rhs.iter().any(|t| &t.name == *n))
+        })
+        .cloned()
+        .collect())
+}
+
+/// The model's columns of the data file at `path`, split by `group`.
+pub fn grouped_sample(
+    spec: &ModelSpec,
+    path: &str,
+    group: &str,
+) -> Result<GroupedSample, AnalysisError> {
+    let data = Dataset::from_path(path)?;
+    let wanted = model_columns(spec, &data)?;
+    if wanted.iter().any(|c| c == group) {
+        return Err(AnalysisError::invalid_argument(
+            "--group",
+            group,
+            "a column that is not also a variable of the model",
+        ));
+    }
+    GroupedSample::from_dataset(&data, group, &wanted)
+}
+
+/// The options of a fit that apply to groups; those that do not are
+/// refused by the library with a message.
+pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
+    Options {
+        likelihood: match args.likelihood {
+            LikelihoodArg::Normal => Likelihood::Normal,
+            LikelihoodArg::Wishart => Likelihood::Wishart,
+        },
+        std_lv: args.std_lv,
+        modindices: args.modindices,
+        bootstrap: None,
+        estimator,
+        meanstructure: true,
+        ordered: Vec::new(),
+    }
+}
+
+fn run_groups(
+    args: &Args,
+    spec: &ModelSpec,
+    sample: &GroupedSample,
+    equal: &GroupEqual,
+    estimator: sem::Estimator,
+) -> Result<(), AnalysisError> {
+    if args.bootstrap.is_some() {
+        return Err(AnalysisError::invalid_argument(
+            "--bootstrap",
+            args.bootstrap.as_deref().unwrap_or_default(),
+            "no --bootstrap with --group (bootstrap standard errors are not yet computed for groups)",
+        ));
+    }
+    let fit = groups::fit(spec, sample, equal, &fit_options(args, estimator))?;
+    for w in &fit.warnings {
+        eprintln!("paraclinic: warning: {w}");
+    }
+    if args.html {
+        println!("{}", fit.to_html());
+    } else {
+        super::emit(&fit, args.json);
+    }
+    Ok(())
 }

@@ -56,9 +56,12 @@
 #![warn(missing_docs)]
 
 pub mod bootstrap;
+pub mod compare;
 pub mod estimate;
 pub mod fit;
+pub mod groups;
 pub mod information;
+pub mod invariance;
 pub mod model;
 pub mod modindices;
 pub mod output;
