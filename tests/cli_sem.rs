@@ -338,3 +338,124 @@ fn modification_indices_on_request() {
     ));
     assert!(j["reliability"].as_array().unwrap().len() == 3);
 }
+
+/// `--ordered-all` with the default estimator (WLSMV): lavaan's JSON keys
+/// and values (tests/fixtures/sem_ordinal/wlsmv_cfa5.json), thresholds as
+/// rows with op "|", and the robust columns in the text.
+#[test]
+fn ordered_indicators_fit_by_wlsmv_with_lavaans_keys() {
+    let lavaan = common::read_json("tests/fixtures/sem_ordinal/wlsmv_cfa5.json");
+    let model = write_model("ordinal_cfa5.lav", lavaan["model"].as_str().unwrap());
+    let d = data("ordinal.csv");
+    let fit = ok_json(&run(&[
+        "--model",
+        &model,
+        "--data",
+        &d,
+        "--ordered-all",
+        "--json",
+    ]));
+    assert_eq!(fit["estimator"], "WLSMV");
+    assert_fit_like_lavaan(
+        &fit,
+        &lavaan,
+        &[
+            "chisq",
+            "df",
+            "chisq_scaled",
+            "df_scaled",
+            "pvalue_scaled",
+            "chisq_scaling_factor",
+            "cfi_scaled",
+            "tli_scaled",
+            "rmsea_scaled",
+            "cfi_robust",
+            "tli_robust",
+            "rmsea_robust",
+            "srmr",
+        ],
+    );
+    // No likelihood for least squares: lavaan has no logl, aic or bic.
+    for key in ["logl", "aic", "bic", "unrestricted_logl"] {
+        assert!(fit["fit"].get(key).is_none(), "{key}");
+    }
+    let t2 = find(&fit["estimates"], |e| {
+        e["lhs"] == "o3" && e["op"] == "|" && e["rhs"] == "t2"
+    });
+    let want = find(&lavaan["estimates"], |e| {
+        e["lhs"] == "o3" && e["op"] == "|" && e["rhs"] == "t2"
+    });
+    for key in ["est", "se", "std_all"] {
+        assert!(
+            rel_close(t2[key].as_f64().unwrap(), want[key].as_f64().unwrap()),
+            "{key}: {} vs {}",
+            t2[key],
+            want[key]
+        );
+    }
+    let scale = find(&fit["estimates"], |e| e["op"] == "~*~" && e["lhs"] == "o1");
+    assert_eq!(
+        (scale["est"].as_f64(), scale["free"].as_bool()),
+        (Some(1.0), Some(false))
+    );
+    // The same fit with the items listed, as text.
+    let (code, text, err) = run(&[
+        "--model",
+        &model,
+        "--data",
+        &d,
+        "--ordered",
+        "o1,o2,o3,o4,o5,o6,o7,o8",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "Structural equation model (least squares)",
+        "Shift parameter",
+        "Robust Comparative Fit Index (CFI)",
+        "Parameter Estimates: Thresholds",
+        "Parameter Estimates: Scales y*",
+        "o1 |    t1",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+    assert!(!text.contains("Loglikelihood"), "{text}");
+}
+
+/// Bad ordered input: the file, column, value and what was expected.
+#[test]
+fn ordered_input_errors_name_file_column_and_value() {
+    let model = write_model("ordinal_one.lav", "f =~ a + b + c\n");
+    let csv = common::tmp_file(
+        "sem",
+        "ordinal_bad.csv",
+        "a,b,c\n1,2,3\n2,2.5,3\n3,1,3\n2,3,3\n1,1,3\n",
+    );
+    let err = exit_2_stderr(run(&["--model", &model, "--data", &csv, "--ordered-all"]));
+    assert!(
+        err.contains(
+            "ordinal_bad.csv, line 3, column \"b\": found \"2.5\", expected a whole number"
+        ),
+        "{err}"
+    );
+    let csv = common::tmp_file(
+        "sem",
+        "ordinal_constant.csv",
+        "a,b,c\n1,2,3\n2,2,3\n3,1,3\n2,3,3\n1,1,3\n",
+    );
+    let err = exit_2_stderr(run(&["--model", &model, "--data", &csv, "--ordered-all"]));
+    assert!(
+        err.contains("column \"c\": an ordered variable needs at least 2 observed categories"),
+        "{err}"
+    );
+    let model = write_model("ordinal_three.lav", "f =~ o1 + o2 + o3\n");
+    let err = exit_2_stderr(run(&[
+        "--model",
+        &model,
+        "--data",
+        &data("ordinal.csv"),
+        "--ordered-all",
+        "--estimator",
+        "GLS",
+    ]));
+    assert!(err.contains("GLS is for continuous data"), "{err}");
+}

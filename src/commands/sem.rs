@@ -39,10 +39,25 @@ pub struct Args {
     /// Likelihood: normal (lavaan) or wishart (AMOS).
     #[arg(long, value_enum, default_value = "normal")]
     pub likelihood: LikelihoodArg,
-    /// Estimator: ML, MLM (robust SEs, Satorra–Bentler scaled test) or MLR
-    /// (Huber–White SEs, Yuan–Bentler scaled test), as lavaan's.
-    #[arg(long, value_name = "ML|MLM|MLR", default_value = "ML")]
-    pub estimator: String,
+    /// Estimator, as lavaan's: ML, MLM (robust SEs, Satorra–Bentler scaled
+    /// test), MLR (Huber–White SEs, Yuan–Bentler scaled test), WLSMV (DWLS
+    /// with robust SEs and the scaled-and-shifted test), DWLS, ULS, GLS.
+    /// Default: WLSMV with ordered indicators, ML otherwise.
+    #[arg(long, value_name = "ML|MLM|MLR|WLSMV|DWLS|ULS|GLS")]
+    pub estimator: Option<String>,
+    /// Ordered (ordinal) indicators, fitted through thresholds and
+    /// polychoric correlations (lavaan's ordered =); every observed variable
+    /// of the model must be listed (or use --ordered-all).
+    #[arg(
+        long,
+        value_name = "a,b,…",
+        conflicts_with = "ordered_all",
+        requires = "data"
+    )]
+    pub ordered: Option<String>,
+    /// Treat every observed variable of the model as ordered.
+    #[arg(long, requires = "data")]
+    pub ordered_all: bool,
     /// Free intercepts of the observed variables, latent means fixed at 0
     /// (lavaan's meanstructure = TRUE; a `x ~ 1` statement implies it).
     #[arg(long)]
@@ -96,7 +111,20 @@ pub const MAX_BOOTSTRAP: u64 = 100_000;
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
     // Options first, before any file is read or any model fitted.
-    let estimator: sem::Estimator = args.estimator.parse()?;
+    let ordered_asked = args.ordered_all || args.ordered.is_some();
+    let estimator: sem::Estimator = match &args.estimator {
+        Some(e) => e.parse()?,
+        None if ordered_asked => sem::Estimator::WLSMV,
+        None => sem::Estimator::ML,
+    };
+    let ordered_list = args.ordered.as_deref().map(ordered_names).transpose()?;
+    if ordered_asked && args.data.is_none() {
+        return Err(AnalysisError::invalid_argument(
+            if args.ordered_all { "--ordered-all" } else { "--ordered" },
+            args.ordered.as_deref().unwrap_or("(all)"),
+            "raw data (--data FILE.csv): thresholds and polychoric correlations come from the answers, not from a covariance matrix",
+        ));
+    }
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
@@ -104,14 +132,41 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     let group_equal: GroupEqual = args.group_equal.as_deref().unwrap_or("").parse()?;
     let spec = ModelSpec::from_path(&args.model)?;
     if let Some(group) = &args.group {
+        if ordered_asked {
+            return Err(AnalysisError::invalid_argument(
+                "--group",
+                group,
+                "no --group with --ordered or --ordered-all (ordered indicators are not yet fitted in groups)",
+            ));
+        }
         let path = args.data.as_deref().unwrap_or_default();
         let sample = grouped_sample(&spec, path, group)?;
         return run_groups(args, &spec, &sample, &group_equal, estimator);
     }
+    let mut ordered = Vec::new();
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
             let data = Dataset::from_path(path)?;
             let wanted = model_columns(&spec, &data)?;
+            if let Some(list) = &ordered_list {
+                for name in list {
+                    if !data.names().contains(name) {
+                        return Err(AnalysisError::invalid_argument(
+                            "--ordered",
+                            name,
+                            &format!("a column of {} ({})", data.source, data.names_for_message()),
+                        ));
+                    }
+                }
+                ordered = list.clone();
+            } else if args.ordered_all {
+                ordered = wanted.clone();
+            }
+            if !ordered.is_empty() {
+                // The ordinal checks first, with the file, line and value:
+                // whole numbers, two categories at least, not all missing.
+                analysis::polychoric::OrderedData::from_dataset(&data, &ordered)?;
+            }
             SampleMoments::from_dataset(&data, &wanted)?
         }
         (None, Some(path)) => {
@@ -153,6 +208,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         bootstrap,
         estimator,
         meanstructure: args.meanstructure,
+        ordered,
     };
     let mut fit = sem::fit(&spec, &sample, &options)?;
     fit.amos_columns = args.amos;
@@ -170,6 +226,28 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         super::emit(&fit, args.json);
     }
     Ok(())
+}
+
+/// The names of `--ordered a,b,…`: none empty, none twice.
+fn ordered_names(list: &str) -> Result<Vec<String>, AnalysisError> {
+    let names: Vec<String> = list.split(',').map(|n| n.trim().to_owned()).collect();
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            return Err(AnalysisError::invalid_argument(
+                "--ordered",
+                list,
+                "column names separated by commas, none empty",
+            ));
+        }
+        if names[..i].contains(name) {
+            return Err(AnalysisError::invalid_argument(
+                "--ordered",
+                name,
+                "each column once",
+            ));
+        }
+    }
+    Ok(names)
 }
 
 /// The columns of `data` that the model uses (other columns may hold
@@ -219,6 +297,7 @@ pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
         bootstrap: None,
         estimator,
         meanstructure: true,
+        ordered: Vec::new(),
     }
 }
 

@@ -289,8 +289,76 @@ case("sem/bootstrap-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov"
 for v in ["-1", "abc", "18446744073709551616", "1.5"]:
     case(f"sem/--seed={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--seed", v], exit=2)
 case("sem/--likelihood=bad", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--likelihood", "bayes"], exit=2)
-for v in ["WLSMV", "DWLS", "bayes", ""]:
+for v in ["WLSM", "ULSMV", "bayes", ""]:
     case(f"sem/--estimator={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", v], exit=2)
+# Least squares on continuous data (issue 14 item 3).
+for v in ["WLSMV", "DWLS", "ULS", "GLS"]:
+    case(f"sem/--estimator={v}-continuous", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", v, "--json"], exit=0, stdout='"chisq"')
+case("sem/gls-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301", "--estimator", "GLS"], exit=0)
+case("sem/dwls-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301", "--estimator", "DWLS"], exit=2, stderr="raw data")
+case("sem/wlsmv-bootstrap", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "WLSMV", "--bootstrap", "10"], exit=2)
+case("sem/uls-wishart", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "ULS", "--likelihood", "wishart"], exit=2)
+# Ordered indicators: bad columns and options, each with a message that
+# names the file, column, value and what was expected.
+ord_ok = likert(80, 4, ["a", "b", "c", "d"], seed=7)
+ord_rows = [l.split(",") for l in ord_ok.strip().split("\n")]
+def ord_with(column, values):
+    rows = [r[:] for r in ord_rows]
+    for i, r in enumerate(rows[1:]):
+        r[column] = values(i)
+    return "\n".join(",".join(r) for r in rows) + "\n"
+ord_paths = {
+    "ok": w("ord_ok.csv", ord_ok),
+    "one_category": w("ord_one_category.csv", ord_with(2, lambda i: "3")),
+    "non_integer": w("ord_non_integer.csv", ord_with(1, lambda i: "2.5" if i == 17 else ord_rows[i + 1][1])),
+    "all_missing": w("ord_all_missing.csv", ord_with(3, lambda i: "NA")),
+    "two_categories": w("ord_two_categories.csv", ord_with(0, lambda i: "1" if int(ord_rows[i + 1][0]) <= 3 else "2")),
+}
+ord_models = {
+    "cfa": w("ord_cfa.lav", "f =~ a + b + c + d\n"),
+    "t9": w("ord_t9.lav", "f =~ a + b + c + d\na | t9\n"),
+    "t0": w("ord_t0.lav", "f =~ a + b + c + d\na | t0\n"),
+    "tname": w("ord_tname.lav", "f =~ a + b + c + d\na | x1\n"),
+    "t_twice": w("ord_t_twice.lav", "f =~ a + b + c + d\na | t1 + t1\n"),
+    "t_fixed": w("ord_t_fixed.lav", "f =~ a + b + c + d\na | -1*t1\n"),
+    "intercept": w("ord_intercept.lav", "f =~ a + b + c + d\na ~ 1\n"),
+    "resvar": w("ord_resvar.lav", "f =~ a + b + c + d\na ~~ a\n"),
+    "predictor": w("ord_predictor.lav", "f =~ b + c + d\nf ~ a\n"),
+    "latent_mean": w("ord_latent_mean.lav", "f =~ a + b + c + d\nf ~ NA*1\n"),
+}
+def ordered(name, model, data, flags, **kw):
+    case(f"sem-ordered/{name}", ["sem", "--model", ord_models[model], "--data", ord_paths[data]] + flags, **kw)
+ordered("ok", "cfa", "ok", ["--ordered-all", "--json"], exit=0, stdout='"chisq_scaled"')
+ordered("ok-list", "cfa", "ok", ["--ordered", "a,b,c,d"], exit=0)
+for est in ["DWLS", "ULS", "wlsmv"]:
+    ordered(f"ok-{est}", "cfa", "ok", ["--ordered-all", "--estimator", est], exit=0)
+ordered("ok-meanstructure", "cfa", "ok", ["--ordered-all", "--meanstructure"], exit=0)
+ordered("ok-two-categories", "cfa", "two_categories", ["--ordered-all", "--json"], exit=0, stdout='"converged": true')
+ordered("ok-fixed-threshold", "t_fixed", "ok", ["--ordered-all"], exit=0)
+ordered("one-category", "cfa", "one_category", ["--ordered-all"], exit=2, stderr="at least 2 observed categories")
+ordered("non-integer", "cfa", "non_integer", ["--ordered-all"], exit=2, stderr="2.5")
+ordered("all-missing", "cfa", "all_missing", ["--ordered-all"], exit=2, stderr="missing in every")
+ordered("too-many-thresholds", "t9", "ok", ["--ordered-all"], exit=2, stderr="a | t9")
+ordered("threshold-t0", "t0", "ok", ["--ordered-all"], exit=2, stderr="a | t0")
+ordered("threshold-name", "tname", "ok", ["--ordered-all"], exit=2, stderr="a | x1")
+ordered("threshold-twice", "t_twice", "ok", ["--ordered-all"], exit=2, stderr="once")
+ordered("threshold-not-ordered", "t9", "ok", [], exit=2, stderr="--ordered")
+ordered("gls", "cfa", "ok", ["--ordered-all", "--estimator", "GLS"], exit=2, stderr="continuous")
+ordered("mlm", "cfa", "ok", ["--ordered-all", "--estimator", "MLM"], exit=2, stderr="continuous")
+ordered("ml", "cfa", "ok", ["--ordered-all", "--estimator", "ML"], exit=2, stderr="continuous")
+ordered("wishart", "cfa", "ok", ["--ordered-all", "--likelihood", "wishart"], exit=2)
+ordered("modindices", "cfa", "ok", ["--ordered-all", "--modindices"], exit=2)
+ordered("bootstrap", "cfa", "ok", ["--ordered-all", "--bootstrap", "10"], exit=2)
+ordered("free-intercept", "intercept", "ok", ["--ordered-all"], exit=2, stderr="fixed at 0")
+ordered("free-residual-variance", "resvar", "ok", ["--ordered-all"], exit=2, stderr="delta parameterization")
+ordered("ordered-predictor", "predictor", "ok", ["--ordered-all"], exit=2, stderr="predicts")
+ordered("free-latent-mean", "latent_mean", "ok", ["--ordered-all"], exit=2, stderr="latent means")
+ordered("some-ordered", "cfa", "ok", ["--ordered", "a,b"], exit=2, stderr="not ordered: c, d")
+ordered("unknown-column", "cfa", "ok", ["--ordered", "a,b,c,zz"], exit=2, stderr="zz")
+ordered("empty-name", "cfa", "ok", ["--ordered", "a,,b"], exit=2, stderr="none empty")
+ordered("twice", "cfa", "ok", ["--ordered", "a,b,a"], exit=2, stderr="each column once")
+ordered("both-flags", "cfa", "ok", ["--ordered", "a", "--ordered-all"], exit=2)
+case("sem-ordered/with-cov", ["sem", "--model", ord_models["cfa"], "--cov", HSC, "--nobs", "301", "--ordered-all"], exit=2, stderr="raw data")
 case("sem/mlm-with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301", "--estimator", "MLM"], exit=2)
 case("sem/mlr-wishart", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLR", "--likelihood", "wishart"], exit=2)
 case("sem/mlr-bootstrap", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLR", "--bootstrap", "10"], exit=2)

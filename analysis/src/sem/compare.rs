@@ -186,8 +186,19 @@ pub fn difference_test(free: &ComparedModel, restricted: &ComparedModel) -> Resu
     let df_diff = restricted.df - free.df;
     let raw = restricted.chisq - free.chisq;
     let (chisq_diff, method) = match restricted.estimator {
-        Estimator::ML => (raw, "standard"),
-        _ => {
+        Estimator::ML | Estimator::GLS => (raw, "standard"),
+        // lavaan's lavTestLRT takes their difference by a method of its
+        // own (Asparouhov & Muthén's for WLSMV), not the χ² difference.
+        Estimator::WLSMV | Estimator::DWLS | Estimator::ULS => {
+            return Err(AnalysisError::unsuitable(
+                crate::error::Location::source(&restricted.model),
+                format!(
+                    "the difference test of models fitted by {} is not yet computed (lavaan uses a method of its own for it); compare them with ML, MLM, MLR or GLS",
+                    restricted.estimator.as_str()
+                ),
+            ))
+        }
+        Estimator::MLM | Estimator::MLR => {
             let (Some(c1), Some(c0)) = (
                 free.chisq_scaling_factor
                     .or((free.df == 0.0).then_some(1.0)),

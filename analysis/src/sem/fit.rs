@@ -446,6 +446,10 @@ mod tests {
     }
 }
 
+fn no_value(x: &f64) -> bool {
+    x.is_nan()
+}
+
 /// Fit measures; names as lavaan's `fitMeasures()` with `.` → `_`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FitMeasures {
@@ -479,13 +483,18 @@ pub struct FitMeasures {
     pub gfi: f64,
     /// Adjusted GFI.
     pub agfi: f64,
-    /// Akaike information criterion.
+    /// Akaike information criterion (NaN and left out of JSON for the
+    /// least-squares estimators, which have no likelihood; as lavaan).
+    #[serde(skip_serializing_if = "no_value")]
     pub aic: f64,
     /// Bayesian information criterion.
+    #[serde(skip_serializing_if = "no_value")]
     pub bic: f64,
     /// Log-likelihood of the model (H0).
+    #[serde(skip_serializing_if = "no_value")]
     pub logl: f64,
     /// Log-likelihood of the unrestricted model (H1).
+    #[serde(skip_serializing_if = "no_value")]
     pub unrestricted_logl: f64,
     /// p-value of the baseline χ².
     pub baseline_pvalue: Option<f64>,

@@ -529,6 +529,9 @@ fn check_options(options: &Options, sample: &GroupedSample, tables: &[ParTable])
     if options.bootstrap.is_some() {
         return refuse("bootstrap standard errors are not yet computed for a multi-group model");
     }
+    if options.estimator.is_least_squares() || !options.ordered.is_empty() {
+        return refuse("the least-squares estimators (WLSMV, DWLS, ULS, GLS) and ordered indicators are not yet supported for a multi-group model: use ML, MLM or MLR");
+    }
     if !options.estimator.is_ml() {
         if let Some(t) = tables.first().filter(|t| !t.exogenous_observed.is_empty()) {
             return Err(AnalysisError::unsuitable(

@@ -70,7 +70,7 @@ impl Elements {
                     .copy_from(&(imp.t.view((0, el.row), (p, 1)) * 0.5)),
                 Matrix::Phi => v.column_mut(e).copy_from(&imp.t.view((0, el.col), (p, 1))),
                 // Intercepts leave Σ alone.
-                Matrix::Mean => u.column_mut(e).fill(0.0),
+                Matrix::Mean | Matrix::Threshold | Matrix::Scale => u.column_mut(e).fill(0.0),
             }
         }
         (u, v)
@@ -135,8 +135,8 @@ fn basis_of(el: &Element, index: &mut Vec<Column>) -> Basis {
             v: Some(at((false, el.col))),
             v_scale: 1.0,
         },
-        // Intercepts leave Σ alone.
-        Matrix::Mean => Basis {
+        // Intercepts, thresholds and scale factors leave Σ alone.
+        Matrix::Mean | Matrix::Threshold | Matrix::Scale => Basis {
             u: None,
             v: None,
             v_scale: 0.0,

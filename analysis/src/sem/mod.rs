@@ -16,7 +16,10 @@
 //!    [`bootstrap`] and [`warnings`].
 //!
 //! [`output`] renders a fit as lavaan's `summary()` does; JSON comes from
-//! `Serialize`.
+//! `Serialize`. The least-squares estimators (WLSMV, DWLS, ULS, GLS) and
+//! ordered indicators ([`Options::ordered`]: thresholds, polychoric
+//! correlations, lavaan's delta parameterization) take their own path
+//! through the same stages in [`wls`].
 //!
 //! ```
 //! use analysis::sem::{self, ModelSpec, Operator, Options, SampleMoments};
@@ -69,6 +72,7 @@ pub mod samplestats;
 pub mod standardized;
 pub mod syntax;
 pub mod warnings;
+pub mod wls;
 
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
 pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
@@ -104,7 +108,8 @@ pub enum Likelihood {
 /// the inference and fit-measure stages.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// ML, or robust ML (MLM, MLR).
+    /// ML, robust ML (MLM, MLR) or least squares (WLSMV, DWLS, ULS, GLS;
+    /// fitted by [`wls`]).
     pub estimator: Estimator,
     /// Free intercepts of the observed variables and latent means fixed at 0
     /// (lavaan's `meanstructure = TRUE`); a `~ 1` statement implies it.
@@ -115,6 +120,9 @@ pub struct Options {
     pub std_lv: bool,
     /// Compute modification indices.
     pub modindices: bool,
+    /// Ordered (ordinal) observed variables, fitted through thresholds and
+    /// polychoric correlations ([`wls`]; lavaan's `ordered =`).
+    pub ordered: Vec<String>,
     /// Bootstrap standard errors and percentile intervals.
     pub bootstrap: Option<BootstrapOptions>,
 }
@@ -287,6 +295,9 @@ pub(crate) fn fit_within(
     options: &Options,
     limits: Limits,
 ) -> Result<SemFit> {
+    if options.estimator.is_least_squares() || !options.ordered.is_empty() {
+        return wls::fit(spec, sample, options, limits);
+    }
     let mut laps = Laps::start();
     // Stages 1 and 2: the table, the moments it uses.
     let mut table =

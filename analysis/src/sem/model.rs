@@ -28,7 +28,7 @@ pub fn ram_matrices(table: &ParTable, theta: &[f64]) -> (DMatrix<f64>, DMatrix<f
                 phi[(p.row, p.col)] = v;
                 phi[(p.col, p.row)] = v;
             }
-            Matrix::Mean => {}
+            Matrix::Mean | Matrix::Threshold | Matrix::Scale => {}
         }
     }
     (a, phi)

@@ -136,6 +136,9 @@ fn kv2(title: &str, rows: &[(&str, String, String)]) -> Table {
 fn robust_blocks(f: &FitMeasures, r: &super::RobustFit, estimator: super::Estimator) -> Vec<Table> {
     let correction = match estimator {
         super::Estimator::MLR => "Yuan-Bentler correction (Mplus variant)",
+        super::Estimator::WLSMV => {
+            "scaled and shifted (simple second-order correction, lavaan's WLSMV)"
+        }
         _ => "Satorra-Bentler correction",
     };
     // Cells lavaan leaves empty show as MISSING, so that the number
@@ -158,8 +161,16 @@ fn robust_blocks(f: &FitMeasures, r: &super::RobustFit, estimator: super::Estima
             ),
         ],
     );
+    if estimator == super::Estimator::WLSMV {
+        // The shift b of `a·χ² + b`, from the statistic and a = 1/c.
+        let shift = r
+            .chisq_scaled
+            .zip(r.chisq_scaling_factor)
+            .map(|(x, c)| x - f.chisq / c);
+        test.row(vec!["  Shift parameter".into(), blank(), opt(shift)]);
+    }
     test.note(format!("Scaled: {correction}."));
-    vec![
+    let mut blocks = vec![
         test,
         kv2(
             "Model Test Baseline Model",
@@ -204,7 +215,10 @@ fn robust_blocks(f: &FitMeasures, r: &super::RobustFit, estimator: super::Estima
                 ),
             ],
         ),
-        kv2(
+    ];
+    // Least squares have no likelihood (lavaan prints no such block).
+    if !f.logl.is_nan() {
+        blocks.push(kv2(
             "Loglikelihood and Information Criteria",
             &[
                 ("Loglikelihood user model (H0)", num(f.logl), num(f.logl)),
@@ -216,45 +230,46 @@ fn robust_blocks(f: &FitMeasures, r: &super::RobustFit, estimator: super::Estima
                 ("Akaike (AIC)", num(f.aic), num(f.aic)),
                 ("Bayesian (BIC)", num(f.bic), num(f.bic)),
             ],
-        ),
-        kv2(
-            "Root Mean Square Error of Approximation",
-            &[
-                ("RMSEA", num(f.rmsea), opt(r.rmsea_scaled)),
-                (
-                    "90 Percent confidence interval - lower",
-                    num(f.rmsea_ci_lower),
-                    opt(r.rmsea_ci_lower_scaled),
-                ),
-                (
-                    "90 Percent confidence interval - upper",
-                    num(f.rmsea_ci_upper),
-                    opt(r.rmsea_ci_upper_scaled),
-                ),
-                (
-                    "P-value H_0: RMSEA <= 0.050",
-                    opt(f.rmsea_pvalue),
-                    opt(r.rmsea_pvalue_scaled),
-                ),
-                ("Robust RMSEA", blank(), opt(r.rmsea_robust)),
-                (
-                    "90 Percent confidence interval - lower",
-                    blank(),
-                    opt(r.rmsea_ci_lower_robust),
-                ),
-                (
-                    "90 Percent confidence interval - upper",
-                    blank(),
-                    opt(r.rmsea_ci_upper_robust),
-                ),
-                (
-                    "P-value H_0: Robust RMSEA <= 0.050",
-                    blank(),
-                    opt(r.rmsea_pvalue_robust),
-                ),
-            ],
-        ),
-    ]
+        ));
+    }
+    blocks.push(kv2(
+        "Root Mean Square Error of Approximation",
+        &[
+            ("RMSEA", num(f.rmsea), opt(r.rmsea_scaled)),
+            (
+                "90 Percent confidence interval - lower",
+                num(f.rmsea_ci_lower),
+                opt(r.rmsea_ci_lower_scaled),
+            ),
+            (
+                "90 Percent confidence interval - upper",
+                num(f.rmsea_ci_upper),
+                opt(r.rmsea_ci_upper_scaled),
+            ),
+            (
+                "P-value H_0: RMSEA <= 0.050",
+                opt(f.rmsea_pvalue),
+                opt(r.rmsea_pvalue_scaled),
+            ),
+            ("Robust RMSEA", blank(), opt(r.rmsea_robust)),
+            (
+                "90 Percent confidence interval - lower",
+                blank(),
+                opt(r.rmsea_ci_lower_robust),
+            ),
+            (
+                "90 Percent confidence interval - upper",
+                blank(),
+                opt(r.rmsea_ci_upper_robust),
+            ),
+            (
+                "P-value H_0: Robust RMSEA <= 0.050",
+                blank(),
+                opt(r.rmsea_pvalue_robust),
+            ),
+        ],
+    ));
+    blocks
 }
 
 impl Render for SemFit {
@@ -272,25 +287,40 @@ impl Render for SemFit {
             super::Likelihood::Normal => "normal (S with divisor N, χ² = N·F)",
             super::Likelihood::Wishart => "wishart (S with divisor N − 1, χ² = (N − 1)·F)",
         };
+        let least_squares = self.estimator.is_least_squares();
+        let converged = if self.converged { "yes" } else { "no" };
+        let mut header = vec![("Estimator", self.estimator.as_str().to_owned())];
+        if least_squares {
+            header.push(("Discrepancy", "(s − σ)ᵀ W (s − σ), χ² = (N − 1)·F".into()));
+        } else {
+            header.push(("Likelihood", likelihood.into()));
+        }
+        header.push(("Optimization method", self.optimizer.method.clone()));
+        header.push((
+            "Converged",
+            if least_squares {
+                format!(
+                    "{converged} ({} Gauss-Newton iterations, max |gradient| {:.1e})",
+                    self.optimizer.scoring_iterations, self.optimizer.max_abs_gradient
+                )
+            } else {
+                format!(
+                    "{converged} ({} L-BFGS + {} scoring iterations, max |gradient| {:.1e})",
+                    self.optimizer.lbfgs_iterations,
+                    self.optimizer.scoring_iterations,
+                    self.optimizer.max_abs_gradient
+                )
+            },
+        ));
+        header.push(("Number of model parameters", self.npar.to_string()));
+        header.push(("Number of observations", self.nobs.to_string()));
         out.push(kv(
-            "Structural equation model (maximum likelihood)",
-            &[
-                ("Estimator", self.estimator.as_str().into()),
-                ("Likelihood", likelihood.into()),
-                ("Optimization method", self.optimizer.method.clone()),
-                (
-                    "Converged",
-                    format!(
-                        "{} ({} L-BFGS + {} scoring iterations, max |gradient| {:.1e})",
-                        if self.converged { "yes" } else { "no" },
-                        self.optimizer.lbfgs_iterations,
-                        self.optimizer.scoring_iterations,
-                        self.optimizer.max_abs_gradient
-                    ),
-                ),
-                ("Number of model parameters", self.npar.to_string()),
-                ("Number of observations", self.nobs.to_string()),
-            ],
+            if least_squares {
+                "Structural equation model (least squares)"
+            } else {
+                "Structural equation model (maximum likelihood)"
+            },
+            &header,
         ));
         if let Some(r) = &f.robust {
             out.extend(robust_blocks(f, r, self.estimator));
@@ -319,18 +349,20 @@ impl Render for SemFit {
                     ("Bentler-Bonett Normed Fit Index (NFI)", num(f.nfi)),
                 ],
             ));
-            out.push(kv(
-                "Loglikelihood and Information Criteria",
-                &[
-                    ("Loglikelihood user model (H0)", num(f.logl)),
-                    (
-                        "Loglikelihood unrestricted model (H1)",
-                        num(f.unrestricted_logl),
-                    ),
-                    ("Akaike (AIC)", num(f.aic)),
-                    ("Bayesian (BIC)", num(f.bic)),
-                ],
-            ));
+            if !f.logl.is_nan() {
+                out.push(kv(
+                    "Loglikelihood and Information Criteria",
+                    &[
+                        ("Loglikelihood user model (H0)", num(f.logl)),
+                        (
+                            "Loglikelihood unrestricted model (H1)",
+                            num(f.unrestricted_logl),
+                        ),
+                        ("Akaike (AIC)", num(f.aic)),
+                        ("Bayesian (BIC)", num(f.bic)),
+                    ],
+                ));
+            }
             out.push(kv(
                 "Root Mean Square Error of Approximation",
                 &[
@@ -378,7 +410,9 @@ impl Render for SemFit {
             ("Regressions", Operator::RegressedOn, None),
             ("Covariances", Operator::Covariance, Some(false)),
             ("Intercepts", Operator::Intercept, Some(true)),
+            ("Thresholds", Operator::Threshold, None),
             ("Variances", Operator::Covariance, Some(true)),
+            ("Scales y*", Operator::ScaleFactor, None),
         ];
         for (title, op, diag) in sections {
             let rows: Vec<_> = self

@@ -41,6 +41,12 @@ pub enum Matrix {
     /// Intercepts and latent means: the vector `m` of `v = A v + m + u`,
     /// at `row` (`col` is 0).
     Mean,
+    /// Thresholds of the ordered variable at `row`; `col` is the threshold
+    /// (0 for `t1`).
+    Threshold,
+    /// The scale factor of the ordered variable at `row` (delta
+    /// parameterization).
+    Scale,
 }
 
 /// One row of the parameter table (lavaan's `parTable` after the fit, with
@@ -243,7 +249,7 @@ impl ModelSpec {
             std::iter::once((&s.lhs, s.lhs_position)).chain(
                 s.rhs
                     .iter()
-                    .filter(|t| !t.name.is_empty())
+                    .filter(|t| !t.name.is_empty() && s.op != Operator::Threshold)
                     .map(|t| (&t.name, t.position)),
             )
         });
@@ -380,6 +386,11 @@ impl ParTable {
             Operator::RegressedOn => (Matrix::A, i, j),
             Operator::Covariance => (Matrix::Phi, i, j),
             Operator::Intercept => unreachable!("handled above"),
+            Operator::Threshold | Operator::ScaleFactor => {
+                return Err(AnalysisError::computation(format!(
+                    "{lhs} {op} {rhs} is a parameter of an ordered indicator, added by the ordinal estimators only"
+                )))
+            }
         })
     }
 
@@ -414,6 +425,9 @@ impl ParTable {
     ) -> Result<ParTable> {
         let meanstructure =
             meanstructure || spec.statements.iter().any(|s| s.op == Operator::Intercept);
+        if let Some(s) = spec.statements.iter().find(|s| s.op == Operator::Threshold) {
+            return Err(threshold_without_ordered(spec, s));
+        }
         let latent = latent_variables(spec, available)?;
         spec.check_observed(available)?;
         check_indicators(spec)?;
@@ -470,6 +484,22 @@ impl ParTable {
         }
         Ok(())
     }
+}
+
+/// A threshold statement (`x | t1`) in a model fitted without ordered
+/// indicators.
+pub(crate) fn threshold_without_ordered(
+    spec: &ModelSpec,
+    s: &super::syntax::Statement,
+) -> AnalysisError {
+    AnalysisError::input(
+        location(&spec.source, s.lhs_position),
+        Some(&format!("{} |", s.lhs)),
+        format!(
+            "thresholds only for ordered indicators: declare {} ordered (--ordered {} or --ordered-all; Options::ordered)",
+            s.lhs, s.lhs
+        ),
+    )
 }
 
 /// The latent variables: left of `=~`, in order of definition; a latent
@@ -552,7 +582,10 @@ impl Roles {
                         push_new(&mut r.dependents, &s.lhs);
                         push_new(&mut r.predictors, &t.name);
                     }
-                    Operator::Covariance | Operator::Intercept => {}
+                    Operator::Covariance
+                    | Operator::Intercept
+                    | Operator::Threshold
+                    | Operator::ScaleFactor => {}
                 }
             }
         }

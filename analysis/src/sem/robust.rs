@@ -58,6 +58,15 @@ pub enum Estimator {
     MLM,
     /// ML with Huber–White SEs and the Yuan–Bentler (Mplus) scaled test.
     MLR,
+    /// Diagonally weighted least squares with robust SEs and the
+    /// scaled-and-shifted test (lavaan's default for ordered data).
+    WLSMV,
+    /// Diagonally weighted least squares (standard SEs and test).
+    DWLS,
+    /// Unweighted least squares (standard SEs and test).
+    ULS,
+    /// Generalized least squares (continuous data; standard SEs and test).
+    GLS,
 }
 
 impl Estimator {
@@ -72,20 +81,33 @@ impl Estimator {
             Estimator::ML => "ML",
             Estimator::MLM => "MLM",
             Estimator::MLR => "MLR",
+            Estimator::WLSMV => "WLSMV",
+            Estimator::DWLS => "DWLS",
+            Estimator::ULS => "ULS",
+            Estimator::GLS => "GLS",
         }
+    }
+
+    /// A least-squares estimator (fitted by [`super::wls`], not by ML).
+    pub fn is_least_squares(self) -> bool {
+        matches!(
+            self,
+            Estimator::WLSMV | Estimator::DWLS | Estimator::ULS | Estimator::GLS
+        )
     }
 }
 
 impl std::str::FromStr for Estimator {
     type Err = AnalysisError;
-    /// lavaan's names, in any case; the estimators of issue 14 still to come
-    /// are named as such.
+    /// lavaan's names, in any case; lavaan's other estimators are named as
+    /// not supported.
     ///
     /// ```
     /// use analysis::sem::Estimator;
     /// assert_eq!("mlr".parse::<Estimator>()?, Estimator::MLR);
-    /// let e = "WLSMV".parse::<Estimator>().unwrap_err().to_string();
-    /// assert!(e.contains("not yet supported") && e.contains("ML, MLM or MLR"), "{e}");
+    /// assert_eq!("wlsmv".parse::<Estimator>()?, Estimator::WLSMV);
+    /// let e = "WLSM".parse::<Estimator>().unwrap_err().to_string();
+    /// assert!(e.contains("not supported") && e.contains("WLSMV"), "{e}");
     /// # Ok::<(), analysis::AnalysisError>(())
     /// ```
     fn from_str(s: &str) -> Result<Estimator> {
@@ -93,16 +115,21 @@ impl std::str::FromStr for Estimator {
             "ML" => Ok(Estimator::ML),
             "MLM" => Ok(Estimator::MLM),
             "MLR" => Ok(Estimator::MLR),
-            "WLSMV" | "DWLS" | "ULS" | "GLS" | "WLS" | "WLSM" | "ULSMV" | "MLMV" | "MLMVS"
-            | "MLF" => Err(AnalysisError::invalid_argument(
-                "estimator",
-                s,
-                "an estimator supported today: ML, MLM or MLR (WLSMV, DWLS, ULS and GLS are not yet supported)",
-            )),
+            "WLSMV" => Ok(Estimator::WLSMV),
+            "DWLS" => Ok(Estimator::DWLS),
+            "ULS" => Ok(Estimator::ULS),
+            "GLS" => Ok(Estimator::GLS),
+            "WLS" | "WLSM" | "ULSM" | "ULSMV" | "MLMV" | "MLMVS" | "MLF" => {
+                Err(AnalysisError::invalid_argument(
+                    "estimator",
+                    s,
+                    "a supported estimator: ML, MLM, MLR, WLSMV, DWLS, ULS or GLS (lavaan's other variants are not supported)",
+                ))
+            }
             _ => Err(AnalysisError::invalid_argument(
                 "estimator",
                 s,
-                "one of ML, MLM, MLR",
+                "one of ML, MLM, MLR, WLSMV, DWLS, ULS, GLS",
             )),
         }
     }
@@ -171,7 +198,7 @@ pub struct RobustInference {
 }
 
 /// The (row, column) pairs of vech, in lavaan's order.
-fn vech_pairs(p: usize) -> Vec<(usize, usize)> {
+pub(crate) fn vech_pairs(p: usize) -> Vec<(usize, usize)> {
     (0..p).flat_map(|c| (c..p).map(move |r| (r, c))).collect()
 }
 
@@ -243,7 +270,7 @@ fn trace_of_product(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
     a.iter().zip(b.transpose().iter()).map(|(x, y)| x * y).sum()
 }
 
-fn inverse(m: &DMatrix<f64>, what: &str) -> Result<DMatrix<f64>> {
+pub(crate) fn inverse(m: &DMatrix<f64>, what: &str) -> Result<DMatrix<f64>> {
     let sym = (m + m.transpose()) * 0.5;
     sym.try_inverse().ok_or_else(|| {
         AnalysisError::computation(format!(
@@ -375,7 +402,9 @@ pub(crate) fn group_parts(
         "baseline information",
     )?;
     match estimator {
-        Estimator::ML => unreachable!("robust inference is for MLM and MLR"),
+        Estimator::ML | Estimator::WLSMV | Estimator::DWLS | Estimator::ULS | Estimator::GLS => {
+            unreachable!("robust ML inference is for MLM and MLR")
+        }
         Estimator::MLM => {
             let names: Vec<String> = table.observed.clone();
             let z = crate::adf_gamma::from_rows(&names, &rows, 0, ms).deviations;
@@ -502,7 +531,7 @@ pub struct RobustFit {
 }
 
 /// CFI with lavaan's `c.hat` correction (`lav_fit_cfi`).
-fn cfi_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
+pub(crate) fn cfi_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
     let t1 = (x2 - c * df).max(0.0);
     let t2 = (x2 - c * df).max(x2b - cb * dfb).max(0.0);
     if t1.abs() < 1.5e-8 && t2.abs() < 1.5e-8 {
@@ -513,7 +542,7 @@ fn cfi_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
 }
 
 /// TLI with lavaan's `c.hat` correction (`lav_fit_tli`).
-fn tli_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
+pub(crate) fn tli_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
     let t1 = (x2 - c * df) * dfb;
     let t2 = (x2b - cb * dfb) * df;
     if df > 0.0 && t2.abs() > 0.0 {
@@ -525,7 +554,7 @@ fn tli_corrected(x2: f64, df: f64, x2b: f64, dfb: f64, c: f64, cb: f64) -> f64 {
 
 /// RMSEA interval of `chisq` on `df` with the non-centrality multiplied by
 /// `c` (lavaan's `lav_fit_rmsea_ci` with `c.hat`).
-fn rmsea_ci_corrected(chisq: f64, df: f64, n: f64, c: f64) -> (f64, f64) {
+pub(crate) fn rmsea_ci_corrected(chisq: f64, df: f64, n: f64, c: f64) -> (f64, f64) {
     let (lo, hi) = rmsea_ci(chisq, df, n, 0.90);
     (lo * c.sqrt(), hi * c.sqrt())
 }

@@ -109,6 +109,11 @@ pub fn standardize(
             let lv = if lat(l) { x / sd(l) } else { x };
             (lv, x / sd(l))
         }
+        // A threshold in the units of its latent response (which has unit
+        // variance in the delta parameterization).
+        Operator::Threshold => (x, x / sd(l)),
+        // lavaan leaves scale factors as they are.
+        Operator::ScaleFactor => (x, x),
     }
 }
 

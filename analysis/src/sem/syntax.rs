@@ -43,7 +43,8 @@ use serde::Serialize;
 /// assert_eq!(op.to_string(), "=~");
 /// assert!(Operator::Covariance == "~~");
 /// assert_eq!("~1".parse::<Operator>()?, Operator::Intercept);
-/// assert!("|".parse::<Operator>().is_err());
+/// assert_eq!("|".parse::<Operator>()?, Operator::Threshold);
+/// assert!("<~".parse::<Operator>().is_err());
 /// # Ok::<(), analysis::AnalysisError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -61,15 +62,25 @@ pub enum Operator {
     /// the left, written `x ~ 1`; its right-hand side is empty.
     #[serde(rename = "~1")]
     Intercept,
+    /// `|`: a threshold of the ordered variable on the left, named `t1`,
+    /// `t2`, … on the right (`x | t1 + t2`).
+    #[serde(rename = "|")]
+    Threshold,
+    /// `~*~`: the scale factor of an ordered variable's latent response
+    /// (lavaan's delta parameterization; fixed at 1, not written in models).
+    #[serde(rename = "~*~")]
+    ScaleFactor,
 }
 
 impl Operator {
     /// Every operator, in lavaan's order of sections.
-    pub const ALL: [Operator; 4] = [
+    pub const ALL: [Operator; 6] = [
         Operator::MeasuredBy,
         Operator::RegressedOn,
         Operator::Covariance,
         Operator::Intercept,
+        Operator::Threshold,
+        Operator::ScaleFactor,
     ];
 
     /// lavaan's spelling: `=~`, `~` or `~~`.
@@ -79,6 +90,8 @@ impl Operator {
             Operator::RegressedOn => "~",
             Operator::Covariance => "~~",
             Operator::Intercept => "~1",
+            Operator::Threshold => "|",
+            Operator::ScaleFactor => "~*~",
         }
     }
 }
@@ -97,7 +110,9 @@ impl std::str::FromStr for Operator {
         Operator::ALL
             .into_iter()
             .find(|op| op.as_str() == s)
-            .ok_or_else(|| AnalysisError::invalid_argument("operator", s, "one of =~, ~, ~~, ~1"))
+            .ok_or_else(|| {
+                AnalysisError::invalid_argument("operator", s, "one of =~, ~, ~~, ~1, |, ~*~")
+            })
     }
 }
 
@@ -288,7 +303,10 @@ fn tokenize(source: &str, text: &str) -> Result<Vec<Token>> {
             } else if c == '~' {
                 i += 1;
                 Tok::Op(Operator::RegressedOn)
-            } else if c == '<' || c == '>' || c == '|' || c == '=' || c == ':' {
+            } else if c == '|' {
+                i += 1;
+                Tok::Op(Operator::Threshold)
+            } else if c == '<' || c == '>' || c == '=' || c == ':' {
                 i += 1;
                 Tok::Unsupported(c.to_string())
             } else if c == '+' {

@@ -26,6 +26,16 @@ pub enum SemWarning {
         /// Largest |∂fmin/∂θ| at the last iterate.
         max_gradient: f64,
     },
+    /// A least-squares fit (WLSMV, DWLS, ULS, GLS) stopped before its
+    /// gradient tolerance.
+    LeastSquaresNotConverged {
+        /// The estimator.
+        estimator: String,
+        /// Gauss–Newton iterations used.
+        iterations: usize,
+        /// Largest |∂F/∂θ| at the last iterate.
+        max_gradient: f64,
+    },
     /// Predictor-only observed variables that a `~~` statement mentions are
     /// treated as random instead of fixed covariates.
     RandomExogenous {
@@ -77,6 +87,14 @@ impl fmt::Display for SemWarning {
             } => write!(
                 f,
                 "the ML estimation did not converge (largest gradient {max_gradient:.2e} after {lbfgs_iterations} L-BFGS and {scoring_iterations} Fisher-scoring iterations): estimates, standard errors and fit measures are those of the last iterate and most likely unreliable; check the model and the starting values"
+            ),
+            SemWarning::LeastSquaresNotConverged {
+                estimator,
+                iterations,
+                max_gradient,
+            } => write!(
+                f,
+                "the {estimator} estimation did not converge (largest gradient {max_gradient:.2e} after {iterations} Gauss-Newton iterations): estimates, standard errors and fit measures are those of the last iterate and most likely unreliable; check the model (is every factor's marker indicator related to the others?)"
             ),
             SemWarning::RandomExogenous { variables } => write!(
                 f,
