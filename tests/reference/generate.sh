@@ -21,6 +21,7 @@ fi
 cd "$root"
 for script in "$here"/*.py "$here"/*.R; do
   [ -e "$script" ] || continue
+  case "$(basename "$script")" in *_bench.R) continue ;; esac  # benches take arguments (scripts/bench-*)
   case "$(basename "$script")" in *"$filter"*) ;; *) continue ;; esac
   echo "== $(basename "$script")"
   case "$script" in
