@@ -272,9 +272,7 @@ impl Render for SemFit {
             super::Likelihood::Normal => "normal (S with divisor N, χ² = N·F)",
             super::Likelihood::Wishart => "wishart (S with divisor N − 1, χ² = (N − 1)·F)",
         };
-        out.push(kv(
-            "Structural equation model (maximum likelihood)",
-            &[
+        let mut header = vec![
                 ("Estimator", self.estimator.as_str().into()),
                 ("Likelihood", likelihood.into()),
                 ("Optimization method", self.optimizer.method.clone()),
@@ -290,8 +288,19 @@ impl Render for SemFit {
                 ),
                 ("Number of model parameters", self.npar.to_string()),
                 ("Number of observations", self.nobs.to_string()),
-            ],
-        ));
+            ];
+        if let Some(m) = &self.missing {
+            header.push(("Number of missing patterns", m.npatterns.to_string()));
+            header.push((
+                "Missing data",
+                format!(
+                    "full-information ML; {:.1} % of values missing, {} empty case(s) left out",
+                    100.0 * m.missing_fraction,
+                    m.empty_cases
+                ),
+            ));
+        }
+        out.push(kv("Structural equation model (maximum likelihood)", &header));
         if let Some(r) = &f.robust {
             out.extend(robust_blocks(f, r, self.estimator));
         } else {
