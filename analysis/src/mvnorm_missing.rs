@@ -239,9 +239,7 @@ impl MissingPatterns {
             }
             let new_mean = &t1 / nf;
             let new_cov = &t2 / nf - &new_mean * new_mean.transpose();
-            let change = (&new_mean - &mean)
-                .amax()
-                .max((&new_cov - &cov).amax());
+            let change = (&new_mean - &mean).amax().max((&new_cov - &cov).amax());
             mean = new_mean;
             cov = new_cov;
             if change < EM_TOLERANCE {
@@ -279,6 +277,36 @@ impl MissingPatterns {
         let mean = DVector::from_fn(p, |i, _| s1[i] / n[i]);
         let var = DVector::from_fn(p, |i, _| s2[i] / n[i] - mean[i] * mean[i]);
         (mean, DMatrix::from_diagonal(&var))
+    }
+
+    /// Pairwise-complete covariances as R's `cov(use = "pairwise")` (each
+    /// pair over the cases observing both, its own means, divisor nᵢⱼ − 1)
+    /// rescaled by (N − 1)/N: the sample covariances lavaan keeps beside
+    /// the EM estimates with missing data (its `WLS.obs`, read by GFI).
+    pub fn pairwise_covariances(&self) -> DMatrix<f64> {
+        let p = self.p();
+        let mut n = DMatrix::<f64>::zeros(p, p);
+        let mut si = DMatrix::<f64>::zeros(p, p); // Σ yᵢ over pairs (i, j)
+        let mut sij = DMatrix::<f64>::zeros(p, p);
+        for pat in &self.patterns {
+            let nk = pat.n as f64;
+            for (a, &i) in pat.observed.iter().enumerate() {
+                for (b, &j) in pat.observed.iter().enumerate() {
+                    n[(i, j)] += nk;
+                    si[(i, j)] += nk * pat.mean[a];
+                    sij[(i, j)] += pat.cross[(a, b)];
+                }
+            }
+        }
+        let scale = (self.nobs as f64 - 1.0) / self.nobs as f64;
+        DMatrix::from_fn(p, p, |i, j| {
+            let nij = n[(i, j)];
+            if nij < 2.0 {
+                return f64::NAN;
+            }
+            let (mi, mj) = (si[(i, j)] / nij, si[(j, i)] / nij);
+            scale * (sij[(i, j)] - nij * mi * mj) / (nij - 1.0)
+        })
     }
 
     /// The log-likelihood of the independence model (free means and
@@ -367,7 +395,12 @@ fn pattern_parts(
 }
 
 /// `nₖ (pₖ log 2π + log|Σₖ| + tr(Σₖ⁻¹ Wₖ))`.
-fn pattern_minus_two_logl(pat: &Pattern, inv: &DMatrix<f64>, log_det: f64, w: &DMatrix<f64>) -> f64 {
+fn pattern_minus_two_logl(
+    pat: &Pattern,
+    inv: &DMatrix<f64>,
+    log_det: f64,
+    w: &DMatrix<f64>,
+) -> f64 {
     let q = pat.observed.len() as f64;
     let tr: f64 = inv.iter().zip(w.iter()).map(|(a, b)| a * b).sum();
     pat.n as f64 * (q * (2.0 * std::f64::consts::PI).ln() + log_det + tr)
@@ -458,10 +491,16 @@ mod tests {
         let e = MissingPatterns::from_columns(
             "d.csv",
             &names,
-            &[vec![Some(1.0), Some(2.0), Some(3.0)], vec![None, None, None]],
+            &[
+                vec![Some(1.0), Some(2.0), Some(3.0)],
+                vec![None, None, None],
+            ],
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("b") && e.contains("missing for every case"), "{e}");
+        assert!(
+            e.contains("b") && e.contains("missing for every case"),
+            "{e}"
+        );
     }
 }

@@ -158,7 +158,11 @@ fn em_moments_of_the_unrestricted_model_match_lavaans_sampstat_h1() {
         let mean = fx["h1_mean"].as_array().unwrap();
         for i in 0..names.len() {
             let m = mean[i].as_f64().unwrap();
-            assert!((h1.mean[i] - m).abs() < 1e-5, "{name} mean {i}: {} vs {m}", h1.mean[i]);
+            assert!(
+                (h1.mean[i] - m).abs() < 1e-5,
+                "{name} mean {i}: {} vs {m}",
+                h1.mean[i]
+            );
             for j in 0..names.len() {
                 let c = cov[i][j].as_f64().unwrap();
                 assert!(

@@ -12,8 +12,10 @@
 //! - the baseline is the independence model fitted by FIML (free means and
 //!   variances), whose estimates are the available-case means and
 //!   variances (its likelihood factors over the variables);
-//! - SRMR and GFI use the EM means and covariances in place of the sample
-//!   moments (lavaan's `sampstat.h1`);
+//! - SRMR uses the EM means and covariances in place of the sample moments
+//!   (lavaan's `sampstat.h1`); GFI the available-case means and pairwise
+//!   covariances with the expected information of incomplete data (lavaan's
+//!   `WLS.obs` and `WLS.V`);
 //! - standard errors come from the observed information, the Hessian of
 //!   −logl (`information = "observed"`, `observed.information =
 //!   "hessian"`), here by central differences of the analytic gradient, as
@@ -236,18 +238,24 @@ fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
             }
         }
     }
-    let (mut f, mut g) = problem
-        .value_and_gradient(&theta)
-        .ok_or_else(|| AnalysisError::computation("the implied covariance matrix is not positive definite"))?;
+    let (mut f, mut g) = problem.value_and_gradient(&theta).ok_or_else(|| {
+        AnalysisError::computation("the implied covariance matrix is not positive definite")
+    })?;
     let mut newton_iterations = 0;
     while newton_iterations < 50 && 0.5 * max_abs(&g) > 1e-10 {
-        let Some(h) = problem.hessian(&theta) else { break };
+        let Some(h) = problem.hessian(&theta) else {
+            break;
+        };
         let Some(chol) = Cholesky::new(h) else { break };
         let step = chol.solve(&DVector::from_column_slice(&g));
         let mut alpha = 1.0;
         let mut moved = false;
         for _ in 0..30 {
-            let trial: Vec<f64> = theta.iter().zip(step.iter()).map(|(t, d)| t - alpha * d).collect();
+            let trial: Vec<f64> = theta
+                .iter()
+                .zip(step.iter())
+                .map(|(t, d)| t - alpha * d)
+                .collect();
             if let Some((ft, gt)) = problem.value_and_gradient(&trial) {
                 if ft <= f + 1e-13 * f.abs().max(1.0) {
                     theta = trial;
@@ -273,6 +281,36 @@ fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
         newton_iterations,
         max_gradient,
     })
+}
+
+/// lavaan's GFI with missing data: `1 − eᵀWe / sᵀWs` where s holds the
+/// available-case means and the pairwise covariances (lavaan's `WLS.obs`
+/// with missing data, not the EM estimates), e its residuals from the
+/// implied moments, and W the expected information of incomplete data at
+/// the implied moments (`h1.information = "structured"`): each pattern
+/// weighs its own block, `Σₖ nₖ (½ tr((Σₖ⁻¹Eₖ)²) + eₖᵀΣₖ⁻¹eₖ)`.
+fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
+    let (ybar, _) = patterns.available_case_moments();
+    let s_all = patterns.pairwise_covariances();
+    let (mut num, mut den) = (0.0, 0.0);
+    for pat in &patterns.patterns {
+        let o = &pat.observed;
+        let q = o.len();
+        let sub = |m: &DMatrix<f64>| DMatrix::from_fn(q, q, |a, b| m[(o[a], o[b])]);
+        let Some((inv, _)) = super::model::spd_inverse(&sub(&imp.sigma)) else {
+            return f64::NAN;
+        };
+        let s = sub(&s_all);
+        let e = &s - sub(&imp.sigma);
+        let y = DVector::from_fn(q, |a, _| ybar[o[a]]);
+        let d = DVector::from_fn(q, |a, _| ybar[o[a]] - imp.mean[o[a]]);
+        let pe = &inv * &e;
+        let ps = &inv * &s;
+        let w = pat.n as f64;
+        num += w * (0.5 * super::model::trace_product(&pe, &pe) + (&inv * &d).dot(&d));
+        den += w * (0.5 * super::model::trace_product(&ps, &ps) + (&inv * &y).dot(&y));
+    }
+    1.0 - num / den
 }
 
 /// The combinations FIML does not cover, as errors that say what to do.
@@ -377,9 +415,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     })?;
     // Observed information: ∇²(−logl) = (N/2) ∇²F, i.e. unit information
     // ∇²F/2 inverted with N.
-    let hessian = problem
-        .hessian(&opt.theta)
-        .ok_or_else(|| AnalysisError::computation("the Hessian at the estimates cannot be computed"))?;
+    let hessian = problem.hessian(&opt.theta).ok_or_else(|| {
+        AnalysisError::computation("the Hessian at the estimates cannot be computed")
+    })?;
     let vcov = match invert_information(&(hessian * 0.5), nf) {
         Inversion::Vcov(v) => v,
         Inversion::Singular(_) if !opt.converged => {
@@ -422,7 +460,8 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     fit.chisq = chisq;
     fit.pvalue = (df > 0.0).then(|| fit_stage::chisq_sf(chisq, df));
     fit.baseline_chisq = baseline_chisq;
-    fit.baseline_pvalue = (baseline_df > 0.0).then(|| fit_stage::chisq_sf(baseline_chisq, baseline_df));
+    fit.baseline_pvalue =
+        (baseline_df > 0.0).then(|| fit_stage::chisq_sf(baseline_chisq, baseline_df));
     fit.cfi = fit_stage::cfi(chisq, df, baseline_chisq, baseline_df);
     fit.tli = fit_stage::tli(chisq, df, baseline_chisq, baseline_df);
     fit.nfi = fit_stage::nfi(chisq, baseline_chisq);
@@ -436,6 +475,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     fit.bic = fit_stage::bic(logl, npar as f64, nf);
     fit.bic2 = Some(fit_stage::bic(logl, npar as f64, (nf + 2.0) / 24.0));
     fit.fmin = opt.f / 2.0;
+    fit.gfi = gfi_missing(&patterns, &imp);
+    fit.agfi = fit_stage::agfi(fit.gfi, n_moments as f64, df);
+    fit.pgfi = fit_stage::pgfi(fit.gfi, n_moments as f64, df);
     let r2: Vec<RSquared> = standardized::r_squared(&table, &imp.c, &imp.phi)
         .into_iter()
         .filter(|(_, r)| r.is_finite())

@@ -69,8 +69,8 @@ pub mod syntax;
 pub mod warnings;
 
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
-pub use missing::{IncompleteData, Missing, MissingSummary};
 pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
+pub use missing::{IncompleteData, Missing, MissingSummary};
 /// The matrix type of the public API (nalgebra 0.34).
 pub use nalgebra::DMatrix;
 pub use partable::{ParTable, Parameter};

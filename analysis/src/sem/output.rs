@@ -273,22 +273,22 @@ impl Render for SemFit {
             super::Likelihood::Wishart => "wishart (S with divisor N − 1, χ² = (N − 1)·F)",
         };
         let mut header = vec![
-                ("Estimator", self.estimator.as_str().into()),
-                ("Likelihood", likelihood.into()),
-                ("Optimization method", self.optimizer.method.clone()),
-                (
-                    "Converged",
-                    format!(
-                        "{} ({} L-BFGS + {} scoring iterations, max |gradient| {:.1e})",
-                        if self.converged { "yes" } else { "no" },
-                        self.optimizer.lbfgs_iterations,
-                        self.optimizer.scoring_iterations,
-                        self.optimizer.max_abs_gradient
-                    ),
+            ("Estimator", self.estimator.as_str().into()),
+            ("Likelihood", likelihood.into()),
+            ("Optimization method", self.optimizer.method.clone()),
+            (
+                "Converged",
+                format!(
+                    "{} ({} L-BFGS + {} scoring iterations, max |gradient| {:.1e})",
+                    if self.converged { "yes" } else { "no" },
+                    self.optimizer.lbfgs_iterations,
+                    self.optimizer.scoring_iterations,
+                    self.optimizer.max_abs_gradient
                 ),
-                ("Number of model parameters", self.npar.to_string()),
-                ("Number of observations", self.nobs.to_string()),
-            ];
+            ),
+            ("Number of model parameters", self.npar.to_string()),
+            ("Number of observations", self.nobs.to_string()),
+        ];
         if let Some(m) = &self.missing {
             header.push(("Number of missing patterns", m.npatterns.to_string()));
             header.push((
@@ -300,7 +300,10 @@ impl Render for SemFit {
                 ),
             ));
         }
-        out.push(kv("Structural equation model (maximum likelihood)", &header));
+        out.push(kv(
+            "Structural equation model (maximum likelihood)",
+            &header,
+        ));
         if let Some(r) = &f.robust {
             out.extend(robust_blocks(f, r, self.estimator));
         } else {
