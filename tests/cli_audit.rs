@@ -92,6 +92,13 @@ fn default_audit_json_has_the_contracted_keys_and_verdicts() {
         finding(&json, "cochran-minimum-sample")["recomputed"],
         385.0
     );
+    // The SEM's own sample size at the implied df 333–338 (semTools'
+    // findRMSEAsamplesize: 62 for close fit, 90–91 for not-close fit).
+    let sem = finding(&json, "sem-sample-size");
+    assert_eq!(sem["recomputed"]["lower"], 62.0);
+    assert_eq!(sem["recomputed"]["upper"], 91.0);
+    assert_eq!(sem["status"], "consistent");
+    assert_eq!(sem["kind"], "reasoning");
 }
 
 #[test]
@@ -105,7 +112,7 @@ fn default_audit_text_is_grouped_by_source_with_a_summary() {
     // The ranked summary comes first.
     let ranked_at = out.find("What matters most: ").unwrap();
     assert!(
-        out.starts_with("69 findings: 46 consistent, 13 inconsistent, 10 unverifiable. ")
+        out.starts_with("70 findings: 47 consistent, 13 inconsistent, 10 unverifiable. ")
             && ranked_at < abstract_at,
         "{out}"
     );

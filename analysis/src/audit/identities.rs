@@ -164,6 +164,23 @@ pub(super) fn agfi_gfi(fit: &PublishedFit) -> Option<Finding> {
     )
 }
 
+/// The whole-number df a paper's fit section allows: the printed df, or the
+/// range bracketed from χ², RMSEA and N under both RMSEA conventions (n = N
+/// and N − 1). `None` without a fit section or when no df is compatible.
+///
+/// ```
+/// use analysis::claims::Claims;
+/// let claims = Claims::from_json_str("t.json", r#"{"format":"paraclinic-claims/1",
+///   "study":{"id":"t","title":"t"},
+///   "figures":[{"id":"analysable","quantity":"n","value":"385","source":"Methods","quote":"q"}],
+///   "fit":{"source":"Table 3","indices":[{"name":"chisq","label":"χ2","value":"502.88"},
+///                                        {"name":"rmsea","label":"RMSEA","value":".036"}]}}"#).unwrap();
+/// assert_eq!(analysis::audit::implied_df_range(&claims), Some((333, 338)));
+/// ```
+pub fn implied_df_range(claims: &Claims) -> Option<(u64, u64)> {
+    implied_df(claims.fit.as_ref()?, claims).range
+}
+
 /// The df the figures allow, whether printed or implied by χ², RMSEA and N.
 #[derive(Debug, Clone)]
 pub(super) struct ImpliedDf {

@@ -35,11 +35,13 @@ mod friedman;
 mod identities;
 mod methodology;
 mod reconstruction;
+mod sem_power;
 
 pub use finding::{fmt_number, AuditReport, Finding, Kind, Recomputed, Severity, Status, Summary};
-pub use identities::{df_interval_from_rmsea, integer_df_range};
+pub use identities::{df_interval_from_rmsea, implied_df_range, integer_df_range};
 pub use methodology::{simulate_likert_ks, LikertSimulation, LIKERT_SHIFTS};
 pub use reconstruction::{candidate_models, CandidateModel};
+pub use sem_power::{minimum_samples, NOT_CLOSE_RMSEA1};
 
 use crate::claims::{Claims, Reported};
 use std::collections::HashSet;
@@ -72,7 +74,7 @@ impl Default for AuditOptions {
 
 /// Audits every section present in `claims`. Findings come in the order of
 /// the checks (arithmetic, identities, Friedman, consistency, methodology,
-/// reconstruction), then the text figures no check used.
+/// SEM sample size, reconstruction), then the text figures no check used.
 ///
 /// A table of 10 respondents in which 6 of 10 is printed as 65.0 %:
 ///
@@ -108,6 +110,7 @@ pub fn audit(claims: &Claims, options: &AuditOptions) -> AuditReport {
         methodology::check(claims, options),
         Kind::Reasoning,
     ));
+    findings.extend(sem_power::check(claims));
     findings.extend(of_kind(
         reconstruction::check(claims, options),
         Kind::Reconstruction,
