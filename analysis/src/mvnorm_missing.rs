@@ -91,12 +91,29 @@ impl MissingPatterns {
     ) -> Result<MissingPatterns> {
         let p = names.len();
         let n_rows = columns.first().map_or(0, |c| c.len());
+        let non_empty = (0..n_rows)
+            .filter(|&r| columns.iter().any(|c| c[r].is_some()))
+            .count();
+        if non_empty < 2 {
+            return Err(AnalysisError::unsuitable(
+                Location::source(source),
+                format!(
+                    "{non_empty} case(s) with at least one observed value: at least 2 are needed"
+                ),
+            ));
+        }
         for (name, col) in names.iter().zip(columns) {
             let values: Vec<f64> = col.iter().flatten().copied().collect();
             if values.is_empty() {
                 return Err(AnalysisError::unsuitable(
                     Location::source(source).with_column(name),
                     "the variable is missing for every case: full-information ML has nothing to estimate its mean and variance from (drop it from the model)",
+                ));
+            }
+            if values.len() == 1 {
+                return Err(AnalysisError::unsuitable(
+                    Location::source(source).with_column(name),
+                    "the variable is observed in only 1 case: its variance cannot be estimated (drop it from the model)",
                 ));
             }
             if values.iter().all(|&v| v == values[0]) {
@@ -122,12 +139,6 @@ impl MissingPatterns {
             members[k].1.push(r);
         }
         let nobs = n_rows - empty_cases.len();
-        if nobs < 2 {
-            return Err(AnalysisError::unsuitable(
-                Location::source(source),
-                format!("{nobs} case(s) with at least one observed value: at least 2 are needed"),
-            ));
-        }
         let patterns = members
             .into_iter()
             .map(|(observed, rows)| {
@@ -277,6 +288,24 @@ impl MissingPatterns {
         let mean = DVector::from_fn(p, |i, _| s1[i] / n[i]);
         let var = DVector::from_fn(p, |i, _| s2[i] / n[i] - mean[i] * mean[i]);
         (mean, DMatrix::from_diagonal(&var))
+    }
+
+    /// The pairs of variables that no case observes together (zero
+    /// coverage): their unrestricted covariance is not identified.
+    pub fn pairs_never_observed_together(&self) -> Vec<(usize, usize)> {
+        let p = self.p();
+        let mut seen = vec![false; p * p];
+        for pat in &self.patterns {
+            for &i in &pat.observed {
+                for &j in &pat.observed {
+                    seen[i * p + j] = true;
+                }
+            }
+        }
+        (0..p)
+            .flat_map(|i| (0..i).map(move |j| (j, i)))
+            .filter(|&(j, i)| !seen[i * p + j])
+            .collect()
     }
 
     /// Pairwise-complete covariances as R's `cov(use = "pairwise")` (each

@@ -496,6 +496,15 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
             iterations: h1.iterations,
         });
     }
+    let never_together = patterns.pairs_never_observed_together();
+    if !never_together.is_empty() {
+        warnings_list.push(SemWarning::ZeroCoverage {
+            pairs: never_together
+                .iter()
+                .map(|&(i, j)| format!("{}–{}", table.observed[i], table.observed[j]))
+                .collect(),
+        });
+    }
     if !patterns.empty_cases.is_empty() {
         warnings_list.push(SemWarning::EmptyCases {
             dropped: patterns.empty_cases.len(),

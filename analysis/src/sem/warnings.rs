@@ -52,6 +52,12 @@ pub enum SemWarning {
         /// Cases used.
         nobs: usize,
     },
+    /// Pairs of variables that no case observes together (`--missing ml`):
+    /// their unrestricted covariance is not identified, as lavaan warns.
+    ZeroCoverage {
+        /// The pairs, as "a–b".
+        pairs: Vec<String>,
+    },
     /// EM for the unrestricted model with missing data stopped at its
     /// iteration limit: χ² and the unrestricted logl are approximate.
     EmNotConverged {
@@ -108,6 +114,11 @@ impl fmt::Display for SemWarning {
             SemWarning::EmptyCases { dropped, nobs } => write!(
                 f,
                 "{dropped} case(s) with no value on any model variable were left out (full-information ML); N = {nobs}"
+            ),
+            SemWarning::ZeroCoverage { pairs } => write!(
+                f,
+                "due to missing values, some pairs of variables are never observed together (0% coverage): {}; their unrestricted covariance is not identified",
+                pairs.join(", ")
             ),
             SemWarning::EmNotConverged { iterations } => write!(
                 f,
