@@ -42,6 +42,55 @@ pub struct Pattern {
     pub cov: DMatrix<f64>,
     /// Sum of yyᵀ over the cases (n·(cov + mean meanᵀ)).
     pub cross: DMatrix<f64>,
+    /// The cases' deviations from `mean` (n × observed), kept when n > 1:
+    /// `Σₖ⁻¹SₖΣₖ⁻¹` is then formed from them in O(n q²) instead of O(q³).
+    pub deviations: Option<DMatrix<f64>>,
+}
+
+/// The positions of the variables a pattern lacks.
+fn missing_of(observed: &[usize], p: usize) -> Vec<usize> {
+    let mut seen = vec![false; p];
+    for &i in observed {
+        seen[i] = true;
+    }
+    (0..p).filter(|&j| !seen[j]).collect()
+}
+
+/// Σₖ⁻¹ and log|Σₖ| of a pattern from the full Σ⁻¹ (`precision`) and
+/// log|Σ|, by the Schur complement: with P = Σ⁻¹ split into observed (o)
+/// and missing (m) blocks, `Σₒₒ⁻¹ = Pₒₒ − Pₒₘ Pₘₘ⁻¹ Pₘₒ` and
+/// `log|Σₒₒ| = log|Σ| + log|Pₘₘ|` — O(q² m) for m missing values instead of
+/// the O(q³) of a fresh factorisation, which is what makes patterns with a
+/// few missing values among many variables cheap.
+fn pattern_inverse(
+    observed: &[usize],
+    missing: &[usize],
+    precision: &DMatrix<f64>,
+    log_det: f64,
+) -> Option<(DMatrix<f64>, f64)> {
+    let q = observed.len();
+    let pick = |rows: &[usize], cols: &[usize]| {
+        DMatrix::from_fn(rows.len(), cols.len(), |a, b| precision[(rows[a], cols[b])])
+    };
+    let p_oo = pick(observed, observed);
+    if missing.is_empty() {
+        return Some((p_oo, log_det));
+    }
+    let p_mm = pick(missing, missing);
+    let p_mo = pick(missing, observed);
+    let chol = nalgebra::Cholesky::new(p_mm)?;
+    let log_det_mm = 2.0
+        * chol
+            .l_dirty()
+            .diagonal()
+            .iter()
+            .map(|d| d.ln())
+            .sum::<f64>();
+    let x = chol.solve(&p_mo);
+    let inv = p_oo - p_mo.tr_mul(&x);
+    let inv = DMatrix::from_fn(q, q, |a, b| 0.5 * (inv[(a, b)] + inv[(b, a)]));
+    let ld = log_det + log_det_mm;
+    ld.is_finite().then_some((inv, ld))
 }
 
 /// Incomplete data grouped by missingness pattern.
@@ -160,6 +209,7 @@ impl MissingPatterns {
                     mean,
                     cov,
                     cross,
+                    deviations: (n > 1).then_some(centred),
                 }
             })
             .collect();
@@ -187,14 +237,19 @@ impl MissingPatterns {
         self.names.len()
     }
 
-    /// The log-likelihood at (μ, Σ); `None` where a pattern's Σ is not
-    /// positive definite.
+    /// The log-likelihood at (μ, Σ); `None` where Σ is not positive
+    /// definite.
     pub fn loglik(&self, mean: &DVector<f64>, cov: &DMatrix<f64>) -> Option<f64> {
+        let (precision, log_det) = spd_inverse(cov)?;
+        let p = self.p();
         let mut total = 0.0;
         for pat in &self.patterns {
-            let (inv, log_det, d) = pattern_parts(pat, mean, cov)?;
-            let w = &pat.cov + &d * d.transpose();
-            total += pattern_minus_two_logl(pat, &inv, log_det, &w);
+            let missing = missing_of(&pat.observed, p);
+            let (inv, ld) = pattern_inverse(&pat.observed, &missing, &precision, log_det)?;
+            let d = DVector::from_fn(pat.observed.len(), |a, _| {
+                pat.mean[a] - mean[pat.observed[a]]
+            });
+            total += pattern_minus_two_logl(pat, &inv, ld, &d);
         }
         Some(-0.5 * total)
     }
@@ -202,26 +257,35 @@ impl MissingPatterns {
     /// `−2 logl` at (μ, Σ) and its derivatives: `d(−2 logl) = tr(W dΣ) +
     /// gᵀ dμ` with `W = Σₖ nₖ Eₖ(Σₖ⁻¹ − Σₖ⁻¹ (Sₖ + dₖdₖᵀ) Σₖ⁻¹)` and
     /// `g = −2 Σₖ nₖ Eₖ(Σₖ⁻¹ dₖ)` (Eₖ places a pattern's block among all
-    /// variables). `None` where a pattern's Σ is not positive definite.
+    /// variables). `None` where Σ is not positive definite.
     pub fn minus_two_logl_with_derivatives(
         &self,
         mean: &DVector<f64>,
         cov: &DMatrix<f64>,
     ) -> Option<(f64, DMatrix<f64>, DVector<f64>)> {
         let p = self.p();
+        let (precision, log_det) = spd_inverse(cov)?;
         let mut w_total = DMatrix::zeros(p, p);
         let mut g = DVector::zeros(p);
         let mut value = 0.0;
         for pat in &self.patterns {
-            let (inv, log_det, d) = pattern_parts(pat, mean, cov)?;
-            let w = &pat.cov + &d * d.transpose();
-            value += pattern_minus_two_logl(pat, &inv, log_det, &w);
+            let o = &pat.observed;
+            let missing = missing_of(o, p);
+            let (inv, ld) = pattern_inverse(o, &missing, &precision, log_det)?;
+            let d = DVector::from_fn(o.len(), |a, _| pat.mean[a] - mean[o[a]]);
+            value += pattern_minus_two_logl(pat, &inv, ld, &d);
             let nk = pat.n as f64;
-            let block = (&inv - &inv * &w * &inv) * nk;
-            let gd = &inv * &d * (-2.0 * nk);
-            for (a, &i) in pat.observed.iter().enumerate() {
-                g[i] += gd[a];
-                for (b, &j) in pat.observed.iter().enumerate() {
+            let z = &inv * &d;
+            // nₖ (Σₖ⁻¹ − Σₖ⁻¹SₖΣₖ⁻¹ − zzᵀ), with Σₖ⁻¹(nₖSₖ)Σₖ⁻¹ = (YΣₖ⁻¹)ᵀ(YΣₖ⁻¹)
+            // over the deviations Y.
+            let mut block = &inv * nk - &z * z.transpose() * nk;
+            if let Some(y) = &pat.deviations {
+                let yz = y * &inv;
+                block -= yz.tr_mul(&yz);
+            }
+            for (a, &i) in o.iter().enumerate() {
+                g[i] -= 2.0 * nk * z[a];
+                for (b, &j) in o.iter().enumerate() {
                     w_total[(i, j)] += block[(a, b)];
                 }
             }
@@ -244,8 +308,9 @@ impl MissingPatterns {
             iterations += 1;
             let mut t1 = DVector::zeros(p);
             let mut t2 = DMatrix::zeros(p, p);
+            let (precision, _) = spd_inverse(&cov).ok_or_else(|| self.not_positive_definite())?;
             for pat in &self.patterns {
-                self.e_step(pat, &mean, &cov, &mut t1, &mut t2)
+                self.e_step(pat, &mean, &precision, &mut t1, &mut t2)
                     .ok_or_else(|| self.not_positive_definite())?;
             }
             let new_mean = &t1 / nf;
@@ -345,12 +410,15 @@ impl MissingPatterns {
         self.loglik(&mean, &cov).unwrap_or(f64::NAN)
     }
 
-    /// One E-step: adds a pattern's expected sums of y and yyᵀ.
+    /// One E-step: adds a pattern's expected sums of y and yyᵀ. The
+    /// regression of the missing on the observed values and its residual
+    /// covariance come from the precision matrix P = Σ⁻¹:
+    /// `B = −Pₘₘ⁻¹Pₘₒ`, `C = Pₘₘ⁻¹` (O(m²q) per pattern).
     fn e_step(
         &self,
         pat: &Pattern,
         mean: &DVector<f64>,
-        cov: &DMatrix<f64>,
+        precision: &DMatrix<f64>,
         t1: &mut DVector<f64>,
         t2: &mut DMatrix<f64>,
     ) -> Option<()> {
@@ -364,24 +432,24 @@ impl MissingPatterns {
             *t2 += m2;
             return Some(());
         }
-        let m: Vec<usize> = (0..p).filter(|j| !o.contains(j)).collect();
-        let s_oo = DMatrix::from_fn(o.len(), o.len(), |a, b| cov[(o[a], o[b])]);
-        let s_mo = DMatrix::from_fn(m.len(), o.len(), |a, b| cov[(m[a], o[b])]);
-        let s_mm = DMatrix::from_fn(m.len(), m.len(), |a, b| cov[(m[a], m[b])]);
-        let (inv_oo, _) = spd_inverse(&s_oo)?;
-        // x̂ₘ = a + B yₒ: the regression of the missing on the observed.
-        let b = &s_mo * inv_oo;
+        let m = missing_of(o, p);
+        let p_mm = DMatrix::from_fn(m.len(), m.len(), |a, b| precision[(m[a], m[b])]);
+        let p_mo = DMatrix::from_fn(m.len(), o.len(), |a, b| precision[(m[a], o[b])]);
+        let chol = nalgebra::Cholesky::new(p_mm)?;
+        let c = chol.inverse();
+        // x̂ₘ = a + B yₒ.
+        let b = -(&c * p_mo);
         let mu_o = DVector::from_fn(o.len(), |a, _| mean[o[a]]);
         let mu_m = DVector::from_fn(m.len(), |a, _| mean[m[a]]);
         let a = &mu_m - &b * mu_o;
-        let c = &s_mm - &b * s_mo.transpose();
         let bm1 = &b * &m1;
         let sum_m = &a * nk + &bm1;
-        let cross_mo = &a * m1.transpose() + &b * m2;
+        let bm2 = &b * m2;
+        let cross_mo = &a * m1.transpose() + &bm2;
         let cross_mm = &a * a.transpose() * nk
             + &a * bm1.transpose()
             + &bm1 * a.transpose()
-            + &b * m2 * b.transpose()
+            + &bm2 * b.transpose()
             + &c * nk;
         for (x, &i) in o.iter().enumerate() {
             t1[i] += m1[x];
@@ -410,29 +478,16 @@ impl MissingPatterns {
     }
 }
 
-/// A pattern's Σₖ⁻¹, log|Σₖ| and dₖ = ȳₖ − μₖ.
-fn pattern_parts(
-    pat: &Pattern,
-    mean: &DVector<f64>,
-    cov: &DMatrix<f64>,
-) -> Option<(DMatrix<f64>, f64, DVector<f64>)> {
-    let o = &pat.observed;
-    let sub = DMatrix::from_fn(o.len(), o.len(), |a, b| cov[(o[a], o[b])]);
-    let (inv, log_det) = spd_inverse(&sub)?;
-    let d = DVector::from_fn(o.len(), |a, _| pat.mean[a] - mean[o[a]]);
-    Some((inv, log_det, d))
-}
-
-/// `nₖ (pₖ log 2π + log|Σₖ| + tr(Σₖ⁻¹ Wₖ))`.
+/// `nₖ (qₖ log 2π + log|Σₖ| + tr(Σₖ⁻¹ Sₖ) + dₖᵀΣₖ⁻¹dₖ)`.
 fn pattern_minus_two_logl(
     pat: &Pattern,
     inv: &DMatrix<f64>,
     log_det: f64,
-    w: &DMatrix<f64>,
+    d: &DVector<f64>,
 ) -> f64 {
     let q = pat.observed.len() as f64;
-    let tr: f64 = inv.iter().zip(w.iter()).map(|(a, b)| a * b).sum();
-    pat.n as f64 * (q * (2.0 * std::f64::consts::PI).ln() + log_det + tr)
+    let tr: f64 = inv.iter().zip(pat.cov.iter()).map(|(a, b)| a * b).sum();
+    pat.n as f64 * (q * (2.0 * std::f64::consts::PI).ln() + log_det + tr + (inv * d).dot(d))
 }
 
 #[cfg(test)]
@@ -464,7 +519,7 @@ mod tests {
         let mut want = 0.0;
         for r in &rows {
             let o: Vec<usize> = (0..3).filter(|&j| r[j].is_some()).collect();
-            let s = DMatrix::from_fn(o.len(), o.len(), |a, b| cov[(o[a], o[b])]);
+            let s: DMatrix<f64> = DMatrix::from_fn(o.len(), o.len(), |a, b| cov[(o[a], o[b])]);
             let d = DVector::from_fn(o.len(), |a, _| r[o[a]].unwrap() - mean[o[a]]);
             let inv = s.clone().try_inverse().unwrap();
             want += -0.5
@@ -502,15 +557,45 @@ mod tests {
         }
     }
 
+    /// 40 cases of three correlated variables (a fixed linear congruential
+    /// sequence), each value missing with probability 1/5, no case empty.
+    fn larger_example() -> MissingPatterns {
+        let mut state: u64 = 12345;
+        let mut uniform = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut cols = vec![Vec::new(), Vec::new(), Vec::new()];
+        for _ in 0..40 {
+            let f = uniform() - 0.5;
+            let row = [
+                f + 0.3 * uniform(),
+                0.8 * f + 0.4 * uniform(),
+                0.5 * f + 0.5 * uniform(),
+            ];
+            let drop = (uniform() * 5.0) as usize; // 0..4: drop that column if < 3
+            for (j, col) in cols.iter_mut().enumerate() {
+                col.push((j != drop).then_some(row[j]));
+            }
+        }
+        let names: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
+        MissingPatterns::from_columns("t", &names, &cols).unwrap()
+    }
+
     #[test]
     fn em_reaches_a_stationary_point_of_the_loglik() {
-        let pats = example();
+        let pats = larger_example();
+        assert_eq!(pats.patterns.len(), 4);
         let h1 = pats.em().unwrap();
         assert!(h1.converged);
         let (_, w, g) = pats
             .minus_two_logl_with_derivatives(&h1.mean, &h1.cov)
             .unwrap();
-        assert!(g.amax() < 1e-7 && w.amax() < 1e-7, "{g} {w}");
+        // −2 logl summed over 40 cases: a gradient of 1e-5 is stationary to
+        // the EM tolerance (a non-stationary point has one of order 1).
+        assert!(g.amax() < 1e-5 && w.amax() < 1e-5, "{g} {w}");
         assert!(h1.logl > pats.independence_loglik());
     }
 

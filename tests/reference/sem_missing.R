@@ -130,3 +130,14 @@ for (f in fits) {
                     pretty = TRUE), out_path)
   cat("wrote", out_path, "\n")
 }
+
+# The benchmark's data (benches/sem_missing_vs_lavaan.rs): the study-sized
+# questionnaire (78 five-point items, N = 385, tests/reference/sem.R) with
+# 10 % of its values deleted at random (MCAR), so that nearly every case has
+# its own missingness pattern.
+set.seed(20261202)
+q78 <- read.csv(file.path(data_dir, "questionnaire_78.csv"))
+q78[matrix(runif(nrow(q78) * ncol(q78)) < 0.10, nrow(q78))] <- NA
+write.csv(q78, file.path(data_dir, "questionnaire_78_missing.csv"), row.names = FALSE, na = "")
+cat("questionnaire_78_missing:", round(100 * mean(is.na(q78)), 1), "% missing,",
+    nrow(unique(is.na(q78))), "patterns\n")
