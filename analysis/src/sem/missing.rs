@@ -213,17 +213,27 @@ fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0f64, |m, x| m.max(x.abs()))
 }
 
-/// L-BFGS from `start`, then Newton steps (with step halving) until the
-/// largest |∂fmin/∂θ| is below 1e-8 or no step lowers F.
+/// How many times L-BFGS is run at most before Newton steps take over.
+const LBFGS_ROUNDS: usize = 3;
+
+/// L-BFGS from `start`, then, if needed, Newton steps (with step halving)
+/// until the largest |∂fmin/∂θ| is below [`GRADIENT_TOLERANCE`] or no step
+/// lowers F.
 fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
     if problem.value(&start).is_none() {
         return Err(AnalysisError::computation(
             "the starting values imply a covariance matrix that is not positive definite for some missingness pattern",
         ));
     }
-    let mut theta = start.clone();
+    // L-BFGS, restarted with a fresh memory where its line search gives up
+    // early (as in [`super::estimate`]); Newton steps, which each need the
+    // numerical Hessian, only when that does not reach the tolerance.
+    let mut theta = start;
     let mut lbfgs_iterations = 0;
-    if problem.table.n_free > 0 {
+    for _ in 0..LBFGS_ROUNDS {
+        if problem.table.n_free == 0 {
+            break;
+        }
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(1e-7)
             .and_then(|s| s.with_tolerance_cost(1e-15))
@@ -236,24 +246,26 @@ fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
             n: problem.n,
         };
         if let Ok(res) = Executor::new(borrowed, solver)
-            .configure(|state| state.param(start.clone()).max_iters(2000))
+            .configure(|state| state.param(theta.clone()).max_iters(2000))
             .run()
         {
-            lbfgs_iterations = res.state.get_iter();
+            lbfgs_iterations += res.state.get_iter();
             if let Some(best) = res.state.get_best_param() {
                 if problem.value(best).is_some() {
                     theta = best.clone();
                 }
             }
         }
+        match problem.value_and_gradient(&theta) {
+            Some((_, g)) if 0.5 * max_abs(&g) > GRADIENT_TOLERANCE => continue,
+            _ => break,
+        }
     }
     let (mut f, mut g) = problem.value_and_gradient(&theta).ok_or_else(|| {
         AnalysisError::computation("the implied covariance matrix is not positive definite")
     })?;
-    // Newton steps only where L-BFGS stopped short of a hundredth of the
-    // convergence tolerance: each needs the numerical Hessian.
     let mut newton_iterations = 0;
-    while newton_iterations < 50 && 0.5 * max_abs(&g) > 1e-2 * GRADIENT_TOLERANCE {
+    while newton_iterations < 50 && 0.5 * max_abs(&g) > GRADIENT_TOLERANCE {
         let Some(h) = problem.hessian(&theta) else {
             break;
         };
