@@ -163,8 +163,8 @@ fn em_moments_of_the_unrestricted_model_match_lavaans_sampstat_h1() {
                 "{name} mean {i}: {} vs {m}",
                 h1.mean[i]
             );
-            for j in 0..names.len() {
-                let c = cov[i][j].as_f64().unwrap();
+            for (j, c) in cov[i].as_array().unwrap().iter().enumerate() {
+                let c = c.as_f64().unwrap();
                 assert!(
                     (h1.cov[(i, j)] - c).abs() < 1e-5,
                     "{name} cov {i},{j}: {} vs {c}",

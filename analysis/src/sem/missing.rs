@@ -383,6 +383,11 @@ fn check_options(options: &Options, table: &ParTable, source: &str) -> Result<()
 /// documentation); `options.meanstructure` is implied.
 pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result<SemFit> {
     let clock = std::time::Instant::now();
+    let mut laps: Vec<(String, f64)> = Vec::new();
+    let mut lap = |name: &str| {
+        let total: f64 = laps.iter().map(|t| t.1).sum();
+        laps.push((name.to_owned(), clock.elapsed().as_secs_f64() - total));
+    };
     let mut table = ParTable::build_with_means(spec, &data.names, options.std_lv, true)?;
     check_options(options, &table, &data.source)?;
     // The patterns of the model's variables only: a case is empty when it
@@ -415,6 +420,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         ));
     }
     let h1: Unrestricted = patterns.em()?;
+    lap("setup and EM for the unrestricted model");
     let problem = Problem {
         table: &table,
         elements: Elements::free_of(&table),
@@ -424,6 +430,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     };
     let start = estimate::starting_values(&table, &h1.cov, Some(&h1.mean));
     let opt = optimise(&problem, start)?;
+    lap("optimisation (L-BFGS, Newton if needed)");
     let not_converged = SemWarning::NotConverged {
         lbfgs_iterations: opt.lbfgs_iterations,
         scoring_iterations: opt.newton_iterations,
@@ -461,6 +468,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
             ));
         }
     };
+    lap("observed information (numerical Hessian) and its inverse (SEs)");
     table.set_theta(&opt.theta);
     for p in table.params.iter_mut() {
         p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
@@ -544,6 +552,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         means: Some(h1.mean.iter().copied().collect()),
     };
     warnings_list.extend(warnings::of_fit(&table, &imp, &em_sample));
+    lap("standardized solution, fit measures, warnings");
     let p = table.p();
     let observed_values: usize = patterns
         .patterns
@@ -573,7 +582,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         amos_columns: false,
         vcov,
         implied_cov: imp.sigma.clone(),
-        timings: vec![("full-information ML fit".into(), clock.elapsed().as_secs_f64())],
+        timings: laps,
         missing: Some(MissingSummary {
             method: Missing::Ml,
             npatterns: patterns.patterns.len(),
