@@ -6,12 +6,22 @@ change; run this script, then `scripts/execute-notebooks` to store outputs.
 Outputs already stored in a notebook are kept when its cells are unchanged
 (cells are matched by source), so running the builder alone never loses them.
 
-    python3 notebooks/build.py            # write notebooks/*.ipynb
-    python3 notebooks/build.py --check    # exit 1 if a notebook's cells differ
+This file is the single source of truth. Each notebook records the SHA-256 of
+every cell source the builder wrote (notebook metadata `paraclinic.cells`);
+a cell whose source no longer matches that record was edited in the notebook
+(JupyterLab), and the builder refuses to overwrite it, naming the cells and
+how to adopt the edit (copy it here) or discard it (`--discard NAME`).
+
+    python3 notebooks/build.py                  # write notebooks/*.ipynb
+    python3 notebooks/build.py --check          # exit 1 if a notebook's cells differ
+    python3 notebooks/build.py --discard 06-sem # overwrite 06's edits with this file's cells
+    python3 notebooks/build.py --dir DIR        # notebooks in DIR (tests)
 
 Standard library only (no nbformat needed), so that CI can check that the
 committed notebooks match this file.
 """
+import difflib
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -39,12 +49,87 @@ let claims = study::published::contracting_model();
 println!("{}", claims.study.title);"""
 
 
+# The worked examples' independent values (SciPy), read in a cell: the cell
+# computes by hand, calls the library and asserts that all three agree.
+REFERENCE_READER = r"""// SciPy's values for this notebook's worked examples, written by
+// tests/reference/notebook_worked_examples.py (quantity,value,tool).
+fn reference(quantity: &str) -> f64 {
+    std::fs::read_to_string("data/worked_examples/reference.csv")
+        .expect("data/worked_examples/reference.csv is shipped with the notebooks")
+        .lines()
+        .find_map(|line| line.strip_prefix(quantity)?.strip_prefix(',')?.split(',').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{quantity} is not in reference.csv"))
+}
+let scipy_version = std::fs::read_to_string("data/worked_examples/reference.csv")
+    .expect("data/worked_examples/reference.csv is shipped with the notebooks")
+    .split("(SciPy ").nth(1).and_then(|rest| rest.split(')').next()).unwrap_or("?").to_string();
+println!("reference values: data/worked_examples/reference.csv, computed with SciPy {scipy_version}");"""
+
+
 def md(text):
-    return ("markdown", text.strip("\n"))
+    return ("markdown", text.strip("\n"), {})
 
 
 def code(text):
-    return ("code", text.strip("\n"))
+    return ("code", text.strip("\n"), {})
+
+
+# A worked solution: collapsed in JupyterLab (source and output hidden until
+# the reader clicks it) and tagged, so that a reader opens it on request and
+# the notebook test still runs it and compares its output.
+SOLUTION_METADATA = {"jupyter": {"source_hidden": True, "outputs_hidden": True}, "tags": ["solution"]}
+
+
+def solution(text):
+    return ("code", text.strip("\n"), SOLUTION_METADATA)
+
+
+def exercise(number, task, answer):
+    """An exercise: its task, then the worked answer in a collapsed <details>
+    (which survives JupyterLab's sanitiser in an untrusted notebook)."""
+    return md(
+        f"**Exercise {number}.** {task.strip()}\n\n"
+        f"<details><summary>Worked solution (click to open; the code cell below it is collapsed too)</summary>\n\n"
+        f"{answer.strip()}\n\n</details>"
+    )
+
+
+ORDER = [
+    ("00-overview", "Overview"),
+    ("01-sample-size", "Sample size"),
+    ("02-demographics", "Demographics"),
+    ("03-thematic-codes", "Thematic codes"),
+    ("04-normality", "Normality"),
+    ("05-correlation", "Correlation"),
+    ("06-sem", "SEM"),
+    ("07-friedman", "Friedman"),
+    ("08-delphi", "Delphi"),
+    ("09-audit", "Audit"),
+]
+
+
+def nav(name):
+    """Previous · overview · next, as relative links (they resolve on GitHub
+    and in a local JupyterLab alike)."""
+    names = [n for n, _ in ORDER]
+    i = names.index(name)
+    link = lambda j, arrow="": f"[{arrow}{names[j][:2]} · {ORDER[j][1]}]({names[j]}.ipynb)"
+    parts = []
+    if i > 0:
+        parts.append("← previous: " + link(i - 1))
+    if i != 0:
+        parts.append("[overview](00-overview.ipynb)")
+    if i + 1 < len(names):
+        parts.append("next: " + link(i + 1) + " →")
+    return md(" · ".join(parts))
+
+
+def implemented_in(*items):
+    """Links from a step to the library code that implements it: `items` are
+    (Rust path, file relative to the repository root). tests/notebooks checks
+    that every file exists and defines the item named last in the path."""
+    links = [f"[`{item}`](../{path})" for item, path in items]
+    return "*Implemented in* " + ", ".join(links) + "."
 
 
 NOTEBOOKS = {}
@@ -121,6 +206,63 @@ analysis::plots::bar_chart(&counts, "Comparisons per step", "published figures c
 """),
 ]
 
+NOTEBOOKS["00-overview"] += [
+    md(r"""
+## How to read the series
+
+Each step's notebook first works the method out **by hand** on a small example — Cochran's *n*
+(01), a Kolmogorov–Smirnov statistic on eight values (04), a whole confirmatory factor analysis
+of the public Holzinger–Swineford data, from counting its degrees of freedom to its standardized
+loadings (06), Friedman ranks and Kendall's W on a 5 × 4 table (07), Lawshe's CVR (08) — and
+asserts that the hand computation, the library function and an independent tool (SciPy or R's
+lavaan, whose numbers are shipped in `notebooks/data/`) agree. Only then does it run the study's
+step. Each notebook links the library code that implements it, and ends with exercises whose
+worked solutions open on request (click *Worked solution*; the collapsed code cell below it
+runs the solution).
+
+""" + implemented_in(
+        ("study::reproduction::run", "study/src/reproduction/mod.rs"),
+        ("study::reproduction::Config", "study/src/reproduction/mod.rs"),
+    )),
+    md("## Exercises"),
+    exercise(1, r"""
+Which of the pipeline's comparisons are findings about the paper and which are illustrations?
+Count the comparisons of all steps by verdict.
+""", r"""
+Every step lists its comparisons (`step.comparisons()`), each with a `verdict`. Counting by
+`verdict.label()` separates what is checked from published figures alone (agrees, DIFFERS) from
+what only illustrates the method on synthetic data. The counts add up to the total of the bar
+chart above (the cell asserts it).
+"""),
+    solution(r"""let mut by_verdict = std::collections::BTreeMap::<&str, usize>::new();
+for (_, _, step) in repro.steps() {
+    for c in step.comparisons() {
+        *by_verdict.entry(c.verdict.label()).or_default() += 1;
+    }
+}
+for (verdict, n) in &by_verdict {
+    println!("{verdict:<22} {n}");
+}
+let total: usize = by_verdict.values().sum();
+assert_eq!(total as f64, counts.iter().map(|(_, n)| n).sum::<f64>());
+println!("total                  {total}");"""),
+    exercise(2, r"""
+Which step sets the most published figures against a recomputation or estimate, and which the
+fewest?
+""", r"""
+The `counts` computed for the bar chart hold one (step, count) pair per step; the largest and the
+smallest are found with `max_by` and `min_by` on the count.
+"""),
+    solution(r"""{
+    // A block: references into `counts` cannot outlive the cell.
+    let most = counts.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    let fewest = counts.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    println!("most  : {} ({} comparisons)", most.0, most.1);
+    println!("fewest: {} ({} comparisons)", fewest.0, fewest.1);
+    assert!(most.1 >= fewest.1);
+}"""),
+]
+
 NOTEBOOKS["01-sample-size"] = [
     md(r"""
 # 01 · Sample size: Cochran's formula
@@ -163,6 +305,92 @@ $e = z\sqrt{pq/n}$:
     println!("recomputed  n = {n}: margin of error {:.2} percentage points", 100.0 * e);
 }"""),
     md(r"""
+## How *n* follows, checked three ways
+
+Where does the formula come from? A sample proportion $\hat p$ of *n* answers has standard error
+$\sqrt{pq/n}$; asking that $z$ standard errors fit inside the margin, $z\sqrt{pq/n} \le e$, and
+solving for *n* gives $n_0 = z^2pq/e^2$. *pq* is largest at *p* = 0.5, so that choice is safe
+whatever the true proportion. Below, the same number by hand, by the library, and by SciPy
+(`data/worked_examples/reference.csv`); the cell asserts they agree to 1e-9.
+"""),
+    code(REFERENCE_READER),
+    code(r"""let (z, p, e) = (1.96_f64, 0.5_f64, 0.05_f64);
+let by_hand = z * z * p * (1.0 - p) / (e * e);
+let library = cochran_n0(z, p, e)?;
+println!("by hand      n0 = {z}² · {p} · {} / {e}² = {by_hand:.6}", 1.0 - p);
+println!("library      cochran_n0(1.96, 0.5, 0.05) = {library:.6}");
+println!("SciPy        {:.6}", reference("cochran_n0_z_1.96"));
+assert!((by_hand - library).abs() < 1e-9 && (library - reference("cochran_n0_z_1.96")).abs() < 1e-9);
+// With the exact quantile z = Φ⁻¹(0.975) instead of the rounded 1.96:
+assert!((z_exact - reference("z_0.975")).abs() < 1e-9);
+assert!((n0_exact_z - reference("cochran_n0_exact_z")).abs() < 1e-6);
+println!("exact z      {z_exact:.9} (SciPy {:.9}) gives n0 = {n0_exact_z:.4}", reference("z_0.975"));
+println!("minimum n    the smallest whole number ≥ n0: {}", by_hand.ceil());"""),
+    md(implemented_in(
+        ("analysis::sample_size::cochran_n0", "analysis/src/sample_size.rs"),
+        ("analysis::sample_size::finite_population_correction", "analysis/src/sample_size.rs"),
+        ("analysis::sample_size::margin_of_error", "analysis/src/sample_size.rs"),
+        ("study::reproduction::sample_size::run", "study/src/reproduction/sample_size.rs"),
+    )),
+    md(r"""
+## The sample an SEM needs
+
+Cochran's formula sizes the estimate of **a proportion**; the study then fitted a structural equation
+model, and a model needs its own sample size. The usual answer (MacCallum, Browne & Sugawara 1996)
+is the power of the RMSEA tests at the model's degrees of freedom. Under RMSEA = ε the model χ² is
+non-central χ² with non-centrality $\lambda = (n-1)\,df\,\varepsilon^2$. The **test of close fit**
+(H0: RMSEA ≤ 0.05 against 0.08) rejects when χ² exceeds the 95 % quantile *c* of χ²(df, λ₀); its
+power is $P(\chi^2(df, \lambda_1) > c)$. The **test of not-close fit** (H0: RMSEA ≥ 0.05 against
+0.01) rejects for small χ². The minimum N is the smallest N with power above 0.80.
+
+The paper prints no df; notebook 09's audit recovers **333–338** (recomputed) from the printed
+χ² = 502.88, RMSEA = .036 and N = 385. Below, one power worked by hand at df 333 and N = 62,
+then the library's answers, each checked against semTools 0.5
+(`data/worked_examples/semtools.csv`, written by `tests/reference/notebook_sem_sample_size.R`).
+"""),
+    code(r"""// semTools' and R's values for this section (quantity,value,tool).
+fn semtools(quantity: &str) -> f64 {
+    std::fs::read_to_string("data/worked_examples/semtools.csv")
+        .expect("data/worked_examples/semtools.csv is shipped with the notebooks")
+        .lines()
+        .find_map(|line| line.strip_prefix(quantity)?.strip_prefix(',')?.split(',').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{quantity} is not in semtools.csv"))
+}
+use analysis::sample_size::sem::{sem_sample_size, RmseaDesign, SemSampleSizeInput, SemSolve};
+use analysis::sem::fit::noncentral_chisq_sf;
+let (n, df, e0, e1) = (62.0_f64, 333.0_f64, 0.05_f64, 0.08_f64);
+let ncp0 = (n - 1.0) * df * e0 * e0;
+let ncp1 = (n - 1.0) * df * e1 * e1;
+// The critical value c is R's qchisq(0.95, df, ncp0); the power is the upper tail beyond it.
+let c = semtools("hand_critical");
+let power_by_hand = noncentral_chisq_sf(c, df, ncp1);
+let design = RmseaDesign { df: 333, rmsea0: e0, rmsea1: e1, alpha: 0.05 };
+let library = sem_sample_size(&SemSampleSizeInput { design, solve: SemSolve::Power { n: 62 } })?;
+println!("λ0 = (n − 1)·df·ε0² = {ncp0:.4}   λ1 = {ncp1:.4}");
+println!("critical χ²: library {:.6}, R {:.6}", library.critical_chisq, c);
+println!("power at N = 62: by hand {power_by_hand:.6}, library {:.6}, semTools {:.6}",
+         library.power, semtools("power_close_df333_n62"));
+assert!((ncp0 - semtools("hand_ncp0")).abs() < 1e-9 && (ncp1 - semtools("hand_ncp1")).abs() < 1e-9);
+assert!((library.critical_chisq - c).abs() < 1e-6 * c);
+assert!((power_by_hand - semtools("power_close_df333_n62")).abs() < 1e-9);
+assert!((library.power - semtools("power_close_df333_n62")).abs() < 1e-9);"""),
+    code(r"""// The minimum N of both tests at both ends of the df range, against semTools.
+for (label, e1, key) in [("close fit     (0.05 vs 0.08)", 0.08, "close"), ("not-close fit (0.05 vs 0.01)", 0.01, "notclose")] {
+    for df in [333u64, 338] {
+        let design = RmseaDesign { df, rmsea0: 0.05, rmsea1: e1, alpha: 0.05 };
+        let min = sem_sample_size(&SemSampleSizeInput { design, solve: SemSolve::MinimumN { power: 0.80 } })?;
+        let at_385 = sem_sample_size(&SemSampleSizeInput { design, solve: SemSolve::Power { n: 385 } })?;
+        let reference = semtools(&format!("min_n_{key}_df{df}"));
+        assert_eq!(min.n as f64, reference);
+        assert!((at_385.power - semtools(&format!("power_{key}_df{df}_n385"))).abs() < 1e-9);
+        println!("recomputed  {label}, df {df}: minimum N {} (semTools {reference}), power at N = 385: {:.6}", min.n, at_385.power);
+    }
+}"""),
+    md(implemented_in(
+        ("analysis::sample_size::sem::sem_sample_size", "analysis/src/sample_size/sem.rs"),
+        ("analysis::audit::implied_df_range", "analysis/src/audit/identities.rs"),
+    )),
+    md(r"""
 ## Published vs ours
 
 The reproduction step sets every published figure against our recomputation, with a provenance label
@@ -182,7 +410,50 @@ step"""),
   chosen, and "redistribution until 385 analysable responses" after 329 first returns (85.5 %,
   recomputed) can favour willing responders; the 5 % margin holds only under the formula's
   assumptions.
+* Cochran's formula sizes a proportion, not the SEM the paper fits. For the model, the RMSEA tests
+  at the df the printed fit allows need far fewer respondents than 385 (the step's last table and
+  the power curve, recomputed), so the sample suffices for testing the model's fit. That says
+  nothing about the precision of single paths, and it holds only for a model with 333–338 df,
+  which the paper never states.
 """),
+]
+
+NOTEBOOKS["01-sample-size"] += [
+    md("## Exercises"),
+    exercise(1, r"""
+Change the margin of error to 3 percentage points (*e* = 0.03), keeping *z* = 1.96 and *p* = 0.5.
+How many respondents are needed now?
+""", r"""
+$n_0 = 1.96^2 \cdot 0.25 / 0.03^2$: the margin shrinks by a factor 5/3, so the sample grows by
+(5/3)² ≈ 2.8. Rounded **up** to the next whole respondent (the cell computes both and asserts the
+library agrees).
+"""),
+    solution(r"""let n0_3 = 1.96_f64.powi(2) * 0.25 / 0.03_f64.powi(2);
+assert!((n0_3 - cochran_n0(1.96, 0.5, 0.03)?).abs() < 1e-9);
+println!("n0 = {n0_3:.2}, so at least {} respondents ({:.2} × the 5 % sample)", n0_3.ceil(), n0_3 / n0_printed_z);"""),
+    exercise(2, r"""
+Suppose the organisation had only *N* = 2000 eligible staff. Apply the finite-population
+correction $n = n_0/(1 + (n_0 - 1)/N)$ by hand (with the exact *z*) and check it against
+`finite_population_correction` and SciPy's value.
+""", r"""
+The correction matters when the sample is a sizeable share of the population: here it brings
+the requirement down visibly (the cell prints both). It asserts that hand, library and SciPy agree to 1e-6.
+"""),
+    solution(r"""let by_hand = n0_exact_z / (1.0 + (n0_exact_z - 1.0) / 2000.0);
+let library = analysis::sample_size::finite_population_correction(n0_exact_z, 2000)?;
+println!("by hand {by_hand:.4}   library {library:.4}   SciPy {:.4}", reference("cochran_n_population_2000"));
+assert!((by_hand - library).abs() < 1e-9 && (by_hand - reference("cochran_n_population_2000")).abs() < 1e-6);
+println!("minimum sample from 2000: {}", by_hand.ceil());"""),
+    exercise(3, r"""
+The paper never says which proportion *p* it assumed. How large a sample would *p* = 0.3 have
+needed at *e* = 0.05?
+""", r"""
+*pq* = 0.21 instead of 0.25, so $n_0$ falls by the factor 0.21/0.25 = 0.84: *p* = 0.5 is the
+conservative choice because *pq* peaks there.
+"""),
+    solution(r"""let n0_p3 = cochran_n0(1.96, 0.3, 0.05)?;
+assert!((n0_p3 / n0_printed_z - 0.84).abs() < 1e-12);
+println!("p = 0.3: n0 = {n0_p3:.2} (minimum {}), {:.0} % of the p = 0.5 sample", n0_p3.ceil(), 100.0 * n0_p3 / n0_printed_z);"""),
 ]
 
 NOTEBOOKS["02-demographics"] = [
@@ -245,6 +516,44 @@ step"""),
 """),
 ]
 
+NOTEBOOKS["02-demographics"] += [
+    md(implemented_in(
+        ("analysis::frequency::FrequencyTable", "analysis/src/frequency.rs"),
+        ("analysis::frequency::PublishedComparison", "analysis/src/frequency.rs"),
+        ("study::reproduction::demographics::run", "study/src/reproduction/demographics.rs"),
+    )),
+    md("## Exercises"),
+    exercise(1, r"""
+Could a misprinted count explain the 37.2 %? Find every whole count *f* from 0 to 385 whose
+percentage $100f/385$ rounds to 37.2 at one decimal.
+""", r"""
+Neighbouring counts differ by 100/385 ≈ 0.26 percentage points, more than the 0.1-wide interval
+[37.15, 37.25) that prints as 37.2: the interval can hold at most one count, and here it holds
+none (the cell asserts it). 143 prints as 37.1 and 144 as 37.4.
+"""),
+    solution(r"""let matches: Vec<u32> = (0..=385u32)
+    .filter(|f| { let pct = 100.0 * *f as f64 / 385.0; (37.15..37.25).contains(&pct) })
+    .collect();
+println!("counts printing as 37.2 % of 385: {matches:?}");
+for f in [143u32, 144] {
+    println!("{f}/385 = {:.3} %", 100.0 * f as f64 / 385.0);
+}
+assert!(matches.is_empty());"""),
+    exercise(2, r"""
+For each variable of Table 1, add up the printed percentages. How far from 100 can rounding
+alone take such a sum?
+""", r"""
+Each printed percentage is within 0.05 of its exact value, so a variable with *g* groups can sum
+to anything within 0.05·*g* of 100. The cell prints each sum with that bound and asserts it holds.
+"""),
+    solution(r"""for variable in &table1.variables {
+    let sum: f64 = variable.groups.iter().map(|g| g.percent.value).sum();
+    let bound = 0.05 * variable.groups.len() as f64;
+    println!("{:<16} printed percentages sum to {sum:>6.1} (rounding allows 100 ± {bound:.2})", variable.name);
+    assert!((sum - 100.0).abs() <= bound + 1e-9, "{}", variable.name);
+}"""),
+]
+
 NOTEBOOKS["03-thematic-codes"] = [
     md(r"""
 # 03 · Thematic codes (Table 2)
@@ -296,6 +605,45 @@ step"""),
 """),
 ]
 
+NOTEBOOKS["03-thematic-codes"] += [
+    md(implemented_in(
+        ("analysis::claims::PublishedCodebook", "analysis/src/claims.rs"),
+        ("analysis::codebook::Codebook", "analysis/src/codebook.rs"),
+        ("study::reproduction::codebook::run", "study/src/reproduction/codebook.rs"),
+    )),
+    md("## Exercises"),
+    exercise(1, r"""
+How many main themes, sub-themes and repetitions does each dimension rest on? Which dimension has
+the most repetitions?
+""", r"""
+Group Table 2's entries by `dimension` (in `table2.dimensions()` order) and sum. The totals over
+dimensions must give back the counts above (the cell asserts it).
+"""),
+    solution(r"""let mut totals = (0usize, 0usize, 0.0f64);
+let mut most = (String::new(), 0.0f64);
+for dimension in table2.dimensions() {
+    let entries: Vec<_> = table2.entries.iter().filter(|e| e.dimension == dimension).collect();
+    let subs: usize = entries.iter().map(|e| e.subthemes.len()).sum();
+    let reps: f64 = entries.iter().flat_map(|e| e.subthemes.iter()).map(|s| s.repetitions.value).sum();
+    println!("{dimension:<34} {} themes  {subs:>2} sub-themes  {reps:>4} repetitions", entries.len());
+    totals = (totals.0 + entries.len(), totals.1 + subs, totals.2 + reps);
+    if reps > most.1 { most = (dimension.clone(), reps); }
+}
+assert_eq!((totals.0, totals.1, totals.2), (table2.entries.len(), subthemes, repetitions));
+println!("most repetitions: {} ({})", most.0, most.1);"""),
+    exercise(2, r"""
+How many coded segments per interview do the repetitions imply, and how does that compare with
+the 176 primary codes the text reports?
+""", r"""
+Dividing the repetitions by the 11 interviews gives the average number of coded mentions per
+interview. The 176 primary codes are counted in the text, the repetitions in Table 2: the paper
+does not say how the two relate, so their ratio is only a description, not a check.
+"""),
+    solution(r"""let per_interview = repetitions / 11.0;
+println!("recomputed  {repetitions} repetitions / 11 interviews = {per_interview:.1} coded mentions per interview");
+println!("recomputed  repetitions per primary code: {:.2}", repetitions / 176.0);"""),
+]
+
 NOTEBOOKS["04-normality"] = [
     md(r"""
 # 04 · Normality: the Kolmogorov–Smirnov test
@@ -317,6 +665,54 @@ n = 385.
 """),
     md(PROVENANCE_NOTE),
     code(DATA_SETUP),
+    md(r"""
+## A K-S statistic by hand on eight values
+
+Eight answers on a 1–5 scale, tested against a normal fixed in advance, N(3, 1). Sort them; at
+each sorted value $x_{(i)}$ the empirical distribution function jumps from $(i-1)/n$ to $i/n$, so
+the largest gap to the normal *F* is at one of these jumps:
+
+$$ D^+ = \max_i \left(\tfrac{i}{n} - F(x_{(i)})\right), \qquad
+   D^- = \max_i \left(F(x_{(i)}) - \tfrac{i-1}{n}\right), \qquad D = \max(D^+, D^-). $$
+
+The cell computes *D* this way and asserts it equals the library's and SciPy's
+(`scipy.stats.kstest`, exact p-value; `data/worked_examples/reference.csv`).
+"""),
+    code(REFERENCE_READER),
+    code(r"""use analysis::bivariate_normal::normal_cdf;
+let answers = [2.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 3.0];
+let mut sorted = answers.to_vec();
+sorted.sort_by(f64::total_cmp);
+let n = sorted.len() as f64;
+let (mut d_plus, mut d_minus) = (0.0_f64, 0.0_f64);
+println!(" i  x(i)  F(x(i))  i/n − F  F − (i−1)/n");
+for (i, x) in sorted.iter().enumerate() {
+    let f = normal_cdf(x - 3.0); // N(3, 1): Φ(x − 3)
+    let (above, below) = ((i + 1) as f64 / n - f, f - i as f64 / n);
+    d_plus = d_plus.max(above);
+    d_minus = d_minus.max(below);
+    println!("{:>2}  {x:>4}  {f:.4}  {above:>7.4}  {below:>7.4}", i + 1);
+}
+let d = d_plus.max(d_minus);
+let library = analysis::normality::ks_test_normal(&answers, 3.0, 1.0)?;
+println!("by hand  D⁺ = {d_plus:.4}, D⁻ = {d_minus:.4}, D = {d:.4}");
+println!("library  D = {:.4}, exact p = {:.4}", library.statistic, library.pvalue);
+println!("SciPy    D = {:.4}, exact p = {:.4}", reference("ks_d"), reference("ks_p"));
+assert!((d - library.statistic).abs() < 1e-12 && (d - reference("ks_d")).abs() < 1e-12);
+assert!((library.pvalue - reference("ks_p")).abs() < 1e-9);"""),
+    md(r"""
+The ties are the point: three answers of 4 make the empirical distribution jump by 3/8 at once,
+while the normal rises smoothly, so *D* is large even when the answers are centred and spread as
+the normal is. With eight values that is not significant; exercise 1 shows what the same shape
+does at the study's sample size.
+
+""" + implemented_in(
+        ("analysis::normality::ks_test_normal", "analysis/src/normality.rs"),
+        ("analysis::normality::ks_normal", "analysis/src/normality.rs"),
+        ("analysis::normality::lilliefors", "analysis/src/normality.rs"),
+        ("analysis::normality::ks_exact_sf", "analysis/src/normality/kolmogorov.rs"),
+        ("study::reproduction::normality::run", "study/src/reproduction/normality.rs"),
+    )),
     md(r"""
 ## KS by hand on one Likert item of the synthetic data
 
@@ -359,6 +755,39 @@ small).
 """),
 ]
 
+NOTEBOOKS["04-normality"] += [
+    md("## Exercises"),
+    exercise(1, r"""
+Repeat the eight answers 48 times (*n* = 384, about the study's sample) and test again against
+N(3, 1). What happens to *D* and to the p-value?
+""", r"""
+The empirical distribution of the repeated answers is exactly that of the eight, so *D* does not
+change; but the null distribution of *D* tightens like $1/\sqrt n$, so the same gap becomes
+overwhelming evidence against normality. This is why discrete Likert items fail K-S at
+*n* = 385 (the cell asserts *D* is unchanged and the p-value far below 0.05).
+"""),
+    solution(r"""let repeated: Vec<f64> = answers.iter().cycle().take(8 * 48).copied().collect();
+let large = analysis::normality::ks_test_normal(&repeated, 3.0, 1.0)?;
+println!("n = {:>3}: D = {:.4}, p = {}", library.n, library.statistic, analysis::render::fmt_p(library.pvalue));
+println!("n = {:>3}: D = {:.4}, p = {}", large.n, large.statistic, analysis::render::fmt_p(large.pvalue));
+assert!((large.statistic - library.statistic).abs() < 1e-12 && large.pvalue < 1e-6);"""),
+    exercise(2, r"""
+Test the eight answers against a normal with *their own* mean and SD, by the classical K-S
+(`ks_normal`) and by Lilliefors (`lilliefors`). Why do the p-values differ?
+""", r"""
+Estimating the mean and SD from the same data pulls the normal towards the data, so *D* is
+smaller than it would be against a normal fixed in advance; the classical K-S p-value ignores
+that and is too large. Lilliefors' null distribution accounts for the estimation, so its p-value
+for the same *D* is smaller (the cell asserts it).
+"""),
+    solution(r"""let ks_own = analysis::normality::ks_normal(&answers)?;
+let lf_own = analysis::normality::lilliefors(&answers)?;
+println!("D = {:.4} against N(x̄, s²)", ks_own.statistic);
+println!("classical K-S p = {:.4}", ks_own.pvalue);
+println!("Lilliefors    p = {:.4}", lf_own.pvalue);
+assert!(lf_own.pvalue < ks_own.pvalue);"""),
+]
+
 NOTEBOOKS["05-correlation"] = [
     md(r"""
 # 05 · Correlation and collinearity
@@ -392,6 +821,15 @@ let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
 let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
 let syy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
 println!("synthetic estimate  r({}, {}) = {:.4}", names[0], names[1], sxy / (sxx * syy).sqrt());"""),
+    code(r"""let library = analysis::correlation::pearson(&x, &y)?;
+assert!((library.r - sxy / (sxx * syy).sqrt()).abs() < 1e-12);
+println!("library  analysis::correlation::pearson: r = {:.4}, p = {}", library.r, analysis::render::fmt_p(library.pvalue));"""),
+    md(implemented_in(
+        ("analysis::correlation::pearson", "analysis/src/correlation.rs"),
+        ("analysis::correlation::spearman", "analysis/src/correlation.rs"),
+        ("analysis::correlation::variance_inflation", "analysis/src/correlation.rs"),
+        ("study::reproduction::correlation::run", "study/src/reproduction/correlation.rs"),
+    )),
     md(r"""
 ## Published vs ours
 
@@ -413,6 +851,45 @@ step"""),
   assume; the paper reports neither.
 * The synthetic correlations reflect the generator's model (built from Table 4), not the study.
 """),
+]
+
+NOTEBOOKS["05-correlation"] += [
+    md("## Exercises"),
+    exercise(1, r"""
+Compute Spearman's rank correlation of the same two dimension scores by hand: replace each score
+by its rank (ties get the mean of their ranks) and take Pearson's *r* of the ranks.
+""", r"""
+`analysis::ranks::midranks` gives the ranks with ties averaged; Pearson's *r* of the two rank
+vectors is Spearman's ρ. The cell asserts it equals `analysis::correlation::spearman`.
+"""),
+    solution(r"""fn pearson_r(a: &[f64], b: &[f64]) -> f64 {
+    let (ma, mb) = (a.iter().sum::<f64>() / a.len() as f64, b.iter().sum::<f64>() / b.len() as f64);
+    let sab: f64 = a.iter().zip(b).map(|(u, v)| (u - ma) * (v - mb)).sum();
+    let saa: f64 = a.iter().map(|u| (u - ma).powi(2)).sum();
+    let sbb: f64 = b.iter().map(|v| (v - mb).powi(2)).sum();
+    sab / (saa * sbb).sqrt()
+}
+let (rx, ry) = (analysis::ranks::midranks(&x), analysis::ranks::midranks(&y));
+let rho = pearson_r(&rx, &ry);
+let library_rho = analysis::correlation::spearman(&x, &y)?.r;
+println!("synthetic estimate  Spearman ρ by hand = {rho:.4}, library = {library_rho:.4}");
+assert!((rho - library_rho).abs() < 1e-12);"""),
+    exercise(2, r"""
+Table 4's ten β give $R^2 = (1-\rho)\sum\beta_d^2 + \rho(\sum\beta_d)^2$ when every pair of
+dimensions has correlation ρ. Which common ρ would make $R^2 = 1$ exactly?
+""", r"""
+$R^2$ is linear in ρ, so $R^2 = 1$ at $\rho = (1 - \sum\beta^2)/((\sum\beta)^2 - \sum\beta^2)$.
+Since $\sum\beta^2 > 1$ already, the numerator is negative: only *negatively* correlated
+dimensions could carry these β with $R^2 \le 1$ (the cell asserts ρ < 0 and $R^2 = 1$ there).
+"""),
+    solution(r"""let table4 = claims.paths.clone().expect("Table 4 is in the embedded claims");
+let betas: Vec<f64> = table4.rows.iter().map(|r| r.beta.value).collect();
+let (sum, sum_sq): (f64, f64) = (betas.iter().sum(), betas.iter().map(|b| b * b).sum());
+let rho = (1.0 - sum_sq) / (sum * sum - sum_sq);
+let r2 = (1.0 - rho) * sum_sq + rho * sum * sum;
+println!("recomputed  Σβ = {sum:.2}, Σβ² = {sum_sq:.4}");
+println!("recomputed  R² = 1 at a common ρ = {rho:.4}; any ρ above it gives R² > 1");
+assert!(rho < 0.0 && (r2 - 1.0).abs() < 1e-12);"""),
 ]
 
 NOTEBOOKS["06-sem"] = [
@@ -437,6 +914,195 @@ $$ F_{ML} = \log|\Sigma(\theta)| + \operatorname{tr}\!\left(S\,\Sigma(\theta)^{-
 with $\chi^2 = (N-1)\,F_{ML}$ (AMOS) and, e.g.,
 $\mathrm{RMSEA} = \sqrt{\max(\chi^2 - df,\,0)/(df\,(N-1))}$ and
 $\mathrm{AGFI} = 1 - \frac{p(p+1)/2}{df}\,(1-\mathrm{GFI})$.
+"""),
+    md(r"""
+## Part 1 · The method on a small model: Holzinger and Swineford's three factors
+
+Before the study's 82-indicator model, the method itself on the model lavaan's tutorial starts
+from: nine mental-ability tests of 301 children (Holzinger & Swineford 1939; public data, shipped
+in `data/holzinger_swineford/` with their source), three correlated factors — *visual* (x1–x3),
+*textual* (x4–x6), *speed* (x7–x9). Each quantity is built from its parts in a few lines and the
+cell **asserts** it agrees with `analysis::sem` (to 1e-6) and with lavaan 0.6.14 (to 1e-3,
+lavaan's numbers written by `tests/reference/notebook_holzinger_swineford.R`). The matrices are
+nalgebra's `DMatrix`, re-exported as `analysis::sem::DMatrix`.
+
+The fit first, with lavaan's defaults (ML, *S* with divisor *N*, each factor's first loading
+fixed to 1):
+"""),
+    code(r"""use analysis::sem::{self, DMatrix, Model, Operator, Options, SampleMoments};
+use std::collections::HashMap;
+let hs = analysis::Dataset::from_path("data/holzinger_swineford/holzinger_swineford_1939.csv")?;
+let tests: Vec<String> = (1..=9).map(|i| format!("x{i}")).collect();
+let sample = SampleMoments::from_dataset(&hs, &tests)?;
+let model = Model::parse("
+    visual  =~ x1 + x2 + x3
+    textual =~ x4 + x5 + x6
+    speed   =~ x7 + x8 + x9")?;
+let fit = sem::fit(&model, &sample, &Options::default())?;
+// lavaan's numbers for the same model and data (tests/reference/notebook_holzinger_swineford.R).
+let lavaan: HashMap<String, f64> = std::fs::read_to_string("data/holzinger_swineford/lavaan_cfa_fit.csv")
+    .expect("lavaan's fit measures are shipped beside the data")
+    .lines().skip(1)
+    .filter_map(|line| line.split_once(','))
+    .map(|(measure, value)| (measure.to_string(), value.parse::<f64>().expect("a number")))
+    .collect();
+println!("{} children, {} tests; fitted by ML (lavaan's defaults: S with divisor N): converged = {}",
+    sample.nobs, sample.names.len(), fit.converged);"""),
+    md(r"""
+### Knowns, free parameters, degrees of freedom
+
+The data give $p(p+1)/2$ distinct variances and covariances (the *knowns*). The model's free
+parameters: the loadings, the residual variances of the tests, the factors' variances and
+covariances. **Identification.** A factor has no scale of its own — multiplying its loadings by
+*c* and its variance by 1/*c*² leaves Σ unchanged — so one loading per factor is fixed to 1 (the
+*marker*; fixing the factor variances to 1 instead is the other common choice). With the scale
+set, a factor with three indicators is identified (the *three-indicator rule*), and *df* ≥ 0
+(the *t-rule*) holds. $df = \text{knowns} - \text{free}$:
+"""),
+    code(r"""let p = tests.len();
+let knowns = p * (p + 1) / 2;
+// 9 loadings less the 3 fixed to 1, 9 residual variances, 3 factor variances, 3 factor covariances.
+let free = (9 - 3) + 9 + 3 + 3;
+let df = knowns - free;
+println!("knowns   p(p+1)/2 = {p}·{}/2 = {knowns}", p + 1);
+println!("free parameters    = 6 + 9 + 3 + 3 = {free}   (analysis::sem: {}, lavaan: {})", fit.npar, lavaan["npar"]);
+println!("df = {knowns} − {free} = {df}            (analysis::sem: {}, lavaan: {})", fit.fit.df, lavaan["df"]);
+assert_eq!((free, df as f64), (fit.npar, fit.fit.df));
+assert_eq!((free as f64, df as f64), (lavaan["npar"], lavaan["df"]));"""),
+    md(r"""
+### The model-implied covariance matrix Σ(θ)
+
+A CFA says every covariance between tests comes through the factors:
+$\Sigma(\theta) = \Lambda\Phi\Lambda' + \Theta$, with Λ the loadings (9 × 3), Φ the factors'
+covariances and Θ the tests' residual variances (diagonal). Filled from the fitted parameter
+table (`fit.table.params`):
+"""),
+    code(r"""let factors: Vec<String> = ["visual", "textual", "speed"].map(String::from).to_vec();
+fn position(names: &[String], name: &str) -> Option<usize> { names.iter().position(|n| n == name) }
+// Λ: loadings (tests × factors), Φ: factor (co)variances, Θ: residual variances.
+let mut lambda: DMatrix<f64> = DMatrix::zeros(9, 3);
+let mut phi: DMatrix<f64> = DMatrix::zeros(3, 3);
+let mut theta: DMatrix<f64> = DMatrix::zeros(9, 9);
+for par in &fit.table.params {
+    let (lhs, rhs) = (&par.lhs, &par.rhs);
+    match (par.op, position(&factors, lhs), position(&factors, rhs), position(&tests, lhs), position(&tests, rhs)) {
+        (Operator::MeasuredBy, Some(f), _, _, Some(i)) => lambda[(i, f)] = par.value,
+        (Operator::Covariance, Some(f), Some(g), _, _) => { phi[(f, g)] = par.value; phi[(g, f)] = par.value; }
+        (Operator::Covariance, _, _, Some(i), Some(j)) => { theta[(i, j)] = par.value; theta[(j, i)] = par.value; }
+        _ => {}
+    }
+}
+let sigma: DMatrix<f64> = &lambda * &phi * lambda.transpose() + &theta;
+println!("Λ (loadings) = {lambda:.3}");
+println!("Σ(θ̂) = ΛΦΛ' + Θ, first three rows:");
+for i in 0..3 { println!("  {:?}", (0..9).map(|j| format!("{:.3}", sigma[(i, j)])).collect::<Vec<_>>()); }
+let lavaan_sigma: Vec<Vec<f64>> = std::fs::read_to_string("data/holzinger_swineford/lavaan_cfa_implied_cov.csv")
+    .expect("lavaan's implied covariances are shipped beside the data")
+    .lines().skip(1)
+    .map(|line| line.split(',').skip(1).map(|v| v.trim().parse::<f64>().expect("a number")).collect())
+    .collect();
+let vs_library = (&sigma - &fit.implied_cov).abs().max();
+let vs_lavaan = (0..9).flat_map(|i| (0..9).map(move |j| (i, j)))
+    .map(|(i, j)| (sigma[(i, j)] - lavaan_sigma[i][j]).abs()).fold(0.0, f64::max);
+println!("largest |difference| from analysis::sem's Σ(θ̂): {vs_library:.1e}; from lavaan's: {vs_lavaan:.1e}");
+assert!(vs_library < 1e-12 && vs_lavaan < 1e-3);"""),
+    md(r"""
+### F_ML and χ²
+
+ML chooses θ to minimise the discrepancy between *S* and Σ(θ),
+$F_{ML} = \log|\Sigma| + \operatorname{tr}(S\Sigma^{-1}) - \log|S| - p$ (zero when they are
+equal); $\chi^2 = N \cdot F_{ML}$ (lavaan's default; AMOS uses *N* − 1, exercise 2) on *df* degrees
+of freedom tests the model against the saturated one:
+"""),
+    code(r"""let s: DMatrix<f64> = sample.cov.clone();
+let sigma_inv: DMatrix<f64> = sigma.clone().try_inverse().expect("Σ(θ̂) is positive definite");
+let f_ml = sigma.determinant().ln() + (&s * &sigma_inv).trace() - s.determinant().ln() - p as f64;
+let n = sample.nobs as f64;
+let chisq = n * f_ml;
+println!("F_ML = log|Σ| + tr(SΣ⁻¹) − log|S| − p = {f_ml:.6}   (lavaan's fmin is F_ML/2: {:.6})", lavaan["fmin"]);
+println!("χ² = N·F_ML = {n}·{f_ml:.6} = {chisq:.4}   (analysis::sem: {:.4}, lavaan: {:.4})", fit.fit.chisq, lavaan["chisq"]);
+assert!((chisq - fit.fit.chisq).abs() < 1e-6 * chisq);
+assert!((f_ml / 2.0 - lavaan["fmin"]).abs() < 1e-3 * lavaan["fmin"] && (chisq - lavaan["chisq"]).abs() < 1e-3 * chisq);
+let pvalue = fit.fit.pvalue.expect("df > 0");
+println!("p = P(χ²₂₄ ≥ χ²) = {pvalue:.3e}   (lavaan: {:.3e})", lavaan["pvalue"]);
+assert!((pvalue - lavaan["pvalue"]).abs() < 1e-3 * lavaan["pvalue"]);"""),
+    md(r"""
+### The baseline model behind CFI and TLI
+
+CFI and TLI compare the model with the worst reasonable one, the *baseline* (independence)
+model: every test uncorrelated, $\Sigma_0 = \operatorname{diag}(S)$, which fits the variances
+exactly, so $F_0 = \log|\operatorname{diag} S| - \log|S|$ on $df_0 = p(p-1)/2$. Then
+$\mathrm{CFI} = 1 - \frac{\max(\chi^2 - df, 0)}{\max(\chi^2_0 - df_0,\ \chi^2 - df,\ 0)}$ and
+$\mathrm{TLI} = \frac{\chi^2_0/df_0 - \chi^2/df}{\chi^2_0/df_0 - 1}$:
+"""),
+    code(r"""let diag: DMatrix<f64> = DMatrix::from_diagonal(&s.diagonal());
+let f_baseline = diag.determinant().ln() - s.determinant().ln();
+let (chisq_0, df_0) = (n * f_baseline, (p * (p - 1) / 2) as f64);
+let df = df as f64;
+let cfi = 1.0 - (chisq - df).max(0.0) / (chisq_0 - df_0).max(chisq - df).max(0.0);
+let tli = (chisq_0 / df_0 - chisq / df) / (chisq_0 / df_0 - 1.0);
+println!("baseline: χ²₀ = {chisq_0:.3} on df₀ = {df_0}   (analysis::sem: {:.3}, lavaan: {:.3})", fit.fit.baseline_chisq, lavaan["baseline.chisq"]);
+println!("CFI = {cfi:.4}   (analysis::sem: {:.4}, lavaan: {:.4})", fit.fit.cfi, lavaan["cfi"]);
+println!("TLI = {tli:.4}   (analysis::sem: {:.4}, lavaan: {:.4})", fit.fit.tli, lavaan["tli"]);
+for (ours, library, reference) in [(chisq_0, fit.fit.baseline_chisq, lavaan["baseline.chisq"]), (cfi, fit.fit.cfi, lavaan["cfi"]), (tli, fit.fit.tli, lavaan["tli"])] {
+    assert!((ours - library).abs() < 1e-6 * library.abs() && (ours - reference).abs() < 1e-3 * reference.abs());
+}"""),
+    md(r"""
+### RMSEA and SRMR
+
+RMSEA is the misfit per degree of freedom, in the population, with χ² − *df* estimating the
+noncentrality; SRMR is the root mean square of the residual correlations
+$(s_{ij} - \sigma_{ij})/\sqrt{s_{ii}s_{jj}}$ over the $p(p+1)/2$ knowns:
+"""),
+    code(r"""let rmsea = ((chisq - df).max(0.0) / (df * n)).sqrt();
+let mut squares = 0.0;
+for i in 0..p { for j in 0..=i { squares += ((s[(i, j)] - sigma[(i, j)]) / (s[(i, i)] * s[(j, j)]).sqrt()).powi(2); } }
+let srmr = (squares / knowns as f64).sqrt();
+println!("RMSEA = √(max(χ² − df, 0)/(df·N)) = {rmsea:.4}   (analysis::sem: {:.4}, lavaan: {:.4})", fit.fit.rmsea, lavaan["rmsea"]);
+println!("SRMR  = {srmr:.4}   (analysis::sem: {:.4}, lavaan: {:.4})", fit.fit.srmr, lavaan["srmr"]);
+for (ours, library, reference) in [(rmsea, fit.fit.rmsea, lavaan["rmsea"]), (srmr, fit.fit.srmr, lavaan["srmr"])] {
+    assert!((ours - library).abs() < 1e-6 * library && (ours - reference).abs() < 1e-3 * reference);
+}"""),
+    md(r"""
+### Standardized estimates
+
+`std.all` rescales each estimate as if every variable had variance 1: a loading becomes
+$\lambda\sqrt{\varphi}/\sqrt{\sigma_{ii}}$, the correlation of the test with its factor.
+"""),
+    code(r"""let lavaan_std: HashMap<(String, String), f64> = std::fs::read_to_string("data/holzinger_swineford/lavaan_cfa_estimates.csv")
+    .expect("lavaan's estimates are shipped beside the data")
+    .lines().skip(1)
+    .map(|line| line.split(',').collect::<Vec<_>>())
+    .filter(|cols| cols[1] == "=~")
+    .map(|cols| ((cols[0].to_string(), cols[2].to_string()), cols[5].parse::<f64>().expect("a number")))
+    .collect();
+println!("standardized loading = λ·√φ / √σᵢᵢ");
+for par in fit.table.params.iter().filter(|p| p.op == Operator::MeasuredBy) {
+    let (i, f) = (position(&tests, &par.rhs).unwrap(), position(&factors, &par.lhs).unwrap());
+    let ours = par.value * phi[(f, f)].sqrt() / sigma[(i, i)].sqrt();
+    let reference = lavaan_std[&(par.lhs.clone(), par.rhs.clone())];
+    println!("  {:<7} =~ {}: {:.3}·√{:.3}/√{:.3} = {ours:.3}   (analysis::sem: {:.3}, lavaan: {reference:.3})",
+        par.lhs, par.rhs, par.value, phi[(f, f)], sigma[(i, i)], par.std_all.unwrap());
+    assert!((ours - par.std_all.unwrap()).abs() < 1e-6 && (ours - reference).abs() < 1e-3);
+}
+// What the text below says of this fit: χ² significant, CFI and TLI below .95, RMSEA above .06.
+assert!(pvalue < 0.05 && cfi < 0.95 && tli < 0.95 && rmsea > 0.06);"""),
+    md(r"""
+On these data the model's χ² is significant and CFI, TLI and RMSEA miss the usual cut-offs
+(.95, .95, .06; the numbers above, and the last cell asserts it): the three-factor model is a simplification, which is what lavaan's tutorial
+goes on to show. The study's model below is built the same way, only larger.
+
+""" + implemented_in(
+        ("analysis::sem::fit", "analysis/src/sem/mod.rs"),
+        ("analysis::sem::ParTable", "analysis/src/sem/partable.rs"),
+        ("analysis::sem::SampleMoments", "analysis/src/sem/samplestats.rs"),
+        ("analysis::sem::FitMeasures", "analysis/src/sem/fit.rs"),
+        ("analysis::sem::fit::rmsea", "analysis/src/sem/fit.rs"),
+        ("analysis::sem::standardized::standardize", "analysis/src/sem/standardized.rs"),
+        ("study::reproduction::sem::run", "study/src/reproduction/sem.rs"),
+    )),
+    md(r"""
+## Part 2 · The study's model
 """),
     md(PROVENANCE_NOTE),
     code(DATA_SETUP),
@@ -563,6 +1229,67 @@ println!("synthetic estimate  df of our model: {}", step.fit.df);"""),
 """),
 ]
 
+NOTEBOOKS["06-sem"] += [
+    md("## Exercises"),
+    exercise(1, r"""
+Drop the test x2 (the weakest loading of Part 1) from the Holzinger–Swineford model and refit.
+Count the degrees of freedom by hand first.
+""", r"""
+Eight tests give 8·9/2 = 36 knowns; the free parameters are 5 loadings (8 less the 3 markers),
+8 residual variances, 3 factor variances and 3 covariances, 19 in all, so *df* = 17. The cell
+asserts the refit has those *df* and prints how the fit measures move.
+"""),
+    solution(r"""let without_x2: Vec<String> = tests.iter().filter(|t| *t != "x2").cloned().collect();
+let sample8 = SampleMoments::from_dataset(&hs, &without_x2)?;
+let model8 = Model::parse("
+    visual  =~ x1 + x3
+    textual =~ x4 + x5 + x6
+    speed   =~ x7 + x8 + x9")?;
+let fit8 = sem::fit(&model8, &sample8, &Options::default())?;
+let (knowns8, free8) = (8 * 9 / 2, 5 + 8 + 3 + 3);
+assert_eq!((fit8.npar, fit8.fit.df), (free8, (knowns8 - free8) as f64));
+println!("df = {knowns8} − {free8} = {}", knowns8 - free8);
+for (name, nine, eight) in [("χ²", fit.fit.chisq, fit8.fit.chisq), ("CFI", fit.fit.cfi, fit8.fit.cfi),
+                            ("RMSEA", fit.fit.rmsea, fit8.fit.rmsea), ("SRMR", fit.fit.srmr, fit8.fit.srmr)] {
+    println!("{name:<6} nine tests {nine:>8.4}   without x2 {eight:>8.4}");
+}"""),
+    exercise(2, r"""
+AMOS, the program the paper used, reports $\chi^2 = (N-1)F_{ML}$ with *S* computed with divisor
+*N* − 1 (the *Wishart* likelihood). Refit Part 1's model that way and check the χ² by hand.
+""", r"""
+Rescaling *S* by *N*/(*N* − 1) rescales Σ(θ̂) the same way and leaves $F_{ML}$ unchanged, so the
+Wishart χ² is the Part 1 $F_{ML}$ times *N* − 1 instead of *N* (the cell asserts this to 1e-6),
+a difference of 1/*N* in χ² that reaches RMSEA and the other indices.
+"""),
+    solution(r"""let wishart = sem::fit(&model, &sample, &Options { likelihood: sem::Likelihood::Wishart, ..Options::default() })?;
+let by_hand = (sample.nobs as f64 - 1.0) * f_ml;
+println!("Wishart χ² by hand (N − 1)·F_ML = {by_hand:.4}; analysis::sem: {:.4}; normal χ² = {chisq:.4}", wishart.fit.chisq);
+assert!((by_hand - wishart.fit.chisq).abs() < 1e-6 * by_hand);"""),
+    exercise(3, r"""
+Generate the synthetic study with another seed (`StudyData::synthetic(&claims, DEFAULT_SEED + 1)`)
+and refit. Does the order of the ten β stay the same?
+""", r"""
+The generator's population paths are the same, only the sampled respondents change; with SEs as
+large as the differences between the paths, the estimated order reshuffles from one sample to
+the next. The cell prints both orders and how many dimensions keep their place — an order
+that a second sample of 385 does not reproduce cannot support a "ranking based on impact".
+"""),
+    solution(r"""let other = StudyData::synthetic(&claims, DEFAULT_SEED + 1)?.0;
+let other_step = reproduction::sem::run(&claims, &other)?;
+fn order(step: &reproduction::sem::SemStep) -> Vec<String> {
+    let mut paths: Vec<_> = step.paths.iter().map(|p| (p.dimension.clone(), p.std_all.unwrap_or(p.est))).collect();
+    paths.sort_by(|a, b| b.1.total_cmp(&a.1));
+    paths.into_iter().map(|(d, _)| d).collect()
+}
+let (first, second) = (order(&step), order(&other_step));
+for (i, (a, b)) in first.iter().zip(&second).enumerate() {
+    println!("{:>2}. seed {DEFAULT_SEED}: {a:<34} seed {}: {b}", i + 1, DEFAULT_SEED + 1);
+}
+let kept = first.iter().zip(&second).filter(|(a, b)| a == b).count();
+println!("synthetic estimate  {kept} of {} dimensions keep their place", first.len());
+assert_eq!(first.len(), 10);"""),
+]
+
 NOTEBOOKS["07-friedman"] = [
     md(r"""
 # 07 · Friedman ranking (Table 5)
@@ -582,6 +1309,62 @@ in [1, k].
 """),
     md(PROVENANCE_NOTE),
     code(DATA_SETUP),
+    md(r"""
+## Friedman ranks and Kendall's W by hand on a 5 × 4 example
+
+Five respondents score four options. Each row is ranked on its own (ties share the mean of the
+ranks they occupy: the rank of *v* is 1 + #(values below *v*) + (#(values equal to *v*) − 1)/2),
+the ranks are summed per option, and with ties the statistic is divided by
+$1 - \sum (t^3 - t)/(N(k^3 - k))$ over the tie groups of size *t*. The cell asserts that the hand
+computation, `analysis::friedman::friedman_test` and SciPy's `friedmanchisquare`
+(`data/worked_examples/reference.csv`) agree to 1e-9.
+"""),
+    code(REFERENCE_READER),
+    code(r"""let table: Vec<Vec<f64>> = [[7, 5, 9, 6], [8, 6, 9, 7], [6, 6, 8, 5], [9, 7, 8, 6], [7, 4, 9, 5]]
+    .iter().map(|row| row.iter().map(|&v| v as f64).collect()).collect();
+let (n, k) = (table.len() as f64, table[0].len() as f64);
+fn rank_in_row(row: &[f64], v: f64) -> f64 {
+    let below = row.iter().filter(|&&w| w < v).count() as f64;
+    let equal = row.iter().filter(|&&w| w == v).count() as f64;
+    1.0 + below + (equal - 1.0) / 2.0
+}
+let ranks: Vec<Vec<f64>> = table.iter().map(|row| row.iter().map(|&v| rank_in_row(row, v)).collect()).collect();
+for (row, r) in table.iter().zip(&ranks) {
+    println!("scores {row:?}  →  ranks {r:?}");
+    assert_eq!(r, &analysis::ranks::midranks(row));
+}
+let rank_sums: Vec<f64> = (0..table[0].len()).map(|j| ranks.iter().map(|r| r[j]).sum()).collect();
+println!("rank sums {rank_sums:?} (they sum to N·k(k+1)/2 = {})", n * k * (k + 1.0) / 2.0);"""),
+    code(r"""// Σ over elements of (t² − 1) = Σ over tie groups of (t³ − t).
+let ties: f64 = table.iter().flat_map(|row| row.iter().map(move |v| {
+    let t = row.iter().filter(|w| *w == v).count() as f64;
+    t * t - 1.0
+})).sum();
+let uncorrected = 12.0 / (n * k * (k + 1.0)) * rank_sums.iter().map(|r| r * r).sum::<f64>() - 3.0 * n * (k + 1.0);
+let chi2_f = uncorrected / (1.0 - ties / (n * (k.powi(3) - k)));
+let w = chi2_f / (n * (k - 1.0));
+let library = analysis::friedman::friedman_test(&table)?;
+println!("by hand  χ²_F = {uncorrected:.4} / (1 − {ties}/{}) = {chi2_f:.4}, W = {w:.4}", n * (k.powi(3) - k));
+println!("library  χ²_F = {:.4}, p = {:.4}, W = {:.4}", library.statistic, library.pvalue, library.kendall_w);
+println!("SciPy    χ²_F = {:.4}, p = {:.4}, W = {:.4}", reference("friedman_chi2"), reference("friedman_p"), reference("kendall_w"));
+for (j, sum) in rank_sums.iter().enumerate() {
+    assert!((sum - library.rank_sums[j]).abs() < 1e-12 && (sum - reference(&format!("friedman_rank_sum_{}", j + 1))).abs() < 1e-12);
+}
+assert!((chi2_f - library.statistic).abs() < 1e-9 && (chi2_f - reference("friedman_chi2")).abs() < 1e-9);
+assert!((library.pvalue - reference("friedman_p")).abs() < 1e-9);
+assert!((w - library.kendall_w).abs() < 1e-12 && (w - reference("kendall_w")).abs() < 1e-9);"""),
+    md(r"""
+Kendall's $W = \chi^2_F/(N(k-1))$ runs from 0 (no agreement among respondents) to 1 (all rank
+the options alike); here the respondents agree strongly. The same check of the ranks' sum is
+what Table 5 fails below.
+
+""" + implemented_in(
+        ("analysis::friedman::friedman_test", "analysis/src/friedman/mod.rs"),
+        ("analysis::friedman::check_mean_ranks", "analysis/src/friedman/mod.rs"),
+        ("analysis::friedman::kendall_w_from_chi_square", "analysis/src/friedman/mod.rs"),
+        ("analysis::ranks::midranks", "analysis/src/ranks.rs"),
+        ("study::reproduction::friedman::run", "study/src/reproduction/friedman.rs"),
+    )),
     md(r"""
 ## Can Table 5's mean ranks exist?
 """),
@@ -616,6 +1399,49 @@ step"""),
 """),
 ]
 
+NOTEBOOKS["07-friedman"] += [
+    md("## Exercises"),
+    exercise(1, r"""
+In the 5 × 4 example, let the first respondent reverse their order (score the options 5, 7, 4, 9
+instead of 7, 5, 9, 6). What happens to χ²_F and Kendall's W?
+""", r"""
+One respondent disagreeing with the other four lowers the agreement: W falls, and with it χ²_F
+= W·N(k − 1). The cell asserts W is lower than in the example.
+"""),
+    solution(r"""let mut reversed = table.clone();
+reversed[0] = vec![5.0, 7.0, 4.0, 9.0];
+let changed = analysis::friedman::friedman_test(&reversed)?;
+println!("example         χ²_F = {:.3}, W = {:.3}, p = {:.4}", library.statistic, library.kendall_w, library.pvalue);
+println!("one dissenter   χ²_F = {:.3}, W = {:.3}, p = {:.4}", changed.statistic, changed.kendall_w, changed.pvalue);
+assert!(changed.kendall_w < library.kendall_w);"""),
+    exercise(2, r"""
+Table 5's "mean ranks" cannot be Friedman mean ranks. Could they be mean scores on a 1–5 scale
+(the scale we assume; the paper gives none)? Check that each lies in [1, 5].
+""", r"""
+Mean scores on a 1–5 scale must each lie between 1 and 5, and nothing forces them to sum to a
+fixed total; the cell asserts every printed value lies in [1, 5]. That they *can* be mean scores
+does not show that they are — the paper does not say.
+"""),
+    solution(r"""let (low, high) = ranks.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), r| (l.min(*r), h.max(*r)));
+println!("published  Table 5 values from {low} to {high}");
+assert!(ranks.iter().all(|r| (1.0..=5.0).contains(r)));
+println!("recomputed  all within [1, 5]: they could be mean scores on a 1–5 scale");"""),
+    exercise(3, r"""
+Kendall's W of the synthetic data: recompute it from the step's χ²_F, *N* and *k*.
+""", r"""
+$W = \chi^2_F/(N(k-1))$ with the step's own *N* respondents and *k* = 10 dimensions; with *N* in the
+hundreds a small W already gives a tiny p-value, which is why W, not p, says how strongly
+respondents agree.
+"""),
+    solution(r"""{
+    // A block: a reference into `step` cannot outlive the cell.
+    let f = &step.result;
+    let w_by_hand = f.statistic / (f.n as f64 * (f.k as f64 - 1.0));
+    println!("synthetic estimate  χ²_F = {:.2}, N = {}, k = {}: W = {w_by_hand:.4} (library {:.4})", f.statistic, f.n, f.k, f.kendall_w);
+    assert!((w_by_hand - f.kendall_w).abs() < 1e-12);
+}"""),
+]
+
 NOTEBOOKS["08-delphi"] = [
     md(r"""
 # 08 · Delphi consensus (the second paper)
@@ -641,6 +1467,41 @@ for n in [10usize, 15, 20] {
 }
 println!("recomputed  CVR with 9 of 12 essential: {:.3}", content_validity_ratio(9, 12).unwrap());"""),
     md(r"""
+## Lawshe's CVR by hand
+
+Nine of twelve panellists rate an item *essential*. CVR rescales the share saying essential to
+[−1, 1]: 0 when half do. Is nine of twelve more than chance? Under the null each panellist says
+essential with probability ½, so the number saying so is Binomial(12, ½), and the smallest count
+$n_e$ with $P(X \ge n_e) < 0.05$ is the critical one (Ayre & Scally 2014). The cell computes both by
+hand and asserts they agree with the library and with SciPy (`data/worked_examples/reference.csv`).
+"""),
+    code(REFERENCE_READER),
+    code(r"""let (essential, panel) = (9usize, 12usize);
+let half = panel as f64 / 2.0;
+let cvr = (essential as f64 - half) / half;
+println!("by hand  CVR = ({essential} − {half}) / {half} = {cvr:.4}; library {:.4}; SciPy {:.4}",
+    content_validity_ratio(essential, panel).unwrap(), reference("cvr_9_of_12"));
+assert!((cvr - content_validity_ratio(essential, panel).unwrap()).abs() < 1e-12 && (cvr - reference("cvr_9_of_12")).abs() < 1e-12);
+fn choose(n: u64, k: u64) -> f64 { (0..k).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64) }
+fn upper_tail(n: u64, from: u64) -> f64 { (from..=n).map(|x| choose(n, x)).sum::<f64>() / 2f64.powi(n as i32) }
+let critical = (0..=12u64).find(|&ne| upper_tail(12, ne) < 0.05).expect("12 of 12 is significant");
+for ne in critical - 1..=critical {
+    println!("P(X ≥ {ne:>2} | 12, ½) = {:.4}", upper_tail(12, ne));
+}
+let (library_ne, library_cvr) = critical_cvr(12, 0.05).unwrap();
+println!("by hand  critical count {critical} of 12, CVR {:.4}; library {library_ne}, {library_cvr:.4}; SciPy {}, {:.4}",
+    (critical as f64 - 6.0) / 6.0, reference("critical_essential_12"), reference("critical_cvr_12"));
+assert_eq!((critical as usize, critical as f64), (library_ne, reference("critical_essential_12")));
+assert!((library_cvr - reference("critical_cvr_12")).abs() < 1e-12);
+println!("so 9 of 12 (CVR {cvr:.2}) is not enough at α = 0.05");"""),
+    md(implemented_in(
+        ("analysis::delphi::content_validity_ratio", "analysis/src/delphi.rs"),
+        ("analysis::delphi::critical_cvr", "analysis/src/delphi.rs"),
+        ("analysis::delphi::quantile_type7", "analysis/src/delphi.rs"),
+        ("analysis::delphi::delphi", "analysis/src/delphi.rs"),
+        ("study::reproduction::delphi::run", "study/src/reproduction/delphi.rs"),
+    )),
+    md(r"""
 ## A synthetic panel
 
 Since the paper prints no ratings, the step generates a synthetic panel (seeded) for the 40
@@ -663,6 +1524,43 @@ step"""),
   not say how many rounds were run or why it stopped.
 * Everything quantitative in this notebook is synthetic.
 """),
+]
+
+NOTEBOOKS["08-delphi"] += [
+    md("## Exercises"),
+    exercise(1, r"""
+How does the critical CVR depend on the panel size? Tabulate it for panels of 5 to 40.
+""", r"""
+Small panels need near-unanimity: the binomial tail is coarse, so a panel of 5 needs all five.
+As the panel grows the critical CVR falls towards 0, not quite steadily (the tail moves in whole
+panellists) (about $1.645/\sqrt N$ for large *N*). The
+cell prints the table and asserts it agrees with the by-hand tail for every size.
+"""),
+    solution(r"""for n in [5u64, 6, 8, 10, 12, 15, 20, 25, 30, 40] {
+    let (ne, cvr) = critical_cvr(n as usize, 0.05).unwrap();
+    let by_hand = (0..=n).find(|&k| upper_tail(n, k) < 0.05).unwrap();
+    assert_eq!(ne as u64, by_hand);
+    println!("panel {n:>2}: {ne:>2} must say essential, critical CVR {cvr:.3}");
+}"""),
+    exercise(2, r"""
+A common consensus rule: an item has consensus when the interquartile range of its 1–5 ratings is
+at most 1. Compute the quartiles of the ratings 4, 5, 4, 3, 5, 4, 4, 2, 5, 4, 4, 3 by hand (the
+type 7 quantile that R and NumPy use by default) and decide.
+""", r"""
+Type 7: sort, then the *q*-quantile sits at position $h = (n-1)q$ (from 0), interpolated linearly
+between the neighbours. With 12 ratings the quartiles sit at positions 2.75 and 8.25. The cell
+asserts the hand quartiles equal `analysis::delphi::quantile_type7`.
+"""),
+    solution(r"""let mut ratings = vec![4.0, 5.0, 4.0, 3.0, 5.0, 4.0, 4.0, 2.0, 5.0, 4.0, 4.0, 3.0];
+ratings.sort_by(f64::total_cmp);
+fn type7(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let (lo, frac) = (h.floor() as usize, h - h.floor());
+    sorted[lo] + frac * (sorted[(lo + 1).min(sorted.len() - 1)] - sorted[lo])
+}
+let (q1, q3) = (type7(&ratings, 0.25), type7(&ratings, 0.75));
+assert_eq!((Some(q1), Some(q3)), (analysis::delphi::quantile_type7(&ratings, 0.25), analysis::delphi::quantile_type7(&ratings, 0.75)));
+println!("Q1 = {q1}, Q3 = {q3}, IQR = {}: consensus = {}", q3 - q1, q3 - q1 <= 1.0);"""),
 ]
 
 NOTEBOOKS["09-audit"] = [
@@ -728,18 +1626,62 @@ Every inconsistent finding with its explanation:
 """),
 ]
 
+NOTEBOOKS["09-audit"] += [
+    md(implemented_in(
+        ("analysis::audit::audit", "analysis/src/audit/mod.rs"),
+        ("analysis::audit::Finding", "analysis/src/audit/finding.rs"),
+        ("analysis::audit::identities::df_interval_from_rmsea", "analysis/src/audit/identities.rs"),
+        ("study::reproduction::audit::run", "study/src/reproduction/audit.rs"),
+    )),
+    md("## Exercises"),
+    exercise(1, r"""
+Count the findings by `kind` and verdict. How many of the inconsistent verdicts are
+impossibilities in the paper, and what kinds are the others?
+""", r"""
+Group `step.report.findings` by `f.kind.label()` and by status. An *impossible* inconsistency says
+the printed figures cannot all be right; a *rounding* one that a figure does not follow from its
+inputs at the printed precision; a *reasoning* one criticises an inference, not a number. The counts add up to the total above (asserted).
+"""),
+    solution(r"""let mut table = std::collections::BTreeMap::<(&str, &str), usize>::new();
+for f in &step.report.findings {
+    *table.entry((f.kind.label(), f.status.label())).or_default() += 1;
+}
+for ((kind, status), n) in &table {
+    println!("{kind:<22} {status:<13} {n}");
+}
+assert_eq!(table.values().sum::<usize>(), step.report.findings.len());"""),
+    exercise(2, r"""
+Check the 37.2 % finding yourself: which percentages can 143 of 385 print as, at one decimal,
+and what does the audit say about it?
+""", r"""
+143/385 = 37.14… %, which rounds to 37.1 at one decimal; the audit reaches the same verdict from
+the printed figures alone (the cell finds the finding that quotes 37.2 and asserts it is
+inconsistent).
+"""),
+    solution(r"""let pct = 100.0 * 143.0 / 385.0;
+println!("recomputed  143/385 = {pct:.4} % → prints as {:.1} %", pct);
+// A clone: a reference into `step` cannot outlive the cell.
+let finding = step.report.findings.iter()
+    .find(|f| f.published.contains("37.2"))
+    .expect("the audit checks Table 1's 37.2 %")
+    .clone();
+println!("[{}] {}: {} — {}", finding.source, finding.quantity, finding.published, finding.status.label());
+assert_eq!(finding.status, Status::Inconsistent);
+assert_eq!(format!("{pct:.1}"), "37.1");"""),
+]
 
-def cell_json(kind, source, index):
+
+def cell_json(kind, source, metadata, index):
     lines = source.splitlines(keepends=True)
     # Stable ids (nbformat 4.5 requires them): random ones would churn diffs.
     cell_id = f"cell-{index:02d}"
     if kind == "markdown":
-        return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": lines}
+        return {"cell_type": "markdown", "id": cell_id, "metadata": dict(metadata), "source": lines}
     return {
         "cell_type": "code",
         "id": cell_id,
         "execution_count": None,
-        "metadata": {},
+        "metadata": dict(metadata),
         "outputs": [],
         "source": lines,
     }
@@ -750,22 +1692,40 @@ def source_of(cell):
     return "".join(s) if isinstance(s, list) else s
 
 
+def digest(source):
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def with_navigation(name, cells):
+    """The notebook's cells between a navigation line at the top and one at
+    the bottom."""
+    return [nav(name)] + list(cells) + [nav(name)]
+
+
 def build(name, cells, existing):
     """The notebook for `cells`, keeping the stored outputs of unchanged code cells."""
     old_code = [c for c in (existing or {}).get("cells", []) if c["cell_type"] == "code"]
     new_cells = []
     code_index = 0
-    for index, (kind, source) in enumerate(cells):
-        cell = cell_json(kind, source, index)
+    for index, (kind, source, metadata) in enumerate(cells):
+        cell = cell_json(kind, source, metadata, index)
         if kind == "code":
             if code_index < len(old_code) and source_of(old_code[code_index]) == source:
                 cell["outputs"] = old_code[code_index].get("outputs", [])
                 cell["execution_count"] = old_code[code_index].get("execution_count")
             code_index += 1
         new_cells.append(cell)
+    record = [{"id": c["id"], "sha256": digest(source_of(c))} for c in new_cells]
     return {
         "cells": new_cells,
-        "metadata": {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO},
+        "metadata": {
+            "kernelspec": KERNELSPEC,
+            # The kernel's fuller language_info, once a run stored it.
+            "language_info": (existing or {}).get("metadata", {}).get("language_info", LANGUAGE_INFO),
+            # What the builder wrote, to tell an edit made in JupyterLab from
+            # a change to this file (see the module's docstring).
+            "paraclinic": {"generated_by": "notebooks/build.py", "cells": record},
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
@@ -775,25 +1735,117 @@ def sources(nb):
     return [(c["cell_type"], source_of(c)) for c in nb["cells"]]
 
 
+def first_line(source):
+    line = source.strip().splitlines()[0] if source.strip() else "(empty)"
+    return line if len(line) <= 60 else line[:57] + "…"
+
+
+def edits(existing, new):
+    """The cells of `existing` changed since the builder last wrote it (by its
+    record), and not already equal to what it would write now: one line per
+    cell, naming it, with a diff against this file's version."""
+    record = existing.get("metadata", {}).get("paraclinic", {}).get("cells")
+    if record is None:
+        # Written before records existed: nothing to tell an edit by.
+        return []
+    recorded = {r["id"]: r["sha256"] for r in record}
+    generated = {c["id"]: source_of(c) for c in new["cells"]}
+    found = []
+    for position, cell in enumerate(existing["cells"]):
+        cell_id, source = cell.get("id", f"(no id, position {position})"), source_of(cell)
+        if recorded.get(cell_id) == digest(source) or generated.get(cell_id) == source:
+            continue
+        if cell_id not in recorded:
+            found.append(f"  cell {cell_id} (position {position}, {cell['cell_type']}) was added in the notebook: {first_line(source)!r}")
+            continue
+        diff = difflib.unified_diff(
+            generated.get(cell_id, "").splitlines(), source.splitlines(),
+            "notebooks/build.py", "the notebook", lineterm="", n=1,
+        )
+        found.append(
+            f"  cell {cell_id} (position {position}, {cell['cell_type']}) was edited in the notebook:\n"
+            + "\n".join("      " + line for line in list(diff)[:20])
+        )
+    present = {c.get("id") for c in existing["cells"]}
+    for r in record:
+        if r["id"] not in present and r["id"] in generated:
+            found.append(f"  cell {r['id']} was deleted in the notebook: {first_line(generated[r['id']])!r}")
+    if not found and [c.get("id") for c in existing["cells"]] != [r["id"] for r in record]:
+        found.append("  its cells were reordered in the notebook")
+    return found
+
+
+def changed_cells(existing, new):
+    """Which built cells differ from the stored ones, by id, cells shifted by
+    an insertion not counted as changed."""
+    old_sources, new_sources = sources(existing), sources(new)
+    ids = [c["id"] for c in new["cells"]]
+    said = []
+    matcher = difflib.SequenceMatcher(a=old_sources, b=new_sources, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "insert":
+            said.append("new " + ", ".join(ids[b0:b1]))
+        elif op == "delete":
+            said.append(f"{a1 - a0} stored cell(s) at position {a0} removed")
+        elif op == "replace":
+            said.append("changed " + ", ".join(ids[b0:b1]))
+    return said
+
+
 def dump(nb):
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def option(argv, flag):
+    """The values given after `flag` (repeatable)."""
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == flag]
+
+
 def main(argv):
     check = "--check" in argv
-    stale = []
+    discard = {n.removesuffix(".ipynb") for n in option(argv, "--discard")}
+    directory = Path(option(argv, "--dir")[-1]) if option(argv, "--dir") else HERE
+    unknown = discard - set(NOTEBOOKS)
+    if unknown:
+        print(f"--discard: no such notebook: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    stale, refused = [], []
     for name, cells in NOTEBOOKS.items():
-        path = HERE / f"{name}.ipynb"
+        path = directory / f"{name}.ipynb"
         existing = json.loads(path.read_text()) if path.exists() else None
-        nb = build(name, cells, existing)
+        nb = build(name, with_navigation(name, cells), existing)
+        edited = edits(existing, nb) if existing is not None else []
         if check:
-            if existing is None or sources(existing) != sources(nb):
-                stale.append(path.name)
+            if existing is None:
+                stale.append(f"{path.name}: missing")
+            elif edited:
+                stale.append(f"{path.name}: edited in the notebook, not in notebooks/build.py:\n" + "\n".join(edited))
+            elif sources(existing) != sources(nb):
+                changed = changed_cells(existing, nb)
+                stale.append(f"{path.name}: notebooks/build.py changed, notebook not rebuilt ({', '.join(changed)})")
+            elif existing.get("metadata", {}).get("paraclinic") != nb["metadata"]["paraclinic"]:
+                stale.append(f"{path.name}: its record of generated cells is missing or stale")
+            continue
+        if edited and name not in discard:
+            refused.append(f"{path.name}:\n" + "\n".join(edited))
             continue
         path.write_text(dump(nb))
+    if refused:
+        print("notebooks/build.py did not overwrite notebooks edited since it wrote them:", file=sys.stderr)
+        print("\n".join(refused), file=sys.stderr)
+        print(
+            "To adopt an edit, copy the cell's new source into NOTEBOOKS[...] in notebooks/build.py and run it\n"
+            "again (a cell equal to what build.py writes is not an edit). To discard the edits, run\n"
+            "    python3 notebooks/build.py --discard NAME   (e.g. --discard "
+            + refused[0].split(".ipynb")[0] + ")",
+            file=sys.stderr,
+        )
+        return 1
     if check and stale:
-        print("notebooks differ from notebooks/build.py: " + ", ".join(stale), file=sys.stderr)
-        print("run: python3 notebooks/build.py && scripts/execute-notebooks", file=sys.stderr)
+        print("notebooks differ from notebooks/build.py:\n" + "\n".join(stale), file=sys.stderr)
+        if any("edited in the notebook" in line for line in stale):
+            print("adopt an edit by copying it into notebooks/build.py, or discard it with --discard NAME", file=sys.stderr)
+        print("then run: python3 notebooks/build.py && scripts/execute-notebooks", file=sys.stderr)
         return 1
     return 0
 

@@ -38,6 +38,10 @@ enum Command {
     Delphi(commands::delphi::Args),
     /// Structural equation model (lavaan syntax) by maximum likelihood.
     Sem(commands::sem::Args),
+    /// Measurement invariance across groups: configural, metric, scalar, strict, each tested against the previous.
+    Invariance(commands::invariance::Args),
+    /// Nested SEMs compared by χ² difference tests (lavTestLRT; Satorra–Bentler 2001 for MLM/MLR).
+    SemCompare(commands::sem_compare::Args),
     /// Reproduce the whole study and write a report.
     Reproduce(commands::reproduce::Args),
     /// Audit the published figures of the study (or of --claims).
@@ -55,6 +59,8 @@ fn main() -> ExitCode {
         Command::Friedman(a) => commands::friedman::run(a),
         Command::Delphi(a) => commands::delphi::run(a),
         Command::Sem(a) => commands::sem::run(a),
+        Command::Invariance(a) => commands::invariance::run(a),
+        Command::SemCompare(a) => commands::sem_compare::run(a),
         Command::Reproduce(a) => commands::reproduce::run(a),
         Command::Audit(a) => commands::audit::run(a),
     };

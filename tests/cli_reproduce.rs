@@ -99,7 +99,10 @@ fn two_runs_write_identical_bytes() {
         assert!(stderr.contains(&format!("[{n}/9] ")), "{stderr}");
     }
     let stdout = String::from_utf8_lossy(&first.stdout);
-    assert!(stdout.contains("Sample size (Cochran)") && stdout.contains("Wrote "));
+    assert!(
+        stdout.contains("Sample size (Cochran; RMSEA power for the SEM)")
+            && stdout.contains("Wrote ")
+    );
     // No absolute path of the output reaches the files.
     let html = std::fs::read_to_string(a.join("report.html")).unwrap();
     assert!(!html.contains(&tmp.0.display().to_string()));

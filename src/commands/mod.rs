@@ -5,11 +5,13 @@ pub mod correlate;
 pub mod delphi;
 pub mod frequencies;
 pub mod friedman;
+pub mod invariance;
 pub mod normality;
 pub mod reliability;
 pub mod reproduce;
 pub mod sample_size;
 pub mod sem;
+pub mod sem_compare;
 
 use analysis::{AnalysisError, Dataset, Render};
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! syntax by maximum likelihood, from raw data or a covariance matrix.
 
 use analysis::error::AnalysisError;
+use analysis::sem::groups::{self, GroupEqual, GroupedSample};
 use analysis::sem::{self, BootstrapOptions, Likelihood, ModelSpec, Options, SampleMoments};
 use analysis::{Dataset, Render};
 use std::io::{IsTerminal, Write};
@@ -70,6 +71,15 @@ pub struct Args {
     /// AMOS column names (S.E., C.R., P, Standardized) in text/HTML tables.
     #[arg(long)]
     pub amos: bool,
+    /// Fit one model per group of this column (lavaan's `group =`): groups
+    /// numbered in order of first appearance; needs --data.
+    #[arg(long, value_name = "COL", conflicts_with = "cov")]
+    pub group: Option<String>,
+    /// With --group, what is equal across groups: a comma-separated list of
+    /// loadings, intercepts, residuals, residual.covariances, lv.variances,
+    /// lv.covariances, means, regressions (lavaan's `group.equal`).
+    #[arg(long, value_name = "LIST", requires = "group")]
+    pub group_equal: Option<String>,
     /// Print the wall-clock time of each phase on stderr.
     #[arg(long)]
     pub timings: bool,
@@ -108,26 +118,28 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             "raw data (--data FILE.csv): full-information ML uses each case's values, which a covariance matrix does not have",
         ));
     }
+    if missing == sem::Missing::Ml && args.group.is_some() {
+        return Err(AnalysisError::invalid_argument(
+            "--missing",
+            "ml",
+            "listwise with --group (full-information ML of multi-group models is not yet supported)",
+        ));
+    }
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
     let seed = super::whole_number("--seed", &args.seed, 0, u64::MAX)?;
+    let group_equal: GroupEqual = args.group_equal.as_deref().unwrap_or("").parse()?;
     let spec = ModelSpec::from_path(&args.model)?;
+    if let Some(group) = &args.group {
+        let path = args.data.as_deref().unwrap_or_default();
+        let sample = grouped_sample(&spec, path, group)?;
+        return run_groups(args, &spec, &sample, &group_equal, estimator);
+    }
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
             let data = Dataset::from_path(path)?;
-            spec.check_observed(data.names())?;
-            // Only the model's variables matter; other columns may hold text.
-            let wanted: Vec<String> = data
-                .names()
-                .iter()
-                .filter(|n| {
-                    spec.statements
-                        .iter()
-                        .any(|s| &s.lhs == *n || s.rhs.iter().any(|t| &t.name == *n))
-                })
-                .cloned()
-                .collect();
+            let wanted = model_columns(&spec, &data)?;
             if missing == sem::Missing::Ml {
                 Input::Incomplete(sem::IncompleteData::from_dataset(&data, &wanted)?)
             } else {
@@ -188,6 +200,82 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             eprintln!("paraclinic: timing: {:>9.3} ms  {phase}", secs * 1e3);
         }
     }
+    for w in &fit.warnings {
+        eprintln!("paraclinic: warning: {w}");
+    }
+    if args.html {
+        println!("{}", fit.to_html());
+    } else {
+        super::emit(&fit, args.json);
+    }
+    Ok(())
+}
+
+/// The columns of `data` that the model uses (other columns may hold
+/// text), after checking that every name of the model is one of them.
+pub fn model_columns(spec: &ModelSpec, data: &Dataset) -> Result<Vec<String>, AnalysisError> {
+    spec.check_observed(data.names())?;
+    Ok(data
+        .names()
+        .iter()
+        .filter(|n| {
+            spec.statements
+                .iter()
+                .any(|s| &s.lhs == *n || s.rhs.iter().any(|t| &t.name == *n))
+        })
+        .cloned()
+        .collect())
+}
+
+/// The model's columns of the data file at `path`, split by `group`.
+pub fn grouped_sample(
+    spec: &ModelSpec,
+    path: &str,
+    group: &str,
+) -> Result<GroupedSample, AnalysisError> {
+    let data = Dataset::from_path(path)?;
+    let wanted = model_columns(spec, &data)?;
+    if wanted.iter().any(|c| c == group) {
+        return Err(AnalysisError::invalid_argument(
+            "--group",
+            group,
+            "a column that is not also a variable of the model",
+        ));
+    }
+    GroupedSample::from_dataset(&data, group, &wanted)
+}
+
+/// The options of a fit that apply to groups; those that do not are
+/// refused by the library with a message.
+pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
+    Options {
+        likelihood: match args.likelihood {
+            LikelihoodArg::Normal => Likelihood::Normal,
+            LikelihoodArg::Wishart => Likelihood::Wishart,
+        },
+        std_lv: args.std_lv,
+        modindices: args.modindices,
+        bootstrap: None,
+        estimator,
+        meanstructure: true,
+    }
+}
+
+fn run_groups(
+    args: &Args,
+    spec: &ModelSpec,
+    sample: &GroupedSample,
+    equal: &GroupEqual,
+    estimator: sem::Estimator,
+) -> Result<(), AnalysisError> {
+    if args.bootstrap.is_some() {
+        return Err(AnalysisError::invalid_argument(
+            "--bootstrap",
+            args.bootstrap.as_deref().unwrap_or_default(),
+            "no --bootstrap with --group (bootstrap standard errors are not yet computed for groups)",
+        ));
+    }
+    let fit = groups::fit(spec, sample, equal, &fit_options(args, estimator))?;
     for w in &fit.warnings {
         eprintln!("paraclinic: warning: {w}");
     }

@@ -58,6 +58,40 @@ fn cochran_384_16_is_recomputed_and_384_is_flagged() {
 }
 
 #[test]
+fn the_sem_sample_size_stands_beside_cochran() {
+    let s = sample_size::run(&contracting_model()).unwrap();
+    // df recomputed from χ² 502.88, RMSEA .036, N 385 (the audit's fit-rmsea-df).
+    assert_eq!(s.sem_df, Some((333, 338)));
+    // semTools 0.5 findRMSEAsamplesize(0.05, 0.08 | 0.01, df, 0.8):
+    // 62, 62 (close fit), 91, 90 (not-close fit), at df 333 and 338.
+    let minimum: Vec<(u64, u64)> = s.sem_minimum_n.iter().map(|m| (m.df, m.n)).collect();
+    assert_eq!(minimum, vec![(333, 62), (338, 62), (333, 91), (338, 90)]);
+    let close = find(
+        &s,
+        "minimum N for the SEM, RMSEA test of close fit (0.05 vs 0.08)",
+    );
+    assert_eq!(close.ours.as_ref().unwrap().value, 62.0);
+    let not_close = find(
+        &s,
+        "minimum N for the SEM, RMSEA test of not-close fit (0.05 vs 0.01)",
+    );
+    assert_eq!(not_close.ours.as_ref().unwrap().value, 91.0);
+    assert_eq!(
+        not_close.ours.as_ref().unwrap().provenance,
+        Provenance::Recomputed
+    );
+    // At N = 385 both tests have power above 0.999999 (findRMSEApower).
+    assert_eq!(s.sem_power_at_analysed.len(), 4);
+    assert!(s
+        .sem_power_at_analysed
+        .iter()
+        .all(|p| p.n == 385 && p.power > 0.999_999));
+    assert_eq!(s.figures.len(), 2);
+    assert!(s.figures[1].file.ends_with("01_sample_size_sem_power.svg"));
+    assert!(s.to_text().contains("Sample size for the SEM: RMSEA power"));
+}
+
+#[test]
 fn table1_cell_37_2_is_flagged_and_the_rest_agree() {
     let s = demographics::run(&contracting_model(), None).unwrap();
     let cell = find(&s, "Education level: Master's degree and above (%)");
@@ -340,7 +374,7 @@ fn a_step_renders_for_a_notebook_with_badges_and_figures() {
     assert!(html.contains("<figure><svg"));
     assert!(!html.contains("<?xml"));
     let text = s.to_text();
-    assert!(text.contains("Sample size (Cochran): published vs ours"));
+    assert!(text.contains("Sample size (Cochran; RMSEA power for the SEM): published vs ours"));
     assert!(text.contains("recomputed from published figures"));
     assert!(text.contains("What to notice"));
 }

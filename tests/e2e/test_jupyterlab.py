@@ -4,7 +4,9 @@
 * Every stored notebook, opened as a newcomer opens a clone — untrusted, so
   JupyterLab sanitises HTML and shows no SVG — shows each of its figures as
   a picture (the PNG stored beside the SVG). Screenshots of the first figure
-  of each notebook are kept in tests/e2e/artifacts/untrusted-NN.png.
+  of each notebook are kept in tests/e2e/artifacts/untrusted-NN.png. Its
+  exercises' answers arrive closed (<details>) and their solution cells
+  collapsed.
 * Notebook 06, opened from a temporary copy with its outputs cleared, runs
   with Run ▸ Run All Cells (the `runmenu:run-all` command) clicked in the
   menu, and its path diagram is checked on the page. A screenshot is kept in
@@ -130,6 +132,8 @@ def jupyterlab(tmp_path):
     work.mkdir()
     for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         without_outputs(p, work / p.name)
+    # The worked examples read their data relative to the notebook.
+    shutil.copytree(ROOT / "notebooks" / "data", work / "data")
     with running_lab(tmp_path, work) as lab:
         yield lab
 
@@ -202,9 +206,29 @@ def test_every_stored_notebook_shows_its_figures_untrusted(tmp_path):
                     )
                     # Long tables arrive collapsed: the sanitiser keeps
                     # <details> in untrusted HTML.
-                    stored_details = path.read_text().count("<details")
+                    stored = json.loads(path.read_text())
+                    stored_details = sum(
+                        "".join(o.get("data", {}).get("text/html", "")).count("<details")
+                        for c in stored["cells"]
+                        if c["cell_type"] == "code"
+                        for o in c["outputs"]
+                    )
                     details = page.locator(f"{outputs} details").count()
                     assert details == stored_details, (path.name, details, stored_details)
+                    # Exercises: each worked answer a closed <details> in
+                    # markdown, each solution cell collapsed to a placeholder.
+                    exercises = [
+                        c for c in stored["cells"]
+                        if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("**Exercise ")
+                    ]
+                    answers = page.locator(
+                        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput details:not([open])"
+                    ).count()
+                    assert answers == len(exercises) >= 2, (path.name, answers, len(exercises))
+                    placeholders = page.locator(
+                        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPlaceholder"
+                    ).count()
+                    assert placeholders == len(exercises), (path.name, placeholders)
                     shown[path.stem] = (pictures, len(expected), svgs)
                     assert pictures == len(expected), (path.name, pictures, len(expected))
                     assert svgs == 0, (path.name, svgs)

@@ -343,6 +343,7 @@ case("sem-missing/wishart", ["sem", "--model", model_paths["hs.lav"], "--data", 
 case("sem-missing/bootstrap", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--bootstrap", "10"] + fiml, exit=2, stderr="bootstrap")
 case("sem-missing/modindices", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--modindices"] + fiml, exit=2, stderr="modification indices")
 case("sem-missing/fixed-covariate", ["sem", "--model", fixed_x, "--data", HS] + fiml, exit=2, stderr="fixed exogenous covariates (x4)")
+case("sem-missing/with-group", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--group", "x1"] + fiml, exit=2, stderr="--group")
 for v in ["pairwise", "ML", "", "fiml"]:
     case(f"sem-missing/--missing={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--missing", v], exit=2, stderr="listwise or ml")
 case("sem/cov-without-nobs", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC], exit=2)
@@ -441,12 +442,51 @@ for v in ["-1", "abc", "18446744073709551616"]:
     case(f"audit/--seed={v}", ["audit", "--seed", v], exit=2, stderr="--seed")
 case("audit/default-json", ["audit", "--json", "--replications", "50"], exit=0)
 
+# Groups, invariance and nested comparisons (issue 15).
+G2 = "tests/data/sem/groups2.csv"
+grp_lav = w("groups.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\n")
+grp_orth = w("groups_orthogonal.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf1 ~~ 0*f2\n")
+grp_other = w("groups_other_vars.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5\n")
+grp_same_df = w("groups_same_df.lav", "f1 =~ x1 + x2 + x3 + x4\nf2 =~ x5 + x6\n")
+head = "grp,x1,x2,x3,x4,x5,x6\n"
+row = lambda g, k: g + "," + ",".join(f"{((k * 7 + j * 3) % 11) / 2 + j:.1f}" for j in range(6)) + "\n"
+one_group = w("groups_one_value.csv", head + "".join(row("a", k) for k in range(30)))
+small_group = w("groups_small.csv", head + "".join(row("a" if k % 10 else "b", k) for k in range(40)))
+missing_group = w("groups_missing_value.csv", head + "".join(row("" if k == 5 else "ab"[k % 2], k) for k in range(40)))
+case("sem-group/ok", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--group-equal", "loadings,intercepts", "--json"], exit=0, stdout='"chisq_group"')
+case("sem-group/mlr", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "MLR"], exit=0)
+case("sem-group/unknown-word", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--group-equal", "loadings,slopes"], exit=2, stderr="lv.covariances")
+case("sem-group/empty-words", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--group-equal", ",,"], exit=0)
+case("sem-group/equal-without-group", ["sem", "--model", grp_lav, "--data", G2, "--group-equal", "loadings"], exit=2)
+case("sem-group/unknown-column", ["sem", "--model", grp_lav, "--data", G2, "--group", "sex"], exit=2, stderr="sex")
+case("sem-group/group-is-a-variable", ["sem", "--model", grp_lav, "--data", G2, "--group", "x1"], exit=2, stderr="--group")
+case("sem-group/one-value", ["sem", "--model", grp_lav, "--data", one_group, "--group", "grp"], exit=2, stderr="at least two groups")
+case("sem-group/small-group", ["sem", "--model", grp_lav, "--data", small_group, "--group", "grp"], exit=2, stderr="more cases than variables")
+case("sem-group/missing-value", ["sem", "--model", grp_lav, "--data", missing_group, "--group", "grp"], exit=2, stderr="line 7")
+case("sem-group/with-cov", ["sem", "--model", grp_lav, "--cov", HSC, "--nobs", "301", "--group", "grp"], exit=2)
+case("sem-group/wishart", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--likelihood", "wishart"], exit=2, stderr="normal likelihood")
+case("sem-group/bootstrap", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--bootstrap", "10"], exit=2, stderr="--bootstrap")
+case("sem-group/modindices", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--modindices"], exit=2, stderr="modification indices")
+case("sem-group/wlsmv", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "WLSMV"], exit=2, stderr="not yet supported")
+case("invariance/ok", ["invariance", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "MLM", "--json"], exit=0, stdout='"delta_cfi"')
+case("invariance/one-value", ["invariance", "--model", grp_lav, "--data", one_group, "--group", "grp"], exit=2, stderr="at least two groups")
+case("invariance/small-group", ["invariance", "--model", grp_lav, "--data", small_group, "--group", "grp"], exit=2, stderr="more cases than variables")
+case("invariance/no-group", ["invariance", "--model", grp_lav, "--data", G2], exit=2)
+case("invariance/bad-estimator", ["invariance", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "XYZ"], exit=2)
+case("sem-compare/ok", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_orth, "--json"], exit=0, stdout='"method": "standard"')
+case("sem-compare/mlr", ["sem-compare", "--data", G2, "--model", grp_orth, "--model", grp_lav, "--estimator", "MLR"], exit=0, stdout="satorra.bentler.2001")
+case("sem-compare/groups", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_orth, "--group", "grp"], exit=0)
+case("sem-compare/one-model", ["sem-compare", "--data", G2, "--model", grp_lav], exit=2, stderr="at least two models")
+case("sem-compare/same-model", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_lav], exit=2, stderr="not nested")
+case("sem-compare/equal-df", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_same_df], exit=2, stderr="degrees of freedom")
+case("sem-compare/other-variables", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_other], exit=2, stderr="different observed variables")
+
 # 6. The program itself.
 case("no-arguments", [], exit=2)
 case("unknown-command", ["frobnicate"], exit=2)
 case("help", ["--help"], exit=0)
 case("version", ["--version"], exit=0)
-for cmd in ["sample-size", "frequencies", "normality", "correlate", "reliability", "friedman", "delphi", "sem", "reproduce", "audit"]:
+for cmd in ["sample-size", "frequencies", "normality", "correlate", "reliability", "friedman", "delphi", "sem", "invariance", "sem-compare", "reproduce", "audit"]:
     case(f"{cmd}/--help", [cmd, "--help"], exit=0)
 
 # Words a success may print although they look like a non-finite result:
@@ -513,6 +553,6 @@ if __name__ == "__main__":
         f.write("\n")
     from collections import Counter
     commands = {"sample-size", "frequencies", "normality", "correlate", "reliability", "friedman",
-                "delphi", "sem", "reproduce", "audit"}
+                "delphi", "sem", "invariance", "sem-compare", "reproduce", "audit"}
     per = Counter(c["args"][0] if c["args"] and c["args"][0] in commands else "(program)" for c in cases)
     print(len(cases), "cases:", dict(per))

@@ -42,6 +42,28 @@ def test_stored_notebook_has_outputs_and_paraclinic_kernel(path):
     assert any(k.endswith("image/svg+xml") or k.endswith("text/html") for k in kinds)
 
 
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_ends_with_exercises_whose_solutions_open_on_request(path):
+    """Issue 16: two to four exercises, each a collapsed <details> answer
+    followed by its solution cell, tagged and hidden (source and output) in
+    JupyterLab; the solution cells have stored outputs, so the re-execution
+    test below runs them and compares what they print (their asserts run)."""
+    nb = nbformat.read(path, as_version=4)
+    exercises = [
+        i for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and c.source.startswith("**Exercise ")
+    ]
+    assert 2 <= len(exercises) <= 4, len(exercises)
+    for i in exercises:
+        assert "<details><summary>Worked solution" in nb.cells[i].source
+        solution = nb.cells[i + 1]
+        assert solution.cell_type == "code", f"cell {i + 1} solves exercise at cell {i}"
+        assert "solution" in solution.metadata.get("tags", [])
+        assert solution.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+        assert solution.outputs and not any(o.output_type == "error" for o in solution.outputs)
+    assert exercises[0] > len(nb.cells) / 2, "the exercises come at the end"
+
+
 # Issue 16: a stored notebook stays small enough to open and diff.
 MAX_NOTEBOOK_BYTES = 300_000
 

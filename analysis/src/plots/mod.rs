@@ -24,6 +24,7 @@ pub mod fit;
 pub mod heatmap;
 pub mod palette;
 pub mod path_diagram;
+pub mod power;
 #[cfg(feature = "png")]
 pub mod raster;
 pub mod sample_size;
@@ -35,6 +36,7 @@ pub use distribution::histogram_qq;
 pub use fit::{fit_indices, FitIndexBar};
 pub use heatmap::heatmap;
 pub use path_diagram::{path_diagram, PathArrow, PathDiagram};
+pub use power::{power_curve, PowerCurve};
 #[cfg(feature = "png")]
 pub use raster::{Png, PNG_SCALE};
 pub use sample_size::sample_size_curve;

@@ -401,6 +401,26 @@ pub struct SemSampleSize {
     pub method: &'static str,
 }
 
+impl SemSampleSize {
+    /// The design (df, ε₀, ε₁, α) this answer is for, to ask another
+    /// question of it (e.g. the power at another n).
+    ///
+    /// ```
+    /// use analysis::sample_size::sem::{sem_sample_size, RmseaDesign, SemSampleSizeInput, SemSolve};
+    /// let design = RmseaDesign { df: 20, rmsea0: 0.05, rmsea1: 0.08, alpha: 0.05 };
+    /// let r = sem_sample_size(&SemSampleSizeInput { design, solve: SemSolve::Power { n: 200 } }).unwrap();
+    /// assert_eq!(r.design(), design);
+    /// ```
+    pub fn design(&self) -> RmseaDesign {
+        RmseaDesign {
+            df: self.df,
+            rmsea0: self.rmsea0,
+            rmsea1: self.rmsea1,
+            alpha: self.alpha,
+        }
+    }
+}
+
 /// Power at a given n or the minimum n for a power, with everything needed
 /// to check it (critical value, non-centralities).
 ///

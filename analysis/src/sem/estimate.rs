@@ -146,24 +146,62 @@ impl<'a> Problem<'a> {
     }
 }
 
-impl CostFunction for Problem<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, theta: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        // Outside the admissible region (Σ not positive definite) the cost
-        // is a large finite value so that the line search backs off.
-        Ok(self.objective(theta).unwrap_or(1e10))
+/// What the optimiser minimises: a discrepancy of the free parameters θ
+/// with its gradient and unit expected information — one group
+/// ([`Problem`]) or several ([`super::groups`]), which sum their groups'
+/// discrepancies weighted by their shares of the cases.
+pub trait Objective: Sync {
+    /// The number of free parameters (the length of θ).
+    fn n_free(&self) -> usize;
+    /// F at θ; `None` where an implied covariance matrix is not positive
+    /// definite.
+    fn objective(&self, theta: &[f64]) -> Option<f64>;
+    /// `∂F/∂θ` at θ (`None` as for [`Objective::objective`]).
+    fn gradient(&self, theta: &[f64]) -> Option<Vec<f64>>;
+    /// The unit expected information at θ (`E[∂²F]/2`).
+    fn information(&self, theta: &[f64]) -> Option<DMatrix<f64>>;
+    /// The parameter tables, one per group (for messages and start values).
+    fn tables(&self) -> Vec<&ParTable>;
+}
+
+impl Objective for Problem<'_> {
+    fn n_free(&self) -> usize {
+        self.table.n_free
+    }
+    fn objective(&self, theta: &[f64]) -> Option<f64> {
+        Problem::objective(self, theta)
+    }
+    fn gradient(&self, theta: &[f64]) -> Option<Vec<f64>> {
+        self.implied(theta).map(|imp| self.gradient_at(&imp))
+    }
+    fn information(&self, theta: &[f64]) -> Option<DMatrix<f64>> {
+        self.implied(theta)
+            .map(|imp| expected_information(self.table, &self.elements, &imp))
+    }
+    fn tables(&self) -> Vec<&ParTable> {
+        vec![self.table]
     }
 }
 
-impl Gradient for Problem<'_> {
+/// argmin's view of an [`Objective`] (it wants an owned problem).
+struct Lbfgs<'o, O: ?Sized>(&'o O);
+
+impl<O: Objective + ?Sized> CostFunction for Lbfgs<'_, O> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, theta: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.0.objective(theta).unwrap_or(1e10))
+    }
+}
+
+impl<O: Objective + ?Sized> Gradient for Lbfgs<'_, O> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, theta: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        Ok(match self.implied(theta) {
-            Some(imp) => self.gradient_at(&imp),
-            None => vec![0.0; theta.len()],
-        })
+        Ok(self
+            .0
+            .gradient(theta)
+            .unwrap_or_else(|| vec![0.0; theta.len()]))
     }
 }
 
@@ -294,10 +332,10 @@ fn max_abs(v: &[f64]) -> f64 {
 /// The statements whose values the user set (fixed values and start()
 /// modifiers), which are what makes starting values inadmissible: named so
 /// that the message points at a line of the model.
-fn user_values(table: &ParTable) -> String {
-    let set: Vec<String> = table
-        .params
+fn user_values(tables: &[&ParTable]) -> String {
+    let set: Vec<String> = tables
         .iter()
+        .flat_map(|t| t.params.iter())
         .filter(|q| q.user && !q.exo && (q.free.is_none() || q.start.is_some()))
         .map(|q| {
             let how = if q.free.is_none() {
@@ -352,17 +390,21 @@ impl Default for Limits {
 }
 
 /// Minimises F from `start` within the default [`Limits`].
-pub fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
+pub fn optimise(problem: &(impl Objective + ?Sized), start: Vec<f64>) -> Result<Optimum> {
     optimise_within(problem, start, Limits::default())
 }
 
 /// Minimises F from `start` within `limits`.
-pub fn optimise_within(problem: &Problem, start: Vec<f64>, limits: Limits) -> Result<Optimum> {
-    if problem.table.n_free == 0 {
+pub fn optimise_within(
+    problem: &(impl Objective + ?Sized),
+    start: Vec<f64>,
+    limits: Limits,
+) -> Result<Optimum> {
+    if problem.n_free() == 0 {
         let f = problem.objective(&start).ok_or_else(|| {
             AnalysisError::computation(format!(
                 "the fixed model implies a covariance matrix that is not positive definite; check {}",
-                user_values(problem.table)
+                user_values(&problem.tables())
             ))
         })?;
         return Ok(Optimum {
@@ -381,7 +423,7 @@ pub fn optimise_within(problem: &Problem, start: Vec<f64>, limits: Limits) -> Re
         // first one's start, which can make Φ indefinite: start such shared
         // parameters at 0, lavaan's start for covariances.
         let mut zeroed = start.clone();
-        for q in &problem.table.params {
+        for q in problem.tables().iter().flat_map(|t| t.params.iter()) {
             if let Some(k) = q.free {
                 if q.matrix == Matrix::Phi && q.row != q.col && q.start.is_none() {
                     zeroed[k] = 0.0;
@@ -391,12 +433,13 @@ pub fn optimise_within(problem: &Problem, start: Vec<f64>, limits: Limits) -> Re
         if problem.objective(&zeroed).is_none() {
             return Err(AnalysisError::computation(format!(
                 "the starting values imply a covariance matrix that is not positive definite; check {}",
-                user_values(problem.table)
+                user_values(&problem.tables())
             )));
         }
         zeroed
     };
-    // L-BFGS, then Fisher scoring to polish. L-BFGS can stop early (its
+    // If scoring alone does not converge: L-BFGS, then Fisher scoring to
+    // polish. L-BFGS can stop early (its
     // line search rejects a direction that is not a descent direction once
     // its curvature memory is stale) and, on a badly fitting model, scoring
     // converges only linearly (the expected information is far from the
@@ -407,6 +450,31 @@ pub fn optimise_within(problem: &Problem, start: Vec<f64>, limits: Limits) -> Re
     let mut scoring_iterations = 0;
     let mut f = f64::INFINITY;
     let mut max_gradient = f64::INFINITY;
+    // Fisher scoring first: from lavaan-style starts it converges in about
+    // ten steps on questionnaire CFAs (78 indicators: 11 steps, against 108
+    // L-BFGS iterations for the same optimum), and each step costs a few
+    // objective evaluations. When it stalls (a badly fitting model, where
+    // the expected information is far from the Hessian) the L-BFGS +
+    // scoring rounds below go on from where it stopped.
+    let scored = fisher_scoring(
+        problem,
+        theta.clone(),
+        limits.scoring_iterations.min(FIRST_SCORING_STEPS),
+    );
+    scoring_iterations += scored.iterations;
+    if scored.f.is_finite() {
+        if scored.max_gradient < GRADIENT_TOLERANCE {
+            return Ok(Optimum {
+                theta: scored.theta,
+                f: scored.f,
+                converged: true,
+                lbfgs_iterations,
+                scoring_iterations,
+                max_gradient: scored.max_gradient,
+            });
+        }
+        theta = scored.theta;
+    }
     for _ in 0..limits.rounds {
         let (next, iterations) = run_lbfgs(problem, theta, limits.lbfgs_iterations);
         theta = next;
@@ -431,12 +499,20 @@ pub fn optimise_within(problem: &Problem, start: Vec<f64>, limits: Limits) -> Re
     })
 }
 
+/// Fisher-scoring steps tried before L-BFGS: enough for a well-fitting
+/// model to converge, few enough that a stalling one wastes little.
+const FIRST_SCORING_STEPS: usize = 30;
+
 /// How many times L-BFGS followed by Fisher scoring is run at most.
 const OPTIMISATION_ROUNDS: usize = 5;
 
 /// L-BFGS (More–Thuente line search) from `start`; returns the best point
 /// with a positive-definite Σ (or `start`) and the iterations used.
-fn run_lbfgs(problem: &Problem, start: Vec<f64>, max_iterations: u64) -> (Vec<f64>, u64) {
+fn run_lbfgs(
+    problem: &(impl Objective + ?Sized),
+    start: Vec<f64>,
+    max_iterations: u64,
+) -> (Vec<f64>, u64) {
     let linesearch = MoreThuenteLineSearch::new();
     let Ok(solver) = LBFGS::new(linesearch, 10)
         .with_tolerance_grad(1e-7)
@@ -444,19 +520,9 @@ fn run_lbfgs(problem: &Problem, start: Vec<f64>, max_iterations: u64) -> (Vec<f6
     else {
         return (start, 0);
     };
-    let run = Executor::new(
-        Problem {
-            table: problem.table,
-            elements: problem.elements.clone(),
-            s: problem.s.clone(),
-            log_det_s: problem.log_det_s,
-            mean: problem.mean.clone(),
-            cache: std::sync::Mutex::new(None),
-        },
-        solver,
-    )
-    .configure(|state| state.param(start.clone()).max_iters(max_iterations))
-    .run();
+    let run = Executor::new(Lbfgs(problem), solver)
+        .configure(|state| state.param(start.clone()).max_iters(max_iterations))
+        .run();
     match run {
         Ok(res) => {
             let iterations = res.state.get_iter();
@@ -479,18 +545,20 @@ struct Scored {
 /// Fisher-scoring steps `θ ← θ − α (E[∂²F])⁻¹ ∇F` with step halving, at most
 /// `max_steps` (100 by default), from `theta`; stops at a gradient below
 /// 1e-10 or when no step lowers F.
-fn fisher_scoring(problem: &Problem, mut theta: Vec<f64>, max_steps: usize) -> Scored {
+fn fisher_scoring(
+    problem: &(impl Objective + ?Sized),
+    mut theta: Vec<f64>,
+    max_steps: usize,
+) -> Scored {
     let mut f = problem.objective(&theta).unwrap_or(f64::INFINITY);
     let mut iterations = 0;
     for _ in 0..max_steps {
-        let Some(imp) = Implied::at(problem.table, &theta) else {
+        let (Some(g), Some(info)) = (problem.gradient(&theta), problem.information(&theta)) else {
             break;
         };
-        let g = problem.gradient_at(&imp);
         if 0.5 * max_abs(&g) < 1e-10 {
             break;
         }
-        let info = expected_information(problem.table, &problem.elements, &imp);
         // E[∂²F] = 2 · (unit information).
         let Some(step) = spd_solve(&(info * 2.0), &g) else {
             break;
@@ -518,9 +586,9 @@ fn fisher_scoring(problem: &Problem, mut theta: Vec<f64>, max_steps: usize) -> S
             break;
         }
     }
-    let max_gradient = problem.implied(&theta).map_or(f64::INFINITY, |imp| {
-        0.5 * max_abs(&problem.gradient_at(&imp))
-    });
+    let max_gradient = problem
+        .gradient(&theta)
+        .map_or(f64::INFINITY, |g| 0.5 * max_abs(&g));
     Scored {
         theta,
         f,

@@ -94,18 +94,85 @@ impl Elements {
     }
 }
 
+/// Where an element's `u` and `v` come from: every one is a column of
+/// `T` or of `C` (times ½ for a variance), so the products `uᵀPu`, `vᵀPv`,
+/// `uᵀPv` of all elements are entries of one small `BᵀPB` over the distinct
+/// columns `B` in use.
+#[derive(Clone, Copy)]
+struct Basis {
+    u: Option<usize>,
+    v: Option<usize>,
+    v_scale: f64,
+}
+
+/// A column of `T` (`false`) or `C` (`true`).
+type Column = (bool, usize);
+
+fn basis_of(el: &Element, index: &mut Vec<Column>) -> Basis {
+    let mut at = |c: Column| match index.iter().position(|&x| x == c) {
+        Some(i) => i,
+        None => {
+            index.push(c);
+            index.len() - 1
+        }
+    };
+    match el.matrix {
+        Matrix::A => Basis {
+            u: Some(at((false, el.row))),
+            v: Some(at((true, el.col))),
+            v_scale: 1.0,
+        },
+        Matrix::Phi if el.row == el.col => {
+            let t = at((false, el.row));
+            Basis {
+                u: Some(t),
+                v: Some(t),
+                v_scale: 0.5,
+            }
+        }
+        Matrix::Phi => Basis {
+            u: Some(at((false, el.row))),
+            v: Some(at((false, el.col))),
+            v_scale: 1.0,
+        },
+        // Intercepts leave Σ alone.
+        Matrix::Mean => Basis {
+            u: None,
+            v: None,
+            v_scale: 0.0,
+        },
+    }
+}
+
 /// Unit expected information between two element sets (rows: `a`,
-/// columns: `b`), element level.
+/// columns: `b`), element level: `(UᵀPU)∘(VᵀPV) + (UᵀPV)∘(VᵀPU)`, each
+/// product read from `K = BᵀPB` over the distinct columns of `T` and `C`
+/// the elements use (O(p²k + pk²) for k ≤ 2m columns, instead of forming
+/// the p × elements matrices U and V and four products of them).
 pub fn element_information(imp: &Implied, p: usize, a: &Elements, b: &Elements) -> DMatrix<f64> {
-    let (ua, va) = a.uv(imp, p);
-    let (ub, vb) = b.uv(imp, p);
-    let pu_b = &imp.sigma_inv * &ub;
-    let pv_b = &imp.sigma_inv * &vb;
-    let uu = ua.transpose() * &pu_b;
-    let vv = va.transpose() * &pv_b;
-    let uv = ua.transpose() * &pv_b;
-    let vu = va.transpose() * &pu_b;
-    uu.component_mul(&vv) + uv.component_mul(&vu)
+    let mut index: Vec<Column> = Vec::new();
+    let ba: Vec<Basis> = a.list.iter().map(|e| basis_of(e, &mut index)).collect();
+    let bb: Vec<Basis> = b.list.iter().map(|e| basis_of(e, &mut index)).collect();
+    let mut basis = DMatrix::zeros(p, index.len());
+    for (k, &(from_c, col)) in index.iter().enumerate() {
+        let source = if from_c { &imp.c } else { &imp.t };
+        basis
+            .column_mut(k)
+            .copy_from(&source.view((0, col), (p, 1)));
+    }
+    let k = basis.tr_mul(&(&imp.sigma_inv * &basis));
+    let entry = |x: Option<usize>, y: Option<usize>| match (x, y) {
+        (Some(x), Some(y)) => k[(x, y)],
+        _ => 0.0,
+    };
+    DMatrix::from_fn(ba.len(), bb.len(), |i, j| {
+        let (x, y) = (ba[i], bb[j]);
+        let uu = entry(x.u, y.u);
+        let vv = x.v_scale * y.v_scale * entry(x.v, y.v);
+        let uv = y.v_scale * entry(x.u, y.v);
+        let vu = x.v_scale * entry(x.v, y.u);
+        uu * vv + uv * vu
+    })
 }
 
 /// Unit expected information of the free parameters θ; with a mean
@@ -164,6 +231,18 @@ pub fn invert_information(info: &DMatrix<f64>, n: f64) -> Inversion {
         return Inversion::Singular(bad);
     }
     let scaled = DMatrix::from_fn(q, q, |i, j| info[(i, j)] / (d[i] * d[j]));
+    // Fast path: with unit diagonal, λmax ≤ tr = q, and λmax of the inverse
+    // ≤ its Frobenius norm; when q·‖inv‖_F < 1e10 the eigenvalue check below
+    // cannot fail, so the O(q³) eigen-decomposition (most of the time of
+    // this stage at q ≈ 200) is needed only near a singularity.
+    if let Some(chol) = scaled.clone().cholesky() {
+        let inv = chol.inverse();
+        if inv.iter().all(|x| x.is_finite()) && q as f64 * inv.norm() < 1e10 {
+            return Inversion::Vcov(DMatrix::from_fn(q, q, |i, j| {
+                inv[(i, j)] / (d[i] * d[j] * n)
+            }));
+        }
+    }
     let eig = nalgebra::SymmetricEigen::new(scaled.clone());
     let (mut kmin, mut vmin, mut vmax) = (0, f64::INFINITY, 0.0f64);
     for (k, &l) in eig.eigenvalues.iter().enumerate() {

@@ -53,9 +53,12 @@
 #![warn(missing_docs)]
 
 pub mod bootstrap;
+pub mod compare;
 pub mod estimate;
 pub mod fit;
+pub mod groups;
 pub mod information;
+pub mod invariance;
 pub mod missing;
 pub mod model;
 pub mod modindices;

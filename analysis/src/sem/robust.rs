@@ -37,7 +37,7 @@
 //! means): fine for questionnaires of a few dozen items; the 78-item case
 //! would want the product forms.
 
-use super::estimate::Problem;
+use super::estimate::{Objective, Problem};
 use super::fit::{cfi, chisq_sf, noncentral_chisq_sf, rmsea_ci, tli, FitMeasures};
 use super::information::Elements;
 use super::model::Implied;
@@ -255,7 +255,10 @@ fn inverse(m: &DMatrix<f64>, what: &str) -> Result<DMatrix<f64>> {
 /// Observed unit information: half the Hessian of F at θ̂, by central
 /// differences of the analytic gradient (step 1e-6·max(1, |θ|), lavaan's
 /// `lav_model_hessian` uses central differences too), symmetrised.
-fn observed_information(problem: &Problem, theta: &[f64]) -> Result<DMatrix<f64>> {
+fn observed_information(
+    problem: &(impl Objective + ?Sized),
+    theta: &[f64],
+) -> Result<DMatrix<f64>> {
     let q = theta.len();
     let mut h = DMatrix::zeros(q, q);
     for k in 0..q {
@@ -263,12 +266,11 @@ fn observed_information(problem: &Problem, theta: &[f64]) -> Result<DMatrix<f64>
         let at = |delta: f64| -> Result<Vec<f64>> {
             let mut t = theta.to_vec();
             t[k] += delta;
-            let imp = problem.implied(&t).ok_or_else(|| {
+            problem.gradient(&t).ok_or_else(|| {
                 AnalysisError::computation(
                     "the implied covariance matrix is not positive definite next to the estimates: the observed information cannot be computed",
                 )
-            })?;
-            Ok(problem.gradient_at(&imp))
+            })
         };
         let (up, down) = (at(step)?, at(-step)?);
         for i in 0..q {
@@ -303,6 +305,39 @@ pub(crate) fn inference(
     sample: &SampleMoments,
     expected: &DMatrix<f64>,
 ) -> Result<RobustInference> {
+    let parts = group_parts(estimator, table, elements, imp, moments, sample)?;
+    let problem = Problem::new(table, moments.s.clone())
+        .ok_or_else(|| {
+            AnalysisError::computation("the sample covariance matrix is not positive definite")
+        })?
+        .with_mean(moments.mean.clone());
+    combine(estimator, &[parts], &problem, &table.theta(), expected)
+}
+
+/// One group's pieces of the robust inference, before the groups are
+/// weighted by their shares of the cases and summed (a multi-group model's
+/// Γ, W and Δ are block-diagonal over the groups).
+pub(crate) struct GroupParts {
+    /// n_g / N is applied by [`combine`]; this is the group's own N.
+    pub(crate) nobs: f64,
+    /// ΔᵀWΓWΔ (MLM) or ΔᵀJΔ (MLR) of the group, per case.
+    meat: DMatrix<f64>,
+    /// tr(WΓ) (MLM) or tr(A₁⁻¹B₁) (MLR) of the group.
+    trace_h1: f64,
+    /// tr(UΓ) of the group's baseline model (its parameters are the
+    /// group's own, so the baseline traces add over groups).
+    baseline_trace: f64,
+}
+
+/// The pieces of one group at the ML estimates.
+pub(crate) fn group_parts(
+    estimator: Estimator,
+    table: &ParTable,
+    elements: &Elements,
+    imp: &Implied,
+    moments: &MomentsInUse,
+    sample: &SampleMoments,
+) -> Result<GroupParts> {
     let rows = cases(table, sample)?;
     let n = rows.len() as f64;
     let p = table.p();
@@ -345,35 +380,21 @@ pub(crate) fn inference(
             let names: Vec<String> = table.observed.clone();
             let z = crate::adf_gamma::from_rows(&names, &rows, 0, ms).deviations;
             let w = normal_weight(&imp.sigma_inv, ms);
-            let e_inv = inverse(expected, "expected information")?;
             // ΔᵀWΓWΔ = (1/N)(ZWΔ)ᵀ(ZWΔ); tr(WΓ) = (1/N) Σ (ZW) ∘ Z.
             let trace_w_gamma = |w: &DMatrix<f64>| (&z * w).component_mul(&z).sum() / n;
             let meat = |w: &DMatrix<f64>, d: &DMatrix<f64>| {
                 let zwd = &z * (w * d);
                 zwd.transpose() * zwd / n
             };
-            let b = meat(&w, &delta);
-            let vcov = &e_inv * &b * &e_inv / n;
-            let trace = trace_w_gamma(&w) - trace_of_product(&e_inv, &b);
             let b_b = meat(&w_b, &delta_b);
-            let baseline_trace = trace_w_gamma(&w_b) - trace_of_product(&e_b_inv, &b_b);
-            Ok(RobustInference {
-                estimator,
-                vcov,
-                trace,
-                baseline_trace,
+            Ok(GroupParts {
+                nobs: n,
+                meat: meat(&w, &delta),
+                trace_h1: trace_w_gamma(&w),
+                baseline_trace: trace_w_gamma(&w_b) - trace_of_product(&e_b_inv, &b_b),
             })
         }
         Estimator::MLR => {
-            let problem = Problem::new(table, s.clone())
-                .ok_or_else(|| {
-                    AnalysisError::computation(
-                        "the sample covariance matrix is not positive definite",
-                    )
-                })?
-                .with_mean(moments.mean.clone());
-            let e = observed_information(&problem, &table.theta())?;
-            let e_inv = inverse(&e, "observed information")?;
             let mu: Vec<f64> = if ms {
                 imp.mean.iter().copied().collect()
             } else {
@@ -385,23 +406,52 @@ pub(crate) fn inference(
             };
             let ybar_v: Vec<f64> = ybar.iter().copied().collect();
             let j0 = first_order(&mu, &imp.sigma)?;
-            let b0 = delta.transpose() * &j0 * &delta;
-            let vcov = &e_inv * &b0 * &e_inv / n;
             // h1: A₁⁻¹ = Γ_NT at S, B₁ at the sample moments.
             let b1 = first_order(&ybar_v, s)?;
             let trace_h1 = trace_of_product(&normal_gamma(s, ms), &b1);
-            let trace = trace_h1 - trace_of_product(&e_inv, &b0);
             let j_b = first_order(&ybar_v, &sigma_b)?;
             let b0_b = delta_b.transpose() * j_b * &delta_b;
-            let baseline_trace = trace_h1 - trace_of_product(&e_b_inv, &b0_b);
-            Ok(RobustInference {
-                estimator,
-                vcov,
-                trace,
-                baseline_trace,
+            Ok(GroupParts {
+                nobs: n,
+                meat: delta.transpose() * &j0 * &delta,
+                trace_h1,
+                baseline_trace: trace_h1 - trace_of_product(&e_b_inv, &b0_b),
             })
         }
     }
+}
+
+/// The robust inference of one or several groups: with weights
+/// w_g = n_g / N, E the expected (MLM) or observed (MLR) unit information
+/// of the whole model and B = Σ w_g B_g, `vcov = E⁻¹ B E⁻¹ / N` and
+/// `tr(UΓ) = Σ tr_g(h1) − tr(E⁻¹B)`.
+pub(crate) fn combine(
+    estimator: Estimator,
+    parts: &[GroupParts],
+    objective: &(impl Objective + ?Sized),
+    theta: &[f64],
+    expected: &DMatrix<f64>,
+) -> Result<RobustInference> {
+    let n: f64 = parts.iter().map(|g| g.nobs).sum();
+    let e_inv = match estimator {
+        Estimator::MLR => inverse(
+            &observed_information(objective, theta)?,
+            "observed information",
+        )?,
+        _ => inverse(expected, "expected information")?,
+    };
+    let mut b = DMatrix::zeros(theta.len(), theta.len());
+    for g in parts {
+        b += &g.meat * (g.nobs / n);
+    }
+    let vcov = &e_inv * &b * &e_inv / n;
+    let trace = parts.iter().map(|g| g.trace_h1).sum::<f64>() - trace_of_product(&e_inv, &b);
+    Ok(RobustInference {
+        estimator,
+        vcov,
+        trace,
+        baseline_trace: parts.iter().map(|g| g.baseline_trace).sum(),
+    })
 }
 
 /// The scaled test and the scaled and robust fit indices, with lavaan's
@@ -482,6 +532,20 @@ fn rmsea_ci_corrected(chisq: f64, df: f64, n: f64, c: f64) -> (f64, f64) {
 
 /// The scaled and robust measures from the ML ones and the traces.
 pub(crate) fn measures(fit: &FitMeasures, r: &RobustInference, n: usize) -> RobustFit {
+    measures_of_groups(fit, r, n, 1)
+}
+
+/// [`measures`] of a model of `groups` groups: lavaan multiplies every
+/// RMSEA (and its interval) by √G and divides the close-fit
+/// non-centrality by G.
+pub(crate) fn measures_of_groups(
+    fit: &FitMeasures,
+    r: &RobustInference,
+    n: usize,
+    groups: usize,
+) -> RobustFit {
+    let g = groups as f64;
+    let root_g = g.sqrt();
     let nf = n as f64;
     let (x2, df, x2b, dfb) = (fit.chisq, fit.df, fit.baseline_chisq, fit.baseline_df);
     let positive = |v: f64| (v.is_finite() && v >= 0.0).then_some(v);
@@ -514,14 +578,14 @@ pub(crate) fn measures(fit: &FitMeasures, r: &RobustInference, n: usize) -> Robu
     let (ci_lo_s, ci_hi_s) = match df2 {
         Some(d) => {
             let (a, b) = rmsea_ci(x2, d, nf, 0.90);
-            (Some(a), Some(b))
+            (Some(a * root_g), Some(b * root_g))
         }
         None => (None, None),
     };
     let (ci_lo_r, ci_hi_r) = match (x2s, c) {
         (Some(xs), Some(c)) => {
             let (a, b) = rmsea_ci_corrected(xs, df, nf, c);
-            (Some(a), Some(b))
+            (Some(a * root_g), Some(b * root_g))
         }
         _ => (None, None),
     };
@@ -538,15 +602,15 @@ pub(crate) fn measures(fit: &FitMeasures, r: &RobustInference, n: usize) -> Robu
         tli_scaled: both(&tli),
         cfi_robust: robust_index(&cfi_corrected),
         tli_robust: robust_index(&tli_corrected),
-        rmsea_scaled: df2.map(|d| ((x2 / nf) / d - 1.0 / nf).max(0.0).sqrt()),
+        rmsea_scaled: df2.map(|d| ((x2 / nf) / d - 1.0 / nf).max(0.0).sqrt() * root_g),
         rmsea_ci_lower_scaled: ci_lo_s,
         rmsea_ci_upper_scaled: ci_hi_s,
-        rmsea_pvalue_scaled: df2.map(|d| noncentral_chisq_sf(x2, d, nf * d * 0.05 * 0.05)),
-        rmsea_robust: c.map(|c| ((x2 / nf) / df - c / nf).max(0.0).sqrt()),
+        rmsea_pvalue_scaled: df2.map(|d| noncentral_chisq_sf(x2, d, nf * d * 0.05 * 0.05 / g)),
+        rmsea_robust: c.map(|c| ((x2 / nf) / df - c / nf).max(0.0).sqrt() * root_g),
         rmsea_ci_lower_robust: ci_lo_r,
         rmsea_ci_upper_robust: ci_hi_r,
         rmsea_pvalue_robust: match (x2s, c) {
-            (Some(xs), Some(c)) => Some(noncentral_chisq_sf(xs, df, nf * df * 0.05 * 0.05 / c)),
+            (Some(xs), Some(c)) => Some(noncentral_chisq_sf(xs, df, nf * df * 0.05 * 0.05 / c / g)),
             _ => None,
         },
     }

@@ -121,7 +121,7 @@ fn boxed<T: StepResult>(result: Result<T>) -> Result<Box<dyn StepResult>> {
 pub const SAMPLE_SIZE: StepDef = StepDef {
     number: 1,
     id: "sample_size",
-    title: "Sample size (Cochran)",
+    title: "Sample size (Cochran; RMSEA power for the SEM)",
     run: |i| boxed(sample_size::run(i.claims)),
 };
 pub const DEMOGRAPHICS: StepDef = StepDef {

@@ -1,5 +1,7 @@
-//! Step 1 — sample size: Cochran's n0 recomputed from the published z, and
-//! the sample the study actually analysed.
+//! Step 1 — sample size: Cochran's n0 recomputed from the published z, the
+//! sample the study actually analysed, and beside them the sample size the
+//! SEM itself needs: the power of its RMSEA tests (MacCallum, Browne &
+//! Sugawara 1996) at the df the published fit allows.
 //!
 //! The paper prints z = 1.96 and n0 = 384.16 but neither p nor e; p = 0.5,
 //! e = 0.05 is the textbook setting and the only common one giving 384.16
@@ -9,10 +11,14 @@
 use super::common::{
     impl_step_render, step_fields, Comparison, ProvTable, Step, StepFigure, Value, Verdict,
 };
+use analysis::audit::{implied_df_range, minimum_samples};
 use analysis::claims::Claims;
 use analysis::error::Result;
-use analysis::plots::sample_size_curve;
+use analysis::plots::{power_curve, sample_size_curve, PowerCurve};
 use analysis::render::{fmt_fixed, Provenance, Render};
+use analysis::sample_size::sem::{
+    sem_sample_size, RmseaDesign, SemSampleSize, SemSampleSizeInput, SemSolve, DEFAULT_POWER,
+};
 use analysis::sample_size::{margin_of_error, sample_size, SampleSize, SampleSizeInput};
 use serde::Serialize;
 
@@ -33,9 +39,18 @@ pub struct SampleSizeStep {
     /// Margin of error at the analysed n (385), and at the first collection (329).
     pub margin_at_analysed: Option<f64>,
     pub margin_at_initial: Option<f64>,
+    /// The df the published χ², RMSEA and N allow (recomputed), when they
+    /// allow any.
+    pub sem_df: Option<(u64, u64)>,
+    /// Minimum N for 80 % power of the RMSEA tests of close and not-close
+    /// fit at the ends of `sem_df` (recomputed).
+    pub sem_minimum_n: Vec<SemSampleSize>,
+    /// The power of the same tests at the analysed N (recomputed).
+    pub sem_power_at_analysed: Vec<SemSampleSize>,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
-    /// n0 against the margin of error (recomputed).
+    /// n0 against the margin of error, and the SEM's power against N
+    /// (recomputed).
     pub figures: Vec<StepFigure>,
 }
 
@@ -129,6 +144,58 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
             )),
         );
     }
+    let sem_df = implied_df_range(claims);
+    let sem_minimum_n = match sem_df {
+        Some(df) => minimum_samples(df)?,
+        None => Vec::new(),
+    };
+    let analysed_n = analysed.and_then(whole);
+    let sem_power_at_analysed = match analysed_n {
+        Some(n) if n >= 2 => sem_minimum_n
+            .iter()
+            .map(|m| power_at(m.design(), n))
+            .collect::<Result<Vec<_>>>()?,
+        _ => Vec::new(),
+    };
+    for (rmsea1, label) in [
+        (analysis::sample_size::sem::DEFAULT_RMSEA1, "close fit"),
+        (analysis::audit::NOT_CLOSE_RMSEA1, "not-close fit"),
+    ] {
+        let of_test: Vec<&SemSampleSize> = sem_minimum_n
+            .iter()
+            .filter(|m| m.rmsea1 == rmsea1)
+            .collect();
+        let Some(largest) = of_test.iter().map(|m| m.n).max() else {
+            continue;
+        };
+        let per_df: Vec<String> = of_test
+            .iter()
+            .map(|m| format!("{} at df {}", m.n, m.df))
+            .collect();
+        let power = sem_power_at_analysed
+            .iter()
+            .filter(|p| p.rmsea1 == rmsea1)
+            .map(|p| p.power)
+            .fold(f64::INFINITY, f64::min);
+        comparisons.push(
+            Comparison::new(
+                format!("minimum N for the SEM, RMSEA test of {label} (0.05 vs {rmsea1})"),
+                claims.fit.as_ref().map_or("Table 3", |f| f.source.as_str()),
+                None,
+                Some(Value::count(largest, r)),
+                Verdict::NotComparable,
+            )
+            .with_note(format!(
+                "80 % power at α = 0.05 (MacCallum, Browne & Sugawara 1996; semTools' findRMSEAsamplesize): {}, at the df the printed χ², RMSEA and N allow.{}",
+                per_df.join(", "),
+                if power.is_finite() {
+                    format!(" Power at the analysed N: {}.", fmt_fixed(power, 4))
+                } else {
+                    String::new()
+                }
+            )),
+        );
+    }
     let mut notice = vec![
         "n0 = 384.16 is reproduced exactly with the printed z = 1.96, p = 0.5 and e = 0.05; the exact normal quantile gives 384.15.".to_owned(),
     ];
@@ -141,6 +208,13 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
         }
     }
     notice.push("Cochran's formula assumes simple random sampling; the paper does not say how respondents were selected, so the 5 % margin holds only under that assumption.".to_owned());
+    if let Some(largest) = sem_minimum_n.iter().map(|m| m.n).max() {
+        let (lo, hi) = sem_df.unwrap_or_default();
+        notice.push(format!(
+            "Cochran's formula sizes the estimate of a proportion, not a model. For the SEM the paper fits, the power of its RMSEA tests at df {lo}–{hi} (recomputed from the published χ², RMSEA and N; the paper prints no df) needs at most {largest} respondents for 80 % power, so the {} analysed suffice for the test of fit. RMSEA power says nothing about the precision of single paths.",
+            analysed_n.map_or("—".to_owned(), |n| n.to_string())
+        ));
+    }
     // n0 = z²pq/e² for e from 2 % to 10 %, the study's point highlighted.
     let curve = (0..=32)
         .map(|i| {
@@ -149,11 +223,18 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
         })
         .collect::<Result<Vec<_>>>()?;
     let figure = sample_size_curve(&curve, Some((ASSUMED_MARGIN, with_published_z.n0)))?;
-    let figures = vec![StepFigure {
+    let mut figures = vec![StepFigure {
         file: super::SAMPLE_SIZE.figure_file("curve"),
         provenance: r,
         figure,
     }];
+    if let Some(power) = sem_power_figure(&sem_minimum_n, analysed_n)? {
+        figures.push(StepFigure {
+            file: super::SAMPLE_SIZE.figure_file("sem_power"),
+            provenance: r,
+            figure: power,
+        });
+    }
     Ok(SampleSizeStep {
         id: super::SAMPLE_SIZE.id,
         title: super::SAMPLE_SIZE.title,
@@ -161,10 +242,56 @@ pub fn run(claims: &Claims) -> Result<SampleSizeStep> {
         with_exact_z,
         margin_at_analysed,
         margin_at_initial,
+        sem_df,
+        sem_minimum_n,
+        sem_power_at_analysed,
         comparisons,
         notice,
         figures,
     })
+}
+
+/// The power of one RMSEA test at `n`.
+fn power_at(design: RmseaDesign, n: u64) -> Result<SemSampleSize> {
+    sem_sample_size(&SemSampleSizeInput {
+        design,
+        solve: SemSolve::Power { n },
+    })
+}
+
+/// Power against N of each test at the smallest df of the range (the most
+/// demanding end), N from 10 to past the analysed N, the analysed N marked.
+fn sem_power_figure(
+    minimum: &[SemSampleSize],
+    analysed: Option<u64>,
+) -> Result<Option<analysis::plots::Figure>> {
+    let Some(df) = minimum.iter().map(|m| m.df).min() else {
+        return Ok(None);
+    };
+    let top = minimum
+        .iter()
+        .map(|m| 2 * m.n)
+        .chain(analysed)
+        .max()
+        .unwrap_or(100);
+    let mut curves = Vec::new();
+    for m in minimum.iter().filter(|m| m.df == df) {
+        let points = (0..=60)
+            .map(|i| {
+                let n = 10 + (top.saturating_sub(10)) * i / 60;
+                power_at(m.design(), n).map(|p| (n as f64, p.power))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        curves.push(PowerCurve {
+            label: format!("{} ({} vs {}), df {df}", m.test.label(), m.rmsea0, m.rmsea1),
+            points,
+        });
+    }
+    let marks: Vec<(f64, String)> = analysed
+        .map(|n| (n as f64, format!("analysed N = {n}")))
+        .into_iter()
+        .collect();
+    power_curve(&curves, Some(DEFAULT_POWER), &marks).map(Some)
 }
 
 impl Step for SampleSizeStep {
@@ -186,11 +313,46 @@ impl Step for SampleSizeStep {
                 });
             }
         }
+        if !self.sem_minimum_n.is_empty() {
+            let mut t = analysis::render::Table::new(
+                "Sample size for the SEM: RMSEA power (MacCallum, Browne & Sugawara 1996), at the df the published fit allows",
+                &["test", "H0", "alternative RMSEA", "df", "minimum N (power 0.80)", "power at the analysed N"],
+            );
+            for (i, m) in self.sem_minimum_n.iter().enumerate() {
+                let h0 = if m.rmsea1 > m.rmsea0 {
+                    "RMSEA ≤"
+                } else {
+                    "RMSEA ≥"
+                };
+                t.row(vec![
+                    m.test.label().to_owned(),
+                    format!("{h0} {}", m.rmsea0),
+                    m.rmsea1.to_string(),
+                    m.df.to_string(),
+                    m.n.to_string(),
+                    self.sem_power_at_analysed
+                        .get(i)
+                        .map_or("—".to_owned(), |p| fmt_fixed(p.power, 4)),
+                ]);
+            }
+            out.push(ProvTable {
+                provenance: Provenance::Recomputed,
+                table: t,
+            });
+        }
         out
     }
     fn summary(&self) -> String {
+        let sem = self
+            .sem_minimum_n
+            .iter()
+            .map(|m| m.n)
+            .max()
+            .map_or(String::new(), |n| {
+                format!("; the SEM's RMSEA tests need N ≥ {n} for 80 % power (recomputed at the implied df)")
+            });
         format!(
-            "n0 = {} (z = 1.96) recomputed, rounded up to {}",
+            "n0 = {} (z = 1.96) recomputed, rounded up to {}{sem}",
             fmt_fixed(self.with_published_z.n0, 2),
             self.with_published_z.n
         )

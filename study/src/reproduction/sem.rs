@@ -25,6 +25,11 @@
 //!
 //! Missing values: listwise, as [`analysis::sem`] does (the number of dropped
 //! respondents is a warning of the fit).
+//!
+//! When the data have Table 1's `gender` column and the item-level model is
+//! fitted, the step also tests measurement invariance across gender
+//! (configural, metric, scalar, strict; [`analysis::sem::invariance`]) with
+//! lavaan's defaults for groups (normal likelihood, ML).
 
 use super::common::{
     all_with_provenance, data_figure, impl_step_render, step_fields, Comparison, ProvTable, Step,
@@ -107,6 +112,9 @@ pub struct SemStep {
     pub estimates: sem::ParTable,
     /// Heywood cases, non-positive-definite matrices, dropped respondents.
     pub warnings: Vec<sem::SemWarning>,
+    /// Measurement invariance across Table 1's gender groups, when the data
+    /// have them (same provenance as the fit).
+    pub invariance: Option<InvarianceSummary>,
     pub comparisons: Vec<Comparison>,
     pub notice: Vec<String>,
     pub figures: Vec<StepFigure>,
@@ -114,6 +122,55 @@ pub struct SemStep {
 
 /// The study's model in lavaan syntax for a data layout; also returns the
 /// latent name of each dimension, in order.
+/// The grouping column of Table 1 used for the invariance test.
+pub const INVARIANCE_GROUP: &str = "gender";
+
+/// The invariance sequence across [`INVARIANCE_GROUP`], as rendered tables
+/// and the tests between levels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvarianceSummary {
+    /// The group column.
+    pub group: String,
+    /// Each group's label and number of cases.
+    pub groups: Vec<(String, usize)>,
+    /// Each level against the previous one.
+    pub tests: Vec<sem::invariance::LevelTest>,
+    /// The models' fit and the tests, as tables.
+    pub tables: Vec<Table>,
+}
+
+/// Tests invariance of `spec` across gender when the data have the column;
+/// `Err` carries why it could not be run (said in the step's notice).
+fn invariance_across_gender(
+    spec: &ModelSpec,
+    data: &StudyData,
+    item_columns: &[String],
+) -> Option<std::result::Result<InvarianceSummary, String>> {
+    if !data.dataset.names().iter().any(|n| n == INVARIANCE_GROUP) {
+        return None;
+    }
+    let run = || -> Result<InvarianceSummary> {
+        let grouped = sem::groups::GroupedSample::from_dataset(
+            &data.dataset,
+            INVARIANCE_GROUP,
+            item_columns,
+        )?;
+        let inv = sem::invariance::test(spec, &grouped, &Options::default())?;
+        Ok(InvarianceSummary {
+            group: inv.group.clone(),
+            groups: inv
+                .group_labels
+                .iter()
+                .cloned()
+                .zip(inv.nobs.iter().copied())
+                .collect(),
+            tests: inv.tests.clone(),
+            tables: analysis::Render::tables(&inv),
+        })
+    };
+    Some(run().map_err(|e| e.to_string()))
+}
+
 pub fn model_syntax(data: &StudyData) -> (String, Vec<String>) {
     let layout = &data.layout;
     let mut text = String::new();
@@ -316,6 +373,23 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<SemStep> {
             );
     }
     let figures = figures(claims, &fit.fit, &paths, data, has_outcome)?;
+    let invariance = match level {
+        ModelLevel::Items => invariance_across_gender(&spec, data, &item_columns),
+        ModelLevel::Scores => None,
+    };
+    let invariance = match invariance {
+        Some(Ok(summary)) => {
+            notice.push(invariance_notice(&summary, p));
+            Some(summary)
+        }
+        Some(Err(why)) => {
+            notice.push(format!(
+                "Measurement invariance across {INVARIANCE_GROUP} could not be tested: {why}"
+            ));
+            None
+        }
+        None => None,
+    };
 
     Ok(SemStep {
         id: super::SEM.id,
@@ -333,10 +407,51 @@ pub fn run(claims: &Claims, data: &StudyData) -> Result<SemStep> {
         factors,
         estimates: fit.table.clone(),
         warnings: fit.warnings.clone(),
+        invariance,
         comparisons,
         notice,
         figures,
     })
+}
+
+/// What the invariance tests say, and what they can say on these data.
+fn invariance_notice(summary: &InvarianceSummary, p: Provenance) -> String {
+    let groups: Vec<String> = summary
+        .groups
+        .iter()
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect();
+    let first_failure = summary
+        .tests
+        .iter()
+        .find(|t| !(t.holds_by_cfi && t.holds_by_rmsea));
+    let verdict = match first_failure {
+        None => "every level holds by ΔCFI and ΔRMSEA, up to strict invariance".to_owned(),
+        Some(t) => format!(
+            "the {} level fails against {} (ΔCFI {}, ΔRMSEA {})",
+            t.to,
+            t.from,
+            fmt_fixed(t.delta_cfi, 4),
+            fmt_fixed(t.delta_rmsea, 4)
+        ),
+    };
+    let chisq: Vec<String> = summary
+        .tests
+        .iter()
+        .map(|t| format!("{} p = {}", t.to, fmt_fixed(t.pvalue, 3)))
+        .collect();
+    let synthetic = if p == Provenance::SyntheticEstimate {
+        " The synthetic generator draws the answers independently of gender, so invariance holds in its population by construction: this shows the method, not the study's finding, and the paper reports no such test."
+    } else {
+        " The paper reports no such test, so these values have no published counterpart."
+    };
+    format!(
+        "Measurement invariance across {} ({}; {}): {verdict}; the χ² difference tests give {}. Only when loadings (metric) and intercepts (scalar) are equal can the dimensions' means be compared between groups.{synthetic}",
+        summary.group,
+        groups.join(", "),
+        p.label(),
+        chisq.join(", ")
+    )
 }
 
 /// Our value of a Table 3 index, by lavaan's name.
@@ -645,6 +760,9 @@ impl Step for SemStep {
             tables.push(self.paths_table());
         }
         tables.push(self.factors_table());
+        if let Some(inv) = &self.invariance {
+            tables.extend(inv.tables.iter().cloned());
+        }
         all_with_provenance(tables, self.provenance)
     }
     fn summary(&self) -> String {
