@@ -13,15 +13,16 @@
 //!
 //! ```
 //! use analysis::mvnorm_missing::MissingPatterns;
-//! let x = vec![Some(1.0), Some(2.0), Some(4.0), None];
-//! let y = vec![Some(2.0), None, Some(5.0), Some(3.0)];
+//! let x = vec![Some(1.0), Some(2.0), Some(4.0), Some(3.0), Some(5.0)];
+//! let y = vec![Some(2.0), None, Some(5.0), Some(3.0), Some(6.0)];
 //! let names = vec!["x".to_string(), "y".to_string()];
 //! let patterns = MissingPatterns::from_columns("example", &names, &[x, y])?;
-//! assert_eq!((patterns.nobs, patterns.patterns.len()), (4, 3));
+//! assert_eq!((patterns.nobs, patterns.patterns.len()), (5, 2));
 //! let h1 = patterns.em()?;
-//! // x is observed in three cases; EM's mean of x is their mean here, as y
-//! // adds nothing to a variable observed wherever y is.
-//! assert!(h1.converged && (h1.mean[0] - 7.0 / 3.0).abs() < 1e-6);
+//! // x is complete, so its ML mean is its sample mean; y's mean moves with
+//! // the regression on x (the case missing y has x = 2, below x's mean).
+//! assert!(h1.converged && (h1.mean[0] - 3.0).abs() < 1e-9);
+//! assert!(h1.logl > patterns.independence_loglik());
 //! # Ok::<(), analysis::AnalysisError>(())
 //! ```
 
