@@ -31,6 +31,7 @@ pub mod correlation;
 pub mod delphi;
 pub mod frequency;
 pub mod friedman;
+pub mod mvnorm_missing;
 pub mod mvnorm_scores;
 pub mod normality;
 pub mod plots;

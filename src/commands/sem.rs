@@ -21,7 +21,8 @@ pub struct Args {
     /// Model in lavaan syntax (=~, ~, ~~, modifiers 1*x NA*x a*x start(v)*x).
     #[arg(long, value_name = "FILE.lav")]
     pub model: String,
-    /// Raw data: CSV with a header row (incomplete records are dropped).
+    /// Raw data: CSV with a header row (incomplete records are dropped
+    /// unless --missing ml).
     #[arg(
         long,
         value_name = "FILE.csv",
@@ -58,6 +59,11 @@ pub struct Args {
     /// Treat every observed variable of the model as ordered.
     #[arg(long, requires = "data")]
     pub ordered_all: bool,
+    /// Missing values: listwise (drop incomplete records, lavaan's default)
+    /// or ml (full-information ML: every case with a value; implies a mean
+    /// structure; raw data and the ML estimator only).
+    #[arg(long, value_name = "listwise|ml", default_value = "listwise")]
+    pub missing: String,
     /// Free intercepts of the observed variables, latent means fixed at 0
     /// (lavaan's meanstructure = TRUE; a `x ~ 1` statement implies it).
     #[arg(long)]
@@ -109,6 +115,13 @@ pub const MAX_NOBS: u64 = sem::ACCURATE_NOBS as u64;
 /// intervals need; each replicate is a full fit.
 pub const MAX_BOOTSTRAP: u64 = 100_000;
 
+/// The data a fit reads: moments (listwise deletion or a covariance
+/// matrix) or incomplete raw data (--missing ml).
+enum Input {
+    Moments(SampleMoments),
+    Incomplete(sem::IncompleteData),
+}
+
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
     // Options first, before any file is read or any model fitted.
     let ordered_asked = args.ordered_all || args.ordered.is_some();
@@ -123,6 +136,28 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             if args.ordered_all { "--ordered-all" } else { "--ordered" },
             args.ordered.as_deref().unwrap_or("(all)"),
             "raw data (--data FILE.csv): thresholds and polychoric correlations come from the answers, not from a covariance matrix",
+        ));
+    }
+    let missing: sem::Missing = args.missing.parse()?;
+    if missing == sem::Missing::Ml && args.cov.is_some() {
+        return Err(AnalysisError::invalid_argument(
+            "--missing",
+            "ml",
+            "raw data (--data FILE.csv): full-information ML uses each case's values, which a covariance matrix does not have",
+        ));
+    }
+    if missing == sem::Missing::Ml && ordered_asked {
+        return Err(AnalysisError::invalid_argument(
+            "--missing",
+            "ml",
+            "listwise with --ordered or --ordered-all (full-information ML of ordered indicators is not supported)",
+        ));
+    }
+    if missing == sem::Missing::Ml && args.group.is_some() {
+        return Err(AnalysisError::invalid_argument(
+            "--missing",
+            "ml",
+            "listwise with --group (full-information ML of multi-group models is not yet supported)",
         ));
     }
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
@@ -167,11 +202,19 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
                 // whole numbers, two categories at least, not all missing.
                 analysis::polychoric::OrderedData::from_dataset(&data, &ordered)?;
             }
-            SampleMoments::from_dataset(&data, &wanted)?
+            if missing == sem::Missing::Ml {
+                Input::Incomplete(sem::IncompleteData::from_dataset(&data, &wanted)?)
+            } else {
+                Input::Moments(SampleMoments::from_dataset(&data, &wanted)?)
+            }
         }
         (None, Some(path)) => {
             let (name, text) = analysis::error::read_text(path.as_ref())?;
-            SampleMoments::from_covariance_csv(&name, &text, nobs.unwrap_or(0) as usize)?
+            Input::Moments(SampleMoments::from_covariance_csv(
+                &name,
+                &text,
+                nobs.unwrap_or(0) as usize,
+            )?)
         }
         (None, None) => {
             return Err(AnalysisError::invalid_argument(
@@ -210,7 +253,10 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         meanstructure: args.meanstructure,
         ordered,
     };
-    let mut fit = sem::fit(&spec, &sample, &options)?;
+    let mut fit = match &sample {
+        Input::Moments(sample) => sem::fit(&spec, sample, &options)?,
+        Input::Incomplete(data) => sem::fit_missing(&spec, data, &options)?,
+    };
     fit.amos_columns = args.amos;
     if args.timings {
         for (phase, secs) in &fit.timings {

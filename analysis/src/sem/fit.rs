@@ -490,6 +490,10 @@ pub struct FitMeasures {
     /// Bayesian information criterion.
     #[serde(skip_serializing_if = "no_value")]
     pub bic: f64,
+    /// Sample-size adjusted BIC (N replaced by (N + 2)/24), given with
+    /// missing data (`--missing ml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bic2: Option<f64>,
     /// Log-likelihood of the model (H0).
     #[serde(skip_serializing_if = "no_value")]
     pub logl: f64,
@@ -671,6 +675,7 @@ pub fn measures(
         agfi: agfi(gfi, nel, df),
         aic: aic(logl, npar as f64),
         bic: bic(logl, npar as f64, nf),
+        bic2: None,
         logl,
         unrestricted_logl,
         baseline_pvalue: (baseline_df > 0.0).then(|| chisq_sf(baseline_chisq, baseline_df)),

@@ -815,6 +815,7 @@ fn combine_measures(
         agfi: fitm::agfi(gfi, nel, df),
         aic: fitm::aic(logl, npar as f64),
         bic: fitm::bic(logl, npar as f64, n),
+        bic2: None,
         logl,
         unrestricted_logl: sum(&|m| m.unrestricted_logl),
         baseline_pvalue: (baseline_df > 0.0).then(|| fitm::chisq_sf(baseline_chisq, baseline_df)),

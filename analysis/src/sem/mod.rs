@@ -62,6 +62,7 @@ pub mod fit;
 pub mod groups;
 pub mod information;
 pub mod invariance;
+pub mod missing;
 pub mod model;
 pub mod modindices;
 pub mod output;
@@ -76,6 +77,7 @@ pub mod wls;
 
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
 pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
+pub use missing::{IncompleteData, Missing, MissingSummary};
 /// The matrix type of the public API (nalgebra 0.34).
 pub use nalgebra::DMatrix;
 pub use partable::{ParTable, Parameter};
@@ -199,6 +201,9 @@ pub struct SemFit {
     /// Wall-clock seconds per phase (not serialized: JSON stays
     /// reproducible).
     pub timings: Vec<(String, f64)>,
+    /// Cases and missingness patterns of a full-information ML fit
+    /// (`None`: listwise deletion).
+    pub missing: Option<MissingSummary>,
 }
 
 /// The JSON of a [`SemFit`]: keys and order as they have always been.
@@ -223,6 +228,8 @@ struct SemFitJson<'a> {
     optimizer: &'a Optimizer,
     observed: &'a [String],
     latent: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'a MissingSummary>,
 }
 
 impl Serialize for SemFit {
@@ -247,6 +254,7 @@ impl Serialize for SemFit {
             optimizer: &self.optimizer,
             observed: &self.table.observed,
             latent: &self.table.latent,
+            missing: self.missing.as_ref(),
         }
         .serialize(serializer)
     }
@@ -286,6 +294,12 @@ impl Laps {
 /// the stages and an example).
 pub fn fit(spec: &ModelSpec, sample: &SampleMoments, options: &Options) -> Result<SemFit> {
     fit_within(spec, sample, options, Limits::default())
+}
+
+/// Fits a model by full-information ML to incomplete raw data (lavaan's
+/// `missing = "ml"`; see [`missing`]).
+pub fn fit_missing(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result<SemFit> {
+    missing::fit(spec, data, options)
 }
 
 /// [`fit`] with explicit iteration limits of the optimiser.
@@ -443,6 +457,7 @@ pub(crate) fn fit_within(
         vcov,
         implied_cov: imp.sigma.clone(),
         timings: Vec::new(),
+        missing: None,
     };
     if let Some(b) = &options.bootstrap {
         bootstrap::run(&mut result, sample, options, b)?;

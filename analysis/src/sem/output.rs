@@ -284,6 +284,9 @@ impl Render for SemFit {
             out.push(t);
         }
         let likelihood = match self.likelihood {
+            _ if self.missing.is_some() => {
+                "normal, casewise over each case's observed values (full information), χ² = 2 (logl H1 − logl H0)"
+            }
             super::Likelihood::Normal => "normal (S with divisor N, χ² = N·F)",
             super::Likelihood::Wishart => "wishart (S with divisor N − 1, χ² = (N − 1)·F)",
         };
@@ -305,15 +308,35 @@ impl Render for SemFit {
                 )
             } else {
                 format!(
-                    "{converged} ({} L-BFGS + {} scoring iterations, max |gradient| {:.1e})",
+                    "{converged} ({} L-BFGS + {} {} iterations, max |gradient| {:.1e})",
                     self.optimizer.lbfgs_iterations,
                     self.optimizer.scoring_iterations,
+                    if self.missing.is_some() {
+                        "Newton"
+                    } else {
+                        "scoring"
+                    },
                     self.optimizer.max_abs_gradient
                 )
             },
         ));
         header.push(("Number of model parameters", self.npar.to_string()));
         header.push(("Number of observations", self.nobs.to_string()));
+        if let Some(m) = &self.missing {
+            header.push(("Number of missing patterns", m.npatterns.to_string()));
+            header.push((
+                "Standard errors",
+                "observed information (Hessian), as lavaan's missing = \"ml\"".into(),
+            ));
+            header.push((
+                "Missing data",
+                format!(
+                    "full-information ML; {:.1} % of values missing, {} empty case(s) left out",
+                    100.0 * m.missing_fraction,
+                    m.empty_cases
+                ),
+            ));
+        }
         out.push(kv(
             if least_squares {
                 "Structural equation model (least squares)"
@@ -350,18 +373,19 @@ impl Render for SemFit {
                 ],
             ));
             if !f.logl.is_nan() {
-                out.push(kv(
-                    "Loglikelihood and Information Criteria",
-                    &[
-                        ("Loglikelihood user model (H0)", num(f.logl)),
-                        (
-                            "Loglikelihood unrestricted model (H1)",
-                            num(f.unrestricted_logl),
-                        ),
-                        ("Akaike (AIC)", num(f.aic)),
-                        ("Bayesian (BIC)", num(f.bic)),
-                    ],
-                ));
+                let mut information = vec![
+                    ("Loglikelihood user model (H0)", num(f.logl)),
+                    (
+                        "Loglikelihood unrestricted model (H1)",
+                        num(f.unrestricted_logl),
+                    ),
+                    ("Akaike (AIC)", num(f.aic)),
+                    ("Bayesian (BIC)", num(f.bic)),
+                ];
+                if let Some(bic2) = f.bic2 {
+                    information.push(("Sample-size adjusted Bayesian (SABIC)", num(bic2)));
+                }
+                out.push(kv("Loglikelihood and Information Criteria", &information));
             }
             out.push(kv(
                 "Root Mean Square Error of Approximation",

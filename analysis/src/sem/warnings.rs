@@ -54,6 +54,26 @@ pub enum SemWarning {
         /// Records used.
         nobs: usize,
     },
+    /// Cases with no value on any model variable were left out
+    /// (`--missing ml`; lavaan drops them with a warning too).
+    EmptyCases {
+        /// Cases left out.
+        dropped: usize,
+        /// Cases used.
+        nobs: usize,
+    },
+    /// Pairs of variables that no case observes together (`--missing ml`):
+    /// their unrestricted covariance is not identified, as lavaan warns.
+    ZeroCoverage {
+        /// The pairs, as "a–b".
+        pairs: Vec<String>,
+    },
+    /// EM for the unrestricted model with missing data stopped at its
+    /// iteration limit: χ² and the unrestricted logl are approximate.
+    EmNotConverged {
+        /// EM iterations used.
+        iterations: usize,
+    },
     /// A negative variance estimate (Heywood case).
     Heywood {
         /// The variable whose (residual) variance is negative.
@@ -108,6 +128,19 @@ impl fmt::Display for SemWarning {
             SemWarning::ListwiseDeletion { dropped, nobs } => write!(
                 f,
                 "{dropped} record(s) with missing values were dropped (listwise deletion); N = {nobs}"
+            ),
+            SemWarning::EmptyCases { dropped, nobs } => write!(
+                f,
+                "{dropped} case(s) with no value on any model variable were left out (full-information ML); N = {nobs}"
+            ),
+            SemWarning::ZeroCoverage { pairs } => write!(
+                f,
+                "due to missing values, some pairs of variables are never observed together (0% coverage): {}; their unrestricted covariance is not identified",
+                pairs.join(", ")
+            ),
+            SemWarning::EmNotConverged { iterations } => write!(
+                f,
+                "EM for the unrestricted model did not converge in {iterations} iterations: chi-square and the unrestricted loglikelihood are approximate"
             ),
             SemWarning::Heywood { variable, value } => write!(
                 f,

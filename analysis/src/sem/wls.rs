@@ -1022,6 +1022,7 @@ pub(crate) fn fit(
         agfi: super::fit::agfi(gfi, nel, df),
         aic: f64::NAN,
         bic: f64::NAN,
+        bic2: None,
         logl: f64::NAN,
         unrestricted_logl: f64::NAN,
         baseline_pvalue: (baseline_df > 0.0 && !uls).then(|| chisq_sf(baseline_chisq, baseline_df)),
@@ -1150,6 +1151,7 @@ pub(crate) fn fit(
         vcov,
         implied_cov: imp.sigma.clone(),
         timings: laps.laps,
+        missing: None,
     })
 }
 

@@ -138,12 +138,23 @@ pub struct OrdinalComparison {
     pub fit: FitMeasures,
     /// Whether the WLSMV fit converged.
     pub converged: bool,
-    /// Each dimension's standardized path: (latent, β under ML, β under WLSMV).
-    pub paths: Vec<(String, Option<f64>, Option<f64>)>,
+    /// Each dimension's standardized path under both estimators.
+    pub paths: Vec<PathUnderBoth>,
     /// Mean standardized loading under ML and under WLSMV.
     pub mean_loading: (f64, f64),
     /// The side-by-side table.
     pub table: Table,
+}
+
+/// One dimension's standardized path (β) under ML and under WLSMV.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathUnderBoth {
+    /// The dimension's latent variable.
+    pub latent: String,
+    /// β of the ML fit.
+    pub ml: Option<f64>,
+    /// β of the WLSMV fit.
+    pub wlsmv: Option<f64>,
 }
 
 /// Fits `spec` with every item ordered (WLSMV) and sets it beside `ml`.
@@ -172,14 +183,15 @@ fn ordinal_beside_ml(
             .collect();
         l.iter().sum::<f64>() / l.len().max(1) as f64
     };
-    let path_rows: Vec<(String, Option<f64>, Option<f64>)> = paths
+    let path_rows: Vec<PathUnderBoth> = paths
         .iter()
-        .map(|p| {
-            let wlsmv = w
+        .map(|p| PathUnderBoth {
+            latent: p.latent.clone(),
+            ml: p.std_all,
+            wlsmv: w
                 .table
                 .find(OUTCOME_LATENT, Operator::RegressedOn, &p.latent)
-                .and_then(|e| e.std_all);
-            (p.latent.clone(), p.std_all, wlsmv)
+                .and_then(|e| e.std_all),
         })
         .collect();
     let r = w.fit.robust.as_ref();
@@ -224,11 +236,11 @@ fn ordinal_beside_ml(
         fmt_fixed(ml_load, 3),
         fmt_fixed(w_load, 3),
     ]);
-    for (latent, a, b) in &path_rows {
+    for r in &path_rows {
         table.row(vec![
-            format!("β {latent} → {OUTCOME_LATENT}"),
-            opt(*a, 3),
-            opt(*b, 3),
+            format!("β {} → {OUTCOME_LATENT}", r.latent),
+            opt(r.ml, 3),
+            opt(r.wlsmv, 3),
         ]);
     }
     Ok(OrdinalComparison {
@@ -243,16 +255,16 @@ fn ordinal_beside_ml(
 /// What changes from ML to WLSMV.
 fn ordinal_notice(o: &OrdinalComparison, p: Provenance) -> String {
     let (ml, w) = o.mean_loading;
-    let order = |pick: fn(&(String, Option<f64>, Option<f64>)) -> Option<f64>| {
+    let order = |pick: fn(&PathUnderBoth) -> Option<f64>| {
         let mut v: Vec<(String, f64)> = o
             .paths
             .iter()
-            .filter_map(|r| pick(r).map(|b| (r.0.clone(), b)))
+            .filter_map(|r| pick(r).map(|b| (r.latent.clone(), b)))
             .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1));
         v.into_iter().map(|x| x.0).collect::<Vec<_>>()
     };
-    let same_order = order(|r| r.1) == order(|r| r.2);
+    let same_order = order(|r| r.ml) == order(|r| r.wlsmv);
     format!(
         "Treating the items as ordered categories (WLSMV; {}) instead of continuous (ML, as AMOS did): the mean standardized loading rises from {} to {} because polychoric correlations undo the attenuation that coarse 5-point categories cause, and the test and indices become the scaled and robust ones (table above). The order of the ten paths {}. The answers' scale is our assumption (the paper never states it), and these are fits to synthetic data, not the study's.",
         p.label(),
