@@ -134,6 +134,13 @@ def implemented_in(*items):
 
 NOTEBOOKS = {}
 
+# Numbers the prose may state that no code cell prints and no published figure
+# holds (issue 16): per notebook, the number as written → why it is typed.
+# tests/notebooks/test_prose_numbers.py fails on any other typed number, so a
+# result that changes cannot leave stale prose behind. Keep it short: a result
+# belongs in a code cell's output, and the prose then refers to it.
+PROSE_NUMBERS = {}
+
 NOTEBOOKS["00-overview"] = [
     md(r"""
 # 00 · Overview: reproducing and auditing a published study
@@ -456,6 +463,13 @@ assert!((n0_p3 / n0_printed_z - 0.84).abs() < 1e-12);
 println!("p = 0.3: n0 = {n0_p3:.2} (minimum {}), {:.0} % of the p = 0.5 sample", n0_p3.ceil(), 100.0 * n0_p3 / n0_printed_z);"""),
 ]
 
+PROSE_NUMBERS["01-sample-size"] = {
+    "*e* = 0.03": "Exercise 1's chosen margin of error (an input; its solution prints the n it gives)",
+    "agree to 1e-6": "the tolerance Exercise 2's solution asserts (a closed form: the developers' guide's 1e-6)",
+    "*pq* = 0.21 instead of 0.25": "Exercise 3's answer worked in the prose: 0.3 × 0.7 against 0.5 × 0.5",
+    "0.21/0.25 = 0.84": "Exercise 3's answer worked in the prose: the ratio of the two pq",
+}
+
 NOTEBOOKS["02-demographics"] = [
     md(r"""
 # 02 · Demographics (Table 1)
@@ -553,6 +567,11 @@ to anything within 0.05·*g* of 100. The cell prints each sum with that bound an
     assert!((sum - 100.0).abs() <= bound + 1e-9, "{}", variable.name);
 }"""),
 ]
+
+PROSE_NUMBERS["02-demographics"] = {
+    "100/385 ≈ 0.26": "worked in the prose: one respondent of 385 in percentage points (the cell below prints 143/385 and 144/385)",
+    "[37.15, 37.25)": "worked in the prose: the values that print as the published 37.2 (± 0.05)",
+}
 
 NOTEBOOKS["03-thematic-codes"] = [
     md(r"""
@@ -787,6 +806,10 @@ println!("classical K-S p = {:.4}", ks_own.pvalue);
 println!("Lilliefors    p = {:.4}", lf_own.pvalue);
 assert!(lf_own.pvalue < ks_own.pvalue);"""),
 ]
+
+PROSE_NUMBERS["04-normality"] = {
+    "is 0.0005, not 0.05": "the published \"0.05 %\" read as a proportion (0.05/100), worked in the sentence",
+}
 
 NOTEBOOKS["05-correlation"] = [
     md(r"""
@@ -1290,6 +1313,18 @@ println!("synthetic estimate  {kept} of {} dimensions keep their place", first.l
 assert_eq!(first.len(), 10);"""),
 ]
 
+PROSE_NUMBERS["06-sem"] = {
+    "(to 1e-6)": "the tolerance Part 1's cells assert against analysis::sem (developers' guide: closed forms)",
+    "(to 1e-3,": "the tolerance Part 1's cells assert against lavaan (developers' guide: iterative fits)",
+    "asserts this to 1e-6": "the tolerance Exercise 2's solution asserts",
+    "(.95, .95, .06;": "cut-offs for CFI, TLI (Hu & Bentler 1999: .95) and RMSEA (.06), which the cell above misses",
+    "GFI and AGFI ≥ .90, CFI and TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08": "the conventional cut-offs (GFI/AGFI .90; Hu & Bentler 1999 for the rest) drawn as dashed lines",
+    "(below the usual .95)": "Hu & Bentler's (1999) cut-off for CFI",
+    "82-indicator": "the generator's item count: one per published sub-theme (78) plus four outcome items",
+    "generator's 82 items": "the generator's item count: one per published sub-theme (78) plus four outcome items",
+    "R² = 0.6)": "the generator's target R² for the rescaled paths (study::synthetic, PathTreatment::Rescaled)",
+}
+
 NOTEBOOKS["07-friedman"] = [
     md(r"""
 # 07 · Friedman ranking (Table 5)
@@ -1562,6 +1597,10 @@ let (q1, q3) = (type7(&ratings, 0.25), type7(&ratings, 0.75));
 assert_eq!((Some(q1), Some(q3)), (analysis::delphi::quantile_type7(&ratings, 0.25), analysis::delphi::quantile_type7(&ratings, 0.75)));
 println!("Q1 = {q1}, Q3 = {q3}, IQR = {}: consensus = {}", q3 - q1, q3 - q1 <= 1.0);"""),
 ]
+
+PROSE_NUMBERS["08-delphi"] = {
+    "positions 2.75 and 8.25": "Exercise 2's answer worked in the prose: (12 − 1) × 0.25 and × 0.75, from 0",
+}
 
 NOTEBOOKS["09-audit"] = [
     md(r"""
