@@ -121,3 +121,56 @@ fn too_few_respondents_fall_back_to_the_score_path_model_as_lavaan_fits_it() {
         .unwrap();
     assert_eq!(cfi.verdict, study::reproduction::Verdict::NotComparable);
 }
+
+#[test]
+fn invariance_across_gender_on_synthetic_data_matches_lavaan() {
+    // tests/reference/reproduction_invariance.R: the same model across
+    // Table 1's gender groups, lavaan's group defaults, lavTestLRT.
+    let claims = contracting_model();
+    let (data, _) = StudyData::synthetic(&claims, DEFAULT_SEED).unwrap();
+    let step = run(&claims, &data).unwrap();
+    let r = fixture("invariance_synthetic.json");
+    let inv = step
+        .invariance
+        .as_ref()
+        .expect("the synthetic data have gender");
+    let labels: Vec<&str> = r["group_labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let nobs: Vec<u64> = r["nobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let ours: Vec<(&str, u64)> = inv
+        .groups
+        .iter()
+        .map(|(l, n)| (l.as_str(), *n as u64))
+        .collect();
+    assert_eq!(ours, labels.into_iter().zip(nobs).collect::<Vec<_>>());
+    let tests = r["tests"].as_array().unwrap();
+    assert_eq!(inv.tests.len(), tests.len());
+    for (t, reference) in inv.tests.iter().zip(tests) {
+        let f = |k: &str| reference[k].as_f64().unwrap();
+        assert_eq!(t.to, reference["to"].as_str().unwrap());
+        assert_eq!(t.df_diff, f("df_diff"));
+        close(t.chisq_diff, f("chisq_diff"), &format!("Δχ² {}", t.to));
+        close(t.pvalue, f("pvalue"), &format!("p {}", t.to));
+        // Differences of indices near 1: absolute tolerance 1e-5.
+        assert!((t.delta_cfi - f("delta_cfi")).abs() < 1e-5, "ΔCFI {}", t.to);
+        assert!(
+            (t.delta_rmsea - f("delta_rmsea")).abs() < 1e-5,
+            "ΔRMSEA {}",
+            t.to
+        );
+    }
+    assert!(step
+        .notice
+        .iter()
+        .any(|n| n.contains("Measurement invariance across gender")
+            && n.contains("independently of gender")));
+}
