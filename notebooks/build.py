@@ -1355,6 +1355,8 @@ PROSE_NUMBERS["06-sem"] = {
     "82-indicator": "the generator's item count: one per published sub-theme (78) plus four outcome items",
     "generator's 82 items": "the generator's item count: one per published sub-theme (78) plus four outcome items",
     "R² = 0.6)": "the generator's target R² for the rescaled paths (study::synthetic, PathTreatment::Rescaled)",
+    "more than .01 signals": "cut-off for ΔCFI in invariance tests (Cheung & Rensvold 2002), cited in the sentence",
+    "a rise of more than .015": "cut-off for ΔRMSEA in invariance tests (Chen 2007), cited in the sentence",
 }
 
 NOTEBOOKS["07-friedman"] = [

@@ -158,7 +158,6 @@ def unchecked(name, nb, published, allowed):
     return problems
 
 
-def unused(nb, allowed):
-    """The allowed phrases that the notebook's prose no longer contains."""
-    markdown = "\n".join(join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+def unused(markdown, allowed):
+    """The allowed phrases that the prose `markdown` no longer contains."""
     return [p for p in allowed if not re.search(r"\s+".join(map(re.escape, p.split())), markdown)]
