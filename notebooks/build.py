@@ -806,6 +806,7 @@ assert!(lf_own.pvalue < ks_own.pvalue);"""),
 ]
 
 PROSE_NUMBERS["04-normality"] = {
+    "eight answers 48 times": "Exercise 1's chosen repetition count (an input: 8 × 48 = 384, the n its solution prints)",
     "is 0.0005, not 0.05": "the published \"0.05 %\" read as a proportion (0.05/100), worked in the sentence",
 }
 

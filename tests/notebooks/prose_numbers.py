@@ -26,7 +26,7 @@ SKIPPED = [
     re.compile(r"\$\$.*?\$\$", re.S),  # display LaTeX
     re.compile(r"(?<!\\)\$.*?(?<!\\)\$", re.S),  # inline LaTeX
     re.compile(r"```.*?```", re.S),  # code blocks
-    re.compile(r"`[^`]*`"),  # inline code
+    re.compile(r"`[^`]*`"),  # inline code: names of code, not results
     re.compile(r"\]\([^)]*\)"),  # link targets
     re.compile(r"<[^>]*>"),  # HTML tags and their attributes
     re.compile(r"\*\*Exercise \d+\.\*\*"),  # exercise headings
@@ -42,7 +42,8 @@ SKIPPED = [
 
 
 def prose(markdown):
-    """The markdown with the skipped parts blanked (kept on one line per line)."""
+    """The markdown with the skipped parts blanked out: same length and line
+    breaks, so that a number's position is its position in the markdown."""
     for pattern in SKIPPED:
         markdown = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), markdown)
     return markdown
