@@ -134,6 +134,13 @@ def implemented_in(*items):
 
 NOTEBOOKS = {}
 
+# Numbers the prose may state that no code cell prints and no published figure
+# holds (issue 16): per notebook, the number as written → why it is typed.
+# tests/notebooks/test_prose_numbers.py fails on any other typed number, so a
+# result that changes cannot leave stale prose behind. Keep it short: a result
+# belongs in a code cell's output, and the prose then refers to it.
+PROSE_NUMBERS = {}
+
 NOTEBOOKS["00-overview"] = [
     md(r"""
 # 00 · Overview: reproducing and auditing a published study
@@ -453,8 +460,14 @@ conservative choice because *pq* peaks there.
 """),
     solution(r"""let n0_p3 = cochran_n0(1.96, 0.3, 0.05)?;
 assert!((n0_p3 / n0_printed_z - 0.84).abs() < 1e-12);
+println!("pq = {:.2} instead of {:.2}: n0 falls by the factor {:.2}", 0.3 * 0.7, 0.5 * 0.5, n0_p3 / n0_printed_z);
 println!("p = 0.3: n0 = {n0_p3:.2} (minimum {}), {:.0} % of the p = 0.5 sample", n0_p3.ceil(), 100.0 * n0_p3 / n0_printed_z);"""),
 ]
+
+PROSE_NUMBERS["01-sample-size"] = {
+    "*e* = 0.03": "Exercise 1's chosen margin of error (an input; its solution prints the n it gives)",
+    "agree to 1e-6": "the tolerance Exercise 2's solution asserts (a closed form: the developers' guide's 1e-6)",
+}
 
 NOTEBOOKS["02-demographics"] = [
     md(r"""
@@ -527,18 +540,22 @@ NOTEBOOKS["02-demographics"] += [
 Could a misprinted count explain the 37.2 %? Find every whole count *f* from 0 to 385 whose
 percentage $100f/385$ rounds to 37.2 at one decimal.
 """, r"""
-Neighbouring counts differ by 100/385 ≈ 0.26 percentage points, more than the 0.1-wide interval
+Neighbouring counts differ by 100/385 ≈ 0.26 percentage points (the cell prints it), more than the 0.1-wide interval
 [37.15, 37.25) that prints as 37.2: the interval can hold at most one count, and here it holds
 none (the cell asserts it). 143 prints as 37.1 and 144 as 37.4.
 """),
-    solution(r"""let matches: Vec<u32> = (0..=385u32)
-    .filter(|f| { let pct = 100.0 * *f as f64 / 385.0; (37.15..37.25).contains(&pct) })
+    solution(r"""// The percentages that print as 37.2 at one decimal, and the step between neighbouring counts.
+let (low, high) = (37.2 - 0.05, 37.2 + 0.05);
+let step = 100.0 / 385.0;
+println!("37.2 prints for [{low:.2}, {high:.2}); neighbouring counts differ by {step:.2} percentage points");
+let matches: Vec<u32> = (0..=385u32)
+    .filter(|f| { let pct = 100.0 * *f as f64 / 385.0; (low..high).contains(&pct) })
     .collect();
 println!("counts printing as 37.2 % of 385: {matches:?}");
 for f in [143u32, 144] {
     println!("{f}/385 = {:.3} %", 100.0 * f as f64 / 385.0);
 }
-assert!(matches.is_empty());"""),
+assert!(matches.is_empty() && step > high - low);"""),
     exercise(2, r"""
 For each variable of Table 1, add up the printed percentages. How far from 100 can rounding
 alone take such a sum?
@@ -787,6 +804,11 @@ println!("classical K-S p = {:.4}", ks_own.pvalue);
 println!("Lilliefors    p = {:.4}", lf_own.pvalue);
 assert!(lf_own.pvalue < ks_own.pvalue);"""),
 ]
+
+PROSE_NUMBERS["04-normality"] = {
+    "eight answers 48 times": "Exercise 1's chosen repetition count (an input: 8 × 48 = 384, the n its solution prints)",
+    "is 0.0005, not 0.05": "the published \"0.05 %\" read as a proportion (0.05/100), worked in the sentence",
+}
 
 NOTEBOOKS["05-correlation"] = [
     md(r"""
@@ -1324,6 +1346,20 @@ println!("synthetic estimate  {kept} of {} dimensions keep their place", first.l
 assert_eq!(first.len(), 10);"""),
 ]
 
+PROSE_NUMBERS["06-sem"] = {
+    "(to 1e-6)": "the tolerance Part 1's cells assert against analysis::sem (developers' guide: closed forms)",
+    "(to 1e-3,": "the tolerance Part 1's cells assert against lavaan (developers' guide: iterative fits)",
+    "asserts this to 1e-6": "the tolerance Exercise 2's solution asserts",
+    "(.95, .95, .06;": "cut-offs for CFI, TLI (Hu & Bentler 1999: .95) and RMSEA (.06), which the cell above misses",
+    "GFI and AGFI ≥ .90, CFI and TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08": "the conventional cut-offs (GFI/AGFI .90; Hu & Bentler 1999 for the rest) drawn as dashed lines",
+    "(below the usual .95)": "Hu & Bentler's (1999) cut-off for CFI",
+    "82-indicator": "the generator's item count: one per published sub-theme (78) plus four outcome items",
+    "generator's 82 items": "the generator's item count: one per published sub-theme (78) plus four outcome items",
+    "R² = 0.6)": "the generator's target R² for the rescaled paths (study::synthetic, PathTreatment::Rescaled)",
+    "more than .01 signals": "cut-off for ΔCFI in invariance tests (Cheung & Rensvold 2002), cited in the sentence",
+    "a rise of more than .015": "cut-off for ΔRMSEA in invariance tests (Chen 2007), cited in the sentence",
+}
+
 NOTEBOOKS["07-friedman"] = [
     md(r"""
 # 07 · Friedman ranking (Table 5)
@@ -1582,8 +1618,8 @@ at most 1. Compute the quartiles of the ratings 4, 5, 4, 3, 5, 4, 4, 2, 5, 4, 4,
 type 7 quantile that R and NumPy use by default) and decide.
 """, r"""
 Type 7: sort, then the *q*-quantile sits at position $h = (n-1)q$ (from 0), interpolated linearly
-between the neighbours. With 12 ratings the quartiles sit at positions 2.75 and 8.25. The cell
-asserts the hand quartiles equal `analysis::delphi::quantile_type7`.
+between the neighbours. With 12 ratings the quartiles sit at positions 2.75 and 8.25 (the cell prints
+them). It asserts the hand quartiles equal `analysis::delphi::quantile_type7`.
 """),
     solution(r"""let mut ratings = vec![4.0, 5.0, 4.0, 3.0, 5.0, 4.0, 4.0, 2.0, 5.0, 4.0, 4.0, 3.0];
 ratings.sort_by(f64::total_cmp);
@@ -1593,6 +1629,7 @@ fn type7(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + frac * (sorted[(lo + 1).min(sorted.len() - 1)] - sorted[lo])
 }
 let (q1, q3) = (type7(&ratings, 0.25), type7(&ratings, 0.75));
+println!("positions (from 0): Q1 at {:.2}, Q3 at {:.2}", (ratings.len() - 1) as f64 * 0.25, (ratings.len() - 1) as f64 * 0.75);
 assert_eq!((Some(q1), Some(q3)), (analysis::delphi::quantile_type7(&ratings, 0.25), analysis::delphi::quantile_type7(&ratings, 0.75)));
 println!("Q1 = {q1}, Q3 = {q3}, IQR = {}: consensus = {}", q3 - q1, q3 - q1 <= 1.0);"""),
 ]
