@@ -307,26 +307,28 @@ class ProtocolTests(unittest.TestCase):
     def test_library_result_is_rich_without_any_glue_in_the_cell(self):
         """A result type of the preloaded library (a reproduction step) as a
         cell's value shows with no glue in the cell: its tables (HTML and
-        plain text), then its figure as an output of its own (PNG with its
-        display size, beside the SVG); several outputs, so display_data in
+        plain text), then each of its figures as an output of its own (PNG
+        with its display size, beside the SVG: step 1 draws Cochran's curve
+        and the SEM's power curve); several outputs, so display_data in
         order and no execute_result."""
         code = "study::reproduction::sample_size::run(&study::published::contracting_model()).unwrap()"
         reply, outputs = run_cell(self.kc, code)
         self.assertEqual(reply["content"]["status"], "ok", outputs)
         self.assertEqual([m for m in outputs if m["msg_type"] == "execute_result"], [], outputs)
         displays = [m["content"] for m in outputs if m["msg_type"] == "display_data"]
-        self.assertEqual(len(displays), 2, outputs)
+        self.assertEqual(len(displays), 3, outputs)
         data = displays[0]["data"]
         self.assertIn("<table", data["text/html"])
         self.assertIn("384.16", data["text/html"])
         self.assertNotIn("<svg", data["text/html"])
         self.assertIn("384.16", data["text/plain"])
         self.assertNotIn("<table", data["text/plain"])
-        figure = displays[1]
-        self.assertTrue(figure["data"]["image/png"].startswith("iVBORw0KGgo"), figure)
-        self.assertIn("<svg", figure["data"]["image/svg+xml"])
-        self.assertNotIn("application/vnd.paraclinic.metadata+json", figure["data"])
-        self.assertGreater(figure["metadata"]["image/png"]["width"], 100, figure["metadata"])
+        for figure, title in zip(displays[1:], ["Sample size against margin of error", "Power against sample size"]):
+            self.assertTrue(figure["data"]["image/png"].startswith("iVBORw0KGgo"), figure)
+            self.assertIn("<svg", figure["data"]["image/svg+xml"])
+            self.assertIn(title, figure["data"]["image/svg+xml"])
+            self.assertNotIn("application/vnd.paraclinic.metadata+json", figure["data"])
+            self.assertGreater(figure["metadata"]["image/png"]["width"], 100, figure["metadata"])
         # The same value shown with display() mid-cell is a display_data.
         code = (
             "let audit = analysis::audit::audit(&study::published::contracting_model(), "
