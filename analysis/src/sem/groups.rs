@@ -47,7 +47,7 @@
 //! ```
 
 use super::estimate::{self, Limits, Objective, Problem};
-use super::information::{invert_information, Elements, Inversion};
+use super::information::{free_parameter_name, vcov_or_unidentified, Elements};
 use super::model::Implied;
 use super::partable::{ParTable, Parameter};
 use super::samplestats::{MomentsInUse, SampleMoments};
@@ -622,32 +622,19 @@ pub fn fit(
     let info = problem
         .information(&opt.theta)
         .ok_or_else(|| fail("the information matrix cannot be computed at the estimates".into()))?;
-    let ml_vcov = match invert_information(&info, ntotal as f64) {
-        Inversion::Vcov(v) => v,
-        Inversion::Singular(_) if !opt.converged => {
-            return Err(AnalysisError::computation(not_converged.to_string()))
-        }
-        Inversion::Singular(idx) => {
-            let names: Vec<String> = idx
-                .iter()
-                .filter_map(|&k| {
-                    tables.iter().enumerate().find_map(|(g, t)| {
-                        t.params
-                            .iter()
-                            .find(|p| p.free == Some(k))
-                            .map(|p| format!("{} {} {} (group {})", p.lhs, p.op, p.rhs, g + 1))
-                    })
-                })
-                .collect();
-            return Err(AnalysisError::unsuitable(
-                Location::source(&spec.source),
-                format!(
-                    "the model is not identified: the information matrix is singular; the parameters involved include {}",
-                    names.join(", ")
-                ),
-            ));
-        }
-    };
+    let ml_vcov = vcov_or_unidentified(
+        &info,
+        ntotal as f64,
+        opt.converged,
+        &not_converged,
+        "information",
+        &spec.source,
+        |k| {
+            tables.iter().enumerate().find_map(|(g, t)| {
+                free_parameter_name(t, k).map(|name| format!("{name} (group {})", g + 1))
+            })
+        },
+    )?;
     let robust = match options.estimator {
         Estimator::ML => None,
         estimator => {

@@ -16,6 +16,7 @@
 
 use super::model::Implied;
 use super::partable::{Matrix, ParTable};
+use crate::error::{AnalysisError, Location, Result};
 use nalgebra::DMatrix;
 
 /// One element of `A` or `Φ`, and the free parameter it belongs to.
@@ -270,4 +271,46 @@ pub fn invert_information(info: &DMatrix<f64>, n: f64) -> Inversion {
         })),
         None => Inversion::Singular((0..q).collect()),
     }
+}
+
+/// The covariance of the estimates from `n · info`, or the error a user
+/// reads instead: when `info` is singular, a fit that did not converge
+/// reports that (`not_converged`), a converged one is not identified and the
+/// error names the parameters involved (`name_of` gives a θ index its
+/// "lhs op rhs"). `matrix` names the information used ("information",
+/// "observed information"); `source` is the model's source.
+pub fn vcov_or_unidentified(
+    info: &DMatrix<f64>,
+    n: f64,
+    converged: bool,
+    not_converged: &dyn std::fmt::Display,
+    matrix: &str,
+    source: &str,
+    name_of: impl Fn(usize) -> Option<String>,
+) -> Result<DMatrix<f64>> {
+    match invert_information(info, n) {
+        Inversion::Vcov(v) => Ok(v),
+        Inversion::Singular(_) if !converged => {
+            Err(AnalysisError::computation(not_converged.to_string()))
+        }
+        Inversion::Singular(idx) => {
+            let names: Vec<String> = idx.into_iter().filter_map(name_of).collect();
+            Err(AnalysisError::unsuitable(
+                Location::source(source),
+                format!(
+                    "the model is not identified: the {matrix} matrix is singular; the parameters involved include {}",
+                    names.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// "lhs op rhs" of the free parameter `k` of `table`, for error messages.
+pub fn free_parameter_name(table: &ParTable, k: usize) -> Option<String> {
+    table
+        .params
+        .iter()
+        .find(|p| p.free == Some(k))
+        .map(|p| format!("{} {} {}", p.lhs, p.op, p.rhs))
 }

@@ -28,7 +28,7 @@
 //! Optimisation: L-BFGS on F, then Newton steps with that Hessian.
 
 use super::estimate::GRADIENT_TOLERANCE;
-use super::information::{invert_information, Elements, Inversion};
+use super::information::{free_parameter_name, vcov_or_unidentified, Elements};
 use super::model::Implied;
 use super::partable::ParTable;
 use super::samplestats::{MomentsInUse, SampleMoments};
@@ -454,26 +454,15 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     let hessian = problem.hessian(&opt.theta).ok_or_else(|| {
         AnalysisError::computation("the Hessian at the estimates cannot be computed")
     })?;
-    let vcov = match invert_information(&(hessian * 0.5), nf) {
-        Inversion::Vcov(v) => v,
-        Inversion::Singular(_) if !opt.converged => {
-            return Err(AnalysisError::computation(not_converged.to_string()))
-        }
-        Inversion::Singular(idx) => {
-            let names: Vec<String> = idx
-                .iter()
-                .filter_map(|&k| table.params.iter().find(|p| p.free == Some(k)))
-                .map(|p| format!("{} {} {}", p.lhs, p.op, p.rhs))
-                .collect();
-            return Err(AnalysisError::unsuitable(
-                Location::source(&spec.source),
-                format!(
-                    "the model is not identified: the observed information matrix is singular; the parameters involved include {}",
-                    names.join(", ")
-                ),
-            ));
-        }
-    };
+    let vcov = vcov_or_unidentified(
+        &(hessian * 0.5),
+        nf,
+        opt.converged,
+        &not_converged,
+        "observed information",
+        &spec.source,
+        |k| free_parameter_name(&table, k),
+    )?;
     lap("observed information (numerical Hessian) and its inverse (SEs)");
     table.set_theta(&opt.theta);
     for p in table.params.iter_mut() {

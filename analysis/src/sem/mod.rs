@@ -91,7 +91,7 @@ pub type Model = ModelSpec;
 
 use crate::error::{AnalysisError, Location, Result};
 use estimate::{Limits, Problem};
-use information::{expected_information, invert_information, Elements, Inversion};
+use information::{expected_information, Elements};
 use model::Implied;
 use serde::Serialize;
 
@@ -371,26 +371,15 @@ pub(crate) fn fit_within(
     // Inference: SEs from the expected information.
     let elements = Elements::free_of(&table);
     let info = expected_information(&table, &elements, &imp);
-    let ml_vcov = match invert_information(&info, moments.n_mult) {
-        Inversion::Vcov(v) => v,
-        Inversion::Singular(_) if !opt.converged => {
-            return Err(AnalysisError::computation(not_converged.to_string()))
-        }
-        Inversion::Singular(idx) => {
-            let names: Vec<String> = idx
-                .iter()
-                .filter_map(|&k| table.params.iter().find(|p| p.free == Some(k)))
-                .map(|p| format!("{} {} {}", p.lhs, p.op, p.rhs))
-                .collect();
-            return Err(AnalysisError::unsuitable(
-                Location::source(&spec.source),
-                format!(
-                    "the model is not identified: the information matrix is singular; the parameters involved include {}",
-                    names.join(", ")
-                ),
-            ));
-        }
-    };
+    let ml_vcov = information::vcov_or_unidentified(
+        &info,
+        moments.n_mult,
+        opt.converged,
+        &not_converged,
+        "information",
+        &spec.source,
+        |k| information::free_parameter_name(&table, k),
+    )?;
     // Robust estimators: sandwich SEs and the scaling of the test.
     let robust = match options.estimator {
         Estimator::ML => None,

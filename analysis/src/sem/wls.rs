@@ -74,7 +74,7 @@
 
 use super::estimate::{self, Limits};
 use super::fit::{cfi, chisq_sf, nfi, rmsea, rmsea_ci, rmsea_pvalue, tli, FitMeasures};
-use super::information::{invert_information, Elements, Inversion};
+use super::information::{free_parameter_name, vcov_or_unidentified, Elements};
 use super::model::{inverse_i_minus, mean_vector, ram_matrices, spd_inverse, Implied};
 use super::partable::{threshold_without_ordered, Matrix, ParTable, Parameter};
 use super::robust::{moments_jacobian, normal_weight, vech_pairs, Estimator, RobustFit};
@@ -911,26 +911,15 @@ pub(crate) fn fit(
         iterations: min.iterations,
         max_gradient: min.max_gradient,
     };
-    let standard_vcov = match invert_information(&e, nf) {
-        Inversion::Vcov(v) => v,
-        Inversion::Singular(_) if !min.converged => {
-            return Err(AnalysisError::computation(not_converged.to_string()))
-        }
-        Inversion::Singular(idx) => {
-            let names: Vec<String> = idx
-                .iter()
-                .filter_map(|&k| table.params.iter().find(|p| p.free == Some(k)))
-                .map(|p| format!("{} {} {}", p.lhs, p.op, p.rhs))
-                .collect();
-            return Err(AnalysisError::unsuitable(
-                Location::source(&spec.source),
-                format!(
-                    "the model is not identified: the information matrix is singular; the parameters involved include {}",
-                    names.join(", ")
-                ),
-            ));
-        }
-    };
+    let standard_vcov = vcov_or_unidentified(
+        &e,
+        nf,
+        min.converged,
+        &not_converged,
+        "information",
+        &spec.source,
+        |k| free_parameter_name(&table, k),
+    )?;
     let e_inv = &standard_vcov * nf;
     let robust = estimator == Estimator::WLSMV;
     let vcov = match (&st.influence, robust) {
