@@ -74,6 +74,7 @@ pub mod standardized;
 pub mod syntax;
 pub mod warnings;
 pub mod wls;
+mod wls_mixed;
 
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
 pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
