@@ -124,7 +124,9 @@ pub struct Options {
     /// Compute modification indices.
     pub modindices: bool,
     /// Ordered (ordinal) observed variables, fitted through thresholds and
-    /// polychoric correlations ([`wls`]; lavaan's `ordered =`).
+    /// polychoric correlations ([`wls`]; lavaan's `ordered =`); the model's
+    /// other observed variables stay continuous (polyserial correlations
+    /// with the ordered ones).
     pub ordered: Vec<String>,
     /// Bootstrap standard errors and percentile intervals.
     pub bootstrap: Option<BootstrapOptions>,

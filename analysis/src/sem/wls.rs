@@ -16,6 +16,15 @@
 //!   variance)`, so that every y* has unit variance and Σ(θ) is a
 //!   correlation matrix. Thresholds are parameters (`x | t1`, …), which the
 //!   model syntax may label or fix.
+//! - **ordered and continuous indicators together** (lavaan's `ordered =
+//!   c("a", "b")`; [`crate::polyserial`]): s holds per variable its
+//!   thresholds or, for a continuous one, minus its mean; then the
+//!   variances of the continuous ones; then the covariances, in which
+//!   pairs of ordered variables have polychoric correlations, ordered with
+//!   continuous polyserial ones times σ, and continuous pairs their
+//!   covariances (divisor N). A continuous indicator keeps its intercept
+//!   and residual variance as parameters; lavaan 0.6.14 reports no robust
+//!   CFI/TLI/RMSEA for such fits, and neither do we.
 //! - **continuous indicators**: s holds the means (with a mean structure)
 //!   and vech S (divisor N); Γ is Browne's ADF estimate
 //!   ([`crate::adf_gamma`]).
@@ -44,12 +53,12 @@
 //! 0.6.14's (Savalei 2021, `lav_fit_catml_dwls`; see [`CatMl`]). lavaan's
 //! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
 //! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
-//! χ² / 2N. Not yet: ordered and continuous indicators in one model,
-//! ordered predictors, free latent means, multiple groups, missing data
-//! other than listwise deletion.
+//! χ² / 2N. Not yet: ordered predictors and observed exogenous covariates
+//! with ordered indicators (lavaan's `conditional.x`), free latent means,
+//! multiple groups, missing data other than listwise deletion.
 //!
 //! The entry point is [`super::fit`] with [`Options::ordered`] naming the
-//! ordered variables (every observed variable of the model) and the
+//! ordered variables (all or some of the model's observed variables) and the
 //! estimator in [`Options::estimator`]:
 //!
 //! ```
