@@ -436,7 +436,7 @@ fn continuous_column(source: &str, name: &str, values: &[f64]) -> Result<Column>
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-    if !(variance > 1e-12 * mean.abs().max(1.0).powi(2)) {
+    if variance <= 1e-12 * mean.abs().max(1.0).powi(2) || variance.is_nan() {
         return Err(AnalysisError::unsuitable(
             Location::source(source).with_column(name),
             format!(
@@ -680,7 +680,7 @@ impl Polyserial<'_> {
                 break;
             }
             let next = rho - g / h;
-            if !(next.abs() < RHO_BOUND) {
+            if next.is_nan() || next.abs() >= RHO_BOUND {
                 break;
             }
             let step = (next - rho).abs();
