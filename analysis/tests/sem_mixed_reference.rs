@@ -141,6 +141,11 @@ fn wlsmv_with_one_ordered_indicator_and_a_label_across_kinds() {
     assert_fixture("wlsmv_one_ordered", 100);
 }
 
+#[test]
+fn wlsmv_with_a_continuous_covariate_made_random() {
+    assert_fixture("wlsmv_random_covariate", 60);
+}
+
 /// lavCor's correlations (Pearson, polyserial, polychoric) of the nine
 /// variables, and wls.obs and Γ (lavInspect "gamma") of a small model:
 /// 1e-6 absolute for the correlations and statistics (closed forms and

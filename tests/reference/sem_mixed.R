@@ -65,12 +65,22 @@ sem_model <- "
 one_ordered <- "
   f2 =~ c2 + a*c3 + a*c4 + o4
 "
+# A continuous predictor of a factor of ordered items, made random by its
+# variance statement (so lavaan does not condition on it: conditional.x is
+# FALSE).
+random_covariate <- "
+  f1 =~ o1 + o2 + o3
+  f1 ~ c1
+  c1 ~~ c1
+"
 
 fits <- list(
   list(name = "wlsmv_cfa", model = cfa, estimator = "WLSMV", ordered = ordered),
   list(name = "wlsmv_sem", model = sem_model, estimator = "WLSMV", ordered = ordered),
   list(name = "dwls_cfa", model = cfa, estimator = "DWLS", ordered = ordered),
   list(name = "uls_sem", model = sem_model, estimator = "ULS", ordered = ordered),
+  list(name = "wlsmv_random_covariate", model = random_covariate, estimator = "WLSMV",
+       ordered = c("o1", "o2", "o3")),
   list(name = "wlsmv_one_ordered", model = one_ordered, estimator = "WLSMV",
        ordered = c("o4"))
 )

@@ -500,7 +500,10 @@ fn model_statistics(
             .iter()
             .filter(|q| q.matrix == Matrix::Threshold)
         {
-            out[st.threshold_offset[q.row] + q.col] = q.free.map_or(q.value, |k| theta[k]);
+            // τ − μ*: the latent response's implied mean is not 0 when a
+            // factor regresses on a continuous variable with a mean.
+            out[st.threshold_offset[q.row] + q.col] =
+                q.free.map_or(q.value, |k| theta[k]) - imp.mean[q.row];
         }
         // Continuous among ordered: minus the mean in the threshold slot,
         // then the variances (lavaan's wls.obs).
@@ -547,9 +550,12 @@ fn jacobian(table: &ParTable, imp: &Implied, st: &Statistics, ordered: bool) -> 
         .iter()
         .filter(|q| q.matrix == Matrix::Threshold)
     {
+        let r = st.threshold_offset[q.row] + q.col;
         if let Some(k) = q.free {
-            j[(st.threshold_offset[q.row] + q.col, k)] += 1.0;
+            j[(r, k)] += 1.0;
         }
+        let dmu = full.row(q.row);
+        j.row_mut(r).zip_apply(&dmu, |a, b| *a -= b);
     }
     let pairs = vech_pairs(p);
     let mut r = st.n_first;
