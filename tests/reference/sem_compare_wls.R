@@ -1,0 +1,122 @@
+# Reference difference tests of least-squares fits (lavTestLRT's
+# "satorra.2000" scaled-shifted difference for WLSMV, the plain difference
+# for DWLS and ULS with the standard test) and semTools' net() nesting
+# verdicts, for analysis/src/sem/compare.rs (issue 15, item 3).
+#
+#   Rscript tests/reference/sem_compare_wls.R        (from the repository root)
+#
+# Simulates (fixed seed) eight 5-point items on two correlated factors, with
+# a residual correlation of y1 and y2 and a cross-loading of y8 that the
+# models leave out (so that differences are not trivially 0). Writes
+# tests/data/sem/ordinal_nested.csv and tests/fixtures/sem_compare_wls/
+# {lrt,net}.json: per comparison the models (syntax, df, chisq) and
+# lavTestLRT's table (Chisq diff, Df diff, Pr(>Chisq), the method of its
+# heading, and the scale a and shift b of satorra.2000); per net() pair its
+# verdict and the chi-square of the less restricted model refitted to the
+# more restricted model's implied moments (what net() compares with 1e-4).
+# Needs: r-cran-lavaan (0.6.14), r-cran-semtools, r-cran-jsonlite.
+suppressPackageStartupMessages({
+  library(lavaan)
+  library(semTools)
+  library(jsonlite)
+})
+
+fixture_dir <- "tests/fixtures/sem_compare_wls"
+dir.create(fixture_dir, recursive = TRUE, showWarnings = FALSE)
+
+set.seed(20261215)
+n <- 500
+f1 <- rnorm(n)
+f2 <- 0.45 * f1 + sqrt(1 - 0.45^2) * rnorm(n)
+shared <- rnorm(n)
+cut5 <- function(y) findInterval(y, c(-1.6, -0.8, 0.1, 0.9)) + 1
+latent <- function(f, l) l * f + sqrt(1 - l^2) * rnorm(n)
+d <- data.frame(
+  y1 = cut5(0.70 * f1 + 0.3 * shared + sqrt(1 - 0.70^2 - 0.09) * rnorm(n)),
+  y2 = cut5(0.65 * f1 + 0.3 * shared + sqrt(1 - 0.65^2 - 0.09) * rnorm(n)),
+  y3 = cut5(latent(f1, 0.60)),
+  y4 = cut5(latent(f1, 0.55)),
+  y5 = cut5(latent(f2, 0.75)),
+  y6 = cut5(latent(f2, 0.70)),
+  y7 = cut5(latent(f2, 0.60)),
+  y8 = cut5(0.5 * f2 + 0.2 * f1 + sqrt(1 - 0.25 - 0.04 - 2 * 0.1 * 0.45) * rnorm(n))
+)
+write.csv(d, "tests/data/sem/ordinal_nested.csv", row.names = FALSE)
+
+models <- list(
+  cov = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8\ny1 ~~ y2",
+  cfa = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8",
+  equal = "f1 =~ y1 + a*y2 + a*y3 + a*y4\nf2 =~ y5 + y6 + y7 + y8",
+  sem = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8\nf2 ~ f1",
+  semfix = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8\nf2 ~ 0.3*f1",
+  orth = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8\nf1 ~~ 0*f2",
+  # y8 moved to f1: fewer df than orth and a lower chi-square, yet orth is
+  # not a restricted version of it (the cheap checks pass; net() does not).
+  moved = "f1 =~ y1 + y2 + y3 + y4 + y8\nf2 =~ y5 + y6 + y7\ny1 ~~ y2"
+)
+
+# do.call keeps the model text in the call, which net()'s update() needs.
+fit_as <- function(name, ...) {
+  do.call("cfa", list(model = models[[name]], data = d, ...))
+}
+
+lrt_case <- function(case, names, estimator, ordered = TRUE, ...) {
+  fits <- lapply(names, fit_as, ordered = ordered, estimator = estimator, ...)
+  tab <- do.call(lavTestLRT, c(unname(fits), list(model.names = names)))
+  heading <- attr(tab, "heading")
+  method <- if (grepl("satorra.2000", heading, fixed = TRUE)) "satorra.2000" else "standard"
+  ord <- rownames(tab)
+  scale <- attr(tab, "scale")
+  shift <- attr(tab, "shift")
+  tests <- lapply(seq_along(ord)[-1], function(i) list(
+    from = ord[i - 1], to = ord[i],
+    chisq_diff = tab[i, "Chisq diff"], df_diff = tab[i, "Df diff"],
+    pvalue = tab[i, "Pr(>Chisq)"], method = method,
+    scale = if (is.null(scale)) NA else scale[i],
+    shift = if (is.null(shift)) NA else shift[i]))
+  list(
+    name = case, estimator = estimator, ordered = ordered,
+    models = lapply(names, function(k) {
+      f <- fits[[match(k, names)]]
+      list(model = k, syntax = models[[k]],
+           df = unname(fitMeasures(f, "df")), chisq = unname(fitMeasures(f, "chisq")))
+    }),
+    tests = tests)
+}
+
+lrt <- list(
+  lrt_case("wlsmv_chain", c("cov", "cfa", "equal"), "WLSMV"),
+  lrt_case("wlsmv_fixed_path", c("sem", "semfix"), "WLSMV"),
+  lrt_case("wlsmv_orthogonal", c("cfa", "orth"), "WLSMV"),
+  lrt_case("dwls_chain", c("cov", "cfa", "equal"), "DWLS"),
+  lrt_case("uls_chain", c("cov", "cfa", "equal"), "ULS")
+)
+writeLines(toJSON(lrt, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
+           file.path(fixture_dir, "lrt.json"))
+
+# net(): x.within.y refits the less restricted model to the more restricted
+# model's implied moments with the same N and estimator; nested when that
+# chi-square is below crit = 1e-4.
+net_pair <- function(restricted, free, estimator, ...) {
+  fx <- fit_as(restricted, estimator = estimator, ...)
+  fy <- fit_as(free, estimator = estimator, ...)
+  verdict <- net(fx, fy)@test[2, 1]
+  mu <- lavInspect(fx, "mean.ov")
+  refit <- do.call("cfa", c(list(model = models[[free]],
+    sample.cov = lavInspect(fx, "cov.ov"),
+    sample.mean = if (length(mu)) mu else NULL,
+    sample.nobs = lavInspect(fx, "nobs"), estimator = estimator), list(...)))
+  list(restricted = restricted, free = free, estimator = estimator,
+       meanstructure = lavInspect(fx, "options")$meanstructure,
+       restricted_syntax = models[[restricted]], free_syntax = models[[free]],
+       nested = unname(verdict), refit_chisq = unname(fitMeasures(refit, "chisq")))
+}
+nets <- list(
+  net_pair("equal", "cfa", "ML"),
+  net_pair("orth", "cov", "ML"),
+  net_pair("orth", "moved", "ML"),
+  net_pair("equal", "cfa", "ML", meanstructure = TRUE),
+  net_pair("orth", "moved", "ML", meanstructure = TRUE)
+)
+writeLines(toJSON(nets, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
+           file.path(fixture_dir, "net.json"))
