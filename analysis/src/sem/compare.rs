@@ -9,7 +9,11 @@
 //! unscaled χ² is divided by the Satorra–Bentler (2001) scaling factor
 //! `c_d = (df₀·c₀ − df₁·c₁)/(df₀ − df₁)` (0: the restricted model, c the
 //! models' scaling factors), lavaan's default `satorra.bentler.2001`.
-//! (The scaled-shifted difference of WLSMV comes with that estimator.)
+//! With WLSMV (whose models carry the scaled-and-shifted test) it is
+//! lavaan's `satorra.2000`: the scaled-and-shifted difference of
+//! [`super::scaled_shifted_difference`], `a·Δχ² + b` on Δdf. DWLS, ULS and
+//! GLS carry the standard test, so their difference is the plain one, as
+//! lavaan's.
 //!
 //! Models that cannot be nested are refused: equal degrees of freedom,
 //! different observed variables, groups or numbers of cases, different
@@ -30,6 +34,8 @@
 
 use super::fit::chisq_sf;
 use super::groups::MultiGroupFit;
+use super::scaled_shifted_difference::scaled_shifted_difference;
+use super::wls::TestPieces;
 use super::{Estimator, FitMeasures, SemFit};
 use crate::error::{AnalysisError, Result};
 use serde::Serialize;
@@ -62,6 +68,10 @@ pub struct ComparedModel {
     pub chisq_scaling_factor: Option<f64>,
     /// The estimator.
     pub estimator: Estimator,
+    /// What the scaled-shifted difference needs (least squares; not
+    /// serialized).
+    #[serde(skip)]
+    pub test_pieces: Option<TestPieces>,
     /// The observed variables (for the nesting checks; not serialized).
     #[serde(skip)]
     pub observed: Vec<String>,
@@ -85,6 +95,7 @@ impl ComparedModel {
             chisq_scaled: None,
             chisq_scaling_factor: None,
             estimator: Estimator::ML,
+            test_pieces: None,
             observed,
             nobs: vec![nobs],
         }
@@ -104,6 +115,7 @@ impl ComparedModel {
             chisq_scaled: robust.and_then(|r| r.chisq_scaled),
             chisq_scaling_factor: robust.and_then(|r| r.chisq_scaling_factor),
             estimator,
+            test_pieces: None,
             observed: Vec::new(),
             nobs: Vec::new(),
         }
@@ -114,6 +126,7 @@ impl ComparedModel {
         ComparedModel {
             observed: fit.table.observed.clone(),
             nobs: vec![fit.nobs],
+            test_pieces: fit.test_pieces.clone(),
             ..ComparedModel::with_measures(model, &fit.fit, fit.estimator)
         }
     }
@@ -145,8 +158,15 @@ pub struct DifferenceTest {
     pub df_diff: f64,
     /// P(χ²(Δdf) > difference).
     pub pvalue: f64,
-    /// lavaan's name of the method: `standard` or `satorra.bentler.2001`.
+    /// lavaan's name of the method: `standard`, `satorra.bentler.2001` or
+    /// `satorra.2000`.
     pub method: &'static str,
+    /// The scale a of `satorra.2000` (lavaan's `attr(, "scale")`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    /// The shift b of `satorra.2000` (lavaan's `attr(, "shift")`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift: Option<f64>,
 }
 
 /// The models (fewest df first) and the test of each against the previous.
@@ -185,18 +205,29 @@ pub fn difference_test(free: &ComparedModel, restricted: &ComparedModel) -> Resu
     check_nested(free, restricted)?;
     let df_diff = restricted.df - free.df;
     let raw = restricted.chisq - free.chisq;
+    let mut scale_shift = None;
     let (chisq_diff, method) = match restricted.estimator {
-        Estimator::ML | Estimator::GLS => (raw, "standard"),
-        // lavaan's lavTestLRT takes their difference by a method of its
-        // own (Asparouhov & Muthén's for WLSMV), not the χ² difference.
-        Estimator::WLSMV | Estimator::DWLS | Estimator::ULS => {
-            return Err(AnalysisError::unsuitable(
-                crate::error::Location::source(&restricted.model),
-                format!(
-                    "the difference test of models fitted by {} is not yet computed (lavaan uses a method of its own for it); compare them with ML, MLM, MLR or GLS",
-                    restricted.estimator.as_str()
-                ),
-            ))
+        // These carry the standard test: lavTestLRT takes the plain
+        // difference.
+        Estimator::ML | Estimator::GLS | Estimator::DWLS | Estimator::ULS => (raw, "standard"),
+        Estimator::WLSMV => {
+            fn pieces(m: &ComparedModel) -> Result<&TestPieces> {
+                m.test_pieces.as_ref().ok_or_else(|| {
+                    AnalysisError::computation(format!(
+                        "the scaled-shifted difference needs the least-squares pieces (Δ, W, Γ) of {}, which its fit did not keep",
+                        m.model
+                    ))
+                })
+            }
+            let d = scaled_shifted_difference(pieces(free)?, pieces(restricted)?, raw, df_diff)
+                .map_err(|e| {
+                    AnalysisError::computation(format!(
+                        "the WLSMV difference test of {} against {}: {e}",
+                        restricted.model, free.model
+                    ))
+                })?;
+            scale_shift = Some((d.scale, d.shift));
+            (d.statistic, "satorra.2000")
         }
         Estimator::MLM | Estimator::MLR => {
             let (Some(c1), Some(c0)) = (
@@ -226,6 +257,8 @@ pub fn difference_test(free: &ComparedModel, restricted: &ComparedModel) -> Resu
         df_diff,
         pvalue: chisq_sf(chisq_diff.max(0.0), df_diff),
         method,
+        scale: scale_shift.map(|(a, _)| a),
+        shift: scale_shift.map(|(_, b)| b),
     })
 }
 

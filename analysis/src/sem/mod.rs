@@ -70,6 +70,7 @@ pub mod partable;
 pub mod reliability;
 pub mod robust;
 pub mod samplestats;
+pub mod scaled_shifted_difference;
 pub mod standardized;
 pub mod syntax;
 pub mod warnings;

@@ -100,7 +100,7 @@ pub enum Weight {
 
 impl Weight {
     /// W·X.
-    fn times(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+    pub fn times(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
         match self {
             Weight::Diagonal(w) => {
                 let mut out = x.clone();
