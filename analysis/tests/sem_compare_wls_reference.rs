@@ -112,3 +112,74 @@ fn least_squares_difference_tests_match_lavtestlrt() {
     }
     assert_eq!(checked, 8);
 }
+
+/// semTools' net(): the verdict, and the χ² of the less restricted model
+/// refitted to the more restricted model's implied moments (1e-3 relative
+/// when not nested; below the criterion when nested).
+#[test]
+fn nesting_verdicts_match_semtools_net() {
+    use analysis::sem::nesting::{refit_chisq, Refit, NESTING_CRITERION};
+    let sample = sample();
+    let pairs = fixture("net");
+    for pair in pairs.as_array().unwrap() {
+        let options = Options {
+            estimator: pair["estimator"].as_str().unwrap().parse().unwrap(),
+            meanstructure: pair["meanstructure"].as_bool().unwrap(),
+            ..Options::default()
+        };
+        let refit = |key: &str| {
+            let spec = ModelSpec::parse(pair[key].as_str().unwrap()).unwrap();
+            let fit = sem::fit(&spec, &sample, &options).unwrap();
+            Refit::of_fit(&spec, &options, &fit).unwrap()
+        };
+        let what = format!(
+            "{} in {} (meanstructure {})",
+            pair["restricted"], pair["free"], options.meanstructure
+        );
+        let chisq = refit_chisq(&refit("free_syntax"), &refit("restricted_syntax")).unwrap();
+        let nested = pair["nested"].as_bool().unwrap();
+        assert_eq!(chisq < NESTING_CRITERION, nested, "{what}: χ² {chisq}");
+        if !nested {
+            close(&what, chisq, pair["refit_chisq"].as_f64().unwrap());
+        }
+    }
+}
+
+/// sem-compare's order of checks: the non-nested pair of the fixture
+/// passes the cheap conditions (more df and a higher χ²) and is refused by
+/// the refit, with both names and the χ² in the message.
+#[test]
+fn a_non_nested_pair_is_refused_by_the_refit() {
+    use analysis::sem::nesting::Refit;
+    let sample = sample();
+    let pairs = fixture("net");
+    let pair = pairs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| !p["nested"].as_bool().unwrap())
+        .unwrap();
+    let options = Options::default();
+    let model = |key: &str, name: &str| {
+        let spec = ModelSpec::parse(pair[key].as_str().unwrap()).unwrap();
+        let fit = sem::fit(&spec, &sample, &options).unwrap();
+        let mut m = ComparedModel::of_fit(name, &fit);
+        m.refit = Refit::of_fit(&spec, &options, &fit);
+        m
+    };
+    let free = model("free_syntax", "moved.lav");
+    let restricted = model("restricted_syntax", "orth.lav");
+    assert!(restricted.df > free.df && restricted.chisq > free.chisq);
+    let message = compare(vec![free.clone(), restricted.clone()])
+        .unwrap_err()
+        .to_string();
+    let expected = format!("χ² = {:.1}", pair["refit_chisq"].as_f64().unwrap());
+    for needle in ["moved.lav", "orth.lav", "not nested", expected.as_str()] {
+        assert!(message.contains(needle), "{needle} not in: {message}");
+    }
+    // Without the refit, only the cheap conditions: the test goes ahead.
+    let (mut free, mut restricted) = (free, restricted);
+    free.refit = None;
+    restricted.refit = None;
+    assert!(compare(vec![free, restricted]).is_ok());
+}

@@ -18,7 +18,12 @@
 //! Models that cannot be nested are refused: equal degrees of freedom,
 //! different observed variables, groups or numbers of cases, different
 //! estimators, or a restricted model that fits better than the model it
-//! should restrict (χ² lower by more than rounding).
+//! should restrict (χ² lower by more than rounding). These cheap necessary
+//! conditions come first; then, when both models carry a
+//! [`ComparedModel::refit`] (ML, MLM, MLR, with or without means and
+//! groups), the sufficient check of semTools' `net()`
+//! ([`super::nesting`]): the less restricted model must reproduce the
+//! moments the other implies.
 //!
 //! ```
 //! use analysis::sem::compare::{compare, ComparedModel};
@@ -34,6 +39,7 @@
 
 use super::fit::chisq_sf;
 use super::groups::MultiGroupFit;
+use super::nesting::{refit_chisq, Refit, NESTING_CRITERION};
 use super::scaled_shifted_difference::scaled_shifted_difference;
 use super::wls::TestPieces;
 use super::{Estimator, FitMeasures, SemFit};
@@ -42,7 +48,7 @@ use serde::Serialize;
 
 /// What a difference test needs of a fitted model, and the measures shown
 /// beside it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ComparedModel {
     /// Its name (e.g. the model file).
     pub model: String,
@@ -72,6 +78,10 @@ pub struct ComparedModel {
     /// serialized).
     #[serde(skip)]
     pub test_pieces: Option<TestPieces>,
+    /// What the nesting check refits (see [`super::nesting`]; `None`: only
+    /// the necessary conditions are checked; not serialized).
+    #[serde(skip)]
+    pub refit: Option<Refit>,
     /// The observed variables (for the nesting checks; not serialized).
     #[serde(skip)]
     pub observed: Vec<String>,
@@ -96,6 +106,7 @@ impl ComparedModel {
             chisq_scaling_factor: None,
             estimator: Estimator::ML,
             test_pieces: None,
+            refit: None,
             observed,
             nobs: vec![nobs],
         }
@@ -116,6 +127,7 @@ impl ComparedModel {
             chisq_scaling_factor: robust.and_then(|r| r.chisq_scaling_factor),
             estimator,
             test_pieces: None,
+            refit: None,
             observed: Vec::new(),
             nobs: Vec::new(),
         }
@@ -170,7 +182,7 @@ pub struct DifferenceTest {
 }
 
 /// The models (fewest df first) and the test of each against the previous.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     /// The models, ordered by df.
     pub models: Vec<ComparedModel>,
@@ -335,6 +347,21 @@ fn check_nested(free: &ComparedModel, restricted: &ComparedModel) -> Result<()> 
                 restricted.model, restricted.df, restricted.chisq, free.chisq, free.model
             ),
         ));
+    }
+    // The sufficient check last (it fits a model again): semTools' net().
+    if let (Some(f), Some(r)) = (&free.refit, &restricted.refit) {
+        if let Some(chisq) = refit_chisq(f, r) {
+            if chisq >= NESTING_CRITERION {
+                return Err(not_nested(
+                    free,
+                    restricted,
+                    format!(
+                        "{} fitted to the moments that {} implies has χ² = {chisq:.4} (nested models reproduce them: χ² < {NESTING_CRITERION:e}, semTools' net() criterion), so {} can describe data that {} cannot",
+                        free.model, restricted.model, restricted.model, free.model
+                    ),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -65,6 +65,7 @@ pub mod invariance;
 pub mod missing;
 pub mod model;
 pub mod modindices;
+pub mod nesting;
 pub mod output;
 pub mod partable;
 pub mod reliability;
