@@ -110,7 +110,7 @@ fn least_squares_difference_tests_match_lavtestlrt() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 8);
+    assert_eq!(checked, 10);
 }
 
 /// semTools' net(): the verdict, and the χ² of the less restricted model

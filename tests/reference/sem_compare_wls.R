@@ -56,8 +56,9 @@ models <- list(
 )
 
 # do.call keeps the model text in the call, which net()'s update() needs.
-fit_as <- function(name, ...) {
-  do.call("cfa", list(model = models[[name]], data = d, ...))
+fit_as <- function(name, ordered = FALSE, ...) {
+  do.call("cfa", c(list(model = models[[name]], data = d),
+                   if (ordered) list(ordered = TRUE), list(...)))
 }
 
 lrt_case <- function(case, names, estimator, ordered = TRUE, ...) {
@@ -89,7 +90,9 @@ lrt <- list(
   lrt_case("wlsmv_fixed_path", c("sem", "semfix"), "WLSMV"),
   lrt_case("wlsmv_orthogonal", c("cfa", "orth"), "WLSMV"),
   lrt_case("dwls_chain", c("cov", "cfa", "equal"), "DWLS"),
-  lrt_case("uls_chain", c("cov", "cfa", "equal"), "ULS")
+  lrt_case("uls_chain", c("cov", "cfa", "equal"), "ULS"),
+  # The items as continuous: WLSMV's weights from Browne's ADF Gamma.
+  lrt_case("wlsmv_continuous_chain", c("cov", "cfa", "equal"), "WLSMV", ordered = FALSE)
 )
 writeLines(toJSON(lrt, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
            file.path(fixture_dir, "lrt.json"))
