@@ -183,3 +183,63 @@ fn a_non_nested_pair_is_refused_by_the_refit() {
     restricted.refit = None;
     assert!(compare(vec![free, restricted]).is_ok());
 }
+
+/// Pairs that cannot be tested: mixed estimators, a WLSMV model without its
+/// least-squares pieces, pieces of other statistics, and a difference whose
+/// scaling is degenerate (Γ = 0) — each a clear error, never a NaN.
+#[test]
+fn pairs_that_cannot_be_tested_are_refused_clearly() {
+    use analysis::sem::compare::difference_test;
+    use analysis::sem::Estimator;
+    let sample = sample();
+    let fit = |syntax: &str, estimator: Estimator| {
+        let options = Options {
+            estimator,
+            ordered: if estimator == Estimator::ML {
+                Vec::new()
+            } else {
+                items()
+            },
+            ..Options::default()
+        };
+        sem::fit(&ModelSpec::parse(syntax).unwrap(), &sample, &options).unwrap()
+    };
+    let two = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8";
+    let free = ComparedModel::of_fit(
+        "cov.lav",
+        &fit(&format!("{two}\ny1 ~~ y2"), Estimator::WLSMV),
+    );
+    let restricted = ComparedModel::of_fit("cfa.lav", &fit(two, Estimator::WLSMV));
+    let message = |r: analysis::Result<analysis::sem::compare::DifferenceTest>| {
+        r.err().expect("an error").to_string()
+    };
+
+    let ml = ComparedModel::of_fit("cfa_ml.lav", &fit(two, Estimator::ML));
+    let m = message(difference_test(&free, &ml));
+    assert!(m.contains("different estimators (WLSMV and ML)"), "{m}");
+
+    let mut bare = restricted.clone();
+    bare.test_pieces = None;
+    let m = message(difference_test(&free, &bare));
+    assert!(m.contains("cfa.lav") && m.contains("Δ, W, Γ"), "{m}");
+
+    let mut other = restricted.clone();
+    other.test_pieces.as_mut().unwrap().groups[0].statistics[0] = "y9|t1".into();
+    let m = message(difference_test(&free, &other));
+    assert!(m.contains("different sample statistics"), "{m}");
+
+    let mut degenerate = free.clone();
+    for g in &mut degenerate.test_pieces.as_mut().unwrap().groups {
+        g.gamma_root.as_mut().unwrap().fill(0.0);
+    }
+    let m = message(difference_test(&degenerate, &restricted));
+    assert!(
+        m.contains("degenerate") && m.contains("cov.lav") && m.contains("cfa.lav"),
+        "{m}"
+    );
+
+    let mut no_data = free.clone();
+    no_data.test_pieces.as_mut().unwrap().groups[0].gamma_root = None;
+    let m = message(difference_test(&no_data, &restricted));
+    assert!(m.contains("raw data"), "{m}");
+}
