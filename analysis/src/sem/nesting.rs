@@ -37,9 +37,11 @@
 //! # Ok::<(), analysis::AnalysisError>(())
 //! ```
 
-use super::groups::{self, GroupEqual, GroupedSample, MultiGroupFit};
+use super::estimate::{self, Limits, Problem};
+use super::groups::{self, GroupEqual, MultiGroupFit, MultiGroupProblem};
 use super::model::Implied;
 use super::partable::ParTable;
+use super::samplestats::MomentsInUse;
 use super::{Estimator, Likelihood, ModelSpec, Options, SampleMoments, SemFit};
 
 /// Largest χ² of the refit taken as "reproduced": semTools' `net()`
@@ -54,8 +56,8 @@ pub struct Refit {
     pub spec: ModelSpec,
     /// Its options (the refit uses ML with the normal likelihood).
     pub options: Options,
-    /// Multi-group: the group column, its labels and what is held equal.
-    pub groups: Option<(String, Vec<String>, GroupEqual)>,
+    /// Multi-group: what is held equal across the groups.
+    pub groups: Option<GroupEqual>,
     /// The implied moments per group, as samples of the same N.
     pub implied: Vec<SampleMoments>,
 }
@@ -131,44 +133,66 @@ impl Refit {
         Some(Refit {
             spec: spec.clone(),
             options: refit_options(options),
-            groups: Some((
-                fit.group.clone(),
-                fit.group_labels.clone(),
-                fit.group_equal.clone(),
-            )),
+            groups: Some(fit.group_equal.clone()),
             implied,
         })
     }
 }
 
 /// The χ² of `free` refitted to the moments `restricted` implies (`net()`'s
-/// `x.within.y`); `None` when the refit fails or does not converge (semTools:
-/// NA, undecided).
+/// `x.within.y`), by the ML discrepancy and nothing else (net(): `se =
+/// "none"`: the refit is often not identified at a boundary, and only its
+/// minimum matters); `None` when it cannot be set up or does not converge
+/// above the criterion (semTools: NA, undecided).
 pub fn refit_chisq(free: &Refit, restricted: &Refit) -> Option<f64> {
-    let fitted = match &free.groups {
-        None => {
-            let [sample] = restricted.implied.as_slice() else {
-                return None;
-            };
-            super::fit(&free.spec, sample, &free.options)
-                .ok()
-                .map(|f| (f.converged, f.fit.chisq))
+    let samples = &restricted.implied;
+    let names = &samples.first()?.names;
+    let mut tables = match &free.groups {
+        None if samples.len() == 1 => vec![ParTable::build_with_means(
+            &free.spec,
+            names,
+            free.options.std_lv,
+            free.options.meanstructure,
+        )
+        .ok()?],
+        Some(equal) => {
+            groups::group_tables(&free.spec, names, free.options.std_lv, samples.len(), equal)
+                .ok()?
         }
-        Some((column, labels, equal)) => {
-            let sample = GroupedSample {
-                column: column.clone(),
-                labels: labels.clone(),
-                samples: restricted.implied.clone(),
-                source: restricted
-                    .implied
-                    .first()
-                    .map(|s| s.source.clone())
-                    .unwrap_or_default(),
-            };
-            groups::fit(&free.spec, &sample, equal, &free.options)
-                .ok()
-                .map(|f| (f.converged, f.fit.chisq))
-        }
+        None => return None,
     };
-    fitted.and_then(|(converged, chisq)| converged.then_some(chisq))
+    let moments: Vec<MomentsInUse> = tables
+        .iter()
+        .zip(samples)
+        .map(|(t, s)| s.in_use(&t.observed, Likelihood::Normal, t.meanstructure).ok())
+        .collect::<Option<_>>()?;
+    for (t, m) in tables.iter_mut().zip(&moments) {
+        t.set_fixed_x(&m.s, m.mean.as_ref().map(|v| v.as_slice()));
+    }
+    let nobs: Vec<f64> = samples.iter().map(|s| s.nobs as f64).collect();
+    let ntotal: f64 = nobs.iter().sum();
+    let problems: Vec<Problem> = tables
+        .iter()
+        .zip(&moments)
+        .map(|(t, m)| Problem::new(t, m.s.clone()).map(|p| p.with_mean(m.mean.clone())))
+        .collect::<Option<_>>()?;
+    // Start values: each group's own, the first group's for shared ones.
+    let npar = tables[0].n_free;
+    let mut start = vec![f64::NAN; npar];
+    for (t, m) in tables.iter().zip(&moments) {
+        let own = estimate::starting_values(t, &m.s, m.mean.as_ref());
+        for k in t.params.iter().filter_map(|p| p.free) {
+            if start[k].is_nan() {
+                start[k] = own[k];
+            }
+        }
+    }
+    let problem = MultiGroupProblem {
+        groups: problems,
+        weights: nobs.iter().map(|n| n / ntotal).collect(),
+    };
+    let opt = estimate::optimise_within(&problem, start, Limits::default()).ok()?;
+    // F = Σ (n_g/N)·F_g, so χ² = N·F, as lavaan's (normal likelihood).
+    let chisq = (ntotal * opt.f).max(0.0);
+    (opt.converged || chisq < NESTING_CRITERION).then_some(chisq)
 }
