@@ -115,12 +115,15 @@ fn least_squares_difference_tests_match_lavtestlrt() {
 
 /// semTools' net(): the verdict, and the χ² of the less restricted model
 /// refitted to the more restricted model's implied moments (1e-3 relative
-/// when not nested; below the criterion when nested).
+/// when not nested; below the criterion when nested); one group with and
+/// without means, and two groups (tests/data/sem/groups2.csv).
 #[test]
 fn nesting_verdicts_match_semtools_net() {
+    use analysis::sem::groups::{self, GroupEqual, GroupedSample};
     use analysis::sem::nesting::{refit_chisq, Refit, NESTING_CRITERION};
     let sample = sample();
     let pairs = fixture("net");
+    assert_eq!(pairs.as_array().unwrap().len(), 7);
     for pair in pairs.as_array().unwrap() {
         let options = Options {
             estimator: pair["estimator"].as_str().unwrap().parse().unwrap(),
@@ -129,12 +132,25 @@ fn nesting_verdicts_match_semtools_net() {
         };
         let refit = |key: &str| {
             let spec = ModelSpec::parse(pair[key].as_str().unwrap()).unwrap();
-            let fit = sem::fit(&spec, &sample, &options).unwrap();
-            Refit::of_fit(&spec, &options, &fit).unwrap()
+            match pair["group"].as_str() {
+                None => {
+                    let fit = sem::fit(&spec, &sample, &options).unwrap();
+                    Refit::of_fit(&spec, &options, &fit).unwrap()
+                }
+                Some(group) => {
+                    let data =
+                        Dataset::from_path(format!("{ROOT}/tests/data/sem/groups2.csv")).unwrap();
+                    let columns: Vec<String> = (1..=6).map(|i| format!("x{i}")).collect();
+                    let grouped = GroupedSample::from_dataset(&data, group, &columns).unwrap();
+                    let fit =
+                        groups::fit(&spec, &grouped, &GroupEqual::default(), &options).unwrap();
+                    Refit::of_groups(&spec, &options, &fit).unwrap()
+                }
+            }
         };
         let what = format!(
-            "{} in {} (meanstructure {})",
-            pair["restricted"], pair["free"], options.meanstructure
+            "{} in {} (meanstructure {}, group {})",
+            pair["restricted"], pair["free"], options.meanstructure, pair["group"]
         );
         let chisq = refit_chisq(&refit("free_syntax"), &refit("restricted_syntax")).unwrap();
         let nested = pair["nested"].as_bool().unwrap();

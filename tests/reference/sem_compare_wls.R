@@ -52,12 +52,17 @@ models <- list(
   orth = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8\nf1 ~~ 0*f2",
   # y8 moved to f1: fewer df than orth and a lower chi-square, yet orth is
   # not a restricted version of it (the cheap checks pass; net() does not).
-  moved = "f1 =~ y1 + y2 + y3 + y4 + y8\nf2 =~ y5 + y6 + y7\ny1 ~~ y2"
+  moved = "f1 =~ y1 + y2 + y3 + y4 + y8\nf2 =~ y5 + y6 + y7\ny1 ~~ y2",
+  # Two groups (tests/data/sem/groups2.csv, from sem_groups.R).
+  g_two = "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6",
+  g_orth = "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf1 ~~ 0*f2",
+  g_moved = "f1 =~ x1 + x2 + x3 + x4\nf2 =~ x5 + x6\nx1 ~~ x2"
 )
+groups2 <- read.csv("tests/data/sem/groups2.csv")
 
 # do.call keeps the model text in the call, which net()'s update() needs.
-fit_as <- function(name, ordered = FALSE, ...) {
-  do.call("cfa", c(list(model = models[[name]], data = d),
+fit_as <- function(name, ordered = FALSE, data = d, ...) {
+  do.call("cfa", c(list(model = models[[name]], data = data),
                    if (ordered) list(ordered = TRUE), list(...)))
 }
 
@@ -104,12 +109,17 @@ net_pair <- function(restricted, free, estimator, ...) {
   fx <- fit_as(restricted, estimator = estimator, ...)
   fy <- fit_as(free, estimator = estimator, ...)
   verdict <- net(fx, fy)@test[2, 1]
-  mu <- lavInspect(fx, "mean.ov")
+  implied <- lavInspect(fx, "implied")
+  if (lavInspect(fx, "ngroups") == 1) implied <- list(implied)
+  mu <- lapply(implied, function(g) g$mean)
   refit <- do.call("cfa", c(list(model = models[[free]],
-    sample.cov = lavInspect(fx, "cov.ov"),
-    sample.mean = if (length(mu)) mu else NULL,
-    sample.nobs = lavInspect(fx, "nobs"), estimator = estimator), list(...)))
+    sample.cov = lapply(implied, function(g) g$cov),
+    sample.mean = if (length(mu[[1]])) mu else NULL,
+    sample.nobs = lavInspect(fx, "nobs"), estimator = estimator),
+    list(...)[names(list(...)) != "data"]))
+  args <- list(...)
   list(restricted = restricted, free = free, estimator = estimator,
+       group = if (is.null(args$group)) NA else args$group,
        meanstructure = lavInspect(fx, "options")$meanstructure,
        restricted_syntax = models[[restricted]], free_syntax = models[[free]],
        nested = unname(verdict), refit_chisq = unname(fitMeasures(refit, "chisq")))
@@ -119,7 +129,9 @@ nets <- list(
   net_pair("orth", "cov", "ML"),
   net_pair("orth", "moved", "ML"),
   net_pair("equal", "cfa", "ML", meanstructure = TRUE),
-  net_pair("orth", "moved", "ML", meanstructure = TRUE)
+  net_pair("orth", "moved", "ML", meanstructure = TRUE),
+  net_pair("g_orth", "g_two", "ML", data = groups2, group = "grp"),
+  net_pair("g_orth", "g_moved", "ML", data = groups2, group = "grp")
 )
 writeLines(toJSON(nets, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
            file.path(fixture_dir, "net.json"))

@@ -164,7 +164,10 @@ pub fn refit_chisq(free: &Refit, restricted: &Refit) -> Option<f64> {
     let moments: Vec<MomentsInUse> = tables
         .iter()
         .zip(samples)
-        .map(|(t, s)| s.in_use(&t.observed, Likelihood::Normal, t.meanstructure).ok())
+        .map(|(t, s)| {
+            s.in_use(&t.observed, Likelihood::Normal, t.meanstructure)
+                .ok()
+        })
         .collect::<Option<_>>()?;
     for (t, m) in tables.iter_mut().zip(&moments) {
         t.set_fixed_x(&m.s, m.mean.as_ref().map(|v| v.as_slice()));
