@@ -227,7 +227,7 @@ fn pairs_that_cannot_be_tested_are_refused_clearly() {
     );
     let restricted = ComparedModel::of_fit("cfa.lav", &fit(two, Estimator::WLSMV));
     let message = |r: analysis::Result<analysis::sem::compare::DifferenceTest>| {
-        r.err().expect("an error").to_string()
+        r.expect_err("an error").to_string()
     };
 
     let ml = ComparedModel::of_fit("cfa_ml.lav", &fit(two, Estimator::ML));
