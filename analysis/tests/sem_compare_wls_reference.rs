@@ -259,3 +259,50 @@ fn pairs_that_cannot_be_tested_are_refused_clearly() {
     let m = message(difference_test(&no_data, &restricted));
     assert!(m.contains("raw data"), "{m}");
 }
+
+/// The projector of satorra.2000 does not depend on how the parameters are
+/// written (θ → Tθ: Δ → ΔT): a shared label is one column in our table and
+/// Δ·K in lavaan's, and both give the same test (the equal-loadings chain
+/// above agrees with lavaan; here any invertible T, to 1e-9 relative).
+#[test]
+fn the_scaled_shifted_difference_is_invariant_to_the_parameterization() {
+    use analysis::sem::scaled_shifted_difference::scaled_shifted_difference;
+    use analysis::sem::{DMatrix, Estimator};
+    let sample = sample();
+    let options = Options {
+        estimator: Estimator::WLSMV,
+        ordered: items(),
+        ..Options::default()
+    };
+    let fit =
+        |syntax: &str| sem::fit(&ModelSpec::parse(syntax).unwrap(), &sample, &options).unwrap();
+    let free = fit("f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8");
+    let restricted = fit("f1 =~ y1 + a*y2 + a*y3 + a*y4\nf2 =~ y5 + y6 + y7 + y8");
+    let (diff, df) = (
+        restricted.fit.chisq - free.fit.chisq,
+        restricted.fit.df - free.fit.df,
+    );
+    let pieces = free.test_pieces.as_ref().unwrap();
+    let base =
+        scaled_shifted_difference(pieces, restricted.test_pieces.as_ref().unwrap(), diff, df)
+            .unwrap();
+    let k = pieces.groups[0].delta.ncols();
+    // Rescale one loading, mix another into a threshold's column.
+    let mut t = DMatrix::<f64>::identity(k, k);
+    t[(k - 1, k - 1)] = 2.5;
+    t[(0, k - 2)] = -0.7;
+    let mut moved = pieces.clone();
+    for g in &mut moved.groups {
+        g.delta = &g.delta * &t;
+    }
+    let other =
+        scaled_shifted_difference(&moved, restricted.test_pieces.as_ref().unwrap(), diff, df)
+            .unwrap();
+    for (a, b) in [
+        (base.statistic, other.statistic),
+        (base.scale, other.scale),
+        (base.trace, other.trace),
+    ] {
+        assert!((a - b).abs() <= 1e-9 * b.abs(), "{a} vs {b}");
+    }
+}
