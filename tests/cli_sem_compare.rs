@@ -14,16 +14,16 @@ fn data() -> String {
     format!("{}/{DATA}", common::ROOT)
 }
 
-/// The fixture's models of case `name` written to .lav files, in order.
-fn models(case: &Value) -> Vec<String> {
+/// The fixture's models of a case written to .lav files, in order, in a
+/// directory of the test's own (`tag`: the tests run in parallel).
+fn models(case: &Value, tag: &str) -> Vec<String> {
     case["models"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| {
             common::tmp_file(
-                // One directory per case: the tests run in parallel.
-                &format!("sem-compare-{}", case["name"].as_str().unwrap()),
+                &format!("sem-compare-{tag}"),
                 &format!("{}.lav", m["model"].as_str().unwrap()),
                 m["syntax"].as_str().unwrap(),
             )
@@ -85,7 +85,7 @@ fn check_against(json: &Value, fx: &Value, paths: &[String]) {
 #[test]
 fn wlsmv_on_ordered_items_gives_lavaans_scaled_shifted_differences() {
     let fx = case("wlsmv_chain");
-    let paths = models(&fx);
+    let paths = models(&fx, "wlsmv");
     // WLSMV is the default with ordered items.
     let out = run(&paths, &["--ordered-all", "--json"]);
     let json = common::stdout_json(&out);
@@ -104,7 +104,7 @@ fn wlsmv_on_ordered_items_gives_lavaans_scaled_shifted_differences() {
 fn dwls_and_uls_take_the_standard_difference() {
     for (name, estimator) in [("dwls_chain", "DWLS"), ("uls_chain", "ULS")] {
         let fx = case(name);
-        let paths = models(&fx);
+        let paths = models(&fx, name);
         let out = run(
             &paths,
             &["--ordered-all", "--estimator", estimator, "--json"],
@@ -119,7 +119,7 @@ fn dwls_and_uls_take_the_standard_difference() {
 #[test]
 fn wlsmv_on_the_items_as_continuous() {
     let fx = case("wlsmv_continuous_chain");
-    let paths = models(&fx);
+    let paths = models(&fx, "continuous");
     let out = run(&paths, &["--estimator", "WLSMV", "--json"]);
     check_against(&common::stdout_json(&out), &fx, &paths);
 }
@@ -192,7 +192,7 @@ fn pairs_nested(nets: &Value) -> Vec<String> {
 #[test]
 fn ordered_input_that_cannot_be_compared_is_refused_clearly() {
     let fx = case("wlsmv_chain");
-    let paths = models(&fx);
+    let paths = models(&fx, "refused");
     let out = run(&paths, &["--ordered-all", "--group", "y1"]);
     common::assert_fails_with(
         &out,
