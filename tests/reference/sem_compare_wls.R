@@ -135,3 +135,45 @@ nets <- list(
 )
 writeLines(toJSON(nets, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
            file.path(fixture_dir, "net.json"))
+
+# Two groups of 5-point items (the second with a larger loading of y3): the
+# multi-group WLSMV chain configural → equal thresholds and loadings → also
+# orthogonal factors, for when groups are fitted by least squares (lavaan's
+# satorra.2000 pools the groups' U·Gamma with weights n_g/N). Writes
+# tests/data/sem/ordinal_nested_groups.csv and lrt_groups.json.
+set.seed(20261216)
+simulate_group <- function(n, l3) {
+  f1 <- rnorm(n)
+  f2 <- 0.45 * f1 + sqrt(1 - 0.45^2) * rnorm(n)
+  lat <- function(f, l) l * f + sqrt(1 - l^2) * rnorm(n)
+  data.frame(
+    y1 = cut5(lat(f1, 0.70)), y2 = cut5(lat(f1, 0.65)),
+    y3 = cut5(lat(f1, l3)), y4 = cut5(lat(f1, 0.55)),
+    y5 = cut5(lat(f2, 0.75)), y6 = cut5(lat(f2, 0.70)),
+    y7 = cut5(lat(f2, 0.60)), y8 = cut5(lat(f2, 0.50)))
+}
+dg <- rbind(cbind(grp = "a", simulate_group(400, 0.45)),
+            cbind(grp = "b", simulate_group(350, 0.75)))
+write.csv(dg, "tests/data/sem/ordinal_nested_groups.csv", row.names = FALSE)
+group_fits <- list(
+  configural = cfa(models$cfa, dg, ordered = TRUE, group = "grp", estimator = "WLSMV"),
+  metric = cfa(models$cfa, dg, ordered = TRUE, group = "grp", estimator = "WLSMV",
+               group.equal = c("thresholds", "loadings")),
+  metric_orth = cfa(models$orth, dg, ordered = TRUE, group = "grp", estimator = "WLSMV",
+                    group.equal = c("thresholds", "loadings")))
+tab <- lavTestLRT(group_fits$configural, group_fits$metric, group_fits$metric_orth,
+                  model.names = names(group_fits))
+lrt_groups <- list(
+  name = "wlsmv_groups_chain", estimator = "WLSMV", group = "grp",
+  models = lapply(names(group_fits), function(k) list(
+    model = k, df = unname(fitMeasures(group_fits[[k]], "df")),
+    chisq = unname(fitMeasures(group_fits[[k]], "chisq")),
+    group_equal = if (k == "configural") "" else "thresholds,loadings",
+    syntax = if (k == "metric_orth") models$orth else models$cfa)),
+  tests = lapply(2:3, function(i) list(
+    from = rownames(tab)[i - 1], to = rownames(tab)[i],
+    chisq_diff = tab[i, "Chisq diff"], df_diff = tab[i, "Df diff"],
+    pvalue = tab[i, "Pr(>Chisq)"], method = "satorra.2000",
+    scale = attr(tab, "scale")[i], shift = attr(tab, "shift")[i])))
+writeLines(toJSON(lrt_groups, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
+           file.path(fixture_dir, "lrt_groups.json"))
