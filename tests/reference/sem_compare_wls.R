@@ -14,6 +14,8 @@
 # heading, and the scale a and shift b of satorra.2000); per net() pair its
 # verdict and the chi-square of the less restricted model refitted to the
 # more restricted model's implied moments (what net() compares with 1e-4).
+# lrt_groups.json: a two-group WLSMV chain (tests/data/sem/
+# ordinal_nested_groups.csv), for multi-group least squares.
 # Needs: r-cran-lavaan (0.6.14), r-cran-semtools, r-cran-jsonlite.
 suppressPackageStartupMessages({
   library(lavaan)
