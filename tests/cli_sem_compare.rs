@@ -97,7 +97,10 @@ fn wlsmv_on_ordered_items_gives_lavaans_scaled_shifted_differences() {
     // The text output names the method too.
     let out = run(&paths, &["--ordered-all"]);
     common::assert_success(&out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("satorra.2000"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in ["satorra.2000", "scale a", "shift b", "7.686"] {
+        assert!(text.contains(word), "{word} not in {text}");
+    }
 }
 
 #[test]

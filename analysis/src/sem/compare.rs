@@ -424,19 +424,29 @@ impl crate::Render for Comparison {
                 opt(m.rmsea),
             ]);
         }
-        let mut tests = Table::new(
-            "χ² difference tests (lavTestLRT)",
-            &["from", "to", "Δχ²", "Δdf", "p", "method"],
-        );
+        // satorra.2000's scale and shift, as lavTestLRT's attributes.
+        let shifted = self.tests.iter().any(|t| t.scale.is_some());
+        let mut header = vec!["from", "to", "Δχ²", "Δdf", "p", "method"];
+        if shifted {
+            header.extend(["scale a", "shift b"]);
+        }
+        let mut tests = Table::new("χ² difference tests (lavTestLRT)", &header);
         for t in &self.tests {
-            tests.row(vec![
+            let mut row = vec![
                 t.from.clone(),
                 t.to.clone(),
                 fmt_fixed(t.chisq_diff, 3),
                 fmt_fixed(t.df_diff, 0),
                 fmt_p(t.pvalue),
                 t.method.to_owned(),
-            ]);
+            ];
+            if shifted {
+                row.extend([
+                    super::output::or_missing(t.scale, |v| fmt_fixed(v, 4)),
+                    super::output::or_missing(t.shift, |v| fmt_fixed(v, 4)),
+                ]);
+            }
+            tests.row(row);
         }
         vec![models, tests]
     }
