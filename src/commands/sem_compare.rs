@@ -1,5 +1,7 @@
 //! `paraclinic sem-compare`: nested models fitted to the same data, tested
-//! against each other as lavaan's `lavTestLRT`.
+//! against each other as lavaan's `lavTestLRT` (satorra.2000 for WLSMV),
+//! after a nestedness check as semTools' `net()` for ML, MLM and MLR
+//! (`analysis::sem::nesting`).
 
 use analysis::error::AnalysisError;
 use analysis::sem::compare::{self, ComparedModel};
