@@ -206,9 +206,19 @@ fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<Stri
                 .get(v + 1)
                 .copied()
                 .unwrap_or(st.n_first);
+            if !st.ordered_mask[v] {
+                // A continuous variable among ordered ones: its minus-mean,
+                // and its variance after the first part.
+                out[at] = format!("{}~1", names[v]);
+                continue;
+            }
             for (k, slot) in out[at..end].iter_mut().enumerate() {
                 *slot = format!("{}|t{}", names[v], k + 1);
             }
+        }
+        let continuous = (0..table.p()).filter(|&v| !st.ordered_mask[v]);
+        for (slot, v) in out[st.n_first..].iter_mut().zip(continuous) {
+            *slot = format!("{0}~~{0}", names[v]);
         }
     } else if st.mean.is_some() {
         for (v, slot) in out[..table.p()].iter_mut().enumerate() {
@@ -218,7 +228,7 @@ fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<Stri
     let pairs = vech_pairs(table.p())
         .into_iter()
         .filter(|&(a, b)| !ordered || a != b);
-    for (slot, (a, b)) in out[st.n_first..].iter_mut().zip(pairs) {
+    for (slot, (a, b)) in out[st.n_first + st.n_variances..].iter_mut().zip(pairs) {
         *slot = format!("{}~~{}", names[b], names[a]);
     }
     out
