@@ -582,6 +582,7 @@ case("sem-compare/not-nested-cheap-first", ["sem-compare", "--data", ON, "--mode
 case("sem-compare/ordered-with-group", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--group", "y1"], exit=2, stderr="--group")
 # Some ordered, the rest continuous: lavaan's Δχ² 13.458 (satorra.2000).
 case("sem-compare/ordered-some", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,y2"], exit=0, stdout="13.458")
+case("sem-compare/one-ordered", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1"], exit=0, stdout="satorra.2000")
 case("sem-compare/ordered-unknown", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "zz"], exit=2, stderr="zz")
 case("sem-compare/ordered-empty-name", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,,y2"], exit=2, stderr="--ordered")
 case("sem-compare/ordered-continuous-data", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_orth, "--ordered-all"], exit=2, stderr="whole number")
