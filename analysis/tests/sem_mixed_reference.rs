@@ -237,3 +237,79 @@ fn polyserial_correlations_statistics_and_gamma_match_lavaan() {
     }
     eprintln!("gamma: worst difference {worst:.1e} of its largest entry");
 }
+
+/// lavTestLRT's satorra.2000 difference tests of three nested mixed WLSMV
+/// fits (tests/fixtures/sem_mixed/lrt.json): Δχ², p, scale a and shift b
+/// within 1e-3 relative with an absolute floor of 1e-6 (the shift of one
+/// restriction is 0 up to rounding), Δdf exactly.
+#[test]
+fn difference_tests_of_mixed_fits_match_lavtestlrt() {
+    use analysis::sem::compare::{compare, ComparedModel};
+    let fx: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{ROOT}/tests/fixtures/sem_mixed/lrt.json")).unwrap(),
+    )
+    .unwrap();
+    let data = Dataset::from_path(format!("{ROOT}/{}", fx["data"].as_str().unwrap())).unwrap();
+    let sample = SampleMoments::from_dataset(&data, data.names()).unwrap();
+    let options = Options {
+        estimator: "WLSMV".parse().unwrap(),
+        ordered: fx["ordered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect(),
+        ..Options::default()
+    };
+    let close = |what: &str, ours: f64, theirs: f64| {
+        let rel = (ours - theirs).abs() / theirs.abs().max(1e-3);
+        eprintln!("{what}: relative difference {rel:.1e}");
+        assert!(rel <= 1e-3, "{what}: ours {ours}, lavaan {theirs}");
+    };
+    let models: Vec<ComparedModel> = fx["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let label = m["model"].as_str().unwrap();
+            let spec = ModelSpec::parse(m["syntax"].as_str().unwrap()).unwrap();
+            let fit = sem::fit(&spec, &sample, &options).unwrap();
+            close(
+                &format!("{label} chisq"),
+                fit.fit.chisq,
+                m["chisq"].as_f64().unwrap(),
+            );
+            ComparedModel::of_fit(label, &fit)
+        })
+        .collect();
+    let result = compare(models).unwrap();
+    let tests = fx["tests"].as_array().unwrap();
+    assert_eq!(result.tests.len(), tests.len());
+    for (ours, theirs) in result.tests.iter().zip(tests) {
+        let what = format!("{} vs {}", ours.from, ours.to);
+        assert_eq!(ours.from, theirs["from"].as_str().unwrap());
+        assert_eq!(ours.to, theirs["to"].as_str().unwrap());
+        assert_eq!(ours.method, fx["method"].as_str().unwrap(), "{what}");
+        assert_eq!(ours.df_diff, theirs["df_diff"].as_f64().unwrap(), "{what}");
+        close(
+            &format!("{what} Δχ²"),
+            ours.chisq_diff,
+            theirs["chisq_diff"].as_f64().unwrap(),
+        );
+        close(
+            &format!("{what} p"),
+            ours.pvalue,
+            theirs["pvalue"].as_f64().unwrap(),
+        );
+        close(
+            &format!("{what} scale"),
+            ours.scale.unwrap(),
+            theirs["scale"].as_f64().unwrap(),
+        );
+        close(
+            &format!("{what} shift"),
+            ours.shift.unwrap(),
+            theirs["shift"].as_f64().unwrap(),
+        );
+    }
+}

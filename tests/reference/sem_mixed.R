@@ -138,3 +138,35 @@ out <- list(
 out_path <- file.path(fixture_dir, "sample_statistics.json")
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), out_path)
 cat("wrote", out_path, "\n")
+
+# Difference tests of mixed fits (lavTestLRT's satorra.2000 for WLSMV): the
+# CFA with the planted residual covariance of c2 and c3, the CFA, and the
+# CFA with orthogonal factors.
+lrt_models <- list(
+  free = paste(cfa, "c2 ~~ c3\n"),
+  cfa = cfa,
+  orthogonal = paste(cfa, "f1 ~~ 0*f2\n")
+)
+lrt_fits <- lapply(lrt_models, function(m)
+  sem(m, data = mixed, estimator = "WLSMV", ordered = ordered))
+tab <- do.call(lavTestLRT, c(unname(lrt_fits), list(model.names = names(lrt_models))))
+ord <- rownames(tab)
+scale <- attr(tab, "scale")
+shift <- attr(tab, "shift")
+out <- list(
+  lavaan_version = as.character(packageVersion("lavaan")),
+  data = path,
+  ordered = ordered,
+  method = if (grepl("satorra.2000", attr(tab, "heading"), fixed = TRUE)) "satorra.2000" else "standard",
+  models = lapply(names(lrt_models), function(n) list(
+    model = n, syntax = lrt_models[[n]],
+    chisq = fitMeasures(lrt_fits[[n]], "chisq")[[1]],
+    df = fitMeasures(lrt_fits[[n]], "df")[[1]])),
+  tests = lapply(seq_along(ord)[-1], function(i) list(
+    from = ord[i - 1], to = ord[i],
+    chisq_diff = tab[i, "Chisq diff"], df_diff = tab[i, "Df diff"],
+    pvalue = tab[i, "Pr(>Chisq)"], scale = scale[i], shift = shift[i]))
+)
+out_path <- file.path(fixture_dir, "lrt.json")
+writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), out_path)
+cat("wrote", out_path, "\n")
