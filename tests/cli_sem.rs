@@ -421,6 +421,62 @@ fn ordered_indicators_fit_by_wlsmv_with_lavaans_keys() {
     assert!(!text.contains("Loglikelihood"), "{text}");
 }
 
+/// `--ordered` naming some variables: the rest stay continuous (lavaan's
+/// `ordered = c(…)`; tests/fixtures/sem_mixed/wlsmv_cfa.json): lavaan's
+/// values, intercepts of the continuous indicators as "~1" rows, no robust
+/// CFI/TLI/RMSEA (lavaan 0.6.14 gives NA for mixed data).
+#[test]
+fn some_ordered_indicators_among_continuous_ones_fit_as_lavaan() {
+    let lavaan = common::read_json("tests/fixtures/sem_mixed/wlsmv_cfa.json");
+    let model = write_model("mixed_cfa.lav", lavaan["model"].as_str().unwrap());
+    let d = data("mixed.csv");
+    let fit = ok_json(&run(&[
+        "--model",
+        &model,
+        "--data",
+        &d,
+        "--ordered",
+        "o1,o2,o3,o4,o5",
+        "--json",
+    ]));
+    assert_fit_like_lavaan(
+        &fit,
+        &lavaan,
+        &[
+            "chisq",
+            "df",
+            "chisq_scaled",
+            "pvalue_scaled",
+            "chisq_scaling_factor",
+            "cfi_scaled",
+            "tli_scaled",
+            "rmsea_scaled",
+            "srmr",
+        ],
+    );
+    assert!(fit["fit"].get("cfi_robust").is_none_or(Value::is_null));
+    let intercept = find(&fit["estimates"], |e| e["lhs"] == "c4" && e["op"] == "~1");
+    let want = find(&lavaan["estimates"], |e| {
+        e["lhs"] == "c4" && e["op"] == "~1"
+    });
+    for key in ["est", "se", "std_all"] {
+        assert!(
+            rel_close(
+                intercept[key].as_f64().unwrap(),
+                want[key].as_f64().unwrap()
+            ),
+            "{key}: {} vs {}",
+            intercept[key],
+            want[key]
+        );
+    }
+    assert!(fit["estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| !(e["op"] == "|" && e["lhs"].as_str().unwrap().starts_with('c'))));
+}
+
 /// Bad ordered input: the file, column, value and what was expected.
 #[test]
 fn ordered_input_errors_name_file_column_and_value() {

@@ -36,6 +36,7 @@ pub mod mvnorm_scores;
 pub mod normality;
 pub mod plots;
 pub mod polychoric;
+pub mod polyserial;
 pub mod reliability;
 pub mod report;
 pub mod sample_size;

@@ -75,6 +75,21 @@ impl OrderedData {
     /// column missing in every record, no record complete on all columns, a
     /// column with a single observed category.
     pub fn from_dataset(data: &Dataset, columns: &[String]) -> Result<OrderedData> {
+        Self::from_dataset_at_least(data, columns, 2)
+    }
+
+    /// The checks of [`Self::from_dataset`] for any number of ordered
+    /// columns (one ordered indicator among continuous ones has no
+    /// polychoric pair but must still be whole numbers with two categories).
+    pub fn check_dataset(data: &Dataset, columns: &[String]) -> Result<()> {
+        Self::from_dataset_at_least(data, columns, 1).map(|_| ())
+    }
+
+    fn from_dataset_at_least(
+        data: &Dataset,
+        columns: &[String],
+        at_least: usize,
+    ) -> Result<OrderedData> {
         let selected = data.select(Some(columns))?;
         let mut values = Vec::with_capacity(selected.len());
         for name in &selected {
@@ -95,7 +110,7 @@ impl OrderedData {
             }
             values.push(column);
         }
-        Self::build(&data.source, selected, values)
+        Self::build(&data.source, selected, values, at_least)
     }
 
     /// Ordered variables from columns of values (`None` = missing), e.g. in
@@ -139,15 +154,16 @@ impl OrderedData {
             }
         }
         let (names, values) = columns.into_iter().unzip();
-        Self::build(source, names, values)
+        Self::build(source, names, values, 2)
     }
 
     fn build(
         source: &str,
         names: Vec<String>,
         values: Vec<Vec<Option<f64>>>,
+        at_least: usize,
     ) -> Result<OrderedData> {
-        if names.len() < 2 {
+        if names.len() < at_least.max(1) {
             return Err(AnalysisError::invalid_argument(
                 "number of ordered variables",
                 names.len(),

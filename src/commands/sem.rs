@@ -47,8 +47,9 @@ pub struct Args {
     #[arg(long, value_name = "ML|MLM|MLR|WLSMV|DWLS|ULS|GLS")]
     pub estimator: Option<String>,
     /// Ordered (ordinal) indicators, fitted through thresholds and
-    /// polychoric correlations (lavaan's ordered =); every observed variable
-    /// of the model must be listed (or use --ordered-all).
+    /// polychoric correlations (lavaan's ordered = c("a", "b")); the model's
+    /// other observed variables stay continuous (polyserial correlations
+    /// with the ordered ones). --ordered-all lists them all.
     #[arg(
         long,
         value_name = "a,b,…",
@@ -200,7 +201,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             if !ordered.is_empty() {
                 // The ordinal checks first, with the file, line and value:
                 // whole numbers, two categories at least, not all missing.
-                analysis::polychoric::OrderedData::from_dataset(&data, &ordered)?;
+                analysis::polychoric::OrderedData::check_dataset(&data, &ordered)?;
             }
             if missing == sem::Missing::Ml {
                 Input::Incomplete(sem::IncompleteData::from_dataset(&data, &wanted)?)

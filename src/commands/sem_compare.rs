@@ -30,8 +30,8 @@ pub struct Args {
     #[arg(long, value_name = "ML|MLM|MLR|WLSMV|DWLS|ULS|GLS")]
     pub estimator: Option<String>,
     /// Ordered (ordinal) indicators, fitted through thresholds and
-    /// polychoric correlations (lavaan's ordered =); every observed variable
-    /// of every model must be listed (or use --ordered-all).
+    /// polychoric correlations (lavaan's ordered =); the other observed
+    /// variables stay continuous. --ordered-all lists them all.
     #[arg(long, value_name = "a,b,…", conflicts_with = "ordered_all")]
     pub ordered: Option<String>,
     /// Treat every observed variable of every model as ordered.
@@ -118,7 +118,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
                 if !options.ordered.is_empty() {
                     // The ordinal checks first, with the file, line and
                     // value: whole numbers, two categories at least.
-                    analysis::polychoric::OrderedData::from_dataset(&data, &options.ordered)?;
+                    analysis::polychoric::OrderedData::check_dataset(&data, &options.ordered)?;
                 }
                 let sample = SampleMoments::from_dataset(&data, &wanted)?;
                 let fit = sem::fit(&spec, &sample, &options)?;

@@ -312,6 +312,7 @@ ord_paths = {
     "one_category": w("ord_one_category.csv", ord_with(2, lambda i: "3")),
     "non_integer": w("ord_non_integer.csv", ord_with(1, lambda i: "2.5" if i == 17 else ord_rows[i + 1][1])),
     "all_missing": w("ord_all_missing.csv", ord_with(3, lambda i: "NA")),
+    "constant_d": w("ord_constant_d.csv", ord_with(3, lambda i: "4.5")),
     "two_categories": w("ord_two_categories.csv", ord_with(0, lambda i: "1" if int(ord_rows[i + 1][0]) <= 3 else "2")),
 }
 ord_models = {
@@ -323,6 +324,7 @@ ord_models = {
     "t_fixed": w("ord_t_fixed.lav", "f =~ a + b + c + d\na | -1*t1\n"),
     "intercept": w("ord_intercept.lav", "f =~ a + b + c + d\na ~ 1\n"),
     "resvar": w("ord_resvar.lav", "f =~ a + b + c + d\na ~~ a\n"),
+    "three": w("ord_three.lav", "f =~ b + c + d\n"),
     "predictor": w("ord_predictor.lav", "f =~ b + c + d\nf ~ a\n"),
     "latent_mean": w("ord_latent_mean.lav", "f =~ a + b + c + d\nf ~ NA*1\n"),
 }
@@ -353,7 +355,17 @@ ordered("free-intercept", "intercept", "ok", ["--ordered-all"], exit=2, stderr="
 ordered("free-residual-variance", "resvar", "ok", ["--ordered-all"], exit=2, stderr="delta parameterization")
 ordered("ordered-predictor", "predictor", "ok", ["--ordered-all"], exit=2, stderr="predicts")
 ordered("free-latent-mean", "latent_mean", "ok", ["--ordered-all"], exit=2, stderr="latent means")
-ordered("some-ordered", "cfa", "ok", ["--ordered", "a,b"], exit=2, stderr="not ordered: c, d")
+# Some ordered, the rest continuous (lavaan's ordered = c("a", "b")).
+ordered("some-ordered", "cfa", "ok", ["--ordered", "a,b", "--json"], exit=0, stdout='"chisq_scaled"')
+ordered("one-ordered", "cfa", "ok", ["--ordered", "a"], exit=0)
+ordered("mixed-dwls", "cfa", "ok", ["--ordered", "a,b", "--estimator", "DWLS"], exit=0)
+ordered("mixed-not-in-model", "three", "ok", ["--ordered", "a,b"], exit=2, stderr="observed variable of the model (b, c, d)")
+ordered("mixed-constant-continuous", "cfa", "constant_d", ["--ordered", "a,b,c"], exit=2, stderr="constant")
+ordered("mixed-exogenous-covariate", "predictor", "ok", ["--ordered", "b,c,d"], exit=2, stderr="conditional.x")
+ordered("mixed-threshold-on-continuous", "t9", "ok", ["--ordered", "b,c"], exit=2, stderr="declare a ordered")
+ordered("mixed-gls", "cfa", "ok", ["--ordered", "a,b", "--estimator", "GLS"], exit=2, stderr="continuous")
+ordered("mixed-ordered-predictor", "predictor", "ok", ["--ordered", "a"], exit=2, stderr="predicts")
+ordered("mixed-one-category", "cfa", "one_category", ["--ordered", "c"], exit=2, stderr="at least 2 observed categories")
 ordered("unknown-column", "cfa", "ok", ["--ordered", "a,b,c,zz"], exit=2, stderr="zz")
 ordered("empty-name", "cfa", "ok", ["--ordered", "a,,b"], exit=2, stderr="none empty")
 ordered("twice", "cfa", "ok", ["--ordered", "a,b,a"], exit=2, stderr="each column once")
@@ -568,7 +580,9 @@ case("sem-compare/not-nested-refit-means", ["sem-compare", "--data", ON, "--mode
 case("sem-compare/not-nested-refit-groups", ["sem-compare", "--data", G2, "--model", grp_orth, "--model", grp_moved, "--group", "grp"], exit=2, stderr="not nested")
 case("sem-compare/not-nested-cheap-first", ["sem-compare", "--data", ON, "--model", on_equal, "--model", on_moved, "--ordered-all"], exit=2, stderr="lower χ²")
 case("sem-compare/ordered-with-group", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--group", "y1"], exit=2, stderr="--group")
-case("sem-compare/ordered-some", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,y2"], exit=2, stderr="ordered and continuous")
+# Some ordered, the rest continuous: lavaan's Δχ² 13.458 (satorra.2000).
+case("sem-compare/ordered-some", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,y2"], exit=0, stdout="13.458")
+case("sem-compare/one-ordered", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1"], exit=0, stdout="satorra.2000")
 case("sem-compare/ordered-unknown", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "zz"], exit=2, stderr="zz")
 case("sem-compare/ordered-empty-name", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,,y2"], exit=2, stderr="--ordered")
 case("sem-compare/ordered-continuous-data", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_orth, "--ordered-all"], exit=2, stderr="whole number")

@@ -76,6 +76,7 @@ pub mod standardized;
 pub mod syntax;
 pub mod warnings;
 pub mod wls;
+mod wls_mixed;
 
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
 pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
@@ -125,7 +126,9 @@ pub struct Options {
     /// Compute modification indices.
     pub modindices: bool,
     /// Ordered (ordinal) observed variables, fitted through thresholds and
-    /// polychoric correlations ([`wls`]; lavaan's `ordered =`).
+    /// polychoric correlations ([`wls`]; lavaan's `ordered =`); the model's
+    /// other observed variables stay continuous (polyserial correlations
+    /// with the ordered ones).
     pub ordered: Vec<String>,
     /// Bootstrap standard errors and percentile intervals.
     pub bootstrap: Option<BootstrapOptions>,

@@ -16,6 +16,15 @@
 //!   variance)`, so that every y* has unit variance and Σ(θ) is a
 //!   correlation matrix. Thresholds are parameters (`x | t1`, …), which the
 //!   model syntax may label or fix.
+//! - **ordered and continuous indicators together** (lavaan's `ordered =
+//!   c("a", "b")`; [`crate::polyserial`]): s holds per variable its
+//!   thresholds or, for a continuous one, minus its mean; then the
+//!   variances of the continuous ones; then the covariances, in which
+//!   pairs of ordered variables have polychoric correlations, ordered with
+//!   continuous polyserial ones times σ, and continuous pairs their
+//!   covariances (divisor N). A continuous indicator keeps its intercept
+//!   and residual variance as parameters; lavaan 0.6.14 reports no robust
+//!   CFI/TLI/RMSEA for such fits, and neither do we.
 //! - **continuous indicators**: s holds the means (with a mean structure)
 //!   and vech S (divisor N); Γ is Browne's ADF estimate
 //!   ([`crate::adf_gamma`]).
@@ -44,12 +53,12 @@
 //! 0.6.14's (Savalei 2021, `lav_fit_catml_dwls`; see [`CatMl`]). lavaan's
 //! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
 //! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
-//! χ² / 2N. Not yet: ordered and continuous indicators in one model,
-//! ordered predictors, free latent means, multiple groups, missing data
-//! other than listwise deletion.
+//! χ² / 2N. Not yet: ordered predictors and observed exogenous covariates
+//! with ordered indicators (lavaan's `conditional.x`), free latent means,
+//! multiple groups, missing data other than listwise deletion.
 //!
 //! The entry point is [`super::fit`] with [`Options::ordered`] naming the
-//! ordered variables (every observed variable of the model) and the
+//! ordered variables (all or some of the model's observed variables) and the
 //! estimator in [`Options::estimator`]:
 //!
 //! ```
@@ -80,6 +89,7 @@ use super::partable::{threshold_without_ordered, Matrix, ParTable, Parameter};
 use super::robust::{moments_jacobian, normal_weight, vech_pairs, Estimator, RobustFit};
 use super::samplestats::SampleMoments;
 use super::syntax::{location, ModelSpec, Operator};
+use super::wls_mixed;
 use super::{
     reliability, standardized, warnings, Laps, Likelihood, Optimizer, Options, RSquared, SemFit,
     SemWarning,
@@ -196,9 +206,19 @@ fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<Stri
                 .get(v + 1)
                 .copied()
                 .unwrap_or(st.n_first);
+            if !st.ordered_mask[v] {
+                // A continuous variable among ordered ones: its minus-mean,
+                // and its variance after the first part.
+                out[at] = format!("{}~1", names[v]);
+                continue;
+            }
             for (k, slot) in out[at..end].iter_mut().enumerate() {
                 *slot = format!("{}|t{}", names[v], k + 1);
             }
+        }
+        let continuous = (0..table.p()).filter(|&v| !st.ordered_mask[v]);
+        for (slot, v) in out[st.n_first..].iter_mut().zip(continuous) {
+            *slot = format!("{0}~~{0}", names[v]);
         }
     } else if st.mean.is_some() {
         for (v, slot) in out[..table.p()].iter_mut().enumerate() {
@@ -208,31 +228,37 @@ fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<Stri
     let pairs = vech_pairs(table.p())
         .into_iter()
         .filter(|&(a, b)| !ordered || a != b);
-    for (slot, (a, b)) in out[st.n_first..].iter_mut().zip(pairs) {
+    for (slot, (a, b)) in out[st.n_first + st.n_variances..].iter_mut().zip(pairs) {
         *slot = format!("{}~~{}", names[b], names[a]);
     }
     out
 }
 
 /// The sample statistics of a least-squares fit.
-struct Statistics {
+pub(super) struct Statistics {
     /// s, in lavaan's order (thresholds then correlations; or means then
     /// vech S).
-    s: DVector<f64>,
+    pub(super) s: DVector<f64>,
     /// W.
-    weight: Weight,
+    pub(super) weight: Weight,
     /// G with Γ = GᵀG (N × q), when raw data are known.
-    influence: Option<DMatrix<f64>>,
-    /// Ordered: where each observed variable's thresholds start in s.
-    threshold_offset: Vec<usize>,
+    pub(super) influence: Option<DMatrix<f64>>,
+    /// Ordered: where each observed variable's thresholds (or, for a
+    /// continuous one among ordered, its minus-mean) start in s.
+    pub(super) threshold_offset: Vec<usize>,
     /// Number of thresholds (ordered) or means (continuous) before the
     /// covariance part.
-    n_first: usize,
+    pub(super) n_first: usize,
+    /// Ordered with continuous indicators: the variances of the continuous
+    /// ones, after the first part (lavaan's order); 0 otherwise.
+    pub(super) n_variances: usize,
+    /// Which observed variables are ordered (empty for continuous data).
+    pub(super) ordered_mask: Vec<bool>,
     /// The correlation (ordered) or covariance matrix, for start values and
     /// residuals.
-    matrix: DMatrix<f64>,
+    pub(super) matrix: DMatrix<f64>,
     /// Sample means (continuous data with a mean structure).
-    mean: Option<DVector<f64>>,
+    pub(super) mean: Option<DVector<f64>>,
 }
 
 /// Resolves which estimator an ordered fit uses and checks the combination
@@ -325,13 +351,22 @@ fn renumber_free(table: &mut ParTable) {
 /// 0, residual variances fixed (computed from the other parameters),
 /// threshold rows from the data's categories and the model's `x | t`
 /// statements, scale factors fixed at 1.
-fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedData) -> Result<()> {
+///
+/// `categories[v]` holds the observed categories of the observed variable
+/// v, empty for a continuous one (whose intercept and residual variance
+/// stay parameters, as lavaan's).
+fn parameterize_ordered(
+    table: &mut ParTable,
+    spec: &ModelSpec,
+    categories: &[Vec<f64>],
+) -> Result<()> {
     let src = spec.source.as_str();
     let ordered = &table.observed;
+    let is_ordered = |v: usize| categories.get(v).is_some_and(|c| !c.is_empty());
     // Ordered variables must not predict other variables: their residual
     // variance then enters only their own (unit) variance.
     for p in &table.params {
-        if p.matrix == Matrix::A && p.col < table.p() {
+        if p.matrix == Matrix::A && p.col < table.p() && is_ordered(p.col) {
             return Err(AnalysisError::unsuitable(
                 Location::source(src),
                 format!(
@@ -344,6 +379,9 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
     let user_free = |p: &Parameter| p.user && p.free.is_some();
     for p in table.params.iter_mut() {
         let observed = p.row < ordered.len();
+        if observed && !is_ordered(p.row) {
+            continue;
+        }
         match (p.op, p.matrix) {
             (Operator::Intercept, _) => {
                 if user_free(p) {
@@ -396,7 +434,11 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
         .iter()
         .filter(|s| s.op == Operator::Threshold)
     {
-        let Some(v) = ordered.iter().position(|o| o == &s.lhs) else {
+        let Some(v) = ordered
+            .iter()
+            .position(|o| o == &s.lhs)
+            .filter(|&v| is_ordered(v))
+        else {
             return Err(threshold_without_ordered(spec, s));
         };
         for t in &s.rhs {
@@ -405,7 +447,7 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
                 .strip_prefix('t')
                 .and_then(|k| k.parse::<usize>().ok())
                 .filter(|&k| k >= 1);
-            let n_thresholds = data.categories[v].len() - 1;
+            let n_thresholds = categories[v].len() - 1;
             let Some(k) = k.filter(|&k| k <= n_thresholds) else {
                 return Err(AnalysisError::input(
                     location(src, t.position),
@@ -414,7 +456,7 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
                         "a threshold t1 … t{n} of {}: its {} observed categories ({}) have {n} threshold(s)",
                         s.lhs,
                         n_thresholds + 1,
-                        data.categories[v]
+                        categories[v]
                             .iter()
                             .map(|c| c.to_string())
                             .collect::<Vec<_>>()
@@ -435,7 +477,7 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
     }
     let mut rows = Vec::new();
     for (v, name) in ordered.iter().enumerate() {
-        for k in 0..data.categories[v].len() - 1 {
+        for k in 0..categories[v].len().saturating_sub(1) {
             let user = thresholds
                 .iter()
                 .find(|&&(vv, kk, _)| vv == v && kk == k)
@@ -480,6 +522,7 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
     let scales: Vec<Parameter> = ordered
         .iter()
         .enumerate()
+        .filter(|&(v, _)| is_ordered(v))
         .map(|(v, name)| {
             let mut p = Parameter::new(name, Operator::ScaleFactor, name, (Matrix::Scale, v, v));
             p.value = 1.0;
@@ -496,10 +539,11 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
     Ok(())
 }
 
-/// The implied moments at θ; for ordered indicators the residual
-/// variances are set so that every latent response has unit variance.
-fn implied_at(table: &ParTable, theta: &[f64], ordered: bool) -> Option<Implied> {
-    if !ordered {
+/// The implied moments at θ; for ordered indicators (`ordered[v]`; empty
+/// for continuous data) the residual variances are set so that every
+/// latent response has unit variance.
+fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Implied> {
+    if ordered.is_empty() {
         return Implied::at(table, theta);
     }
     let (a, mut phi) = ram_matrices(table, theta);
@@ -508,7 +552,7 @@ fn implied_at(table: &ParTable, theta: &[f64], ordered: bool) -> Option<Implied>
     let mut c = &t * &phi * t.transpose();
     // An ordered indicator predicts nothing, so its residual enters only
     // its own variance (T's column is the unit vector).
-    for i in 0..p {
+    for i in (0..p).filter(|&i| ordered[i]) {
         phi[(i, i)] = 1.0 - c[(i, i)];
         c[(i, i)] = 1.0;
     }
@@ -547,9 +591,19 @@ fn model_statistics(
             .iter()
             .filter(|q| q.matrix == Matrix::Threshold)
         {
-            out[st.threshold_offset[q.row] + q.col] = q.free.map_or(q.value, |k| theta[k]);
+            // τ − μ*: the latent response's implied mean is not 0 when a
+            // factor regresses on a continuous variable with a mean.
+            out[st.threshold_offset[q.row] + q.col] =
+                q.free.map_or(q.value, |k| theta[k]) - imp.mean[q.row];
         }
+        // Continuous among ordered: minus the mean in the threshold slot,
+        // then the variances (lavaan's wls.obs).
         let mut r = st.n_first;
+        for i in (0..p).filter(|&i| !st.ordered_mask[i]) {
+            out[st.threshold_offset[i]] = -imp.mean[i];
+            out[r] = imp.sigma[(i, i)];
+            r += 1;
+        }
         for (a, b) in vech_pairs(p) {
             if a != b {
                 out[r] = imp.sigma[(a, b)];
@@ -587,12 +641,22 @@ fn jacobian(table: &ParTable, imp: &Implied, st: &Statistics, ordered: bool) -> 
         .iter()
         .filter(|q| q.matrix == Matrix::Threshold)
     {
+        let r = st.threshold_offset[q.row] + q.col;
         if let Some(k) = q.free {
-            j[(st.threshold_offset[q.row] + q.col, k)] += 1.0;
+            j[(r, k)] += 1.0;
         }
+        let dmu = full.row(q.row);
+        j.row_mut(r).zip_apply(&dmu, |a, b| *a -= b);
     }
+    let pairs = vech_pairs(p);
     let mut r = st.n_first;
-    for (v, (a, b)) in vech_pairs(p).into_iter().enumerate() {
+    for i in (0..p).filter(|&i| !st.ordered_mask[i]) {
+        j.row_mut(st.threshold_offset[i]).copy_from(&(-full.row(i)));
+        let v = pairs.iter().position(|&ab| ab == (i, i)).unwrap_or(0);
+        j.row_mut(r).copy_from(&full.row(offset + v));
+        r += 1;
+    }
+    for (v, (a, b)) in pairs.into_iter().enumerate() {
         if a != b {
             j.row_mut(r).copy_from(&full.row(offset + v));
             r += 1;
@@ -628,6 +692,8 @@ fn ordered_statistics(
         influence: Some(asym.influence * n.sqrt()),
         threshold_offset,
         n_first: at,
+        n_variances: 0,
+        ordered_mask: vec![true; p],
         matrix: DMatrix::from_fn(p, p, |i, j| poly.correlations[i][j]),
         mean: None,
     })
@@ -708,6 +774,8 @@ fn continuous_statistics(
         influence,
         threshold_offset: Vec::new(),
         n_first: if table.meanstructure { p } else { 0 },
+        n_variances: 0,
+        ordered_mask: Vec::new(),
         matrix: moments.s.clone(),
         mean: moments.mean.clone(),
     })
@@ -733,7 +801,7 @@ fn minimise(
     limits: Limits,
 ) -> Result<Minimum> {
     let eval = |theta: &[f64]| -> Option<(f64, DVector<f64>, Implied)> {
-        let imp = implied_at(table, theta, ordered)?;
+        let imp = implied_at(table, theta, &st.ordered_mask)?;
         let r = &st.s - model_statistics(table, theta, &imp, st, ordered);
         let f = r.dot(&st.weight.times_vector(&r));
         f.is_finite().then_some((f, r, imp))
@@ -912,39 +980,33 @@ pub(crate) fn fit(
                 ));
             }
         }
-        let continuous: Vec<&String> = table
-            .observed
-            .iter()
-            .filter(|o| !options.ordered.contains(o))
-            .collect();
-        if !continuous.is_empty() {
-            return Err(AnalysisError::unsuitable(
-                here(),
-                format!(
-                    "ordered and continuous indicators together are not yet supported: declare all of the model's observed variables ordered (--ordered-all) or none; not ordered: {}",
-                    continuous.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            ));
+        let mixed = table.observed.iter().any(|o| !options.ordered.contains(o));
+        if mixed {
+            let (st, categories) =
+                wls_mixed::statistics(&table, sample, &options.ordered, estimator)?;
+            parameterize_ordered(&mut table, spec, &categories)?;
+            st
+        } else {
+            let data = sample
+                .data
+                .as_ref()
+                .ok_or_else(|| AnalysisError::computation("ordered data need raw data"))?;
+            let idx = sample.indices_of(&table.observed)?;
+            let columns = table
+                .observed
+                .iter()
+                .zip(&idx)
+                .map(|(name, &c)| {
+                    (
+                        name.clone(),
+                        (0..data.nrows()).map(|r| Some(data[(r, c)])).collect(),
+                    )
+                })
+                .collect();
+            let od = OrderedData::from_columns(&sample.source, columns)?;
+            parameterize_ordered(&mut table, spec, &od.categories)?;
+            ordered_statistics(&table, &od, estimator)?
         }
-        let data = sample
-            .data
-            .as_ref()
-            .ok_or_else(|| AnalysisError::computation("ordered data need raw data"))?;
-        let idx = sample.indices_of(&table.observed)?;
-        let columns = table
-            .observed
-            .iter()
-            .zip(&idx)
-            .map(|(name, &c)| {
-                (
-                    name.clone(),
-                    (0..data.nrows()).map(|r| Some(data[(r, c)])).collect(),
-                )
-            })
-            .collect();
-        let od = OrderedData::from_columns(&sample.source, columns)?;
-        parameterize_ordered(&mut table, spec, &od)?;
-        ordered_statistics(&table, &od, estimator)?
     } else {
         continuous_statistics(&table, sample, estimator)?
     };
@@ -967,12 +1029,18 @@ pub(crate) fn fit(
         if let (Matrix::Threshold, Some(k), None) = (p.matrix, p.free, p.start) {
             start[k] = st.s[st.threshold_offset[p.row] + p.col];
         }
+        // A continuous indicator among ordered ones: its intercept starts at
+        // its mean (minus the statistic in its threshold slot).
+        let continuous = p.row < st.ordered_mask.len() && !st.ordered_mask[p.row];
+        if let (Operator::Intercept, Some(k), None, true) = (p.op, p.free, p.start, continuous) {
+            start[k] = -st.s[st.threshold_offset[p.row]];
+        }
     }
     laps.lap("setup (parameter table, sample statistics, start values)");
     let min = minimise(&table, &st, ordered, start, limits)?;
     laps.lap("optimisation (Gauss-Newton)");
     table.set_theta(&min.theta);
-    let imp = implied_at(&table, &min.theta, ordered).ok_or_else(|| {
+    let imp = implied_at(&table, &min.theta, &st.ordered_mask).ok_or_else(|| {
         AnalysisError::computation("the implied moments at the estimates cannot be computed")
     })?;
     if ordered {
@@ -1023,7 +1091,8 @@ pub(crate) fn fit(
     // rest 0; a linear least-squares fit.
     let p = table.p();
     let baseline_rows: Vec<usize> = if ordered {
-        (0..st.n_first).collect()
+        // Thresholds, minus-means and variances free.
+        (0..st.n_first + st.n_variances).collect()
     } else {
         let mut rows: Vec<usize> = (0..st.n_first).collect();
         rows.extend(
@@ -1125,7 +1194,9 @@ pub(crate) fn fit(
                         table.params.iter().filter(|q| q.free == Some(k)).count() == 1
                     })
             });
-            if thresholds_apart {
+            // lavaan 0.6.14 gives no robust indices (NA) when continuous
+            // indicators are among the ordered ones.
+            if thresholds_apart && !st.ordered_mask.contains(&false) {
                 let catml = CatMl {
                     st: &st,
                     sigma: &imp.sigma,
