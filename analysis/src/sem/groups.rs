@@ -88,11 +88,16 @@ pub enum Constraint {
     /// Regression coefficients (`~`).
     #[serde(rename = "regressions")]
     Regressions,
+    /// Thresholds of ordered indicators (`x | t1`); with ordered
+    /// indicators lavaan also frees the scale factors and latent means from
+    /// group 2 on (see [`super::groups_wls`]).
+    #[serde(rename = "thresholds")]
+    Thresholds,
 }
 
 impl Constraint {
     /// Every constraint, in lavaan's order of the words.
-    pub const ALL: [Constraint; 8] = [
+    pub const ALL: [Constraint; 9] = [
         Constraint::Loadings,
         Constraint::Intercepts,
         Constraint::Residuals,
@@ -101,6 +106,7 @@ impl Constraint {
         Constraint::LvCovariances,
         Constraint::Means,
         Constraint::Regressions,
+        Constraint::Thresholds,
     ];
 
     /// lavaan's word.
@@ -114,15 +120,17 @@ impl Constraint {
             Constraint::LvCovariances => "lv.covariances",
             Constraint::Means => "means",
             Constraint::Regressions => "regressions",
+            Constraint::Thresholds => "thresholds",
         }
     }
 
     /// The class of a row of a table, if it has one.
-    fn of(p: &Parameter, table: &ParTable) -> Option<Constraint> {
+    pub(crate) fn of(p: &Parameter, table: &ParTable) -> Option<Constraint> {
         let latent = |n: &str| table.is_latent(n);
         match p.op {
             Operator::MeasuredBy => Some(Constraint::Loadings),
             Operator::RegressedOn => Some(Constraint::Regressions),
+            Operator::Threshold => Some(Constraint::Thresholds),
             Operator::Intercept if latent(&p.lhs) => Some(Constraint::Means),
             Operator::Intercept => Some(Constraint::Intercepts),
             Operator::Covariance => Some(match (latent(&p.lhs), p.lhs == p.rhs) {
@@ -131,7 +139,6 @@ impl Constraint {
                 (false, true) => Constraint::Residuals,
                 (false, false) => Constraint::ResidualCovariances,
             }),
-            #[allow(unreachable_patterns)] // thresholds (`|`) come with issue 14
             _ => None,
         }
     }
@@ -529,9 +536,6 @@ fn check_options(options: &Options, sample: &GroupedSample, tables: &[ParTable])
     if options.bootstrap.is_some() {
         return refuse("bootstrap standard errors are not yet computed for a multi-group model");
     }
-    if options.estimator.is_least_squares() || !options.ordered.is_empty() {
-        return refuse("the least-squares estimators (WLSMV, DWLS, ULS, GLS) and ordered indicators are not yet supported for a multi-group model: use ML, MLM or MLR");
-    }
     if !options.estimator.is_ml() {
         if let Some(t) = tables.first().filter(|t| !t.exogenous_observed.is_empty()) {
             return Err(AnalysisError::unsuitable(
@@ -556,6 +560,9 @@ pub fn fit(
     equal: &GroupEqual,
     options: &Options,
 ) -> Result<MultiGroupFit> {
+    if options.estimator.is_least_squares() || !options.ordered.is_empty() {
+        return super::groups_wls::fit(spec, sample, equal, options);
+    }
     let names = &sample.samples[0].names;
     let mut tables = group_tables(spec, names, options.std_lv, sample.samples.len(), equal)?;
     check_options(options, sample, &tables)?;

@@ -90,7 +90,7 @@ use nalgebra::{DMatrix, DVector};
 use std::collections::HashMap;
 
 /// The weight matrix W of the discrepancy.
-enum Weight {
+pub(crate) enum Weight {
     /// A diagonal weight (DWLS: 1 / diag Γ; ULS: ones).
     Diagonal(DVector<f64>),
     /// A full weight (GLS).
@@ -99,7 +99,7 @@ enum Weight {
 
 impl Weight {
     /// W·X.
-    fn times(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+    pub(crate) fn times(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
         match self {
             Weight::Diagonal(w) => {
                 let mut out = x.clone();
@@ -112,14 +112,14 @@ impl Weight {
         }
     }
     /// W·v.
-    fn times_vector(&self, v: &DVector<f64>) -> DVector<f64> {
+    pub(crate) fn times_vector(&self, v: &DVector<f64>) -> DVector<f64> {
         match self {
             Weight::Diagonal(w) => v.component_mul(w),
             Weight::Full(w) => w * v,
         }
     }
     /// G·W for an N × q matrix G.
-    fn right_of(&self, g: &DMatrix<f64>) -> DMatrix<f64> {
+    pub(crate) fn right_of(&self, g: &DMatrix<f64>) -> DMatrix<f64> {
         match self {
             Weight::Diagonal(w) => {
                 let mut out = g.clone();
@@ -134,22 +134,22 @@ impl Weight {
 }
 
 /// The sample statistics of a least-squares fit.
-struct Statistics {
+pub(crate) struct Statistics {
     /// s, in lavaan's order (thresholds then correlations; or means then
     /// vech S).
-    s: DVector<f64>,
+    pub(crate) s: DVector<f64>,
     /// W.
-    weight: Weight,
+    pub(crate) weight: Weight,
     /// G with Γ = GᵀG (N × q), when raw data are known.
-    influence: Option<DMatrix<f64>>,
+    pub(crate) influence: Option<DMatrix<f64>>,
     /// Ordered: where each observed variable's thresholds start in s.
-    threshold_offset: Vec<usize>,
+    pub(crate) threshold_offset: Vec<usize>,
     /// Number of thresholds (ordered) or means (continuous) before the
     /// covariance part.
-    n_first: usize,
+    pub(crate) n_first: usize,
     /// The correlation (ordered) or covariance matrix, for start values and
     /// residuals.
-    matrix: DMatrix<f64>,
+    pub(crate) matrix: DMatrix<f64>,
     /// Sample means (continuous data with a mean structure).
     mean: Option<DVector<f64>>,
 }
@@ -215,7 +215,7 @@ fn check_options(options: &Options, sample: &SampleMoments, ordered: bool) -> Re
 
 /// The model with its `x | t` statements taken out (they become threshold
 /// rows once the categories are known).
-fn without_thresholds(spec: &ModelSpec) -> ModelSpec {
+pub(crate) fn without_thresholds(spec: &ModelSpec) -> ModelSpec {
     ModelSpec {
         source: spec.source.clone(),
         statements: spec
@@ -244,7 +244,7 @@ fn renumber_free(table: &mut ParTable) {
 /// 0, residual variances fixed (computed from the other parameters),
 /// threshold rows from the data's categories and the model's `x | t`
 /// statements, scale factors fixed at 1.
-fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedData) -> Result<()> {
+pub(crate) fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedData) -> Result<()> {
     let src = spec.source.as_str();
     let ordered = &table.observed;
     // Ordered variables must not predict other variables: their residual
@@ -417,7 +417,7 @@ fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedDa
 
 /// The implied moments at θ; for ordered indicators the residual
 /// variances are set so that every latent response has unit variance.
-fn implied_at(table: &ParTable, theta: &[f64], ordered: bool) -> Option<Implied> {
+pub(crate) fn implied_at(table: &ParTable, theta: &[f64], ordered: bool) -> Option<Implied> {
     if !ordered {
         return Implied::at(table, theta);
     }
@@ -521,7 +521,7 @@ fn jacobian(table: &ParTable, imp: &Implied, st: &Statistics, ordered: bool) -> 
 }
 
 /// The sample statistics of ordered indicators.
-fn ordered_statistics(
+pub(crate) fn ordered_statistics(
     table: &ParTable,
     data: &OrderedData,
     estimator: Estimator,
@@ -642,7 +642,7 @@ struct Minimum {
 }
 
 /// Largest |∂F/∂θ| accepted as converged (F is lavaan's 2·fmin).
-const GRADIENT_TOLERANCE: f64 = 1e-9;
+pub(crate) const GRADIENT_TOLERANCE: f64 = 1e-9;
 
 fn minimise(
     table: &ParTable,
@@ -734,7 +734,7 @@ fn minimise(
 /// and after it are summed apart, each over the columns it uses: the
 /// correlations of 78 items depend on the 123 loadings and factor
 /// covariances, not on the 312 thresholds (a tenth of the dense product).
-fn normal_matrix(j: &DMatrix<f64>, weight: &Weight, split: usize) -> DMatrix<f64> {
+pub(crate) fn normal_matrix(j: &DMatrix<f64>, weight: &Weight, split: usize) -> DMatrix<f64> {
     let Weight::Diagonal(w) = weight else {
         return j.transpose() * weight.times(j);
     };
@@ -773,7 +773,7 @@ fn traces(g: &DMatrix<f64>, weight: &Weight, j: &DMatrix<f64>, e_inv: &DMatrix<f
 }
 
 /// The scaled-and-shifted statistic: (statistic, scaling factor 1/a, shift b).
-fn scaled_shifted(chisq: f64, df: f64, (tr, tr2): (f64, f64)) -> Option<(f64, f64, f64)> {
+pub(crate) fn scaled_shifted(chisq: f64, df: f64, (tr, tr2): (f64, f64)) -> Option<(f64, f64, f64)> {
     if !(df > 0.0 && tr2 > 0.0) {
         return None;
     }
@@ -1148,7 +1148,7 @@ pub(crate) fn fit(
 /// the model and the baseline (lavaan's `fitMeasures` with
 /// `scaled.test = "scaled.shifted"`: the scaled χ² goes into the usual
 /// formulas, RMSEA on the model's df).
-fn scaled_measures(
+pub(crate) fn scaled_measures(
     chisq: f64,
     df: f64,
     baseline_df: f64,

@@ -1,0 +1,836 @@
+//! Multi-group models with ordered indicators — WLSMV, DWLS and ULS over
+//! groups, as lavaan 0.6.14 fits them (`group =`, `ordered =`, delta
+//! parameterization; numerical reference `tests/reference/sem_groups_ordinal.R`).
+//!
+//! Each group has its own thresholds, polychoric correlations, Γ (NACOV)
+//! and weight matrix W_g ([`super::wls`]), and one θ is shared by the
+//! groups' tables as in [`super::groups`]. The discrepancy is
+//! `F = Σ_g (n_g/N) F_g` with `F_g = (s_g − σ_g)ᵀ W_g (s_g − σ_g)`, and the
+//! test statistic `χ² = Σ_g (n_g − 1) F_g` (lavaan's least-squares count,
+//! each term its `chisq_group`).
+//!
+//! lavaan's multi-group defaults for ordered data under the delta
+//! parameterization (checked by fitting in R, lavaan 0.6.14):
+//! - in every group the latent responses have intercepts fixed at 0 and,
+//!   in group 1, scale factors (`x ~*~ x`) fixed at 1 and latent means 0;
+//! - when the thresholds are equal (`group.equal` has `thresholds`, or
+//!   `intercepts`, which lavaan takes to include the thresholds for ordered
+//!   indicators), the scale factors and the latent means are free from
+//!   group 2 on (the means fixed at 0 again when `means` are equal too);
+//! - equal loadings alone change nothing else (scale factors stay 1, means
+//!   0); `residuals` change nothing (a residual variance is not a parameter
+//!   in the delta parameterization: `1/Δ² − (explained variance)`).
+//!
+//! With scale factors Δ the model's statistics are, for threshold k of
+//! item i, `Δ_i (τ_ik − μ_i)` (μ = Λα the latent responses' means), and for
+//! a pair, `Δ_i Δ_j Σ_ij`; the latent response's implied variance is
+//! `1/Δ_i²`, which std.all uses.
+//!
+//! Inference, with Δ_g = ∂σ_g/∂θᵀ, f_g = n_g/N and
+//! `E = Σ_g f_g Δ_gᵀ W_g Δ_g`: DWLS and ULS `vcov = E⁻¹/(N − 1)`, WLSMV the
+//! sandwich `E⁻¹ (Σ_g f_g Δ_gᵀW_gΓ_gW_gΔ_g) E⁻¹ / (N − 1)` and the
+//! scaled-and-shifted test on `U = 𝒲 − 𝒲Δ E⁻¹ Δᵀ𝒲` over all groups
+//! (𝒲 = blockdiag(f_g W_g), Γ = blockdiag(Γ_g / f_g)), which with the
+//! groups' influence matrices is an N × N computation (see [`super::wls`]).
+//! lavaan 0.6.14 gives no robust (catML) CFI, TLI or RMSEA for several
+//! groups; neither does this.
+//!
+//! What a test of the difference of two such models needs is kept per
+//! group in [`TestPieces`].
+//!
+//! ```
+//! use analysis::sem::groups::{self, GroupEqual, GroupedSample};
+//! use analysis::sem::{Estimator, ModelSpec, Options};
+//! use analysis::Dataset;
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/sem/groups2_ordinal.csv");
+//! let data = Dataset::from_path(path)?;
+//! let items: Vec<String> = (1..=8).map(|i| format!("o{i}")).collect();
+//! let sample = GroupedSample::from_dataset(&data, "grp", &items)?;
+//! let spec = ModelSpec::parse("f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8")?;
+//! let equal: GroupEqual = "thresholds,loadings".parse()?;
+//! let options = Options { estimator: Estimator::WLSMV, ordered: items, ..Options::default() };
+//! let fit = groups::fit(&spec, &sample, &equal, &options)?;
+//! // lavaan 0.6.14: χ² = 115.786 on 62 df (tests/fixtures/sem_groups_ordinal).
+//! assert_eq!(fit.fit.df, 62.0);
+//! assert!((fit.fit.chisq / 115.785712812016 - 1.0).abs() < 1e-6);
+//! # Ok::<(), analysis::AnalysisError>(())
+//! ```
+
+use super::estimate::{self, Limits};
+use super::fit::{cfi, chisq_sf, nfi, rmsea, rmsea_ci, rmsea_pvalue, tli, FitMeasures};
+use super::groups::{Constraint, GroupEqual, GroupedSample, MultiGroupFit};
+use super::information::{free_parameter_name, vcov_or_unidentified, Elements};
+use super::model::Implied;
+use super::partable::{Matrix, ParTable};
+use super::robust::{moments_jacobian, vech_pairs, Estimator};
+use super::samplestats::SampleMoments;
+use super::syntax::{ModelSpec, Operator};
+use super::wls::{self, Statistics, Weight};
+use super::{standardized, warnings, Likelihood, Optimizer, Options};
+use crate::error::{AnalysisError, Location, Result};
+use crate::polychoric::OrderedData;
+use nalgebra::{DMatrix, DVector};
+use std::collections::HashMap;
+
+/// What a χ² difference test of least-squares fits needs of one group (for
+/// lavaan's `lavTestLRT(method = "satorra.2000")`), at the estimate.
+#[derive(Debug, Clone)]
+pub struct TestPieces {
+    /// Δ = ∂σ/∂θᵀ, the Jacobian of the model's thresholds and polychoric
+    /// correlations (in the order of the sample statistics) by θ
+    /// (q × free parameters of the whole model).
+    pub delta: DMatrix<f64>,
+    /// The weight matrix W (q × q; diagonal for WLSMV, DWLS and ULS).
+    pub weight: DMatrix<f64>,
+    /// The influence matrix G (n × q) of the sample statistics, with
+    /// Γ = GᵀG lavaan's NACOV (see [`TestPieces::gamma`]); kept instead of
+    /// Γ because n ≪ q for many items.
+    pub influence: DMatrix<f64>,
+    /// Cases in the group.
+    pub nobs: usize,
+    /// The group's unit information `Δᵀ W Δ` (free parameters squared);
+    /// the model's is `Σ_g (n_g/N)` of these.
+    pub information: DMatrix<f64>,
+}
+
+impl TestPieces {
+    /// Γ (NACOV) = GᵀG, q × q.
+    pub fn gamma(&self) -> DMatrix<f64> {
+        self.influence.transpose() * &self.influence
+    }
+}
+
+/// One group's data and statistics.
+struct Group {
+    table: ParTable,
+    st: Statistics,
+    nobs: usize,
+}
+
+/// The ordered data of a group (its complete cases).
+fn ordered_data(sample: &SampleMoments, table: &ParTable) -> Result<OrderedData> {
+    let data = sample.data.as_ref().ok_or_else(|| {
+        AnalysisError::unsuitable(
+            Location::source(&sample.source),
+            "ordered indicators need raw data (thresholds and polychoric correlations come from the answers)",
+        )
+    })?;
+    let idx = sample.indices_of(&table.observed)?;
+    let columns = table
+        .observed
+        .iter()
+        .zip(&idx)
+        .map(|(name, &c)| {
+            (
+                name.clone(),
+                (0..data.nrows()).map(|r| Some(data[(r, c)])).collect(),
+            )
+        })
+        .collect();
+    OrderedData::from_columns(&sample.source, columns)
+}
+
+/// Every group must have answers in every category of every item that any
+/// group has (lavaan refuses otherwise: the thresholds of the groups would
+/// not correspond).
+fn check_categories(sample: &GroupedSample, data: &[OrderedData]) -> Result<()> {
+    for (v, name) in data[0].names.iter().enumerate() {
+        let mut all: Vec<f64> = data
+            .iter()
+            .flat_map(|d| d.categories[v].iter().copied())
+            .collect();
+        all.sort_by(f64::total_cmp);
+        all.dedup();
+        for (g, d) in data.iter().enumerate() {
+            if let Some(missing) = all.iter().find(|c| !d.categories[v].contains(c)) {
+                return Err(AnalysisError::unsuitable(
+                    Location::source(&sample.samples[g].source).with_column(name),
+                    format!(
+                        "the ordered item {name} has no answer {missing} in group {} (\"{}\"), while other groups use it (categories {}): each group needs every category of an ordered item, else the groups' thresholds do not correspond; merge {missing} with a neighbouring category or drop the item",
+                        g + 1,
+                        crate::error::shorten(&sample.labels[g]),
+                        all.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Numbers the free parameters of the groups' tables into one θ (as
+/// [`super::groups::group_tables`]), with lavaan's defaults for ordered
+/// data (module documentation).
+fn number_across_groups(tables: &mut [ParTable], equal: &GroupEqual, std_lv: bool) {
+    let thresholds_equal =
+        equal.contains(Constraint::Thresholds) || equal.contains(Constraint::Intercepts);
+    let free_means = thresholds_equal && !equal.contains(Constraint::Means);
+    let free_lv_variances =
+        std_lv && equal.contains(Constraint::Loadings) && !equal.contains(Constraint::LvVariances);
+    let is_equal = |c: Constraint| match c {
+        Constraint::Thresholds => thresholds_equal,
+        c => equal.contains(c),
+    };
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (g, table) in tables.iter_mut().enumerate() {
+        let keys: Vec<Option<String>> = table
+            .params
+            .iter()
+            .map(|p| {
+                let class = Constraint::of(p, table);
+                let freed = g > 0
+                    && !p.user
+                    && p.free.is_none()
+                    && match (p.op, class) {
+                        (Operator::ScaleFactor, _) => thresholds_equal,
+                        (_, Some(Constraint::Means)) => free_means,
+                        (_, Some(Constraint::LvVariances)) => free_lv_variances,
+                        _ => false,
+                    };
+                match (p.free, &p.label) {
+                    (None, _) if !freed => None,
+                    (_, Some(label)) => Some(format!("label {label}")),
+                    _ if class.is_some_and(is_equal) => {
+                        Some(format!("equal {} {} {}", p.lhs, p.op.as_str(), p.rhs))
+                    }
+                    (Some(k), None) => Some(format!("group {g} {k}")),
+                    (None, None) => Some(format!("group {g} freed {} {}", p.lhs, p.op.as_str())),
+                }
+            })
+            .collect();
+        for (p, key) in table.params.iter_mut().zip(keys) {
+            if let Some(key) = key {
+                let next = index.len();
+                p.free = Some(*index.entry(key).or_insert(next));
+            }
+        }
+    }
+    for t in tables.iter_mut() {
+        t.n_free = index.len();
+    }
+}
+
+/// The scale factors Δ of a table at θ (1 where fixed).
+fn scales(table: &ParTable, theta: &[f64]) -> DVector<f64> {
+    let mut d = DVector::from_element(table.p(), 1.0);
+    for p in table.params.iter().filter(|p| p.matrix == Matrix::Scale) {
+        d[p.row] = p.free.map_or(p.value, |k| theta[k]);
+    }
+    d
+}
+
+/// The implied moments at θ with the latent responses' variances 1/Δ².
+fn implied(table: &ParTable, theta: &[f64]) -> Option<Implied> {
+    let mut imp = wls::implied_at(table, theta, true)?;
+    let d = scales(table, theta);
+    for i in 0..table.p() {
+        let v = 1.0 / (d[i] * d[i]);
+        imp.phi[(i, i)] += v - 1.0;
+        imp.c[(i, i)] = v;
+        imp.sigma[(i, i)] = v;
+    }
+    Some(imp)
+}
+
+/// σ(θ): `Δ_i (τ_ik − μ_i)`, then `Δ_i Δ_j Σ_ij`.
+fn statistics_at(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics) -> DVector<f64> {
+    let d = scales(table, theta);
+    let mut out = DVector::zeros(st.s.len());
+    for q in table
+        .params
+        .iter()
+        .filter(|q| q.matrix == Matrix::Threshold)
+    {
+        let tau = q.free.map_or(q.value, |k| theta[k]);
+        out[st.threshold_offset[q.row] + q.col] = d[q.row] * (tau - imp.mean[q.row]);
+    }
+    let mut r = st.n_first;
+    for (a, b) in vech_pairs(table.p()) {
+        if a != b {
+            out[r] = d[a] * d[b] * imp.sigma[(a, b)];
+            r += 1;
+        }
+    }
+    out
+}
+
+/// Δ_g = ∂σ_g/∂θᵀ.
+fn jacobian(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics) -> DMatrix<f64> {
+    let p = table.p();
+    let d = scales(table, theta);
+    let full = moments_jacobian(table, &Elements::free_of(table), imp);
+    let mut j = DMatrix::zeros(st.s.len(), table.n_free);
+    let scale_index: Vec<Option<usize>> = (0..p)
+        .map(|i| {
+            table
+                .params
+                .iter()
+                .find(|q| q.matrix == Matrix::Scale && q.row == i)
+                .and_then(|q| q.free)
+        })
+        .collect();
+    for q in table
+        .params
+        .iter()
+        .filter(|q| q.matrix == Matrix::Threshold)
+    {
+        let i = q.row;
+        let r = st.threshold_offset[i] + q.col;
+        let tau = q.free.map_or(q.value, |k| theta[k]);
+        if let Some(k) = q.free {
+            j[(r, k)] += d[i];
+        }
+        if let Some(k) = scale_index[i] {
+            j[(r, k)] += tau - imp.mean[i];
+        }
+        // The mean rows of the moments' Jacobian come first.
+        for k in 0..table.n_free {
+            j[(r, k)] -= d[i] * full[(i, k)];
+        }
+    }
+    let mut r = st.n_first;
+    for (v, (a, b)) in vech_pairs(p).into_iter().enumerate() {
+        if a == b {
+            continue;
+        }
+        for k in 0..table.n_free {
+            j[(r, k)] += d[a] * d[b] * full[(p + v, k)];
+        }
+        if let Some(k) = scale_index[a] {
+            j[(r, k)] += d[b] * imp.sigma[(a, b)];
+        }
+        if let Some(k) = scale_index[b] {
+            j[(r, k)] += d[a] * imp.sigma[(a, b)];
+        }
+        r += 1;
+    }
+    j
+}
+
+/// F = Σ_g f_g F_g and each F_g.
+fn objective(groups: &[Group], weights: &[f64], theta: &[f64]) -> Option<(f64, Vec<f64>)> {
+    let mut total = 0.0;
+    let mut each = Vec::with_capacity(groups.len());
+    for (g, w) in groups.iter().zip(weights) {
+        let imp = implied(&g.table, theta)?;
+        let r = &g.st.s - statistics_at(&g.table, theta, &imp, &g.st);
+        let f = r.dot(&g.st.weight.times_vector(&r));
+        if !f.is_finite() {
+            return None;
+        }
+        total += w * f;
+        each.push(f);
+    }
+    Some((total, each))
+}
+
+/// Σ_g f_g J_gᵀW_gJ_g and Σ_g f_g J_gᵀW_g r_g (= −½ ∂F/∂θ).
+fn normal_equations(
+    groups: &[Group],
+    weights: &[f64],
+    theta: &[f64],
+) -> Option<(DMatrix<f64>, DVector<f64>)> {
+    let k = theta.len();
+    let mut h = DMatrix::zeros(k, k);
+    let mut grad = DVector::zeros(k);
+    for (g, w) in groups.iter().zip(weights) {
+        let imp = implied(&g.table, theta)?;
+        let r = &g.st.s - statistics_at(&g.table, theta, &imp, &g.st);
+        let j = jacobian(&g.table, theta, &imp, &g.st);
+        h += wls::normal_matrix(&j, &g.st.weight, g.st.n_first) * *w;
+        grad += j.transpose() * g.st.weight.times_vector(&r) * *w;
+    }
+    Some((h, grad))
+}
+
+/// Where the Gauss–Newton iterations ended.
+struct Minimum {
+    theta: Vec<f64>,
+    iterations: usize,
+    converged: bool,
+    max_gradient: f64,
+}
+
+/// Gauss–Newton with Levenberg–Marquardt damping, as [`super::wls`] for one
+/// group, on the weighted sum of the groups' discrepancies.
+fn minimise(groups: &[Group], weights: &[f64], start: Vec<f64>, limits: Limits) -> Result<Minimum> {
+    let mut theta = start;
+    let (mut f, _) = objective(groups, weights, &theta).ok_or_else(|| {
+        AnalysisError::computation(
+            "the model's implied moments cannot be computed at the starting values",
+        )
+    })?;
+    let max_iter = (limits.lbfgs_iterations as usize).clamp(1, 500);
+    let mut lambda = 1e-4;
+    let mut max_gradient = f64::INFINITY;
+    for iteration in 0..max_iter {
+        let (h, g) = normal_equations(groups, weights, &theta).ok_or_else(|| {
+            AnalysisError::computation("the model's implied moments cannot be computed")
+        })?;
+        max_gradient = 2.0 * g.amax();
+        if max_gradient < wls::GRADIENT_TOLERANCE {
+            return Ok(Minimum {
+                theta,
+                iterations: iteration,
+                converged: true,
+                max_gradient,
+            });
+        }
+        let mut accepted = false;
+        for _ in 0..30 {
+            let mut damped = h.clone();
+            for k in 0..damped.nrows() {
+                damped[(k, k)] += lambda * h[(k, k)].max(1e-12);
+            }
+            let Some(step) = damped.cholesky().map(|c| c.solve(&g)) else {
+                lambda *= 10.0;
+                continue;
+            };
+            let trial: Vec<f64> = theta.iter().zip(step.iter()).map(|(t, d)| t + d).collect();
+            match objective(groups, weights, &trial) {
+                Some((f_new, _)) if f_new <= f => {
+                    let small = step.amax() < 1e-13;
+                    theta = trial;
+                    f = f_new;
+                    lambda = (lambda / 10.0).max(1e-12);
+                    accepted = !small;
+                    break;
+                }
+                _ => lambda *= 10.0,
+            }
+        }
+        if !accepted {
+            let (_, g) = normal_equations(groups, weights, &theta).ok_or_else(|| {
+                AnalysisError::computation("the model's implied moments cannot be computed")
+            })?;
+            max_gradient = 2.0 * g.amax();
+            return Ok(Minimum {
+                theta,
+                iterations: iteration + 1,
+                converged: max_gradient < 1e-6,
+                max_gradient,
+            });
+        }
+    }
+    Ok(Minimum {
+        theta,
+        iterations: max_iter,
+        converged: false,
+        max_gradient,
+    })
+}
+
+/// What is not supported yet, refused before any work.
+fn check_options(options: &Options, sample: &GroupedSample) -> Result<Estimator> {
+    let here = || Location::source(&sample.source);
+    let estimator = options.estimator;
+    if options.ordered.is_empty() {
+        return Err(AnalysisError::unsuitable(
+            here(),
+            format!(
+                "{} with continuous indicators is not yet supported for a multi-group model: declare the items ordered (--ordered, --ordered-all) or use ML, MLM or MLR",
+                estimator.as_str()
+            ),
+        ));
+    }
+    match estimator {
+        Estimator::WLSMV | Estimator::DWLS | Estimator::ULS => {}
+        Estimator::GLS => {
+            return Err(AnalysisError::unsuitable(
+                here(),
+                "GLS is for continuous data; ordered indicators are fitted by WLSMV, DWLS or ULS (as lavaan)",
+            ))
+        }
+        other => {
+            return Err(AnalysisError::unsuitable(
+                here(),
+                format!(
+                    "{} is for continuous data; ordered indicators are fitted by WLSMV (lavaan's default for them), DWLS or ULS",
+                    other.as_str()
+                ),
+            ))
+        }
+    }
+    if options.likelihood == Likelihood::Wishart {
+        return Err(AnalysisError::unsuitable(
+            here(),
+            "the Wishart likelihood belongs to ML; least squares has no likelihood (use the default normal)",
+        ));
+    }
+    if options.modindices || options.bootstrap.is_some() {
+        return Err(AnalysisError::unsuitable(
+            here(),
+            "modification indices and the bootstrap are not yet computed for a multi-group model",
+        ));
+    }
+    Ok(estimator)
+}
+
+/// Fits a multi-group model with ordered indicators by WLSMV, DWLS or ULS
+/// (see the module documentation); called by [`super::groups::fit`].
+pub fn fit(
+    spec: &ModelSpec,
+    sample: &GroupedSample,
+    equal: &GroupEqual,
+    options: &Options,
+) -> Result<MultiGroupFit> {
+    fit_with_pieces(spec, sample, equal, options).map(|(fit, _)| fit)
+}
+
+/// [`fit`] with what a difference test needs of each group.
+pub fn fit_with_pieces(
+    spec: &ModelSpec,
+    sample: &GroupedSample,
+    equal: &GroupEqual,
+    options: &Options,
+) -> Result<(MultiGroupFit, Vec<TestPieces>)> {
+    let estimator = check_options(options, sample)?;
+    let core = wls::without_thresholds(spec);
+    let names = &sample.samples[0].names;
+    let mut tables = Vec::with_capacity(sample.samples.len());
+    let mut data = Vec::with_capacity(sample.samples.len());
+    for s in &sample.samples {
+        let table = ParTable::build_with_means(&core, names, options.std_lv, true)?;
+        for name in &options.ordered {
+            if !table.observed.contains(name) {
+                return Err(AnalysisError::input(
+                    Location::source(&sample.source),
+                    Some(name),
+                    format!(
+                        "an observed variable of the model ({})",
+                        table.observed.join(", ")
+                    ),
+                ));
+            }
+        }
+        if let Some(c) = table
+            .observed
+            .iter()
+            .find(|o| !options.ordered.contains(o))
+        {
+            return Err(AnalysisError::unsuitable(
+                Location::source(&sample.source),
+                format!(
+                    "ordered and continuous indicators together are not yet supported: declare all of the model's observed variables ordered (--ordered-all); not ordered: {c}"
+                ),
+            ));
+        }
+        data.push(ordered_data(s, &table)?);
+        tables.push(table);
+    }
+    check_categories(sample, &data)?;
+    for (t, d) in tables.iter_mut().zip(&data) {
+        wls::parameterize_ordered(t, spec, d)?;
+    }
+    number_across_groups(&mut tables, equal, options.std_lv);
+    let npar = tables[0].n_free;
+    let mut groups = Vec::with_capacity(tables.len());
+    for ((table, d), s) in tables.into_iter().zip(&data).zip(&sample.samples) {
+        let st = wls::ordered_statistics(&table, d, estimator)?;
+        groups.push(Group {
+            table,
+            st,
+            nobs: s.nobs,
+        });
+    }
+    let q_total: usize = groups.iter().map(|g| g.st.s.len()).sum();
+    if npar > q_total {
+        return Err(AnalysisError::unsuitable(
+            Location::source(&spec.source),
+            format!("the model has {npar} free parameters but the groups have only {q_total} sample statistics (thresholds and polychoric correlations): it is not identified"),
+        ));
+    }
+    let nobs: Vec<usize> = groups.iter().map(|g| g.nobs).collect();
+    let ntotal: usize = nobs.iter().sum();
+    let weights: Vec<f64> = nobs.iter().map(|&n| n as f64 / ntotal as f64).collect();
+    // Start values: each group's own (lavaan's, from its polychoric
+    // correlations; thresholds at their sample values; scale factors 1),
+    // the first group's for shared parameters.
+    let mut start = vec![f64::NAN; npar];
+    for g in &groups {
+        let own = estimate::starting_values(&g.table, &g.st.matrix, None);
+        for p in &g.table.params {
+            let Some(k) = p.free else { continue };
+            if !start[k].is_nan() {
+                continue;
+            }
+            start[k] = match (p.matrix, p.start) {
+                (_, Some(v)) => v,
+                (Matrix::Threshold, None) => g.st.s[g.st.threshold_offset[p.row] + p.col],
+                (Matrix::Scale, None) => 1.0,
+                (Matrix::Mean, None) => 0.0,
+                _ => own[k],
+            };
+        }
+    }
+    let min = minimise(&groups, &weights, start, Limits::default())?;
+    let theta = &min.theta;
+    let not_converged = super::SemWarning::LeastSquaresNotConverged {
+        estimator: estimator.as_str().to_owned(),
+        iterations: min.iterations,
+        max_gradient: min.max_gradient,
+    };
+    // Inference.
+    // lavaan's least-squares count over groups: Σ_g (n_g − 1) = N − G (N − 1
+    // for one group) divides the information and enters RMSEA.
+    let nf = (ntotal - groups.len()) as f64;
+    let mut implied_g = Vec::with_capacity(groups.len());
+    let mut jacobians = Vec::with_capacity(groups.len());
+    let mut infos = Vec::with_capacity(groups.len());
+    let mut e = DMatrix::zeros(npar, npar);
+    for (g, w) in groups.iter().zip(&weights) {
+        let imp = implied(&g.table, theta).ok_or_else(|| {
+            AnalysisError::computation("the implied moments at the estimates cannot be computed")
+        })?;
+        let j = jacobian(&g.table, theta, &imp, &g.st);
+        let info = wls::normal_matrix(&j, &g.st.weight, g.st.n_first);
+        e += &info * *w;
+        implied_g.push(imp);
+        jacobians.push(j);
+        infos.push(info);
+    }
+    let all_tables: Vec<&ParTable> = groups.iter().map(|g| &g.table).collect();
+    let standard_vcov = vcov_or_unidentified(
+        &e,
+        nf,
+        min.converged,
+        &not_converged,
+        "information",
+        &spec.source,
+        |k| {
+            all_tables.iter().enumerate().find_map(|(g, t)| {
+                free_parameter_name(t, k).map(|name| format!("{name} (group {})", g + 1))
+            })
+        },
+    )?;
+    let e_inv = &standard_vcov * nf;
+    let robust = estimator == Estimator::WLSMV;
+    let influences: Vec<&DMatrix<f64>> = groups
+        .iter()
+        .map(|g| {
+            g.st
+                .influence
+                .as_ref()
+                .ok_or_else(|| AnalysisError::computation("ordered data keep their influence matrix"))
+        })
+        .collect::<Result<_>>()?;
+    // B = stack_g √f_g G_g W_g Δ_g (N × npar).
+    let mut b = DMatrix::zeros(ntotal, npar);
+    let mut row = 0;
+    for ((g, j), (gi, w)) in groups
+        .iter()
+        .zip(&jacobians)
+        .zip(influences.iter().zip(&weights))
+    {
+        let gwj = g.st.weight.right_of(gi) * j * w.sqrt();
+        b.rows_mut(row, gwj.nrows()).copy_from(&gwj);
+        row += gwj.nrows();
+    }
+    let vcov = if robust {
+        &e_inv * (b.transpose() * &b) * &e_inv / nf
+    } else {
+        standard_vcov
+    };
+    // Fit measures.
+    let f_groups: Vec<f64> = objective(&groups, &weights, theta)
+        .map(|(_, each)| each)
+        .unwrap_or_default();
+    let chisq_group: Vec<f64> = f_groups
+        .iter()
+        .zip(&nobs)
+        .map(|(f, &n)| (n as f64 - 1.0) * f)
+        .collect();
+    let df = (q_total - npar) as f64;
+    let chisq = chisq_group.iter().sum::<f64>().max(0.0);
+    // Baseline: each group's thresholds free, correlations 0.
+    let mut baseline_chisq = 0.0;
+    for (g, &n) in groups.iter().zip(&nobs) {
+        let r: DVector<f64> = DVector::from_fn(g.st.s.len(), |i, _| {
+            if i < g.st.n_first {
+                0.0
+            } else {
+                g.st.s[i]
+            }
+        });
+        baseline_chisq += (n as f64 - 1.0) * r.dot(&g.st.weight.times_vector(&r));
+    }
+    let baseline_df = groups
+        .iter()
+        .map(|g| g.st.s.len() - g.st.n_first)
+        .sum::<usize>() as f64;
+    let chisq = super::fit::chisq_within_rounding(chisq, baseline_chisq);
+    // SRMR (residual correlations over vech with the diagonal) and GFI
+    // (1 − rᵀWr / sᵀWs) of each group, weighted by n_g/N as lavaan.
+    let mut srmr = 0.0;
+    let mut gfi = 0.0;
+    for ((g, w), imp) in groups.iter().zip(&weights).zip(&implied_g) {
+        let p = g.table.p();
+        let model = statistics_at(&g.table, theta, imp, &g.st);
+        let r = &g.st.s - &model;
+        let ss: f64 = r.rows(g.st.n_first, r.len() - g.st.n_first).norm_squared();
+        srmr += w * (ss / (p * (p + 1) / 2) as f64).sqrt();
+        gfi += w
+            * (1.0 - r.dot(&g.st.weight.times_vector(&r)) / g.st.s.dot(&g.st.weight.times_vector(&g.st.s)));
+    }
+    let uls = estimator == Estimator::ULS;
+    let n_groups = groups.len() as f64;
+    let (lo, hi) = rmsea_ci(chisq, df, nf, 0.90);
+    let mut fit = FitMeasures {
+        chisq,
+        df,
+        pvalue: (df > 0.0 && !uls).then(|| chisq_sf(chisq, df)),
+        baseline_chisq,
+        baseline_df,
+        cfi: cfi(chisq, df, baseline_chisq, baseline_df),
+        tli: tli(chisq, df, baseline_chisq, baseline_df),
+        nfi: nfi(chisq, baseline_chisq),
+        rmsea: rmsea(chisq, df, nf) * n_groups.sqrt(),
+        rmsea_ci_lower: lo * n_groups.sqrt(),
+        rmsea_ci_upper: hi * n_groups.sqrt(),
+        rmsea_pvalue: rmsea_pvalue(chisq, df, nf / n_groups, 0.05),
+        srmr,
+        gfi,
+        agfi: super::fit::agfi(gfi, q_total as f64, df),
+        aic: f64::NAN,
+        bic: f64::NAN,
+        bic2: None,
+        logl: f64::NAN,
+        unrestricted_logl: f64::NAN,
+        baseline_pvalue: (baseline_df > 0.0 && !uls)
+            .then(|| chisq_sf(baseline_chisq, baseline_df)),
+        pgfi: super::fit::pgfi(gfi, q_total as f64, df),
+        fmin: chisq / (2.0 * ntotal as f64),
+        npar,
+        ntotal,
+        srmr_bentler_nomean: None,
+        robust: None,
+    };
+    if robust {
+        // M = blockdiag(G_g W_g G_gᵀ) − B E⁻¹ Bᵀ; tr(UΓ) = tr M, tr((UΓ)²) = ‖M‖².
+        let mut m = -(&b * &e_inv * b.transpose());
+        let mut mb_trace = 0.0;
+        let mut mb_norm = 0.0;
+        let mut at = 0;
+        for (g, gi) in groups.iter().zip(&influences) {
+            let n = gi.nrows();
+            let gwg = g.st.weight.right_of(gi) * gi.transpose();
+            let mut block = m.view_mut((at, at), (n, n));
+            block += &gwg;
+            // The baseline's U: W with the thresholds (free) projected out,
+            // per group (its parameters are not shared).
+            let c = gi.columns(g.st.n_first, gi.ncols() - g.st.n_first);
+            let Weight::Diagonal(wd) = &g.st.weight else {
+                unreachable!("ordered data have a diagonal weight")
+            };
+            let mut cw = c.into_owned();
+            for (mut col, wi) in cw
+                .column_iter_mut()
+                .zip(wd.rows(g.st.n_first, wd.len() - g.st.n_first).iter())
+            {
+                col *= *wi;
+            }
+            let mb = cw * c.transpose();
+            mb_trace += mb.trace();
+            mb_norm += mb.norm_squared();
+            at += n;
+        }
+        let model = wls::scaled_shifted(chisq, df, (m.trace(), m.norm_squared()));
+        let base = wls::scaled_shifted(baseline_chisq, baseline_df, (mb_trace, mb_norm));
+        let mut scaled = wls::scaled_measures(chisq, df, baseline_df, model, base, nf);
+        // lavaan's RMSEA over groups: × √G.
+        let root = n_groups.sqrt();
+        for v in [
+            &mut scaled.rmsea_scaled,
+            &mut scaled.rmsea_ci_lower_scaled,
+            &mut scaled.rmsea_ci_upper_scaled,
+        ] {
+            *v = v.map(|x| x * root);
+        }
+        scaled.rmsea_pvalue_scaled = scaled
+            .chisq_scaled
+            .and_then(|x| rmsea_pvalue(x, df, nf / n_groups, 0.05));
+        fit.robust = Some(scaled);
+    }
+    // lavaan's scaled statistic per group: a·χ²_g + b·n_g/N (the shift
+    // shared out by the groups' sizes).
+    let chisq_scaled_group = fit.robust.as_ref().and_then(|r| {
+        let c = r.chisq_scaling_factor?;
+        let shift = r.chisq_scaled? - chisq / c;
+        Some(
+            chisq_group
+                .iter()
+                .zip(&weights)
+                .map(|(x, w)| x / c + shift * w)
+                .collect(),
+        )
+    });
+    // The tables at the estimates.
+    let mut out_tables = Vec::with_capacity(groups.len());
+    let mut group_warnings = Vec::new();
+    if !min.converged {
+        group_warnings.push(not_converged.to_string());
+    }
+    let mut pieces = Vec::with_capacity(groups.len());
+    for (gi, ((g, imp), (j, info))) in groups
+        .into_iter()
+        .zip(implied_g)
+        .zip(jacobians.into_iter().zip(infos))
+        .enumerate()
+    {
+        let mut t = g.table;
+        t.set_theta(theta);
+        for p in t.params.iter_mut() {
+            if p.matrix == Matrix::Phi && p.row == p.col && p.row < t.observed.len() {
+                p.value = imp.phi[(p.row, p.row)];
+            }
+            p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
+        }
+        standardized::fill(&mut t, &imp.c);
+        for p in t.params.iter_mut() {
+            if p.op == Operator::ScaleFactor {
+                // lavaan: std.all of a scale factor is Δ·sd(y*) = 1.
+                p.std_all = Some(p.value / imp.c[(p.row, p.row)].powf(-0.5));
+            }
+        }
+        for w in warnings::of_fit(&t, &imp, &sample.samples[gi]) {
+            group_warnings.push(format!("group {} ({}): {w}", gi + 1, sample.labels[gi]));
+        }
+        let q = g.st.s.len();
+        let weight = match &g.st.weight {
+            Weight::Diagonal(d) => DMatrix::from_diagonal(d),
+            Weight::Full(w) => w.clone(),
+        };
+        pieces.push(TestPieces {
+            delta: j,
+            weight,
+            influence: g.st.influence.unwrap_or_else(|| DMatrix::zeros(0, q)),
+            nobs: g.nobs,
+            information: info,
+        });
+        out_tables.push(t);
+    }
+    Ok((
+        MultiGroupFit {
+            converged: min.converged,
+            group: sample.column.clone(),
+            group_labels: sample.labels.clone(),
+            nobs,
+            npar,
+            estimator,
+            group_equal: equal.clone(),
+            chisq_group,
+            chisq_scaled_group,
+            fit,
+            tables: out_tables,
+            warnings: group_warnings,
+            optimizer: Optimizer {
+                method: "Gauss-Newton with Levenberg-Marquardt damping (least squares)".into(),
+                lbfgs_iterations: 0,
+                scoring_iterations: min.iterations,
+                max_abs_gradient: min.max_gradient,
+            },
+            vcov,
+        },
+        pieces,
+    ))
+}

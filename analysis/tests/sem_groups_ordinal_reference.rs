@@ -1,0 +1,237 @@
+//! Multi-group models with ordered indicators (WLSMV, DWLS, ULS; delta
+//! parameterization) against lavaan 0.6.14 fixtures
+//! (tests/reference/sem_groups_ordinal.R: simulated five- and four-point
+//! items in two and three groups with a non-invariant loading and
+//! threshold, latent mean differences and an omitted cross-loading).
+//!
+//! Tolerance: 1e-3 relative for estimates, SEs, std.lv, std.all, every fit
+//! measure the engine reports, each group's χ² (and scaled χ²), with an
+//! absolute floor of 1e-2 (i.e. 1e-5 absolute) for values near 0:
+//! |ours − lavaan| ≤ 1e-3 · max(|lavaan|, 1e-2); p-values with a floor of
+//! 1e-3.
+
+use analysis::sem::groups::{self, GroupEqual, GroupedSample};
+use analysis::sem::{ModelSpec, Options};
+use analysis::Dataset;
+use serde_json::Value;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+const NOT_YET: [&str; 7] = [
+    "cfi_robust",
+    "tli_robust",
+    "rmsea_robust",
+    "rmsea_ci_lower_robust",
+    "rmsea_ci_upper_robust",
+    "rmsea_pvalue_robust",
+    "rmsea_notclose_pvalue_robust",
+];
+
+fn items() -> Vec<String> {
+    (1..=8).map(|i| format!("o{i}")).collect()
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{ROOT}/tests/fixtures/sem_groups_ordinal/{name}.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn grouped(data: &str) -> GroupedSample {
+    let data = Dataset::from_path(format!("{ROOT}/{data}")).unwrap();
+    GroupedSample::from_dataset(&data, "grp", &items()).unwrap()
+}
+
+/// Collects comparisons: the failures, how many, the worst relative error.
+#[derive(Default)]
+struct Checker {
+    failures: Vec<String>,
+    compared: usize,
+    worst: f64,
+    worst_what: String,
+}
+
+impl Checker {
+    fn close(&mut self, what: String, ours: Option<f64>, theirs: Option<f64>, floor: f64) {
+        match (ours, theirs) {
+            (Some(a), Some(b)) => {
+                let rel = (a - b).abs() / b.abs().max(floor);
+                self.compared += 1;
+                if rel > self.worst {
+                    self.worst = rel;
+                    self.worst_what = what.clone();
+                }
+                if rel.is_nan() || rel > 1e-3 {
+                    self.failures
+                        .push(format!("{what}: ours {a} lavaan {b} (rel {rel:.2e})"));
+                }
+            }
+            (None, None) => {}
+            (a, b) => self
+                .failures
+                .push(format!("{what}: ours {a:?} lavaan {b:?}")),
+        }
+    }
+
+    /// Every fit measure of ours that lavaan has under the same name.
+    fn fit_measures(&mut self, name: &str, ours: &Value, theirs: &Value) {
+        for (key, value) in ours.as_object().unwrap() {
+            if key == "chisq_group" || key == "chisq_scaled_group" {
+                continue;
+            }
+            // lavaan lists ntotal with the log-likelihood, which least
+            // squares lack.
+            if key == "ntotal" {
+                continue;
+            }
+            // Not yet: lavaan 0.6.14's catML robust CFI/TLI/RMSEA for a
+            // multi-group model whose thresholds are not shared (it gives
+            // NA once they are); ours are null. Listed, not hidden.
+            if NOT_YET.contains(&key.as_str()) && value.is_null() {
+                continue;
+            }
+            let Some(reference) = theirs.get(key) else {
+                self.failures
+                    .push(format!("{name}: {key} is not one of lavaan's fit measures"));
+                continue;
+            };
+            let floor = if key.contains("pvalue") { 1e-3 } else { 1e-2 };
+            self.close(
+                format!("{name}: {key}"),
+                value.as_f64(),
+                reference.as_f64(),
+                floor,
+            );
+        }
+    }
+
+    fn done(&self, name: &str, at_least: usize) {
+        eprintln!(
+            "{name}: {} values, worst relative difference {:.1e} ({})",
+            self.compared, self.worst, self.worst_what
+        );
+        assert!(self.failures.is_empty(), "{}", self.failures.join("\n"));
+        assert!(self.compared >= at_least, "{name}: only {}", self.compared);
+    }
+}
+
+fn group_equal(fx: &Value) -> GroupEqual {
+    let words: Vec<&str> = fx["group_equal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    words.join(",").parse().unwrap()
+}
+
+fn check_level(data: &str, estimator: &str, level: &str) {
+    let name = format!("{data}_{estimator}_{level}");
+    let fx = fixture(&name);
+    let sample = grouped(fx["data"].as_str().unwrap());
+    let spec = ModelSpec::parse(fx["model"].as_str().unwrap()).unwrap();
+    let options = Options {
+        estimator: estimator.parse().unwrap(),
+        ordered: items(),
+        ..Options::default()
+    };
+    let fit = groups::fit(&spec, &sample, &group_equal(&fx), &options)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(fit.converged, "{name}");
+    let labels: Vec<&str> = fx["group_labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(fit.group_labels, labels, "{name}: group order");
+    let nobs: Vec<usize> = fx["nobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(fit.nobs, nobs, "{name}");
+    let mut c = Checker::default();
+    let rows = fx["estimates"].as_array().unwrap();
+    let ours_rows: usize = fit.tables.iter().map(|t| t.params.len()).sum();
+    assert_eq!(ours_rows, rows.len(), "{name}: number of rows");
+    for r in rows {
+        let (l, op, rh) = (
+            r["lhs"].as_str().unwrap(),
+            r["op"].as_str().unwrap(),
+            r["rhs"].as_str().unwrap(),
+        );
+        let g = r["group"].as_u64().unwrap() as usize;
+        let e = fit
+            .find(g, l, op.parse().unwrap(), rh)
+            .unwrap_or_else(|| panic!("{name}: missing {l} {op} {rh} in group {g}"));
+        let id = format!("{name}: group {g} {l} {op} {rh}");
+        c.close(format!("{id} est"), Some(e.value), r["est"].as_f64(), 1e-2);
+        c.close(format!("{id} se"), e.se, r["se"].as_f64(), 1e-2);
+        c.close(format!("{id} std_lv"), e.std_lv, r["std_lv"].as_f64(), 1e-2);
+        c.close(
+            format!("{id} std_all"),
+            e.std_all,
+            r["std_all"].as_f64(),
+            1e-2,
+        );
+    }
+    for (g, (ours, theirs)) in fit
+        .chisq_group
+        .iter()
+        .zip(fx["chisq_group"].as_array().unwrap())
+        .enumerate()
+    {
+        c.close(
+            format!("{name}: chisq group {}", g + 1),
+            Some(*ours),
+            theirs.as_f64(),
+            1e-2,
+        );
+    }
+    match (&fit.chisq_scaled_group, fx["chisq_scaled_group"].as_array()) {
+        (Some(ours), Some(theirs)) => {
+            for (g, (a, b)) in ours.iter().zip(theirs).enumerate() {
+                c.close(
+                    format!("{name}: scaled chisq group {}", g + 1),
+                    Some(*a),
+                    b.as_f64(),
+                    1e-2,
+                );
+            }
+        }
+        (None, None) => {}
+        (a, b) => panic!("{name}: scaled χ² per group: ours {a:?}, lavaan {b:?}"),
+    }
+    let json = serde_json::to_value(&fit).unwrap();
+    c.fit_measures(&name, &json["fit"], &fx["fit"]);
+    c.done(&name, 100);
+}
+
+const LEVELS: [&str; 5] = [
+    "none",
+    "loadings",
+    "thresholds",
+    "thresholds_loadings",
+    "thresholds_loadings_intercepts",
+];
+
+#[test]
+fn two_groups_wlsmv() {
+    for level in LEVELS {
+        check_level("groups2_ordinal", "WLSMV", level);
+    }
+}
+
+#[test]
+fn three_groups_wlsmv() {
+    for level in LEVELS {
+        check_level("groups3_ordinal", "WLSMV", level);
+    }
+}
+
+#[test]
+fn two_groups_dwls_and_uls() {
+    check_level("groups2_ordinal", "DWLS", "thresholds_loadings");
+    check_level("groups2_ordinal", "ULS", "thresholds_loadings");
+}
