@@ -244,7 +244,11 @@ fn renumber_free(table: &mut ParTable) {
 /// 0, residual variances fixed (computed from the other parameters),
 /// threshold rows from the data's categories and the model's `x | t`
 /// statements, scale factors fixed at 1.
-pub(crate) fn parameterize_ordered(table: &mut ParTable, spec: &ModelSpec, data: &OrderedData) -> Result<()> {
+pub(crate) fn parameterize_ordered(
+    table: &mut ParTable,
+    spec: &ModelSpec,
+    data: &OrderedData,
+) -> Result<()> {
     let src = spec.source.as_str();
     let ordered = &table.observed;
     // Ordered variables must not predict other variables: their residual
@@ -773,7 +777,11 @@ fn traces(g: &DMatrix<f64>, weight: &Weight, j: &DMatrix<f64>, e_inv: &DMatrix<f
 }
 
 /// The scaled-and-shifted statistic: (statistic, scaling factor 1/a, shift b).
-pub(crate) fn scaled_shifted(chisq: f64, df: f64, (tr, tr2): (f64, f64)) -> Option<(f64, f64, f64)> {
+pub(crate) fn scaled_shifted(
+    chisq: f64,
+    df: f64,
+    (tr, tr2): (f64, f64),
+) -> Option<(f64, f64, f64)> {
     if !(df > 0.0 && tr2 > 0.0) {
         return None;
     }
