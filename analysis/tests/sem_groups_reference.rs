@@ -251,14 +251,14 @@ fn check_invariance(data: &str, estimator: &str) {
         let id = format!("{name}: {} → {}", ours.from, ours.to);
         c.close(
             format!("{id} chisq_diff"),
-            Some(ours.chisq_diff),
+            ours.chisq_diff,
             theirs["chisq_diff"].as_f64(),
             1e-2,
         );
         // semTools' compareFit runs the same lavTestLRT.
         c.close(
             format!("{id} chisq_diff (semTools)"),
-            Some(ours.chisq_diff),
+            ours.chisq_diff,
             semtools["chisq_diff"][k].as_f64(),
             1e-2,
         );
@@ -270,7 +270,7 @@ fn check_invariance(data: &str, estimator: &str) {
         );
         c.close(
             format!("{id} pvalue"),
-            Some(ours.pvalue),
+            ours.pvalue,
             theirs["pvalue"].as_f64(),
             1e-3,
         );
@@ -379,7 +379,7 @@ fn check_compare(estimator: &str) {
         let id = format!("{name}: {} → {}", ours.from, ours.to);
         c.close(
             format!("{id} chisq_diff"),
-            Some(ours.chisq_diff),
+            ours.chisq_diff,
             theirs["chisq_diff"].as_f64(),
             1e-2,
         );
@@ -391,7 +391,7 @@ fn check_compare(estimator: &str) {
         );
         c.close(
             format!("{id} pvalue"),
-            Some(ours.pvalue),
+            ours.pvalue,
             theirs["pvalue"].as_f64(),
             1e-3,
         );

@@ -17,6 +17,28 @@
 //! the cut-offs were derived) and for the robust ones
 //! (Brosseau-Liard & Savalei 2014).
 //!
+//! **Ordered indicators** (WLSMV, DWLS, ULS; lavaan's delta
+//! parameterization, [`super::groups_wls`]) follow the sequence of
+//! semTools' `measurementInvarianceCat` (Svetina, Rutkowski & Rutkowski
+//! 2020, Structural Equation Modeling 27, 111–130, with lavaan's
+//! `group.equal`): configural (nothing equal: thresholds per group, scale
+//! factors 1, latent means 0), metric (equal loadings) and scalar (equal
+//! loadings and thresholds — lavaan's `c("thresholds", "loadings",
+//! "intercepts")`: the latent responses' intercepts stay 0, which is what
+//! equal intercepts mean for them, and the scale factors and latent means
+//! are free from group 2 on). Wu & Estabrook (2016, Psychometrika 81,
+//! 1014–1045) show that with ordered data the thresholds, not the
+//! intercepts, carry scalar invariance and that loadings-only invariance
+//! is testable with three or more categories, as here. There is no strict
+//! level: in the delta parameterization the residual variances are not
+//! parameters (semTools' `measEq.syntax` refuses `residuals` there: "cannot
+//! be tested for invariance … when parameterization = \"delta\""), so
+//! `models` ends at scalar. The χ² difference of WLSMV fits (lavaan's
+//! `lavTestLRT`, method `satorra.2000`) is not computed here yet: those
+//! tests carry `chisq_diff` and `pvalue` null and `method`
+//! "not yet computed", beside ΔCFI and ΔRMSEA, until [`super::compare`]
+//! provides it (the pieces it needs are [`super::groups_wls::TestPieces`]).
+//!
 //! ```
 //! use analysis::sem::groups::GroupedSample;
 //! use analysis::sem::{invariance, ModelSpec, Options};
@@ -63,6 +85,21 @@ pub const LEVELS: [(&str, &[Constraint]); 4] = [
     ),
 ];
 
+/// The levels with ordered indicators (no strict level; see the module
+/// documentation).
+pub const ORDERED_LEVELS: [(&str, &[Constraint]); 3] = [
+    ("configural", &[]),
+    ("metric", &[Constraint::Loadings]),
+    (
+        "scalar",
+        &[
+            Constraint::Thresholds,
+            Constraint::Loadings,
+            Constraint::Intercepts,
+        ],
+    ),
+];
+
 /// One level's fitted model.
 #[derive(Debug, Clone)]
 pub struct LevelFit {
@@ -91,17 +128,19 @@ pub struct LevelTest {
     pub from: String,
     /// This level.
     pub to: String,
-    /// χ² difference (scaled for MLM/MLR).
-    pub chisq_diff: f64,
+    /// χ² difference (scaled for MLM/MLR); `None` for least-squares fits
+    /// until their difference test is computed (module documentation).
+    pub chisq_diff: Option<f64>,
     /// Difference of the degrees of freedom.
     pub df_diff: f64,
-    /// Its p-value.
-    pub pvalue: f64,
+    /// Its p-value (`None` with `chisq_diff`).
+    pub pvalue: Option<f64>,
     /// CFI of this level minus CFI of the previous (ML indices).
     pub delta_cfi: f64,
     /// RMSEA of this level minus RMSEA of the previous.
     pub delta_rmsea: f64,
-    /// lavaan's name of the test: `standard` or `satorra.bentler.2001`.
+    /// lavaan's name of the test: `standard` or `satorra.bentler.2001`
+    /// (`not yet computed` for least squares).
     pub method: &'static str,
     /// The change of the robust CFI (MLM, MLR).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,7 +188,12 @@ pub struct Invariance {
 /// Fits the four levels and tests each against the previous one (see the
 /// module documentation and example).
 pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Result<Invariance> {
-    let models: Vec<LevelFit> = LEVELS
+    let levels: &[(&'static str, &[Constraint])] = if options.ordered.is_empty() {
+        &LEVELS
+    } else {
+        &ORDERED_LEVELS
+    };
+    let models: Vec<LevelFit> = levels
         .iter()
         .map(|(name, equal)| {
             groups::fit(spec, sample, &GroupEqual(equal.to_vec()), options)
@@ -159,10 +203,17 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
     let mut tests = Vec::new();
     for w in models.windows(2) {
         let (a, b) = (&w[0].fit, &w[1].fit);
-        let t = difference_test(
-            &ComparedModel::of_groups(w[0].name, a),
-            &ComparedModel::of_groups(w[1].name, b),
-        )?;
+        // Least squares but GLS: lavaan's satorra.2000 difference, not yet
+        // computed here (module documentation).
+        let pending = b.estimator.is_least_squares() && b.estimator != super::Estimator::GLS;
+        let t = if pending {
+            None
+        } else {
+            Some(difference_test(
+                &ComparedModel::of_groups(w[0].name, a),
+                &ComparedModel::of_groups(w[1].name, b),
+            )?)
+        };
         let robust = |f: &MultiGroupFit| f.fit.robust.clone();
         let (ra, rb) = (robust(a), robust(b));
         let delta = |get: fn(&super::RobustFit) -> Option<f64>| match (&ra, &rb) {
@@ -172,14 +223,14 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
         let delta_cfi = b.fit.cfi - a.fit.cfi;
         let delta_rmsea = b.fit.rmsea - a.fit.rmsea;
         tests.push(LevelTest {
-            from: t.from,
-            to: t.to,
-            chisq_diff: t.chisq_diff,
-            df_diff: t.df_diff,
-            pvalue: t.pvalue,
+            from: w[0].name.to_owned(),
+            to: w[1].name.to_owned(),
+            chisq_diff: t.as_ref().map(|t| t.chisq_diff),
+            df_diff: b.fit.df - a.fit.df,
+            pvalue: t.as_ref().map(|t| t.pvalue),
             delta_cfi,
             delta_rmsea,
-            method: t.method,
+            method: t.as_ref().map_or("not yet computed", |t| t.method),
             delta_cfi_robust: delta(|r| r.cfi_robust),
             delta_rmsea_robust: delta(|r| r.rmsea_robust),
             holds_by_cfi: delta_cfi > DELTA_CFI_CUTOFF,
@@ -261,16 +312,18 @@ impl crate::Render for Invariance {
             tests.row(vec![
                 t.from.clone(),
                 t.to.clone(),
-                fmt_fixed(t.chisq_diff, 3),
+                opt(t.chisq_diff),
                 fmt_fixed(t.df_diff, 0),
-                fmt_p(t.pvalue),
+                super::output::or_missing(t.pvalue, fmt_p),
                 fmt_fixed(t.delta_cfi, 4),
                 fmt_fixed(t.delta_rmsea, 4),
                 verdict(t.holds_by_cfi),
                 verdict(t.holds_by_rmsea),
             ]);
         }
-        let method = if robust {
+        let method = if self.tests.iter().any(|t| t.chisq_diff.is_none()) {
+            "Δχ²: the difference test of least-squares fits (lavTestLRT's satorra.2000) is not yet computed; ΔCFI and ΔRMSEA are"
+        } else if robust {
             "Δχ²: Satorra–Bentler (2001) scaled difference (lavTestLRT)"
         } else {
             "Δχ²: χ² difference (lavTestLRT)"
