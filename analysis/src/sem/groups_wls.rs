@@ -842,3 +842,112 @@ pub fn fit_with_pieces(
         pieces,
     ))
 }
+
+/// [`TestPieces`] of a single-group fit with ordered indicators (the
+/// model of [`super::wls`], refitted here through the same code as the
+/// groups, so that a difference test reads one structure for both).
+pub fn test_pieces_of_one(
+    spec: &ModelSpec,
+    sample: &SampleMoments,
+    options: &Options,
+) -> Result<TestPieces> {
+    let grouped = GroupedSample {
+        column: String::new(),
+        labels: vec![String::new()],
+        samples: vec![sample.clone()],
+        source: sample.source.clone(),
+    };
+    let (_, mut pieces) = fit_with_pieces(spec, &grouped, &GroupEqual::default(), options)?;
+    Ok(pieces.remove(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Dataset;
+
+    const MODEL: &str = "f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8";
+
+    fn items() -> Vec<String> {
+        (1..=8).map(|i| format!("o{i}")).collect()
+    }
+
+    fn options() -> Options {
+        Options {
+            estimator: Estimator::WLSMV,
+            ordered: items(),
+            ..Options::default()
+        }
+    }
+
+    /// tr(UΓ) and tr((UΓ)²) from the pieces, with dense matrices over all
+    /// groups: U = 𝒲 − 𝒲Δ E⁻¹ Δᵀ𝒲, 𝒲 = blockdiag(f_g W_g), Γ =
+    /// blockdiag(Γ_g / f_g), E = Σ f_g Δ_gᵀ W_g Δ_g.
+    fn traces_from(pieces: &[TestPieces]) -> (f64, f64) {
+        let n: usize = pieces.iter().map(|p| p.nobs).sum();
+        let q: usize = pieces.iter().map(|p| p.weight.nrows()).sum();
+        let k = pieces[0].delta.ncols();
+        let mut w = DMatrix::zeros(q, q);
+        let mut gamma = DMatrix::zeros(q, q);
+        let mut delta = DMatrix::zeros(q, k);
+        let mut e = DMatrix::zeros(k, k);
+        let mut at = 0;
+        for p in pieces {
+            let f = p.nobs as f64 / n as f64;
+            let qg = p.weight.nrows();
+            w.view_mut((at, at), (qg, qg)).copy_from(&(&p.weight * f));
+            gamma
+                .view_mut((at, at), (qg, qg))
+                .copy_from(&(p.gamma() / f));
+            delta.rows_mut(at, qg).copy_from(&p.delta);
+            e += &p.information * f;
+            at += qg;
+        }
+        let e_inv = e.try_inverse().unwrap();
+        let u = &w - &w * &delta * e_inv * delta.transpose() * &w;
+        let ug = u * gamma;
+        (ug.trace(), (&ug * &ug).trace())
+    }
+
+    #[test]
+    fn the_pieces_give_the_fits_scaled_and_shifted_test() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/sem/groups3_ordinal.csv"
+        );
+        let data = Dataset::from_path(path).unwrap();
+        let sample = GroupedSample::from_dataset(&data, "grp", &items()).unwrap();
+        let spec = ModelSpec::parse(MODEL).unwrap();
+        let equal: GroupEqual = "thresholds,loadings".parse().unwrap();
+        let (fit, pieces) = fit_with_pieces(&spec, &sample, &equal, &options()).unwrap();
+        assert_eq!(pieces.len(), 3);
+        assert_eq!(pieces.iter().map(|p| p.nobs).collect::<Vec<_>>(), fit.nobs);
+        let (tr, tr2) = traces_from(&pieces);
+        let df = fit.fit.df;
+        let a = (df / tr2).sqrt();
+        let robust = fit.fit.robust.as_ref().unwrap();
+        let c = robust.chisq_scaling_factor.unwrap();
+        assert!((1.0 / a / c - 1.0).abs() < 1e-9, "{} vs {c}", 1.0 / a);
+        let scaled = a * fit.fit.chisq + df - a * tr;
+        assert!((scaled / robust.chisq_scaled.unwrap() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn one_group_through_the_group_code_is_the_single_group_fit() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/sem/ordinal.csv");
+        let data = Dataset::from_path(path).unwrap();
+        let sample = SampleMoments::from_dataset(&data, &items()).unwrap();
+        let spec = ModelSpec::parse(MODEL).unwrap();
+        let single = super::super::fit(&spec, &sample, &options()).unwrap();
+        let pieces = test_pieces_of_one(&spec, &sample, &options()).unwrap();
+        assert_eq!(pieces.nobs, single.nobs);
+        assert_eq!(pieces.delta.ncols(), single.npar);
+        let (tr, tr2) = traces_from(std::slice::from_ref(&pieces));
+        let df = single.fit.df;
+        let robust = single.fit.robust.as_ref().unwrap();
+        let c = robust.chisq_scaling_factor.unwrap();
+        assert!(((tr2 / df).sqrt() / c - 1.0).abs() < 1e-8);
+        let scaled = single.fit.chisq * (df / tr2).sqrt() + df - (df / tr2).sqrt() * tr;
+        assert!((scaled / robust.chisq_scaled.unwrap() - 1.0).abs() < 1e-8);
+    }
+}
