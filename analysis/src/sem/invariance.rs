@@ -53,7 +53,7 @@
 //! // The simulated data have a loading that differs: metric invariance fails.
 //! let metric = &result.tests[0];
 //! assert_eq!((metric.from.as_str(), metric.to.as_str()), ("configural", "metric"));
-//! assert!(metric.pvalue < 0.001 && !metric.holds_by_cfi);
+//! assert!(metric.pvalue.unwrap() < 0.001 && !metric.holds_by_cfi);
 //! # Ok::<(), analysis::AnalysisError>(())
 //! ```
 
