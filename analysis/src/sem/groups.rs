@@ -24,9 +24,8 @@
 //! Groups are numbered 1, 2, … in order of first appearance in the group
 //! column, as lavaan's `group.label` for a text column.
 //!
-//! Ordered indicators (WLSMV) in groups are not supported yet; the group
-//! dimension is the table list and the weights of [`MultiGroupProblem`], so
-//! a per-group threshold and polychoric stage plugs in beside the ML one.
+//! Ordered indicators (WLSMV, DWLS, ULS) in groups are fitted by
+//! [`super::groups_wls`], which [`fit`] calls for those estimators.
 //!
 //! ```
 //! use analysis::sem::groups::{self, GroupEqual, GroupedSample};
@@ -427,7 +426,8 @@ pub struct MultiGroupFit {
     pub nobs: Vec<usize>,
     /// Free parameters.
     pub npar: usize,
-    /// The estimator (ML, MLM, MLR).
+    /// The estimator (ML, MLM, MLR; WLSMV, DWLS, ULS with ordered
+    /// indicators).
     pub estimator: Estimator,
     /// The classes held equal.
     pub group_equal: GroupEqual,

@@ -45,8 +45,8 @@
 //! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
 //! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
 //! χ² / 2N. Not yet: ordered and continuous indicators in one model,
-//! ordered predictors, free latent means, multiple groups, missing data
-//! other than listwise deletion.
+//! ordered predictors, free latent means (but see groups), missing data
+//! other than listwise deletion. Multiple groups: [`super::groups_wls`].
 //!
 //! The entry point is [`super::fit`] with [`Options::ordered`] naming the
 //! ordered variables (every observed variable of the model) and the
