@@ -34,8 +34,8 @@
 //! scaled-and-shifted test on `U = 𝒲 − 𝒲Δ E⁻¹ Δᵀ𝒲` over all groups
 //! (𝒲 = blockdiag(f_g W_g), Γ = blockdiag(Γ_g / f_g)), which with the
 //! groups' influence matrices is an N × N computation (see [`super::wls`]).
-//! lavaan 0.6.14 gives no robust (catML) CFI, TLI or RMSEA for several
-//! groups; neither does this.
+//! The robust CFI, TLI and RMSEA are lavaan's catML ones over groups (see
+//! `CatMl`), absent (as lavaan's NA) once the groups share thresholds.
 //!
 //! What a test of the difference of two such models needs is kept per
 //! group in [`TestPieces`].
@@ -757,6 +757,22 @@ pub fn fit_with_pieces(
         scaled.rmsea_pvalue_scaled = scaled
             .chisq_scaled
             .and_then(|x| rmsea_pvalue(x, df, nf / n_groups, 0.05));
+        let catml = CatMl {
+            groups: &groups,
+            implied: &implied_g,
+            jacobians: &jacobians,
+            influences: &influences,
+            e_inv: &e_inv,
+            weights: &weights,
+        };
+        if let Some(r) = catml.robust(df, baseline_df, nf) {
+            scaled.cfi_robust = Some(r.cfi);
+            scaled.tli_robust = Some(r.tli);
+            scaled.rmsea_robust = Some(r.rmsea);
+            scaled.rmsea_ci_lower_robust = Some(r.ci.0);
+            scaled.rmsea_ci_upper_robust = Some(r.ci.1);
+            scaled.rmsea_pvalue_robust = Some(r.pvalue);
+        }
         fit.robust = Some(scaled);
     }
     // lavaan's scaled statistic per group: a·χ²_g + b·n_g/N (the shift
@@ -841,6 +857,157 @@ pub fn fit_with_pieces(
         },
         pieces,
     ))
+}
+
+/// lavaan 0.6.14's robust CFI, TLI and RMSEA of ordered data over groups
+/// (Savalei 2021; `lav_fit_catml_dwls`, the single group in
+/// [`super::wls`]): the model at the estimates is evaluated by
+/// normal-theory ML against each group's polychoric matrix R_g,
+/// `XX3 = Σ_g n_g F_ML(Σ̂_g, R_g)` on df3 = (correlations) − (free
+/// parameters other than thresholds and means); with the correlation rows
+/// of all groups stacked, `U = I − Δ E⁻¹ Δᵀ 𝒲` (𝒲 = blockdiag(f_g W_g)),
+/// V = blockdiag(f_g V_g) and Γ = blockdiag(Γ_g / f_g), `c = tr(UᵀVUΓ)/df3`;
+/// the baseline's `−Σ n_g log|R_g|` with `c_b = tr Γ / df_b`. lavaan refits
+/// the model without its thresholds for this, which fails (NA) once the
+/// groups share thresholds; so does this.
+struct CatMl<'a> {
+    groups: &'a [Group],
+    implied: &'a [Implied],
+    jacobians: &'a [DMatrix<f64>],
+    influences: &'a [&'a DMatrix<f64>],
+    e_inv: &'a DMatrix<f64>,
+    weights: &'a [f64],
+}
+
+/// The robust indices of [`CatMl`].
+struct CatMlIndices {
+    cfi: f64,
+    tli: f64,
+    rmsea: f64,
+    ci: (f64, f64),
+    pvalue: f64,
+}
+
+impl CatMl<'_> {
+    fn robust(&self, df: f64, baseline_df: f64, nf: f64) -> Option<CatMlIndices> {
+        use super::model::{spd_inverse, trace_product};
+        use super::robust::{cfi_corrected, rmsea_ci_corrected, tli_corrected};
+        let tables: Vec<&ParTable> = self.groups.iter().map(|g| &g.table).collect();
+        // Thresholds each a parameter of their own, as lavaan needs them.
+        let mut uses: HashMap<usize, usize> = HashMap::new();
+        for p in tables.iter().flat_map(|t| &t.params) {
+            if let Some(k) = p.free {
+                *uses.entry(k).or_default() += 1;
+            }
+        }
+        let apart = tables
+            .iter()
+            .flat_map(|t| &t.params)
+            .all(|p| p.matrix != Matrix::Threshold || p.free.is_some_and(|k| uses[&k] == 1));
+        if !apart || df <= 0.0 {
+            return None;
+        }
+        let structural: std::collections::BTreeSet<usize> = tables
+            .iter()
+            .flat_map(|t| &t.params)
+            .filter(|p| p.matrix != Matrix::Threshold && p.matrix != Matrix::Mean)
+            .filter_map(|p| p.free)
+            .collect();
+        let df3 = baseline_df - structural.len() as f64;
+        if df3 <= 0.0 {
+            return None;
+        }
+        let n_groups = self.groups.len() as f64;
+        let mut xx3 = 0.0;
+        let mut xx3_null = 0.0;
+        let mut kbs = 0.0;
+        let mut inverses = Vec::with_capacity(self.groups.len());
+        // Each group's correlation rows of Δ, and B_g = G_c W_c Δ_c.
+        let mut d_c = Vec::with_capacity(self.groups.len());
+        let mut b_c = Vec::with_capacity(self.groups.len());
+        for (((g, imp), j), (gi, &f)) in self
+            .groups
+            .iter()
+            .zip(self.implied)
+            .zip(self.jacobians)
+            .zip(self.influences.iter().zip(self.weights))
+        {
+            let r = &g.st.matrix;
+            let p = r.nrows();
+            let eig = nalgebra::SymmetricEigen::new(r.clone());
+            if eig.eigenvalues.min() < f64::EPSILON.sqrt() {
+                return None;
+            }
+            let (p_inv, log_det_sigma) = spd_inverse(&imp.sigma)?;
+            let log_det_r: f64 = eig.eigenvalues.iter().map(|v| v.ln()).sum();
+            let n = g.nobs as f64;
+            xx3 += n * (log_det_sigma + trace_product(r, &p_inv) - log_det_r - p as f64);
+            xx3_null -= n * log_det_r;
+            let first = g.st.n_first;
+            let q_c = g.st.s.len() - first;
+            let g_c = gi.columns(first, q_c);
+            kbs += g_c.norm_squared() / f;
+            let Weight::Diagonal(w) = &g.st.weight else {
+                return None;
+            };
+            let mut gw = g_c.into_owned();
+            for (mut col, wi) in gw.column_iter_mut().zip(w.rows(first, q_c).iter()) {
+                col *= *wi;
+            }
+            let dj = j.rows(first, q_c).into_owned();
+            b_c.push(gw * &dj);
+            d_c.push(dj);
+            inverses.push(p_inv);
+        }
+        // Row n (a case of group h) of Γᵀᐟ²Uᵀ, block g:
+        // δ_hg G_h,c[n]/√f_h − √f_h B_h[n] E⁻¹ Δ_g,cᵀ; tr(UᵀVUΓ) sums
+        // f_g · ½ tr((Σ̂_g⁻¹ X)²) over cases and blocks (X the block as a
+        // symmetric matrix of correlations).
+        let mut ks = 0.0;
+        let projected: Vec<DMatrix<f64>> = d_c.iter().map(|d| self.e_inv * d.transpose()).collect();
+        for (h, (gh, gi)) in self.groups.iter().zip(self.influences).enumerate() {
+            let fh = self.weights[h];
+            let first = gh.st.n_first;
+            let g_c = gi.columns(first, gh.st.s.len() - first);
+            for n in 0..gi.nrows() {
+                let bn = b_c[h].row(n) * fh.sqrt();
+                for (g, (group, p_inv)) in self.groups.iter().zip(&inverses).enumerate() {
+                    let mut x = -(&bn * &projected[g]);
+                    if g == h {
+                        x += g_c.row(n) / fh.sqrt();
+                    }
+                    let p = group.table.p();
+                    let mut m = DMatrix::zeros(p, p);
+                    let mut at = 0;
+                    for (a, b) in vech_pairs(p) {
+                        if a != b {
+                            m[(a, b)] = x[at];
+                            m[(b, a)] = x[at];
+                            at += 1;
+                        }
+                    }
+                    let px = p_inv * m;
+                    ks += self.weights[g] * 0.5 * trace_product(&px, &px);
+                }
+            }
+        }
+        let c3 = ks / df3;
+        let c_null = kbs / baseline_df;
+        let root = n_groups.sqrt();
+        let xx3_scaled = xx3 / c3;
+        let ci = rmsea_ci_corrected(xx3_scaled, df3, nf, c3);
+        Some(CatMlIndices {
+            cfi: cfi_corrected(xx3, df, xx3_null, baseline_df, c3, c_null),
+            tli: tli_corrected(xx3, df, xx3_null, baseline_df, c3, c_null),
+            rmsea: ((xx3 / nf) / df3 - c3 / nf).max(0.0).sqrt() * root,
+            ci: (ci.0 * root, ci.1 * root),
+            pvalue: super::fit::noncentral_chisq_sf(
+                xx3_scaled,
+                df3,
+                nf * df3 * 0.05 * 0.05 / c3 / n_groups,
+            ),
+        })
+    }
 }
 
 /// [`TestPieces`] of a single-group fit with ordered indicators (the
