@@ -116,6 +116,7 @@ fn check_level(data: &str, estimator: &str, level: &str) {
     let options = Options {
         estimator: estimator.parse().unwrap(),
         ordered: items(),
+        std_lv: fx["std_lv"].as_bool().unwrap_or(false),
         ..Options::default()
     };
     let fit = groups::fit(&spec, &sample, &group_equal(&fx), &options)
@@ -212,6 +213,12 @@ fn three_groups_wlsmv() {
     for level in LEVELS {
         check_level("groups3_ordinal", "WLSMV", level);
     }
+}
+
+#[test]
+fn three_groups_std_lv() {
+    check_level("groups3_ordinal", "WLSMV", "thresholds_loadings_stdlv");
+    check_level("groups3_ordinal", "WLSMV", "loadings_stdlv");
 }
 
 #[test]

@@ -15,7 +15,7 @@
 # Fits with lavaan's group.equal = none, thresholds, thresholds+loadings and
 # thresholds+loadings+intercepts (WLSMV on both data sets; DWLS and ULS at
 # thresholds+loadings on the two-group data), plus loadings alone (the
-# metric step of the ordered invariance sequence). Each goes to
+# metric step of the ordered invariance sequence), and two std.lv fits. Each goes to
 # tests/fixtures/sem_groups_ordinal/<data>_<estimator>_<level>.json with
 # parameterEstimates (est, se, std.lv, std.all, group), every fitMeasures
 # value (`.` written `_`), the chi-square per group and the group labels.
@@ -95,18 +95,21 @@ fit_of <- function(fit) {
   fm <- fitMeasures(fit)
   as.list(setNames(num(fm), gsub("\\.", "_", names(fm))))
 }
-write_fit <- function(d, estimator, level) {
+write_fit <- function(d, estimator, level, std_lv = FALSE) {
   fit <- cfa(model, data = d$data, group = "grp", ordered = ordered,
-             estimator = estimator, group.equal = levels[[level]])
+             estimator = estimator, group.equal = levels[[level]],
+             std.lv = std_lv)
   tests_of_fit <- lavInspect(fit, "test")
   out <- list(
-    name = paste(d$name, estimator, level, sep = "_"),
+    name = paste0(paste(d$name, estimator, level, sep = "_"),
+                  if (std_lv) "_stdlv" else ""),
     lavaan_version = as.character(packageVersion("lavaan")),
     model = model,
     data = file.path(data_dir, paste0(d$name, ".csv")),
     group = "grp",
     group_equal = as.list(setdiff(levels[[level]], "")),
     estimator = estimator,
+    std_lv = std_lv,
     ordered = ordered,
     converged = lavInspect(fit, "converged"),
     group_labels = lavInspect(fit, "group.label"),
@@ -128,3 +131,7 @@ for (d in data_sets) {
 for (estimator in c("DWLS", "ULS")) {
   write_fit(data_sets[[1]], estimator, "thresholds_loadings")
 }
+# std.lv: latent variances fixed at 1 in group 1, free from group 2 on when
+# the loadings are equal.
+write_fit(data_sets[[2]], "WLSMV", "thresholds_loadings", std_lv = TRUE)
+write_fit(data_sets[[2]], "WLSMV", "loadings", std_lv = TRUE)
