@@ -726,17 +726,14 @@ pub fn fit_with_pieces(
             block += &gwg;
             // The baseline's U: W with the thresholds (free) projected out,
             // per group (its parameters are not shared).
-            let c = gi.columns(g.st.n_first, gi.ncols() - g.st.n_first);
-            let Weight::Diagonal(wd) = &g.st.weight else {
-                unreachable!("ordered data have a diagonal weight")
-            };
-            let mut cw = c.into_owned();
-            for (mut col, wi) in cw
-                .column_iter_mut()
-                .zip(wd.rows(g.st.n_first, wd.len() - g.st.n_first).iter())
-            {
-                col *= *wi;
-            }
+            // (W is diagonal for ordered data, so the thresholds' rows drop out.)
+            let q_c = gi.ncols() - g.st.n_first;
+            let c = gi.columns(g.st.n_first, q_c);
+            let cw =
+                g.st.weight
+                    .right_of(gi)
+                    .columns(g.st.n_first, q_c)
+                    .into_owned();
             let mb = cw * c.transpose();
             mb_trace += mb.trace();
             mb_norm += mb.norm_squared();
