@@ -228,9 +228,9 @@ fn two_groups_dwls_and_uls() {
 }
 
 /// The ordered invariance sequence (configural, metric = loadings, scalar =
-/// thresholds + loadings + intercepts) fits lavaan's models: each level's
-/// fit and the ΔCFI/ΔRMSEA between levels from the same fixtures; the χ²
-/// difference is not computed yet and says so.
+/// thresholds + loadings + intercepts) fits lavaan's models, and each level
+/// is tested against the previous one as lavTestLRT does (satorra.2000 for
+/// WLSMV), beside ΔCFI/ΔRMSEA.
 #[test]
 fn ordered_invariance_levels_are_lavaans_models() {
     use analysis::sem::invariance;
@@ -261,23 +261,24 @@ fn ordered_invariance_levels_are_lavaans_models() {
                 );
             }
         }
-        for (k, t) in result.tests.iter().enumerate() {
-            let (a, b) = (&fixtures[k]["fit"], &fixtures[k + 1]["fit"]);
-            let d = |key: &str| Some(b[key].as_f64().unwrap() - a[key].as_f64().unwrap());
+        let lrt = fixture(&format!("{data}_WLSMV_invariance"));
+        let tests = lrt["tests"].as_array().unwrap();
+        assert_eq!(result.tests.len(), tests.len());
+        for (t, fx) in result.tests.iter().zip(tests) {
+            assert_eq!(t.from, fx["from"].as_str().unwrap());
+            assert_eq!(t.to, fx["to"].as_str().unwrap());
+            assert_eq!(t.method, "satorra.2000");
             let id = format!("{data} {} → {}", t.from, t.to);
-            c.close(format!("{id} delta_cfi"), Some(t.delta_cfi), d("cfi"), 1e-2);
-            c.close(
-                format!("{id} delta_rmsea"),
-                Some(t.delta_rmsea),
-                d("rmsea"),
-                1e-2,
-            );
-            c.close(format!("{id} df_diff"), Some(t.df_diff), d("df"), 1e-2);
-            assert_eq!(
-                (t.chisq_diff, t.pvalue, t.method),
-                (None, None, "not yet computed")
-            );
+            for (key, ours, floor) in [
+                ("chisq_diff", t.chisq_diff, 1e-2),
+                ("df_diff", t.df_diff, 1e-2),
+                ("pvalue", t.pvalue, 1e-3),
+                ("delta_cfi", t.delta_cfi, 1e-2),
+                ("delta_rmsea", t.delta_rmsea, 1e-2),
+            ] {
+                c.close(format!("{id} {key}"), Some(ours), fx[key].as_f64(), floor);
+            }
         }
-        c.done(&format!("{data} invariance"), 20);
+        c.done(&format!("{data} invariance"), 28);
     }
 }

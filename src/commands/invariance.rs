@@ -32,8 +32,8 @@ pub struct Args {
     /// — semTools' measurementInvarianceCat sequence (Svetina, Rutkowski &
     /// Rutkowski 2020; Wu & Estabrook 2016). No strict level: residual
     /// variances are not parameters in the delta parameterization (semTools
-    /// refuses them there too). The χ² difference of WLSMV fits is not yet
-    /// computed (null); ΔCFI and ΔRMSEA are.
+    /// refuses them there too). The χ² difference of WLSMV fits is
+    /// lavTestLRT's satorra.2000.
     #[arg(long, value_name = "a,b,…", conflicts_with = "ordered_all")]
     pub ordered: Option<String>,
     /// Treat every observed variable of the model as ordered.

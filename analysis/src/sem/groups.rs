@@ -446,6 +446,9 @@ pub struct MultiGroupFit {
     pub optimizer: Optimizer,
     /// Covariance matrix of the free parameters.
     pub vcov: DMatrix<f64>,
+    /// What the least-squares difference test needs, per group (WLSMV,
+    /// DWLS, ULS; `None` for ML, MLM, MLR).
+    pub test_pieces: Option<super::wls::TestPieces>,
 }
 
 impl MultiGroupFit {
@@ -721,6 +724,7 @@ pub fn fit(
             max_abs_gradient: opt.max_gradient,
         },
         vcov,
+        test_pieces: None,
     })
 }
 

@@ -67,40 +67,12 @@ use super::partable::{Matrix, ParTable};
 use super::robust::{moments_jacobian, vech_pairs, Estimator};
 use super::samplestats::SampleMoments;
 use super::syntax::{ModelSpec, Operator};
-use super::wls::{self, Statistics, Weight};
+use super::wls::{self, GroupTestPieces, Statistics, TestPieces, Weight};
 use super::{standardized, warnings, Likelihood, Optimizer, Options};
 use crate::error::{AnalysisError, Location, Result};
 use crate::polychoric::OrderedData;
 use nalgebra::{DMatrix, DVector};
 use std::collections::HashMap;
-
-/// What a χ² difference test of least-squares fits needs of one group (for
-/// lavaan's `lavTestLRT(method = "satorra.2000")`), at the estimate.
-#[derive(Debug, Clone)]
-pub struct TestPieces {
-    /// Δ = ∂σ/∂θᵀ, the Jacobian of the model's thresholds and polychoric
-    /// correlations (in the order of the sample statistics) by θ
-    /// (q × free parameters of the whole model).
-    pub delta: DMatrix<f64>,
-    /// The weight matrix W (q × q; diagonal for WLSMV, DWLS and ULS).
-    pub weight: DMatrix<f64>,
-    /// The influence matrix G (n × q) of the sample statistics, with
-    /// Γ = GᵀG lavaan's NACOV (see [`TestPieces::gamma`]); kept instead of
-    /// Γ because n ≪ q for many items.
-    pub influence: DMatrix<f64>,
-    /// Cases in the group.
-    pub nobs: usize,
-    /// The group's unit information `Δᵀ W Δ` (free parameters squared);
-    /// the model's is `Σ_g (n_g/N)` of these.
-    pub information: DMatrix<f64>,
-}
-
-impl TestPieces {
-    /// Γ (NACOV) = GᵀG, q × q.
-    pub fn gamma(&self) -> DMatrix<f64> {
-        self.influence.transpose() * &self.influence
-    }
-}
 
 /// One group's data and statistics.
 struct Group {
@@ -476,16 +448,6 @@ pub fn fit(
     equal: &GroupEqual,
     options: &Options,
 ) -> Result<MultiGroupFit> {
-    fit_with_pieces(spec, sample, equal, options).map(|(fit, _)| fit)
-}
-
-/// [`fit`] with what a difference test needs of each group.
-pub fn fit_with_pieces(
-    spec: &ModelSpec,
-    sample: &GroupedSample,
-    equal: &GroupEqual,
-    options: &Options,
-) -> Result<(MultiGroupFit, Vec<TestPieces>)> {
     let estimator = check_options(options, sample)?;
     let core = wls::without_thresholds(spec);
     let names = &sample.samples[0].names;
@@ -580,18 +542,15 @@ pub fn fit_with_pieces(
     let nf = (ntotal - groups.len()) as f64;
     let mut implied_g = Vec::with_capacity(groups.len());
     let mut jacobians = Vec::with_capacity(groups.len());
-    let mut infos = Vec::with_capacity(groups.len());
     let mut e = DMatrix::zeros(npar, npar);
     for (g, w) in groups.iter().zip(&weights) {
         let imp = implied(&g.table, theta).ok_or_else(|| {
             AnalysisError::computation("the implied moments at the estimates cannot be computed")
         })?;
         let j = jacobian(&g.table, theta, &imp, &g.st);
-        let info = wls::normal_matrix(&j, &g.st.weight, g.st.n_first);
-        e += &info * *w;
+        e += wls::normal_matrix(&j, &g.st.weight, g.st.n_first) * *w;
         implied_g.push(imp);
         jacobians.push(j);
-        infos.push(info);
     }
     let all_tables: Vec<&ParTable> = groups.iter().map(|g| &g.table).collect();
     let standard_vcov = vcov_or_unidentified(
@@ -792,12 +751,7 @@ pub fn fit_with_pieces(
         group_warnings.push(not_converged.to_string());
     }
     let mut pieces = Vec::with_capacity(groups.len());
-    for (gi, ((g, imp), (j, info))) in groups
-        .into_iter()
-        .zip(implied_g)
-        .zip(jacobians.into_iter().zip(infos))
-        .enumerate()
-    {
+    for (gi, ((g, imp), j)) in groups.into_iter().zip(implied_g).zip(jacobians).enumerate() {
         let mut t = g.table;
         t.set_theta(theta);
         for p in t.params.iter_mut() {
@@ -816,44 +770,37 @@ pub fn fit_with_pieces(
         for w in warnings::of_fit(&t, &imp, &sample.samples[gi]) {
             group_warnings.push(format!("group {} ({}): {w}", gi + 1, sample.labels[gi]));
         }
-        let q = g.st.s.len();
-        let weight = match &g.st.weight {
-            Weight::Diagonal(d) => DMatrix::from_diagonal(d),
-            Weight::Full(w) => w.clone(),
-        };
-        pieces.push(TestPieces {
+        pieces.push(GroupTestPieces {
+            statistics: wls::statistic_names(&t, &g.st, true),
             delta: j,
-            weight,
-            influence: g.st.influence.unwrap_or_else(|| DMatrix::zeros(0, q)),
+            weight: g.st.weight,
+            gamma_root: g.st.influence,
             nobs: g.nobs,
-            information: info,
         });
         out_tables.push(t);
     }
-    Ok((
-        MultiGroupFit {
-            converged: min.converged,
-            group: sample.column.clone(),
-            group_labels: sample.labels.clone(),
-            nobs,
-            npar,
-            estimator,
-            group_equal: equal.clone(),
-            chisq_group,
-            chisq_scaled_group,
-            fit,
-            tables: out_tables,
-            warnings: group_warnings,
-            optimizer: Optimizer {
-                method: "Gauss-Newton with Levenberg-Marquardt damping (least squares)".into(),
-                lbfgs_iterations: 0,
-                scoring_iterations: min.iterations,
-                max_abs_gradient: min.max_gradient,
-            },
-            vcov,
+    Ok(MultiGroupFit {
+        converged: min.converged,
+        group: sample.column.clone(),
+        group_labels: sample.labels.clone(),
+        nobs,
+        npar,
+        estimator,
+        group_equal: equal.clone(),
+        chisq_group,
+        chisq_scaled_group,
+        fit,
+        tables: out_tables,
+        warnings: group_warnings,
+        optimizer: Optimizer {
+            method: "Gauss-Newton with Levenberg-Marquardt damping (least squares)".into(),
+            lbfgs_iterations: 0,
+            scoring_iterations: min.iterations,
+            max_abs_gradient: min.max_gradient,
         },
-        pieces,
-    ))
+        vcov,
+        test_pieces: Some(TestPieces { groups: pieces }),
+    })
 }
 
 /// lavaan 0.6.14's robust CFI, TLI and RMSEA of ordered data over groups
@@ -1007,24 +954,6 @@ impl CatMl<'_> {
     }
 }
 
-/// [`TestPieces`] of a single-group fit with ordered indicators (the
-/// model of [`super::wls`], refitted here through the same code as the
-/// groups, so that a difference test reads one structure for both).
-pub fn test_pieces_of_one(
-    spec: &ModelSpec,
-    sample: &SampleMoments,
-    options: &Options,
-) -> Result<TestPieces> {
-    let grouped = GroupedSample {
-        column: String::new(),
-        labels: vec![String::new()],
-        samples: vec![sample.clone()],
-        source: sample.source.clone(),
-    };
-    let (_, mut pieces) = fit_with_pieces(spec, &grouped, &GroupEqual::default(), options)?;
-    Ok(pieces.remove(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1047,27 +976,27 @@ mod tests {
     /// tr(UΓ) and tr((UΓ)²) from the pieces, with dense matrices over all
     /// groups: U = 𝒲 − 𝒲Δ E⁻¹ Δᵀ𝒲, 𝒲 = blockdiag(f_g W_g), Γ =
     /// blockdiag(Γ_g / f_g), E = Σ f_g Δ_gᵀ W_g Δ_g.
-    fn traces_from(pieces: &[TestPieces]) -> (f64, f64) {
-        let n: usize = pieces.iter().map(|p| p.nobs).sum();
-        let q: usize = pieces.iter().map(|p| p.weight.nrows()).sum();
-        let k = pieces[0].delta.ncols();
+    fn traces_from(pieces: &TestPieces) -> (f64, f64) {
+        let n = pieces.ntotal();
+        let q: usize = pieces.groups.iter().map(|p| p.delta.nrows()).sum();
+        let k = pieces.groups[0].delta.ncols();
         let mut w = DMatrix::zeros(q, q);
         let mut gamma = DMatrix::zeros(q, q);
         let mut delta = DMatrix::zeros(q, k);
-        let mut e = DMatrix::zeros(k, k);
         let mut at = 0;
-        for p in pieces {
+        for p in &pieces.groups {
             let f = p.nobs as f64 / n as f64;
-            let qg = p.weight.nrows();
-            w.view_mut((at, at), (qg, qg)).copy_from(&(&p.weight * f));
+            let qg = p.delta.nrows();
+            let wg = p.weight.times(&DMatrix::identity(qg, qg));
+            w.view_mut((at, at), (qg, qg)).copy_from(&(wg * f));
+            let g = p.gamma_root.as_ref().unwrap();
             gamma
                 .view_mut((at, at), (qg, qg))
-                .copy_from(&(p.gamma() / f));
+                .copy_from(&(g.transpose() * g / f));
             delta.rows_mut(at, qg).copy_from(&p.delta);
-            e += &p.information * f;
             at += qg;
         }
-        let e_inv = e.try_inverse().unwrap();
+        let e_inv = pieces.information().try_inverse().unwrap();
         let u = &w - &w * &delta * e_inv * delta.transpose() * &w;
         let ug = u * gamma;
         (ug.trace(), (&ug * &ug).trace())
@@ -1083,10 +1012,14 @@ mod tests {
         let sample = GroupedSample::from_dataset(&data, "grp", &items()).unwrap();
         let spec = ModelSpec::parse(MODEL).unwrap();
         let equal: GroupEqual = "thresholds,loadings".parse().unwrap();
-        let (fit, pieces) = fit_with_pieces(&spec, &sample, &equal, &options()).unwrap();
-        assert_eq!(pieces.len(), 3);
-        assert_eq!(pieces.iter().map(|p| p.nobs).collect::<Vec<_>>(), fit.nobs);
-        let (tr, tr2) = traces_from(&pieces);
+        let fit = fit(&spec, &sample, &equal, &options()).unwrap();
+        let pieces = fit.test_pieces.as_ref().unwrap();
+        assert_eq!(pieces.groups.len(), 3);
+        assert_eq!(
+            pieces.groups.iter().map(|p| p.nobs).collect::<Vec<_>>(),
+            fit.nobs
+        );
+        let (tr, tr2) = traces_from(pieces);
         let df = fit.fit.df;
         let a = (df / tr2).sqrt();
         let robust = fit.fit.robust.as_ref().unwrap();
@@ -1103,10 +1036,21 @@ mod tests {
         let sample = SampleMoments::from_dataset(&data, &items()).unwrap();
         let spec = ModelSpec::parse(MODEL).unwrap();
         let single = super::super::fit(&spec, &sample, &options()).unwrap();
-        let pieces = test_pieces_of_one(&spec, &sample, &options()).unwrap();
-        assert_eq!(pieces.nobs, single.nobs);
-        assert_eq!(pieces.delta.ncols(), single.npar);
-        let (tr, tr2) = traces_from(std::slice::from_ref(&pieces));
+        let grouped = GroupedSample {
+            column: String::new(),
+            labels: vec![String::new()],
+            samples: vec![sample.clone()],
+            source: sample.source.clone(),
+        };
+        let one = fit(&spec, &grouped, &GroupEqual::default(), &options()).unwrap();
+        assert!((one.fit.chisq / single.fit.chisq - 1.0).abs() < 1e-8);
+        let (a, b) = (
+            &one.test_pieces.as_ref().unwrap().groups[0],
+            &single.test_pieces.as_ref().unwrap().groups[0],
+        );
+        assert_eq!(a.statistics, b.statistics);
+        assert!((&a.delta - &b.delta).amax() < 1e-6);
+        let (tr, tr2) = traces_from(one.test_pieces.as_ref().unwrap());
         let df = single.fit.df;
         let robust = single.fit.robust.as_ref().unwrap();
         let c = robust.chisq_scaling_factor.unwrap();

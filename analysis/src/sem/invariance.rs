@@ -33,11 +33,9 @@
 //! level: in the delta parameterization the residual variances are not
 //! parameters (semTools' `measEq.syntax` refuses `residuals` there: "cannot
 //! be tested for invariance … when parameterization = \"delta\""), so
-//! `models` ends at scalar. The χ² difference of WLSMV fits (lavaan's
-//! `lavTestLRT`, method `satorra.2000`) is not computed here yet: those
-//! tests carry `chisq_diff` and `pvalue` null and `method`
-//! "not yet computed", beside ΔCFI and ΔRMSEA, until [`super::compare`]
-//! provides it (the pieces it needs are [`super::groups_wls::TestPieces`]).
+//! `models` ends at scalar. The differences are `lavTestLRT`'s: Satorra's
+//! (2000) scaled-and-shifted difference for WLSMV (`satorra.2000`), the
+//! plain difference for DWLS and ULS ([`super::compare`]).
 //!
 //! ```
 //! use analysis::sem::groups::GroupedSample;
@@ -53,7 +51,7 @@
 //! // The simulated data have a loading that differs: metric invariance fails.
 //! let metric = &result.tests[0];
 //! assert_eq!((metric.from.as_str(), metric.to.as_str()), ("configural", "metric"));
-//! assert!(metric.pvalue.unwrap() < 0.001 && !metric.holds_by_cfi);
+//! assert!(metric.pvalue < 0.001 && !metric.holds_by_cfi);
 //! # Ok::<(), analysis::AnalysisError>(())
 //! ```
 
@@ -128,19 +126,18 @@ pub struct LevelTest {
     pub from: String,
     /// This level.
     pub to: String,
-    /// χ² difference (scaled for MLM/MLR); `None` for least-squares fits
-    /// until their difference test is computed (module documentation).
-    pub chisq_diff: Option<f64>,
+    /// χ² difference (scaled for MLM/MLR).
+    pub chisq_diff: f64,
     /// Difference of the degrees of freedom.
     pub df_diff: f64,
-    /// Its p-value (`None` with `chisq_diff`).
-    pub pvalue: Option<f64>,
+    /// Its p-value.
+    pub pvalue: f64,
     /// CFI of this level minus CFI of the previous (ML indices).
     pub delta_cfi: f64,
     /// RMSEA of this level minus RMSEA of the previous.
     pub delta_rmsea: f64,
-    /// lavaan's name of the test: `standard` or `satorra.bentler.2001`
-    /// (`not yet computed` for least squares).
+    /// lavaan's name of the test: `standard`, `satorra.bentler.2001` or
+    /// `satorra.2000`.
     pub method: &'static str,
     /// The change of the robust CFI (MLM, MLR).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -203,17 +200,10 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
     let mut tests = Vec::new();
     for w in models.windows(2) {
         let (a, b) = (&w[0].fit, &w[1].fit);
-        // Least squares but GLS: lavaan's satorra.2000 difference, not yet
-        // computed here (module documentation).
-        let pending = b.estimator.is_least_squares() && b.estimator != super::Estimator::GLS;
-        let t = if pending {
-            None
-        } else {
-            Some(difference_test(
-                &ComparedModel::of_groups(w[0].name, a),
-                &ComparedModel::of_groups(w[1].name, b),
-            )?)
-        };
+        let t = difference_test(
+            &ComparedModel::of_groups(w[0].name, a),
+            &ComparedModel::of_groups(w[1].name, b),
+        )?;
         let robust = |f: &MultiGroupFit| f.fit.robust.clone();
         let (ra, rb) = (robust(a), robust(b));
         let delta = |get: fn(&super::RobustFit) -> Option<f64>| match (&ra, &rb) {
@@ -223,14 +213,14 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
         let delta_cfi = b.fit.cfi - a.fit.cfi;
         let delta_rmsea = b.fit.rmsea - a.fit.rmsea;
         tests.push(LevelTest {
-            from: w[0].name.to_owned(),
-            to: w[1].name.to_owned(),
-            chisq_diff: t.as_ref().map(|t| t.chisq_diff),
-            df_diff: b.fit.df - a.fit.df,
-            pvalue: t.as_ref().map(|t| t.pvalue),
+            from: t.from,
+            to: t.to,
+            chisq_diff: t.chisq_diff,
+            df_diff: t.df_diff,
+            pvalue: t.pvalue,
             delta_cfi,
             delta_rmsea,
-            method: t.as_ref().map_or("not yet computed", |t| t.method),
+            method: t.method,
             delta_cfi_robust: delta(|r| r.cfi_robust),
             delta_rmsea_robust: delta(|r| r.rmsea_robust),
             holds_by_cfi: delta_cfi > DELTA_CFI_CUTOFF,
@@ -312,21 +302,23 @@ impl crate::Render for Invariance {
             tests.row(vec![
                 t.from.clone(),
                 t.to.clone(),
-                opt(t.chisq_diff),
+                fmt_fixed(t.chisq_diff, 3),
                 fmt_fixed(t.df_diff, 0),
-                super::output::or_missing(t.pvalue, fmt_p),
+                fmt_p(t.pvalue),
                 fmt_fixed(t.delta_cfi, 4),
                 fmt_fixed(t.delta_rmsea, 4),
                 verdict(t.holds_by_cfi),
                 verdict(t.holds_by_rmsea),
             ]);
         }
-        let method = if self.tests.iter().any(|t| t.chisq_diff.is_none()) {
-            "Δχ²: the difference test of least-squares fits (lavTestLRT's satorra.2000) is not yet computed; ΔCFI and ΔRMSEA are"
-        } else if robust {
-            "Δχ²: Satorra–Bentler (2001) scaled difference (lavTestLRT)"
-        } else {
-            "Δχ²: χ² difference (lavTestLRT)"
+        let method = match self.estimator {
+            super::Estimator::WLSMV => {
+                "Δχ²: Satorra (2000) scaled-and-shifted difference (lavTestLRT's satorra.2000)"
+            }
+            super::Estimator::MLM | super::Estimator::MLR => {
+                "Δχ²: Satorra–Bentler (2001) scaled difference (lavTestLRT)"
+            }
+            _ => "Δχ²: χ² difference (lavTestLRT)",
         };
         tests.note(format!(
             "{method}. Cut-offs: ΔCFI ≤ {} or ΔRMSEA ≥ {} signal non-invariance — {}.",

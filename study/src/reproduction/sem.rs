@@ -606,12 +606,7 @@ fn invariance_notice(summary: &InvarianceSummary, p: Provenance) -> String {
     let chisq: Vec<String> = summary
         .tests
         .iter()
-        .map(|t| {
-            let p = t
-                .pvalue
-                .map_or_else(|| "not computed".to_owned(), |p| fmt_fixed(p, 3));
-            format!("{} p = {p}", t.to)
-        })
+        .map(|t| format!("{} p = {}", t.to, fmt_fixed(t.pvalue, 3)))
         .collect();
     let synthetic = if p == Provenance::SyntheticEstimate {
         " The synthetic generator draws the answers independently of gender, so invariance holds in its population by construction: this shows the method, not the study's finding, and the paper reports no such test."
