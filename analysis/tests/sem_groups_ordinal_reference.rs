@@ -282,3 +282,69 @@ fn ordered_invariance_levels_are_lavaans_models() {
         c.done(&format!("{data} invariance"), 28);
     }
 }
+
+/// The lrt engineer's two-group WLSMV chain (tests/reference/sem_compare_wls.R,
+/// lrt_groups.json: configural → thresholds and loadings equal → orthogonal
+/// factors) through multi-group ordered fits and the satorra.2000
+/// difference: each model's χ² and df, each difference, scale and shift.
+#[test]
+fn lavtestlrt_chain_over_groups() {
+    use analysis::sem::compare::{difference_test, ComparedModel};
+    let path = format!("{ROOT}/tests/fixtures/sem_compare_wls/lrt_groups.json");
+    let fx: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let data =
+        Dataset::from_path(format!("{ROOT}/tests/data/sem/ordinal_nested_groups.csv")).unwrap();
+    let items: Vec<String> = (1..=8).map(|i| format!("y{i}")).collect();
+    let sample = GroupedSample::from_dataset(&data, "grp", &items).unwrap();
+    let options = Options {
+        estimator: "WLSMV".parse().unwrap(),
+        ordered: items.clone(),
+        ..Options::default()
+    };
+    let mut c = Checker::default();
+    let models: Vec<ComparedModel> = fx["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let spec = ModelSpec::parse(m["syntax"].as_str().unwrap()).unwrap();
+            let equal: GroupEqual = m["group_equal"].as_str().unwrap().parse().unwrap();
+            let fit = groups::fit(&spec, &sample, &equal, &options).unwrap();
+            let name = m["model"].as_str().unwrap();
+            c.close(
+                format!("{name} chisq"),
+                Some(fit.fit.chisq),
+                m["chisq"].as_f64(),
+                1e-2,
+            );
+            c.close(
+                format!("{name} df"),
+                Some(fit.fit.df),
+                m["df"].as_f64(),
+                1e-2,
+            );
+            ComparedModel::of_groups(name, &fit)
+        })
+        .collect();
+    for (pair, t) in models.windows(2).zip(fx["tests"].as_array().unwrap()) {
+        let ours = difference_test(&pair[0], &pair[1]).unwrap();
+        let id = format!("{} → {}", ours.from, ours.to);
+        assert_eq!(ours.method, "satorra.2000");
+        let json = serde_json::to_value(&ours).unwrap();
+        for (key, floor) in [
+            ("chisq_diff", 1e-2),
+            ("df_diff", 1e-2),
+            ("pvalue", 1e-3),
+            ("scale", 1e-2),
+            ("shift", 1e-2),
+        ] {
+            c.close(
+                format!("{id} {key}"),
+                json[key].as_f64(),
+                t[key].as_f64(),
+                floor,
+            );
+        }
+    }
+    c.done("lrt_groups", 16);
+}
