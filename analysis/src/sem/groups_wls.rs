@@ -29,16 +29,18 @@
 //! `1/Δ_i²`, which std.all uses.
 //!
 //! Inference, with Δ_g = ∂σ_g/∂θᵀ, f_g = n_g/N and
-//! `E = Σ_g f_g Δ_gᵀ W_g Δ_g`: DWLS and ULS `vcov = E⁻¹/(N − 1)`, WLSMV the
-//! sandwich `E⁻¹ (Σ_g f_g Δ_gᵀW_gΓ_gW_gΔ_g) E⁻¹ / (N − 1)` and the
+//! `E = Σ_g f_g Δ_gᵀ W_g Δ_g`: DWLS and ULS `vcov = E⁻¹/(N − G)` (lavaan's
+//! Σ_g (n_g − 1), N − 1 for one group; RMSEA counts the same), WLSMV the
+//! sandwich `E⁻¹ (Σ_g f_g Δ_gᵀW_gΓ_gW_gΔ_g) E⁻¹ / (N − G)` and the
 //! scaled-and-shifted test on `U = 𝒲 − 𝒲Δ E⁻¹ Δᵀ𝒲` over all groups
 //! (𝒲 = blockdiag(f_g W_g), Γ = blockdiag(Γ_g / f_g)), which with the
 //! groups' influence matrices is an N × N computation (see [`super::wls`]).
 //! The robust CFI, TLI and RMSEA are lavaan's catML ones over groups (see
 //! `CatMl`), absent (as lavaan's NA) once the groups share thresholds.
 //!
-//! What a test of the difference of two such models needs is kept per
-//! group in [`TestPieces`].
+//! What lavaan's difference test of two such models (`satorra.2000`,
+//! [`super::compare`]) needs is kept per group in
+//! [`MultiGroupFit::test_pieces`] ([`TestPieces`], as for one group).
 //!
 //! ```
 //! use analysis::sem::groups::{self, GroupEqual, GroupedSample};
