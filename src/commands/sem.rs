@@ -93,7 +93,11 @@ pub struct Args {
     pub group: Option<String>,
     /// With --group, what is equal across groups: a comma-separated list of
     /// loadings, intercepts, residuals, residual.covariances, lv.variances,
-    /// lv.covariances, means, regressions (lavaan's `group.equal`).
+    /// lv.covariances, means, regressions, thresholds (lavaan's
+    /// `group.equal`). With ordered indicators (WLSMV, DWLS, ULS; delta
+    /// parameterization) equal thresholds (or intercepts, which lavaan
+    /// takes to include them) free the scale factors and latent means from
+    /// group 2 on.
     #[arg(long, value_name = "LIST", requires = "group")]
     pub group_equal: Option<String>,
     /// Print the wall-clock time of each phase on stderr.
@@ -168,37 +172,26 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     let group_equal: GroupEqual = args.group_equal.as_deref().unwrap_or("").parse()?;
     let spec = ModelSpec::from_path(&args.model)?;
     if let Some(group) = &args.group {
-        if ordered_asked {
-            return Err(AnalysisError::invalid_argument(
-                "--group",
-                group,
-                "no --group with --ordered or --ordered-all (ordered indicators are not yet fitted in groups)",
-            ));
-        }
         let path = args.data.as_deref().unwrap_or_default();
+        let ordered = if ordered_asked {
+            let data = Dataset::from_path(path)?;
+            let ordered = ordered_columns(&spec, &data, ordered_list.as_deref())?;
+            // The ordinal checks first, with the file, line and value.
+            analysis::polychoric::OrderedData::from_dataset(&data, &ordered)?;
+            ordered
+        } else {
+            Vec::new()
+        };
         let sample = grouped_sample(&spec, path, group)?;
-        return run_groups(args, &spec, &sample, &group_equal, estimator);
+        return run_groups(args, &spec, &sample, &group_equal, estimator, ordered);
     }
     let mut ordered = Vec::new();
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
             let data = Dataset::from_path(path)?;
             let wanted = model_columns(&spec, &data)?;
-            if let Some(list) = &ordered_list {
-                for name in list {
-                    if !data.names().contains(name) {
-                        return Err(AnalysisError::invalid_argument(
-                            "--ordered",
-                            name,
-                            &format!("a column of {} ({})", data.source, data.names_for_message()),
-                        ));
-                    }
-                }
-                ordered = list.clone();
-            } else if args.ordered_all {
-                ordered = wanted.clone();
-            }
-            if !ordered.is_empty() {
+            if ordered_asked {
+                ordered = ordered_columns(&spec, &data, ordered_list.as_deref())?;
                 // The ordinal checks first, with the file, line and value:
                 // whole numbers, two categories at least, not all missing.
                 analysis::polychoric::OrderedData::check_dataset(&data, &ordered)?;
@@ -273,6 +266,28 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         super::emit(&fit, args.json);
     }
     Ok(())
+}
+
+/// The ordered columns: those of `--ordered` (each a column of the data),
+/// or with `--ordered-all` (`list` None) every column of the model.
+pub fn ordered_columns(
+    spec: &ModelSpec,
+    data: &Dataset,
+    list: Option<&[String]>,
+) -> Result<Vec<String>, AnalysisError> {
+    let Some(list) = list else {
+        return model_columns(spec, data);
+    };
+    for name in list {
+        if !data.names().contains(name) {
+            return Err(AnalysisError::invalid_argument(
+                "--ordered",
+                name,
+                &format!("a column of {} ({})", data.source, data.names_for_message()),
+            ));
+        }
+    }
+    Ok(list.to_vec())
 }
 
 /// The names of `--ordered a,b,…`: none empty, none twice.
@@ -354,6 +369,7 @@ fn run_groups(
     sample: &GroupedSample,
     equal: &GroupEqual,
     estimator: sem::Estimator,
+    ordered: Vec<String>,
 ) -> Result<(), AnalysisError> {
     if args.bootstrap.is_some() {
         return Err(AnalysisError::invalid_argument(
@@ -362,7 +378,11 @@ fn run_groups(
             "no --bootstrap with --group (bootstrap standard errors are not yet computed for groups)",
         ));
     }
-    let fit = groups::fit(spec, sample, equal, &fit_options(args, estimator))?;
+    let options = Options {
+        ordered,
+        ..fit_options(args, estimator)
+    };
+    let fit = groups::fit(spec, sample, equal, &options)?;
     for w in &fit.warnings {
         eprintln!("paraclinic: warning: {w}");
     }

@@ -548,6 +548,48 @@ case("sem-group/wishart", ["sem", "--model", grp_lav, "--data", G2, "--group", "
 case("sem-group/bootstrap", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--bootstrap", "10"], exit=2, stderr="--bootstrap")
 case("sem-group/modindices", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--modindices"], exit=2, stderr="modification indices")
 case("sem-group/wlsmv", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "WLSMV"], exit=2, stderr="not yet supported")
+# Ordered indicators in groups (issue 15 item 1 with issue 14's estimators).
+G2O = "tests/data/sem/groups2_ordinal.csv"
+ord_lav = w("groups_ordinal.lav", "f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8\n")
+with open(os.path.join(ROOT, G2O)) as f:
+    ord_head, *ord_rows = f.read().splitlines()
+def ord_file(name, edit, keep=lambda r: True):
+    rows = [edit(r.split(",")) for r in ord_rows if keep(r.split(","))]
+    return w(name, ord_head + "\n" + "".join(",".join(r) + "\n" for r in rows))
+def recode(group, col, old, new):
+    def edit(r):
+        if r[0].strip('"') == group and r[col] == old:
+            r[col] = new
+        return r
+    return edit
+def constant(group, col, value):
+    def edit(r):
+        if r[0].strip('"') == group:
+            r[col] = value
+        return r
+    return edit
+ord_empty = ord_file("groups_ordinal_empty_category.csv", recode("men", 1, "1", "2"))
+ord_constant = ord_file("groups_ordinal_constant_in_group.csv", constant("men", 1, "3"))
+men_seen = []
+def few_men(r):
+    if r[0].strip('"') == "men":
+        men_seen.append(r)
+        return len(men_seen) <= 6
+    return True
+ord_small = ord_file("groups_ordinal_small_group.csv", lambda r: r, few_men)
+ord_args = ["sem", "--model", ord_lav, "--group", "grp", "--ordered-all"]
+case("sem-group-ordinal/ok", ord_args + ["--data", G2O, "--group-equal", "thresholds,loadings", "--json"], exit=0, stdout='"chisq_scaled_group"')
+case("sem-group-ordinal/dwls", ord_args + ["--data", G2O, "--estimator", "DWLS"], exit=0)
+case("sem-group-ordinal/uls-intercepts", ord_args + ["--data", G2O, "--estimator", "ULS", "--group-equal", "intercepts"], exit=0)
+case("sem-group-ordinal/gls", ord_args + ["--data", G2O, "--estimator", "GLS"], exit=2, stderr="GLS is for continuous data")
+case("sem-group-ordinal/mlr", ord_args + ["--data", G2O, "--estimator", "MLR"], exit=2, stderr="continuous data")
+case("sem-group-ordinal/unknown-ordered", ["sem", "--model", ord_lav, "--group", "grp", "--data", G2O, "--ordered", "o1,o9"], exit=2, stderr="o9")
+case("sem-group-ordinal/some-ordered", ["sem", "--model", ord_lav, "--group", "grp", "--data", G2O, "--ordered", "o1,o2"], exit=2, stderr="not ordered")
+case("sem-group-ordinal/empty-category", ord_args + ["--data", ord_empty], exit=2, stderr='no answer 1 in group 1 ("men")')
+case("sem-group-ordinal/constant-in-group", ord_args + ["--data", ord_constant], exit=2, stderr="group grp = men")
+case("sem-group-ordinal/small-group", ord_args + ["--data", ord_small], exit=2, stderr="more cases than variables")
+case("invariance-ordinal/ok", ["invariance", "--model", ord_lav, "--data", G2O, "--group", "grp", "--ordered-all", "--json"], exit=0, stdout='"satorra.2000"')
+case("invariance-ordinal/empty-category", ["invariance", "--model", ord_lav, "--data", ord_empty, "--group", "grp", "--ordered-all"], exit=2, stderr='no answer 1 in group 1 ("men")')
 case("invariance/ok", ["invariance", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "MLM", "--json"], exit=0, stdout='"delta_cfi"')
 case("invariance/one-value", ["invariance", "--model", grp_lav, "--data", one_group, "--group", "grp"], exit=2, stderr="at least two groups")
 case("invariance/small-group", ["invariance", "--model", grp_lav, "--data", small_group, "--group", "grp"], exit=2, stderr="more cases than variables")

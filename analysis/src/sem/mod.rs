@@ -60,6 +60,7 @@ pub mod compare;
 pub mod estimate;
 pub mod fit;
 pub mod groups;
+pub mod groups_wls;
 pub mod information;
 pub mod invariance;
 pub mod missing;

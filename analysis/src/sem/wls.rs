@@ -54,8 +54,9 @@
 //! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
 //! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
 //! χ² / 2N. Not yet: ordered predictors and observed exogenous covariates
-//! with ordered indicators (lavaan's `conditional.x`), free latent means,
-//! multiple groups, missing data other than listwise deletion.
+//! with ordered indicators (lavaan's `conditional.x`), free latent means
+//! (but see groups), missing data other than listwise deletion. Multiple
+//! groups: [`super::groups_wls`].
 //!
 //! The entry point is [`super::fit`] with [`Options::ordered`] naming the
 //! ordered variables (all or some of the model's observed variables) and the
@@ -123,14 +124,14 @@ impl Weight {
         }
     }
     /// W·v.
-    fn times_vector(&self, v: &DVector<f64>) -> DVector<f64> {
+    pub(crate) fn times_vector(&self, v: &DVector<f64>) -> DVector<f64> {
         match self {
             Weight::Diagonal(w) => v.component_mul(w),
             Weight::Full(w) => w * v,
         }
     }
     /// G·W for an N × q matrix G.
-    fn right_of(&self, g: &DMatrix<f64>) -> DMatrix<f64> {
+    pub(crate) fn right_of(&self, g: &DMatrix<f64>) -> DMatrix<f64> {
         match self {
             Weight::Diagonal(w) => {
                 let mut out = g.clone();
@@ -196,7 +197,7 @@ impl TestPieces {
 
 /// The names of the sample statistics of a least-squares fit, in the
 /// order of s (see [`GroupTestPieces::statistics`]).
-fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<String> {
+pub(crate) fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<String> {
     let names = &table.observed;
     let mut out = vec![String::new(); st.s.len()];
     if ordered {
@@ -235,30 +236,30 @@ fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<Stri
 }
 
 /// The sample statistics of a least-squares fit.
-pub(super) struct Statistics {
+pub(crate) struct Statistics {
     /// s, in lavaan's order (thresholds then correlations; or means then
     /// vech S).
-    pub(super) s: DVector<f64>,
+    pub(crate) s: DVector<f64>,
     /// W.
-    pub(super) weight: Weight,
+    pub(crate) weight: Weight,
     /// G with Γ = GᵀG (N × q), when raw data are known.
-    pub(super) influence: Option<DMatrix<f64>>,
+    pub(crate) influence: Option<DMatrix<f64>>,
     /// Ordered: where each observed variable's thresholds (or, for a
     /// continuous one among ordered, its minus-mean) start in s.
-    pub(super) threshold_offset: Vec<usize>,
+    pub(crate) threshold_offset: Vec<usize>,
     /// Number of thresholds (ordered) or means (continuous) before the
     /// covariance part.
-    pub(super) n_first: usize,
+    pub(crate) n_first: usize,
     /// Ordered with continuous indicators: the variances of the continuous
     /// ones, after the first part (lavaan's order); 0 otherwise.
-    pub(super) n_variances: usize,
+    pub(crate) n_variances: usize,
     /// Which observed variables are ordered (empty for continuous data).
-    pub(super) ordered_mask: Vec<bool>,
+    pub(crate) ordered_mask: Vec<bool>,
     /// The correlation (ordered) or covariance matrix, for start values and
     /// residuals.
-    pub(super) matrix: DMatrix<f64>,
+    pub(crate) matrix: DMatrix<f64>,
     /// Sample means (continuous data with a mean structure).
-    pub(super) mean: Option<DVector<f64>>,
+    pub(crate) mean: Option<DVector<f64>>,
 }
 
 /// Resolves which estimator an ordered fit uses and checks the combination
@@ -322,7 +323,7 @@ fn check_options(options: &Options, sample: &SampleMoments, ordered: bool) -> Re
 
 /// The model with its `x | t` statements taken out (they become threshold
 /// rows once the categories are known).
-fn without_thresholds(spec: &ModelSpec) -> ModelSpec {
+pub(crate) fn without_thresholds(spec: &ModelSpec) -> ModelSpec {
     ModelSpec {
         source: spec.source.clone(),
         statements: spec
@@ -355,7 +356,7 @@ fn renumber_free(table: &mut ParTable) {
 /// `categories[v]` holds the observed categories of the observed variable
 /// v, empty for a continuous one (whose intercept and residual variance
 /// stay parameters, as lavaan's).
-fn parameterize_ordered(
+pub(crate) fn parameterize_ordered(
     table: &mut ParTable,
     spec: &ModelSpec,
     categories: &[Vec<f64>],
@@ -542,7 +543,7 @@ fn parameterize_ordered(
 /// The implied moments at θ; for ordered indicators (`ordered[v]`; empty
 /// for continuous data) the residual variances are set so that every
 /// latent response has unit variance.
-fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Implied> {
+pub(crate) fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Implied> {
     if ordered.is_empty() {
         return Implied::at(table, theta);
     }
@@ -666,7 +667,7 @@ fn jacobian(table: &ParTable, imp: &Implied, st: &Statistics, ordered: bool) -> 
 }
 
 /// The sample statistics of ordered indicators.
-fn ordered_statistics(
+pub(crate) fn ordered_statistics(
     table: &ParTable,
     data: &OrderedData,
     estimator: Estimator,
@@ -791,7 +792,7 @@ struct Minimum {
 }
 
 /// Largest |∂F/∂θ| accepted as converged (F is lavaan's 2·fmin).
-const GRADIENT_TOLERANCE: f64 = 1e-9;
+pub(crate) const GRADIENT_TOLERANCE: f64 = 1e-9;
 
 fn minimise(
     table: &ParTable,
@@ -883,7 +884,7 @@ fn minimise(
 /// and after it are summed apart, each over the columns it uses: the
 /// correlations of 78 items depend on the 123 loadings and factor
 /// covariances, not on the 312 thresholds (a tenth of the dense product).
-fn normal_matrix(j: &DMatrix<f64>, weight: &Weight, split: usize) -> DMatrix<f64> {
+pub(crate) fn normal_matrix(j: &DMatrix<f64>, weight: &Weight, split: usize) -> DMatrix<f64> {
     let Weight::Diagonal(w) = weight else {
         return j.transpose() * weight.times(j);
     };
@@ -922,7 +923,11 @@ fn traces(g: &DMatrix<f64>, weight: &Weight, j: &DMatrix<f64>, e_inv: &DMatrix<f
 }
 
 /// The scaled-and-shifted statistic: (statistic, scaling factor 1/a, shift b).
-fn scaled_shifted(chisq: f64, df: f64, (tr, tr2): (f64, f64)) -> Option<(f64, f64, f64)> {
+pub(crate) fn scaled_shifted(
+    chisq: f64,
+    df: f64,
+    (tr, tr2): (f64, f64),
+) -> Option<(f64, f64, f64)> {
     if !(df > 0.0 && tr2 > 0.0) {
         return None;
     }
@@ -1310,7 +1315,7 @@ pub(crate) fn fit(
 /// the model and the baseline (lavaan's `fitMeasures` with
 /// `scaled.test = "scaled.shifted"`: the scaled χ² goes into the usual
 /// formulas, RMSEA on the model's df).
-fn scaled_measures(
+pub(crate) fn scaled_measures(
     chisq: f64,
     df: f64,
     baseline_df: f64,
