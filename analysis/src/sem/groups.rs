@@ -812,6 +812,7 @@ fn combine_measures(
         ntotal,
         srmr_bentler_nomean: nomean,
         robust: None,
+        fiml: None,
     }
 }
 

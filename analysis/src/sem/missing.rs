@@ -33,8 +33,8 @@ use super::model::Implied;
 use super::partable::ParTable;
 use super::samplestats::{MomentsInUse, SampleMoments};
 use super::{
-    estimate, fit as fit_stage, reliability, standardized, warnings, Estimator, Likelihood,
-    ModelSpec, Optimizer, Options, RSquared, SemFit, SemWarning,
+    estimate, fit as fit_stage, missing_robust, reliability, standardized, warnings, Estimator,
+    Likelihood, ModelSpec, Optimizer, Options, RSquared, SemFit, SemWarning,
 };
 use crate::error::{AnalysisError, Location, Result};
 use crate::mvnorm_missing::{MissingPatterns, Unrestricted};
@@ -339,15 +339,26 @@ fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
 /// The combinations FIML does not cover, as errors that say what to do.
 fn check_options(options: &Options, table: &ParTable, source: &str) -> Result<()> {
     let here = || Location::source(source);
-    if options.estimator != Estimator::ML {
-        return Err(AnalysisError::unsuitable(
-            here(),
-            format!(
-                "{} with --missing ml is not yet supported: use ML (observed-information SEs, as lavaan's missing = \"ml\") or {} with --missing listwise",
-                options.estimator.as_str(),
-                options.estimator.as_str()
-            ),
-        ));
+    match options.estimator {
+        Estimator::ML | Estimator::MLR => {}
+        // lavaan refuses it too ("missing="ml" is not allowed for estimator
+        // MLM"): its robust SEs and test assume complete data.
+        Estimator::MLM => {
+            return Err(AnalysisError::unsuitable(
+                here(),
+                "MLM with --missing ml is not allowed (as in lavaan): the Satorra–Bentler correction assumes complete data; use MLR with --missing ml (robust SEs and test with missing data) or MLM with --missing listwise",
+            ))
+        }
+        other => {
+            return Err(AnalysisError::unsuitable(
+                here(),
+                format!(
+                    "{} with --missing ml is not supported: use ML or MLR with --missing ml, or {} with --missing listwise",
+                    other.as_str(),
+                    other.as_str()
+                ),
+            ))
+        }
     }
     if !options.ordered.is_empty() {
         return Err(AnalysisError::unsuitable(
@@ -454,8 +465,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     let hessian = problem.hessian(&opt.theta).ok_or_else(|| {
         AnalysisError::computation("the Hessian at the estimates cannot be computed")
     })?;
-    let vcov = vcov_or_unidentified(
-        &(hessian * 0.5),
+    let information = hessian * 0.5;
+    let ml_vcov = vcov_or_unidentified(
+        &information,
         nf,
         opt.converged,
         &not_converged,
@@ -464,10 +476,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         |k| free_parameter_name(&table, k),
     )?;
     lap("observed information (numerical Hessian) and its inverse (SEs)");
+    // The robust pieces need the fit measures (χ², df) first; only the
+    // MLR covariance of the estimates changes the table.
     table.set_theta(&opt.theta);
-    for p in table.params.iter_mut() {
-        p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
-    }
     standardized::fill(&mut table, &imp.c);
     // The EM moments stand in for S and ȳ where lavaan uses them (SRMR,
     // GFI); the χ²-based measures are then replaced by their FIML values.
@@ -504,6 +515,23 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     fit.gfi = gfi_missing(&patterns, &imp);
     fit.agfi = fit_stage::agfi(fit.gfi, n_moments as f64, df);
     fit.pgfi = fit_stage::pgfi(fit.gfi, n_moments as f64, df);
+    lap("fit measures");
+    let robust = missing_robust::inference(
+        options.estimator,
+        &table,
+        &imp,
+        &patterns,
+        &h1,
+        &information,
+        &fit,
+    )?;
+    fit.robust = robust.robust;
+    fit.fiml = Some(robust.measures);
+    let vcov = robust.vcov.unwrap_or(ml_vcov);
+    for p in table.params.iter_mut() {
+        p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
+    }
+    lap("casewise scores: robust indices (and MLR's sandwich and scaled test)");
     let r2: Vec<RSquared> = standardized::r_squared(&table, &imp.c, &imp.phi)
         .into_iter()
         .filter(|(_, r)| r.is_finite())
@@ -561,7 +589,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         fit,
         table,
         likelihood: Likelihood::Normal,
-        estimator: Estimator::ML,
+        estimator: options.estimator,
         std_lv_identification: options.std_lv,
         r2,
         reliability,

@@ -63,6 +63,7 @@ pub mod groups;
 pub mod information;
 pub mod invariance;
 pub mod missing;
+pub mod missing_robust;
 pub mod model;
 pub mod modindices;
 pub mod output;
@@ -78,6 +79,7 @@ pub mod wls;
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};
 pub use fit::{chisq_within_rounding, FitMeasures, CHISQ_ZERO_TOLERANCE};
 pub use missing::{IncompleteData, Missing, MissingSummary};
+pub use missing_robust::FimlMeasures;
 /// The matrix type of the public API (nalgebra 0.34).
 pub use nalgebra::DMatrix;
 pub use partable::{ParTable, Parameter};
