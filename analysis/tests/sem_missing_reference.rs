@@ -186,3 +186,13 @@ fn mlr_cfa_with_mar_missingness() {
 fn mlr_structural_model_with_mcar_missingness() {
     assert_fixture("mlr_sem_mcar", 150);
 }
+
+#[test]
+fn mlr_structural_model_with_mar_missingness() {
+    assert_fixture("mlr_sem_mar", 150);
+}
+
+#[test]
+fn mlr_constrained_intercepts_and_a_latent_mean_with_mcar_missingness() {
+    assert_fixture("mlr_means_mcar", 150);
+}

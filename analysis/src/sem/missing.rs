@@ -112,13 +112,72 @@ impl IncompleteData {
     }
 }
 
-/// The FIML problem: F(θ) = (−2 logl(θ) + 2 logl_h1) / N.
-struct Problem<'a> {
-    table: &'a ParTable,
-    elements: Elements,
-    patterns: &'a MissingPatterns,
-    h1_minus_two_logl: f64,
-    n: f64,
+/// One group's part of the FIML problem: (−2 logl_g(θ) + 2 logl_h1,g) / N,
+/// N the cases of all groups.
+pub(crate) struct Problem<'a> {
+    pub(crate) table: &'a ParTable,
+    pub(crate) elements: Elements,
+    pub(crate) patterns: &'a MissingPatterns,
+    pub(crate) h1_minus_two_logl: f64,
+    pub(crate) n: f64,
+}
+
+/// The FIML problem: F(θ) = Σ_g (−2 logl_g(θ) + 2 logl_h1,g) / N over the
+/// groups (one group without --group).
+pub(crate) struct Fiml<'a> {
+    pub(crate) groups: Vec<Problem<'a>>,
+}
+
+impl Fiml<'_> {
+    fn n_free(&self) -> usize {
+        self.groups.first().map_or(0, |g| g.table.n_free)
+    }
+
+    fn value(&self, theta: &[f64]) -> Option<f64> {
+        self.groups.iter().map(|g| g.value(theta)).sum()
+    }
+
+    fn value_and_gradient(&self, theta: &[f64]) -> Option<(f64, Vec<f64>)> {
+        let mut total = 0.0;
+        let mut grad = vec![0.0; theta.len()];
+        for g in &self.groups {
+            let (v, gr) = g.value_and_gradient(theta)?;
+            total += v;
+            for (a, b) in grad.iter_mut().zip(gr) {
+                *a += b;
+            }
+        }
+        Some((total, grad))
+    }
+
+    /// ∇²F by central differences of the analytic gradient (step 1e-5 ·
+    /// max(1, |θₖ|)), symmetrised; the columns in parallel (each is two
+    /// gradients, the cost of the whole fit's inference).
+    pub(crate) fn hessian(&self, theta: &[f64]) -> Option<DMatrix<f64>> {
+        use rayon::prelude::*;
+        let q = theta.len();
+        let columns: Option<Vec<Vec<f64>>> = (0..q)
+            .into_par_iter()
+            .map(|k| {
+                let step = 1e-5 * theta[k].abs().max(1.0);
+                let mut up = theta.to_vec();
+                up[k] += step;
+                let mut dn = theta.to_vec();
+                dn[k] -= step;
+                let (_, gu) = self.value_and_gradient(&up)?;
+                let (_, gd) = self.value_and_gradient(&dn)?;
+                Some(
+                    gu.iter()
+                        .zip(&gd)
+                        .map(|(a, b)| (a - b) / (2.0 * step))
+                        .collect(),
+                )
+            })
+            .collect();
+        let columns = columns?;
+        let h = DMatrix::from_fn(q, q, |j, k| columns[k][j]);
+        Some((&h + h.transpose()) * 0.5)
+    }
 }
 
 impl Problem<'_> {
@@ -149,64 +208,39 @@ impl Problem<'_> {
         }
         Some(((v - self.h1_minus_two_logl) / self.n, grad))
     }
-
-    /// ∇²F by central differences of the analytic gradient (step 1e-5 ·
-    /// max(1, |θₖ|)), symmetrised; the columns in parallel (each is two
-    /// gradients, the cost of the whole fit's inference).
-    fn hessian(&self, theta: &[f64]) -> Option<DMatrix<f64>> {
-        use rayon::prelude::*;
-        let q = theta.len();
-        let columns: Option<Vec<Vec<f64>>> = (0..q)
-            .into_par_iter()
-            .map(|k| {
-                let step = 1e-5 * theta[k].abs().max(1.0);
-                let mut up = theta.to_vec();
-                up[k] += step;
-                let mut dn = theta.to_vec();
-                dn[k] -= step;
-                let (_, gu) = self.value_and_gradient(&up)?;
-                let (_, gd) = self.value_and_gradient(&dn)?;
-                Some(
-                    gu.iter()
-                        .zip(&gd)
-                        .map(|(a, b)| (a - b) / (2.0 * step))
-                        .collect(),
-                )
-            })
-            .collect();
-        let columns = columns?;
-        let h = DMatrix::from_fn(q, q, |j, k| columns[k][j]);
-        Some((&h + h.transpose()) * 0.5)
-    }
 }
 
-impl CostFunction for Problem<'_> {
+/// The argmin view of a borrowed [`Fiml`].
+struct Cost<'a, 'b>(&'a Fiml<'b>);
+
+impl CostFunction for Cost<'_, '_> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, theta: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
         // Outside the admissible region the cost is large and finite, so
         // that the line search backs off.
-        Ok(self.value(theta).unwrap_or(1e10))
+        Ok(self.0.value(theta).unwrap_or(1e10))
     }
 }
 
-impl Gradient for Problem<'_> {
+impl Gradient for Cost<'_, '_> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, theta: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
         Ok(self
+            .0
             .value_and_gradient(theta)
             .map_or_else(|| vec![0.0; theta.len()], |(_, g)| g))
     }
 }
 
-struct Optimum {
-    theta: Vec<f64>,
-    f: f64,
-    converged: bool,
-    lbfgs_iterations: u64,
-    newton_iterations: usize,
-    max_gradient: f64,
+pub(crate) struct Optimum {
+    pub(crate) theta: Vec<f64>,
+    pub(crate) f: f64,
+    pub(crate) converged: bool,
+    pub(crate) lbfgs_iterations: u64,
+    pub(crate) newton_iterations: usize,
+    pub(crate) max_gradient: f64,
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -219,7 +253,7 @@ const LBFGS_ROUNDS: usize = 3;
 /// L-BFGS from `start`, then, if needed, Newton steps (with step halving)
 /// until the largest |∂fmin/∂θ| is below [`GRADIENT_TOLERANCE`] or no step
 /// lowers F.
-fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
+pub(crate) fn optimise(problem: &Fiml, start: Vec<f64>) -> Result<Optimum> {
     if problem.value(&start).is_none() {
         return Err(AnalysisError::computation(
             "the starting values imply a covariance matrix that is not positive definite for some missingness pattern",
@@ -231,21 +265,14 @@ fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
     let mut theta = start;
     let mut lbfgs_iterations = 0;
     for _ in 0..LBFGS_ROUNDS {
-        if problem.table.n_free == 0 {
+        if problem.n_free() == 0 {
             break;
         }
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(1e-7)
             .and_then(|s| s.with_tolerance_cost(1e-15))
             .map_err(|e| AnalysisError::computation(e.to_string()))?;
-        let borrowed = Problem {
-            table: problem.table,
-            elements: problem.elements.clone(),
-            patterns: problem.patterns,
-            h1_minus_two_logl: problem.h1_minus_two_logl,
-            n: problem.n,
-        };
-        if let Ok(res) = Executor::new(borrowed, solver)
+        if let Ok(res) = Executor::new(Cost(problem), solver)
             .configure(|state| state.param(theta.clone()).max_iters(2000))
             .run()
         {
@@ -312,7 +339,7 @@ fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
 /// implied moments, and W the expected information of incomplete data at
 /// the implied moments (`h1.information = "structured"`): each pattern
 /// weighs its own block, `Σₖ nₖ (½ tr((Σₖ⁻¹Eₖ)²) + eₖᵀΣₖ⁻¹eₖ)`.
-fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
+pub(crate) fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
     let (ybar, _) = patterns.available_case_moments();
     let s_all = patterns.pairwise_covariances();
     let (mut num, mut den) = (0.0, 0.0);
@@ -337,7 +364,7 @@ fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
 }
 
 /// The combinations FIML does not cover, as errors that say what to do.
-fn check_options(options: &Options, table: &ParTable, source: &str) -> Result<()> {
+pub(crate) fn check_options(options: &Options, table: &ParTable, source: &str) -> Result<()> {
     let here = || Location::source(source);
     match options.estimator {
         Estimator::ML | Estimator::MLR => {}
@@ -438,12 +465,14 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     }
     let h1: Unrestricted = patterns.em()?;
     lap("setup and EM for the unrestricted model");
-    let problem = Problem {
-        table: &table,
-        elements: Elements::free_of(&table),
-        patterns: &patterns,
-        h1_minus_two_logl: -2.0 * h1.logl,
-        n: nf,
+    let problem = Fiml {
+        groups: vec![Problem {
+            table: &table,
+            elements: Elements::free_of(&table),
+            patterns: &patterns,
+            h1_minus_two_logl: -2.0 * h1.logl,
+            n: nf,
+        }],
     };
     let start = estimate::starting_values(&table, &h1.cov, Some(&h1.mean));
     let opt = optimise(&problem, start)?;
@@ -518,10 +547,12 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     lap("fit measures");
     let robust = missing_robust::inference(
         options.estimator,
-        &table,
-        &imp,
-        &patterns,
-        &h1,
+        &[missing_robust::FimlGroup {
+            table: &table,
+            imp: &imp,
+            patterns: &patterns,
+            h1: &h1,
+        }],
         &information,
         &fit,
     )?;

@@ -17,7 +17,8 @@
 //!   information of the incomplete-data likelihood at the EM (unrestricted)
 //!   moments — lavaan always takes the unstructured h1 here. lavaan reports
 //!   the two traces over their dimensions as `scaling.factor.h1`
-//!   (tr(A₁⁻¹B₁)/dim s) and `scaling.factor.h0` (tr(E⁻¹B₀)/npar). The
+//!   (tr(A₁⁻¹B₁)/dim s) and `scaling.factor.h0` (tr(E⁻¹B₀) over the free
+//!   rows of the parameter table, equal parameters counted per row). The
 //!   baseline (independence) model gets its factor the same way at its
 //!   FIML estimates (available-case means and variances).
 //! - **Robust CFI, TLI, RNI and RMSEA** are not the complete-data ones:
@@ -162,43 +163,77 @@ fn not_pd() -> AnalysisError {
     )
 }
 
-/// χ²₃ and k of the FIML-corrected indices for one model (Δ its Jacobian,
-/// (μ, Σ) its estimates); `gamma` selects version V3 (Some(Γ)) or V6.
+/// One group of a FIML fit at its estimates.
+pub(crate) struct FimlGroup<'a> {
+    pub(crate) table: &'a ParTable,
+    pub(crate) imp: &'a Implied,
+    pub(crate) patterns: &'a MissingPatterns,
+    pub(crate) h1: &'a Unrestricted,
+}
+
+/// A block-diagonal matrix of `blocks`.
+fn block_diagonal(blocks: &[DMatrix<f64>]) -> DMatrix<f64> {
+    let rows: usize = blocks.iter().map(|b| b.nrows()).sum();
+    let cols: usize = blocks.iter().map(|b| b.ncols()).sum();
+    let mut out = DMatrix::zeros(rows, cols);
+    let (mut r, mut c) = (0, 0);
+    for b in blocks {
+        out.view_mut((r, c), b.shape()).copy_from(b);
+        r += b.nrows();
+        c += b.ncols();
+    }
+    out
+}
+
+/// Stacks the groups' Jacobians (each over the shared θ) row-wise.
+fn stacked(blocks: &[DMatrix<f64>]) -> DMatrix<f64> {
+    let rows: usize = blocks.iter().map(|b| b.nrows()).sum();
+    let cols = blocks.first().map_or(0, |b| b.ncols());
+    let mut out = DMatrix::zeros(rows, cols);
+    let mut r = 0;
+    for b in blocks {
+        out.view_mut((r, 0), b.shape()).copy_from(b);
+        r += b.nrows();
+    }
+    out
+}
+
+/// The k of the FIML-corrected indices of one model over all groups (Δ
+/// stacked over the groups' moments), as `lav_fit_fiml_corrected` with
+/// the group weights fg = n_g/N: W_m and W_c weighted by fg, W_m⁻¹ and Γ
+/// by 1/fg.
+struct Unrestricted3 {
+    wm: DMatrix<f64>,
+    wm_inv: DMatrix<f64>,
+    wc: DMatrix<f64>,
+    gamma: Option<DMatrix<f64>>,
+}
+
+fn corrected_k(delta: &DMatrix<f64>, h: &Unrestricted3) -> Result<f64> {
+    let wd = &h.wm * delta;
+    let e_inv = inverse(
+        &(delta.transpose() * &wd),
+        "information of the model at the EM moments",
+    )?;
+    let u = &h.wm - &wd * e_inv * wd.transpose();
+    Ok(match &h.gamma {
+        Some(g) => {
+            let left = &u * &h.wm_inv * &h.wc * &h.wm_inv * &u;
+            trace_of_product(&left, g)
+        }
+        None => trace_of_product(&h.wc, &(&h.wm_inv * &u * &h.wm_inv)),
+    })
+}
+
+/// χ²₃ and k of the FIML-corrected indices for one model.
 struct Corrected {
     chisq: f64,
     k: f64,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn corrected(
-    delta: &DMatrix<f64>,
-    mean: &DVector<f64>,
-    sigma: &DMatrix<f64>,
-    h1: &Unrestricted,
-    wm: &DMatrix<f64>,
-    wm_inv: &DMatrix<f64>,
-    wc: &DMatrix<f64>,
-    gamma: Option<&DMatrix<f64>>,
-    n: f64,
-) -> Result<Corrected> {
-    let chisq = n * complete_data_discrepancy(mean, sigma, &h1.mean, &h1.cov).ok_or_else(not_pd)?;
-    let wd = wm * delta;
-    let e_inv = inverse(
-        &(delta.transpose() * &wd),
-        "information of the model at the EM moments",
-    )?;
-    let u = wm - &wd * e_inv * wd.transpose();
-    let k = match gamma {
-        Some(g) => {
-            let left = &u * wm_inv * wc * wm_inv * &u;
-            trace_of_product(&left, g)
-        }
-        None => trace_of_product(wc, &(wm_inv * &u * wm_inv)),
-    };
-    Ok(Corrected { chisq, k })
-}
-
-/// The robust indices from χ²₃, c₃ of the model and of the baseline.
+/// The robust indices from χ²₃, c₃ of the model and of the baseline
+/// (RMSEA × √G and the close-fit non-centrality / G with G groups, as
+/// lavaan's `lav_fit_rmsea*`).
 struct RobustIndices {
     cfi: Option<f64>,
     tli: Option<f64>,
@@ -215,6 +250,7 @@ fn robust_indices(
     df: f64,
     dfb: f64,
     n: f64,
+    groups: f64,
 ) -> RobustIndices {
     let positive = |v: f64| (v.is_finite() && v > 0.0).then_some(v);
     let c = (df > 0.0).then(|| model.k / df).and_then(positive);
@@ -225,6 +261,7 @@ fn robust_indices(
         _ => None,
     };
     let scaled = c.map(|c| x2 / c);
+    let root_g = groups.sqrt();
     RobustIndices {
         cfi: both(&|c, cb| cfi_corrected(x2, df, x2b, dfb, c, cb)),
         tli: both(&|c, cb| tli_corrected(x2, df, x2b, dfb, c, cb)),
@@ -239,7 +276,7 @@ fn robust_indices(
         .filter(|v| v.is_finite()),
         rmsea: c.map(|c| {
             if df > 0.0 {
-                ((x2 / n) / df - c / n).max(0.0).sqrt()
+                ((x2 / n) / df - c / n).max(0.0).sqrt() * root_g
             } else {
                 0.0
             }
@@ -247,19 +284,21 @@ fn robust_indices(
         ci: match (scaled, c) {
             (Some(xs), Some(c)) => {
                 let (lo, hi) = rmsea_ci_corrected(xs, df, n, c);
-                (Some(lo), Some(hi))
+                (Some(lo * root_g), Some(hi * root_g))
             }
             _ => (None, None),
         },
         pvalue: match (scaled, c) {
-            (Some(xs), Some(c)) if df > 0.0 => {
-                Some(noncentral_chisq_sf(xs, df, n * df * 0.05 * 0.05 / c))
-            }
+            (Some(xs), Some(c)) if df > 0.0 => Some(noncentral_chisq_sf(
+                xs,
+                df,
+                n * df * 0.05 * 0.05 / c / groups,
+            )),
             _ => None,
         },
         notclose_pvalue: match (scaled, c) {
             (Some(xs), Some(c)) if df > 0.0 => {
-                Some(1.0 - noncentral_chisq_sf(xs, df, n * df * 0.08 * 0.08 / c))
+                Some(1.0 - noncentral_chisq_sf(xs, df, n * df * 0.08 * 0.08 / c / groups))
             }
             _ => None,
         },
@@ -267,55 +306,88 @@ fn robust_indices(
 }
 
 /// Robust inference of a FIML fit at its estimates (see the module
-/// documentation): `information` is the unit observed information of θ
-/// (half the Hessian of F), `fit` the ML fit measures already computed.
-#[allow(clippy::too_many_arguments)]
+/// documentation), over one group or several: `information` is the unit
+/// observed information of θ (half the Hessian of F, over all N cases),
+/// `fit` the ML fit measures already computed.
 pub(crate) fn inference(
     estimator: Estimator,
-    table: &ParTable,
-    imp: &Implied,
-    patterns: &MissingPatterns,
-    h1: &Unrestricted,
+    groups: &[FimlGroup],
     information: &DMatrix<f64>,
     fit: &FitMeasures,
 ) -> Result<FimlInference> {
-    let n = patterns.nobs as f64;
-    let p = table.p();
-    let elements = Elements::free_of(table);
-    let delta = moments_jacobian(table, &elements, imp);
-    let delta_b = baseline_jacobian(p);
-    let (mean_b, sigma_b) = patterns.available_case_moments();
-    // The unrestricted model at the EM moments.
-    let wm = observed(patterns, &h1.mean, &h1.cov)?;
-    let wm_inv = inverse(&wm, "observed information of the unrestricted model")?;
-    let jm = first_order(patterns, &h1.mean, &h1.cov)?;
-    let (h1_cov_inv, _) = super::model::spd_inverse(&h1.cov).ok_or_else(not_pd)?;
-    let wc = normal_weight(&h1_cov_inv, true);
+    let nobs: usize = groups.iter().map(|g| g.patterns.nobs).sum();
+    let n = nobs as f64;
     let mlr = estimator == Estimator::MLR;
-    let gamma = mlr.then(|| &wm_inv * &jm * &wm_inv);
-    let model = corrected(
-        &delta,
-        &imp.mean,
-        &imp.sigma,
-        h1,
-        &wm,
-        &wm_inv,
-        &wc,
-        gamma.as_ref(),
+    let (mut deltas, mut deltas_b) = (Vec::new(), Vec::new());
+    let (mut wm_g, mut wm_inv_g, mut wc_g, mut gamma_g) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut chisq3, mut chisq3_b) = (0.0, 0.0);
+    let mut trace_h1 = 0.0;
+    let mut baseline_trace = 0.0;
+    let mut b0 = DMatrix::zeros(information.nrows(), information.ncols());
+    let mut ndat = 0;
+    for g in groups {
+        let ng = g.patterns.nobs as f64;
+        let fg = ng / n;
+        let p = g.table.p();
+        let elements = Elements::free_of(g.table);
+        let delta = moments_jacobian(g.table, &elements, g.imp);
+        let delta_b = baseline_jacobian(p);
+        let (mean_b, sigma_b) = g.patterns.available_case_moments();
+        // The unrestricted model at the EM moments.
+        let wm = observed(g.patterns, &g.h1.mean, &g.h1.cov)?;
+        let wm_inv = inverse(&wm, "observed information of the unrestricted model")?;
+        let jm = first_order(g.patterns, &g.h1.mean, &g.h1.cov)?;
+        let (h1_cov_inv, _) = super::model::spd_inverse(&g.h1.cov).ok_or_else(not_pd)?;
+        let wc = normal_weight(&h1_cov_inv, true);
+        chisq3 += ng
+            * complete_data_discrepancy(&g.imp.mean, &g.imp.sigma, &g.h1.mean, &g.h1.cov)
+                .ok_or_else(not_pd)?;
+        chisq3_b += ng
+            * complete_data_discrepancy(&mean_b, &sigma_b, &g.h1.mean, &g.h1.cov)
+                .ok_or_else(not_pd)?;
+        if mlr {
+            let trace_h1_g = trace_of_product(&jm, &wm_inv);
+            trace_h1 += trace_h1_g;
+            let j0 = first_order(g.patterns, &g.imp.mean, &g.imp.sigma)?;
+            b0 += delta.transpose() * j0 * &delta * fg;
+            // The baseline's parameters are the group's own: its unit
+            // information and meat are the group's.
+            let e_b = delta_b.transpose() * observed(g.patterns, &mean_b, &sigma_b)? * &delta_b;
+            let e_b_inv = inverse(&e_b, "observed information of the baseline model")?;
+            let b0_b = delta_b.transpose() * first_order(g.patterns, &mean_b, &sigma_b)? * &delta_b;
+            baseline_trace += trace_h1_g - trace_of_product(&b0_b, &e_b_inv);
+            gamma_g.push(&wm_inv * &jm * &wm_inv / fg);
+        }
+        ndat += wm.nrows();
+        wm_g.push(&wm * fg);
+        wm_inv_g.push(&wm_inv / fg);
+        wc_g.push(&wc * fg);
+        deltas.push(delta);
+        deltas_b.push(delta_b);
+    }
+    let h = Unrestricted3 {
+        wm: block_diagonal(&wm_g),
+        wm_inv: block_diagonal(&wm_inv_g),
+        wc: block_diagonal(&wc_g),
+        gamma: mlr.then(|| block_diagonal(&gamma_g)),
+    };
+    let model = Corrected {
+        chisq: chisq3,
+        k: corrected_k(&stacked(&deltas), &h)?,
+    };
+    let baseline = Corrected {
+        chisq: chisq3_b,
+        k: corrected_k(&block_diagonal(&deltas_b), &h)?,
+    };
+    let ri = robust_indices(
+        &model,
+        &baseline,
+        fit.df,
+        fit.baseline_df,
         n,
-    )?;
-    let baseline = corrected(
-        &delta_b,
-        &mean_b,
-        &sigma_b,
-        h1,
-        &wm,
-        &wm_inv,
-        &wc,
-        gamma.as_ref(),
-        n,
-    )?;
-    let ri = robust_indices(&model, &baseline, fit.df, fit.baseline_df, n);
+        groups.len() as f64,
+    );
     let mut measures = FimlMeasures {
         nnfi_robust: ri.tli,
         rni_robust: ri.rni,
@@ -337,29 +409,29 @@ pub(crate) fn inference(
     }
     // MLR: Huber–White SEs and the Yuan–Bentler (Mplus) traces.
     let e_inv = inverse(information, "observed information")?;
-    let j0 = first_order(patterns, &imp.mean, &imp.sigma)?;
-    let b0 = delta.transpose() * j0 * &delta;
     let vcov = &e_inv * &b0 * &e_inv / n;
-    let trace_h1 = trace_of_product(&jm, &wm_inv);
     let trace_h0 = trace_of_product(&b0, &e_inv);
-    let e_b = delta_b.transpose() * observed(patterns, &mean_b, &sigma_b)? * &delta_b;
-    let e_b_inv = inverse(&e_b, "observed information of the baseline model")?;
-    let b0_b = delta_b.transpose() * first_order(patterns, &mean_b, &sigma_b)? * &delta_b;
     let r = RobustInference {
         estimator,
         vcov: vcov.clone(),
         trace: trace_h1 - trace_h0,
-        baseline_trace: trace_h1 - trace_of_product(&b0_b, &e_b_inv),
+        baseline_trace,
     };
-    let mut robust = super::robust::measures(fit, &r, patterns.nobs);
+    let mut robust = super::robust::measures_of_groups(fit, &r, nobs, groups.len());
     robust.cfi_robust = ri.cfi;
     robust.tli_robust = ri.tli;
     robust.rmsea_robust = ri.rmsea;
     robust.rmsea_ci_lower_robust = ri.ci.0;
     robust.rmsea_ci_upper_robust = ri.ci.1;
     robust.rmsea_pvalue_robust = ri.pvalue;
-    measures.scaling_factor_h1 = Some(trace_h1 / wm.nrows() as f64);
-    measures.scaling_factor_h0 = Some(trace_h0 / table.n_free as f64);
+    // lavaan divides by its `nx.free`: the free rows of the parameter
+    // table, a parameter shared by a label or across groups once per row.
+    let npar: usize = groups
+        .iter()
+        .map(|g| g.table.params.iter().filter(|p| p.free.is_some()).count())
+        .sum();
+    measures.scaling_factor_h1 = Some(trace_h1 / ndat as f64);
+    measures.scaling_factor_h0 = Some(trace_h0 / npar as f64);
     Ok(FimlInference {
         vcov: Some(vcov),
         robust: Some(robust),
