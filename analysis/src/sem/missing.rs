@@ -181,7 +181,7 @@ impl Fiml<'_> {
 }
 
 impl Problem<'_> {
-    fn value(&self, theta: &[f64]) -> Option<f64> {
+    pub(crate) fn value(&self, theta: &[f64]) -> Option<f64> {
         let imp = Implied::at(self.table, theta)?;
         let (v, _, _) = self
             .patterns

@@ -63,6 +63,7 @@ pub mod groups;
 pub mod information;
 pub mod invariance;
 pub mod missing;
+pub mod missing_groups;
 pub mod missing_robust;
 pub mod model;
 pub mod modindices;
