@@ -2,7 +2,7 @@
 //! across the groups of a column, each tested against the previous one.
 
 use analysis::error::AnalysisError;
-use analysis::sem::{invariance, ModelSpec, Options};
+use analysis::sem::{invariance, Missing, ModelSpec, Options};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,6 +19,10 @@ pub struct Args {
     /// scaled difference).
     #[arg(long, value_name = "ML|MLM|MLR", default_value = "ML")]
     pub estimator: String,
+    /// Missing values: listwise (records with a missing value dropped per
+    /// group) or ml (full-information ML in each group; ML or MLR).
+    #[arg(long, value_name = "listwise|ml", default_value = "listwise")]
+    pub missing: String,
     /// Identify factors by fixing latent variances to 1 (lavaan's std.lv).
     #[arg(long)]
     pub std_lv: bool,
@@ -30,14 +34,20 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
     let estimator = args.estimator.parse()?;
     let spec = ModelSpec::from_path(&args.model)?;
-    let sample = super::sem::grouped_sample(&spec, &args.data, &args.group)?;
+    let missing: Missing = args.missing.parse()?;
     let options = Options {
         estimator,
         std_lv: args.std_lv,
         meanstructure: true,
         ..Options::default()
     };
-    let result = invariance::test(&spec, &sample, &options)?;
+    let result = if missing == Missing::Ml {
+        let data = super::sem::incomplete_groups(&spec, &args.data, &args.group)?;
+        invariance::test_missing(&spec, &data, &options)?
+    } else {
+        let sample = super::sem::grouped_sample(&spec, &args.data, &args.group)?;
+        invariance::test(&spec, &sample, &options)?
+    };
     for m in &result.models {
         for w in &m.fit.warnings {
             eprintln!("paraclinic: warning: {} model: {w}", m.name);

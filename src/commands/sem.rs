@@ -153,13 +153,6 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             "listwise with --ordered or --ordered-all (full-information ML of ordered indicators is not supported)",
         ));
     }
-    if missing == sem::Missing::Ml && args.group.is_some() {
-        return Err(AnalysisError::invalid_argument(
-            "--missing",
-            "ml",
-            "listwise with --group (full-information ML of multi-group models is not yet supported)",
-        ));
-    }
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
@@ -175,8 +168,16 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             ));
         }
         let path = args.data.as_deref().unwrap_or_default();
+        if missing == sem::Missing::Ml {
+            let data = incomplete_groups(&spec, path, group)?;
+            return run_groups(args, estimator, |options| {
+                sem::missing_groups::fit(&spec, &data, &group_equal, options)
+            });
+        }
         let sample = grouped_sample(&spec, path, group)?;
-        return run_groups(args, &spec, &sample, &group_equal, estimator);
+        return run_groups(args, estimator, |options| {
+            groups::fit(&spec, &sample, &group_equal, options)
+        });
     }
     let mut ordered = Vec::new();
     let sample = match (&args.data, &args.cov) {
@@ -330,6 +331,24 @@ pub fn grouped_sample(
     GroupedSample::from_dataset(&data, group, &wanted)
 }
 
+/// [`grouped_sample`] with missing values kept (`--missing ml`).
+pub fn incomplete_groups(
+    spec: &ModelSpec,
+    path: &str,
+    group: &str,
+) -> Result<sem::missing_groups::IncompleteGroups, AnalysisError> {
+    let data = Dataset::from_path(path)?;
+    let wanted = model_columns(spec, &data)?;
+    if wanted.iter().any(|c| c == group) {
+        return Err(AnalysisError::invalid_argument(
+            "--group",
+            group,
+            "a column that is not also a variable of the model",
+        ));
+    }
+    sem::missing_groups::IncompleteGroups::from_dataset(&data, group, &wanted)
+}
+
 /// The options of a fit that apply to groups; those that do not are
 /// refused by the library with a message.
 pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
@@ -349,10 +368,8 @@ pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
 
 fn run_groups(
     args: &Args,
-    spec: &ModelSpec,
-    sample: &GroupedSample,
-    equal: &GroupEqual,
     estimator: sem::Estimator,
+    fit_groups: impl FnOnce(&Options) -> Result<groups::MultiGroupFit, AnalysisError>,
 ) -> Result<(), AnalysisError> {
     if args.bootstrap.is_some() {
         return Err(AnalysisError::invalid_argument(
@@ -361,7 +378,7 @@ fn run_groups(
             "no --bootstrap with --group (bootstrap standard errors are not yet computed for groups)",
         ));
     }
-    let fit = groups::fit(spec, sample, equal, &fit_options(args, estimator))?;
+    let fit = fit_groups(&fit_options(args, estimator))?;
     for w in &fit.warnings {
         eprintln!("paraclinic: warning: {w}");
     }

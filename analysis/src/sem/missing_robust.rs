@@ -336,7 +336,11 @@ pub(crate) fn inference(
         let (mean_b, sigma_b) = g.patterns.available_case_moments();
         // The unrestricted model at the EM moments.
         let wm = observed(g.patterns, &g.h1.mean, &g.h1.cov)?;
-        let wm_inv = inverse(&wm, "observed information of the unrestricted model")?;
+        // Singular where some pair of variables is never observed together
+        // (zero coverage): then, as lavaan's NA, no scaled test and no
+        // robust indices — NaN here, left out of the measures below.
+        let wm_inv = inverse(&wm, "observed information of the unrestricted model")
+            .unwrap_or_else(|_| DMatrix::from_element(wm.nrows(), wm.ncols(), f64::NAN));
         let jm = first_order(g.patterns, &g.h1.mean, &g.h1.cov)?;
         let (h1_cov_inv, _) = super::model::spd_inverse(&g.h1.cov).ok_or_else(not_pd)?;
         let wc = normal_weight(&h1_cov_inv, true);
@@ -374,11 +378,11 @@ pub(crate) fn inference(
     };
     let model = Corrected {
         chisq: chisq3,
-        k: corrected_k(&stacked(&deltas), &h)?,
+        k: corrected_k(&stacked(&deltas), &h).unwrap_or(f64::NAN),
     };
     let baseline = Corrected {
         chisq: chisq3_b,
-        k: corrected_k(&block_diagonal(&deltas_b), &h)?,
+        k: corrected_k(&block_diagonal(&deltas_b), &h).unwrap_or(f64::NAN),
     };
     let ri = robust_indices(
         &model,
@@ -430,8 +434,8 @@ pub(crate) fn inference(
         .iter()
         .map(|g| g.table.params.iter().filter(|p| p.free.is_some()).count())
         .sum();
-    measures.scaling_factor_h1 = Some(trace_h1 / ndat as f64);
-    measures.scaling_factor_h0 = Some(trace_h0 / npar as f64);
+    measures.scaling_factor_h1 = Some(trace_h1 / ndat as f64).filter(|v| v.is_finite());
+    measures.scaling_factor_h0 = Some(trace_h0 / npar as f64).filter(|v| v.is_finite());
     Ok(FimlInference {
         vcov: Some(vcov),
         robust: Some(robust),
