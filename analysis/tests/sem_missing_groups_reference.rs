@@ -234,3 +234,87 @@ fn three_groups_mar_mlr_metric() {
 fn three_groups_mar_mlr_scalar() {
     check("groups3_mar_mlr_scalar", 200);
 }
+
+/// `invariance --missing ml`: each level against the previous one as
+/// lavTestLRT (χ² difference for ML, Satorra–Bentler 2001 for MLR) and the
+/// differences of CFI and RMSEA (robust: FIML-corrected), 1e-3 relative
+/// (floor 1e-2; p-values floor 1e-3).
+fn check_invariance(name: &str) {
+    use analysis::sem::invariance;
+    let fx = fixture(name);
+    let data = Dataset::from_path(format!("{ROOT}/{}", fx["data"].as_str().unwrap())).unwrap();
+    let columns: Vec<String> = (1..=6).map(|i| format!("x{i}")).collect();
+    let grouped = IncompleteGroups::from_dataset(&data, "grp", &columns).unwrap();
+    let spec = ModelSpec::parse(fx["model"].as_str().unwrap()).unwrap();
+    let estimator = fx["estimator"].as_str().unwrap();
+    let options = Options {
+        estimator: estimator.parse().unwrap(),
+        meanstructure: true,
+        ..Options::default()
+    };
+    let result = invariance::test_missing(&spec, &grouped, &options).unwrap();
+    let tests = fx["tests"].as_array().unwrap();
+    assert_eq!(result.tests.len(), tests.len(), "{name}");
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (ours, theirs) in result.tests.iter().zip(tests) {
+        assert_eq!(ours.from, theirs["from"].as_str().unwrap());
+        assert_eq!(ours.to, theirs["to"].as_str().unwrap());
+        let id = format!("{name}: {} → {}", ours.from, ours.to);
+        let robust = estimator == "MLR";
+        for (key, value, floor) in [
+            ("chisq_diff", Some(ours.chisq_diff), 1e-2),
+            ("df_diff", Some(ours.df_diff), 1e-2),
+            ("pvalue", Some(ours.pvalue), 1e-3),
+            ("delta_cfi", Some(ours.delta_cfi), 1e-2),
+            ("delta_rmsea", Some(ours.delta_rmsea), 1e-2),
+            (
+                "delta_cfi_robust",
+                ours.delta_cfi_robust.filter(|_| robust),
+                1e-2,
+            ),
+            (
+                "delta_rmsea_robust",
+                ours.delta_rmsea_robust.filter(|_| robust),
+                1e-2,
+            ),
+        ] {
+            let theirs = if value.is_none() {
+                None
+            } else {
+                theirs[key].as_f64()
+            };
+            close(&mut failures, format!("{id} {key}"), value, theirs, floor);
+            compared += usize::from(value.is_some());
+        }
+        let method = if robust {
+            "satorra.bentler.2001"
+        } else {
+            "standard"
+        };
+        assert_eq!(ours.method, method, "{id}");
+    }
+    eprintln!("{name}: {compared} values");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(compared >= 15, "{name}: only {compared}");
+}
+
+#[test]
+fn invariance_two_groups_mcar_ml() {
+    check_invariance("groups2_mcar_ml_invariance");
+}
+
+#[test]
+fn invariance_two_groups_mcar_mlr() {
+    check_invariance("groups2_mcar_mlr_invariance");
+}
+
+#[test]
+fn invariance_three_groups_mar_ml() {
+    check_invariance("groups3_mar_ml_invariance");
+}
+
+#[test]
+fn invariance_three_groups_mar_mlr() {
+    check_invariance("groups3_mar_mlr_invariance");
+}

@@ -20,7 +20,9 @@
 # tests/reference/sem_missing.R plus the group column, `group_equal`, each
 # estimate's group, the χ² per group and each group's EM moments):
 # two- and three-group configural, metric (loadings) and scalar (loadings,
-# intercepts) models by ML and MLR; and single-group MLR fits of the
+# intercepts) models by ML and MLR; the invariance sequence (configural to
+# strict, lavTestLRT and the differences of CFI and RMSEA) to
+# <data>_<estimator>_invariance.json; and single-group MLR fits of the
 # structural model with MAR data and of the model with constrained means
 # (tests/data/sem/missing_*.csv of sem_missing.R).
 # Needs: r-cran-lavaan, r-cran-jsonlite.
@@ -52,7 +54,8 @@ group_model <- "
   f2 =~ x4 + x5 + x6
 "
 levels <- list(configural = "", metric = c("loadings"),
-               scalar = c("loadings", "intercepts"))
+               scalar = c("loadings", "intercepts"),
+               strict = c("loadings", "intercepts", "residuals"))
 
 write_fit <- function(name, fit, model, data_path, estimator, group = NULL,
                       group_equal = character(0)) {
@@ -101,12 +104,43 @@ write_fit <- function(name, fit, model, data_path, estimator, group = NULL,
 for (d in list(list(name = "groups2_mcar", data = g2, path = paths$g2),
                list(name = "groups3_mar", data = g3, path = paths$g3))) {
   for (estimator in c("ML", "MLR")) {
+    fits <- list()
     for (level in names(levels)) {
       fit <- cfa(group_model, data = d$data, group = "grp", estimator = estimator,
                  missing = "ml", group.equal = levels[[level]])
-      write_fit(paste0(d$name, "_", tolower(estimator), "_", level), fit, group_model,
-                d$path, estimator, group = "grp", group_equal = setdiff(levels[[level]], ""))
+      fits[[level]] <- fit
+      if (level != "strict") {
+        write_fit(paste0(d$name, "_", tolower(estimator), "_", level), fit, group_model,
+                  d$path, estimator, group = "grp", group_equal = setdiff(levels[[level]], ""))
+      }
     }
+    # The invariance sequence (paraclinic invariance --missing ml): each
+    # level against the previous one by lavTestLRT (χ² difference for ML,
+    # Satorra-Bentler 2001 for MLR) and the differences of CFI and RMSEA
+    # (and of their robust, FIML-corrected versions).
+    tests <- list()
+    for (k in 2:length(fits)) {
+      a <- fits[[k - 1]]
+      b <- fits[[k]]
+      lrt <- lavTestLRT(b, a)
+      fa <- fitMeasures(a)
+      fb <- fitMeasures(b)
+      tests[[k - 1]] <- list(
+        from = names(fits)[k - 1], to = names(fits)[k],
+        chisq_diff = num(lrt[2, "Chisq diff"]), df_diff = lrt[2, "Df diff"],
+        pvalue = num(lrt[2, "Pr(>Chisq)"]),
+        delta_cfi = unname(fb["cfi"] - fa["cfi"]),
+        delta_rmsea = unname(fb["rmsea"] - fa["rmsea"]),
+        delta_cfi_robust = unname(fb["cfi.robust"] - fa["cfi.robust"]),
+        delta_rmsea_robust = unname(fb["rmsea.robust"] - fa["rmsea.robust"]))
+    }
+    name <- paste0(d$name, "_", tolower(estimator), "_invariance")
+    writeLines(toJSON(list(name = name, data = d$path, estimator = estimator,
+                           model = group_model, tests = tests),
+                      auto_unbox = TRUE, digits = NA, null = "null", na = "null",
+                      pretty = TRUE),
+               file.path(fixture_dir, paste0(name, ".json")))
+    cat("wrote", name, "\n")
   }
 }
 
