@@ -557,7 +557,11 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         &fit,
     )?;
     fit.robust = robust.robust;
-    fit.fiml = Some(robust.measures);
+    let more = super::fit_more::of(&fit, 1);
+    fit.fiml = Some(missing_robust::FimlMeasures {
+        more: Some(more),
+        ..robust.measures
+    });
     let vcov = robust.vcov.unwrap_or(ml_vcov);
     for p in table.params.iter_mut() {
         p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));

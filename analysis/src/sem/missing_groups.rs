@@ -316,7 +316,11 @@ pub fn fit(
         .collect();
     let robust = missing_robust::inference(options.estimator, &fiml_groups, &information, &fit)?;
     fit.robust = robust.robust;
-    fit.fiml = Some(robust.measures);
+    let more = super::fit_more::of(&fit, ngroups);
+    fit.fiml = Some(missing_robust::FimlMeasures {
+        more: Some(more),
+        ..robust.measures
+    });
     let vcov = robust.vcov.unwrap_or(ml_vcov);
     for t in tables.iter_mut() {
         for p in t.params.iter_mut() {

@@ -84,6 +84,10 @@ pub struct FimlMeasures {
     /// p-value of H0: robust RMSEA ≥ 0.08.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rmsea_notclose_pvalue_robust: Option<f64>,
+    /// lavaan's other closed-form measures (NNFI, RFI, IFI, RNI, PNFI,
+    /// not-close fit, critical N, MFI, ECVI).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub more: Option<super::fit_more::MoreMeasures>,
 }
 
 /// What [`inference`] finds.

@@ -59,6 +59,7 @@ pub mod bootstrap;
 pub mod compare;
 pub mod estimate;
 pub mod fit;
+pub mod fit_more;
 pub mod groups;
 pub mod information;
 pub mod invariance;
