@@ -560,30 +560,31 @@ impl MissingPatterns {
                     info[(i, j)] += nk * pm[(i, j)];
                 }
             }
-            // The symmetric pairs a vech element stands for.
-            let sym = |r: usize, c: usize| -> Vec<(usize, usize)> {
-                if r == c {
-                    vec![(r, c)]
-                } else {
-                    vec![(r, c), (c, r)]
-                }
-            };
+            // The symmetric pairs a vech element stands for (the first one
+            // only on the diagonal).
+            let sym = |r: usize, c: usize| ([(r, c), (c, r)], if r == c { 1 } else { 2 });
             for (e, &(r, c)) in pairs.iter().enumerate() {
                 // vec index (k, i): row k, column i of the matrix; x ⊗ P
                 // holds P[k, j]·x[i] there.
+                let (se, ne) = sym(r, c);
+                let se = &se[..ne];
                 for j in 0..p {
-                    let v: f64 = sym(r, c).iter().map(|&(k, i)| pm[(k, j)] * x[i]).sum();
+                    let v: f64 = se.iter().map(|&(k, i)| pm[(k, j)] * x[i]).sum();
                     info[(p + e, j)] += nk * v;
                     info[(j, p + e)] += nk * v;
                 }
-                for (f, &(r2, c2)) in pairs.iter().enumerate() {
+                for (f, &(r2, c2)) in pairs.iter().enumerate().skip(e) {
+                    let (sf, nf) = sym(r2, c2);
                     let mut v = 0.0;
-                    for &(k, i) in &sym(r, c) {
-                        for &(l, j) in &sym(r2, c2) {
+                    for &(k, i) in se {
+                        for &(l, j) in &sf[..nf] {
                             v += pm[(i, j)] * tm[(k, l)];
                         }
                     }
                     info[(p + e, p + f)] += 0.5 * nk * v;
+                    if f != e {
+                        info[(p + f, p + e)] += 0.5 * nk * v;
+                    }
                 }
             }
         }

@@ -557,6 +557,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         &fit,
     )?;
     fit.robust = robust.robust;
+    let robust_skipped = robust.skipped_moments;
     let more = super::fit_more::of(&fit, 1);
     fit.fiml = Some(missing_robust::FimlMeasures {
         more: Some(more),
@@ -584,6 +585,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         warnings_list.push(SemWarning::EmNotConverged {
             iterations: h1.iterations,
         });
+    }
+    if let Some(moments) = robust_skipped {
+        warnings_list.push(SemWarning::RobustIndicesSkipped { moments });
     }
     let never_together = patterns.pairs_never_observed_together();
     if !never_together.is_empty() {

@@ -316,6 +316,9 @@ pub fn fit(
         .collect();
     let robust = missing_robust::inference(options.estimator, &fiml_groups, &information, &fit)?;
     fit.robust = robust.robust;
+    if let Some(moments) = robust.skipped_moments {
+        group_warnings.push(super::SemWarning::RobustIndicesSkipped { moments }.to_string());
+    }
     let more = super::fit_more::of(&fit, ngroups);
     fit.fiml = Some(missing_robust::FimlMeasures {
         more: Some(more),

@@ -41,7 +41,7 @@ use super::robust::{
     vech_pairs, RobustFit, RobustInference,
 };
 use super::Estimator;
-use crate::error::{AnalysisError, Result};
+use crate::error::{AnalysisError, Location, Result};
 use crate::mvnorm_missing::{MissingPatterns, Unrestricted};
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
@@ -90,8 +90,18 @@ pub struct FimlMeasures {
     pub more: Option<super::fit_more::MoreMeasures>,
 }
 
+/// Above this many unrestricted moments (means, variances, covariances,
+/// over all groups: 1 000 is 43 variables in one group) the robust pieces
+/// are not computed: they form the q × q information of the unrestricted
+/// model, invert it and multiply such matrices (O(q³) time, O(q²) memory;
+/// the 78-item questionnaire has q = 3 159). ML fits then go without the
+/// robust indices (with a warning); MLR is refused.
+pub const ROBUST_MOMENTS_LIMIT: usize = 1000;
+
 /// What [`inference`] finds.
 pub(crate) struct FimlInference {
+    /// The robust indices were skipped for this many moments.
+    pub skipped_moments: Option<usize>,
     /// The Huber–White covariance of the estimates (MLR only).
     pub vcov: Option<DMatrix<f64>>,
     /// The scaled test and indices (MLR only), robust ones FIML-corrected.
@@ -319,6 +329,26 @@ pub(crate) fn inference(
     information: &DMatrix<f64>,
     fit: &FitMeasures,
 ) -> Result<FimlInference> {
+    let moments: usize = groups
+        .iter()
+        .map(|g| g.table.p() * (g.table.p() + 3) / 2)
+        .sum();
+    if moments > ROBUST_MOMENTS_LIMIT {
+        if estimator == Estimator::MLR {
+            return Err(AnalysisError::unsuitable(
+                Location::source(&groups[0].patterns.source),
+                format!(
+                    "MLR with --missing ml needs the information of all {moments} unrestricted moments (means, variances, covariances), more than {ROBUST_MOMENTS_LIMIT}: fit fewer variables, or use ML with --missing ml (observed-information SEs) or MLR with --missing listwise"
+                ),
+            ));
+        }
+        return Ok(FimlInference {
+            skipped_moments: Some(moments),
+            vcov: None,
+            robust: None,
+            measures: FimlMeasures::default(),
+        });
+    }
     let nobs: usize = groups.iter().map(|g| g.patterns.nobs).sum();
     let n = nobs as f64;
     let mlr = estimator == Estimator::MLR;
@@ -410,6 +440,7 @@ pub(crate) fn inference(
         measures.rmsea_ci_upper_robust = ri.ci.1;
         measures.rmsea_pvalue_robust = ri.pvalue;
         return Ok(FimlInference {
+            skipped_moments: None,
             vcov: None,
             robust: None,
             measures,
@@ -441,6 +472,7 @@ pub(crate) fn inference(
     measures.scaling_factor_h1 = Some(trace_h1 / ndat as f64).filter(|v| v.is_finite());
     measures.scaling_factor_h0 = Some(trace_h0 / npar as f64).filter(|v| v.is_finite());
     Ok(FimlInference {
+        skipped_moments: None,
         vcov: Some(vcov),
         robust: Some(robust),
         measures,
