@@ -61,7 +61,7 @@ pub struct Args {
     pub ordered_all: bool,
     /// Missing values: listwise (drop incomplete records, lavaan's default)
     /// or ml (full-information ML: every case with a value; implies a mean
-    /// structure; raw data and the ML estimator only).
+    /// structure; raw data, the ML or MLR estimator, also with --group).
     #[arg(long, value_name = "listwise|ml", default_value = "listwise")]
     pub missing: String,
     /// Free intercepts of the observed variables, latent means fixed at 0
