@@ -21,9 +21,14 @@
 //!   "hessian"`), here by central differences of the analytic gradient, as
 //!   lavaan's `lav_model_hessian`.
 //!
-//! Not supported (each a clear error): robust estimators (MLM, MLR) with
-//! missing data, fixed exogenous covariates, the Wishart likelihood, the
-//! bootstrap and modification indices.
+//! MLR (Huber–White SEs, the Yuan–Bentler test) and the FIML-corrected
+//! robust indices lavaan reports with missing data are in
+//! [`super::missing_robust`]; groups in [`super::missing_groups`].
+//!
+//! Not supported (each a clear error): MLM with missing data (lavaan
+//! refuses it too), least squares and ordered indicators, fixed exogenous
+//! covariates, the Wishart likelihood, the bootstrap and modification
+//! indices.
 //!
 //! Optimisation: L-BFGS on F, then Newton steps with that Hessian.
 
