@@ -17,54 +17,10 @@
 //! (`scripts/bench-sem --with-lavaan-wlsmv`); without it the ratio is taken
 //! against lavaan's time recorded on this machine, and says so.
 
-use std::path::Path;
+mod common;
+use common::{print_timings, run, side_by_side, summarize, Run};
 use std::process::Command;
 use std::time::Instant;
-
-struct Run {
-    seconds: f64,
-    peak_kb: Option<u64>,
-    stderr: String,
-}
-
-fn run(program: &str, args: &[&str]) -> Option<Run> {
-    let time = Path::new("/usr/bin/time").exists();
-    let mut cmd = if time {
-        let mut c = Command::new("/usr/bin/time");
-        c.arg("-f").arg("PEAK_RSS_KB %M").arg(program);
-        c
-    } else {
-        Command::new(program)
-    };
-    cmd.args(args);
-    let start = Instant::now();
-    let out = cmd.output().ok()?;
-    let seconds = start.elapsed().as_secs_f64();
-    if !out.status.success() {
-        eprintln!("{program} failed: {}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let peak_kb = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("PEAK_RSS_KB "))
-        .and_then(|v| v.trim().parse().ok());
-    Some(Run {
-        seconds,
-        peak_kb,
-        stderr,
-    })
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 /// lavaan 0.6.14's WLSMV fit of the 78 ordered items at N = 385 on this
 /// machine (issue 14: 11 min 41 s), for when it is not rerun.
@@ -93,21 +49,9 @@ fn wlsmv(exe: &str, model: &str, data: &str, r_script: &str, reps: usize, with_l
         println!("paraclinic did not run");
         return;
     }
-    let t_ours = median(ours.iter().map(|r| r.seconds).collect());
-    println!(
-        "paraclinic sem --ordered-all: median {:.3} s, peak RSS {} kB",
-        t_ours,
-        ours.iter()
-            .filter_map(|r| r.peak_kb)
-            .max()
-            .map_or("?".into(), |k| k.to_string())
-    );
+    let t_ours = summarize("paraclinic sem --ordered-all", &ours);
     println!("Where paraclinic's time goes (last run):");
-    for l in ours.last().map(|r| r.stderr.as_str()).unwrap_or("").lines() {
-        if let Some(rest) = l.strip_prefix("paraclinic: timing:") {
-            println!("  {}", rest.trim());
-        }
-    }
+    print_timings(&ours, "paraclinic: timing:");
     let t_lavaan = if with_lavaan {
         let start = Instant::now();
         let out = Command::new("Rscript")
@@ -158,60 +102,7 @@ fn main() {
     );
     let ours_args = ["sem", "--model", &model, "--data", &data, "--timings"];
     let theirs_args = [r_script.as_str(), &model, &data];
-    let mut ours = Vec::new();
-    let mut theirs = Vec::new();
-    // Interleave the two so that machine load affects both alike.
-    for _ in 0..reps {
-        if let Some(r) = run(exe, &ours_args) {
-            ours.push(r);
-        }
-        if let Some(r) = run("Rscript", &theirs_args) {
-            theirs.push(r);
-        }
-    }
-    if ours.is_empty() {
-        println!("paraclinic did not run");
-        return;
-    }
-    let t_ours = median(ours.iter().map(|r| r.seconds).collect());
-    let rss_ours = ours.iter().filter_map(|r| r.peak_kb).max();
-    println!(
-        "paraclinic sem: median {:.3} s, peak RSS {} kB",
-        t_ours,
-        rss_ours.map_or("?".into(), |k| k.to_string())
-    );
-    if theirs.is_empty() {
-        println!("lavaan: Rscript or lavaan not available; no ratio");
-    } else {
-        let t_theirs = median(theirs.iter().map(|r| r.seconds).collect());
-        let rss_theirs = theirs.iter().filter_map(|r| r.peak_kb).max();
-        println!(
-            "lavaan (Rscript): median {:.3} s, peak RSS {} kB",
-            t_theirs,
-            rss_theirs.map_or("?".into(), |k| k.to_string())
-        );
-        println!(
-            "ratio lavaan / paraclinic (whole processes): {:.1}x",
-            t_theirs / t_ours
-        );
-        println!("\nWhere lavaan's time goes (last run):");
-        for l in theirs
-            .last()
-            .map(|r| r.stderr.as_str())
-            .unwrap_or("")
-            .lines()
-        {
-            if let Some(rest) = l.strip_prefix("lavaan timing:") {
-                println!("  {}", rest.trim());
-            }
-        }
-    }
-    println!("\nWhere paraclinic's time goes (last run; the rest is process start, CSV parsing and printing):");
-    for l in ours.last().map(|r| r.stderr.as_str()).unwrap_or("").lines() {
-        if let Some(rest) = l.strip_prefix("paraclinic: timing:") {
-            println!("  {}", rest.trim());
-        }
-    }
+    side_by_side(exe, &ours_args, &theirs_args, reps);
     wlsmv(
         exe,
         &model,

@@ -10,6 +10,9 @@ use analysis::sem::{self, Estimator, ModelSpec, Options, SampleMoments};
 use analysis::Dataset;
 use serde_json::Value;
 
+mod common;
+use common::Comparison;
+
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 fn fit_fixture(name: &str) -> (Value, sem::SemFit) {
@@ -28,71 +31,16 @@ fn fit_fixture(name: &str) -> (Value, sem::SemFit) {
 }
 
 /// Compares every estimate row and every fit measure that our JSON has
-/// under lavaan's name; returns the failures and the number compared.
-fn compare(name: &str) -> (Vec<String>, usize, f64) {
+/// under lavaan's name.
+fn assert_fixture(name: &str, at_least: usize) {
     let (fx, fit) = fit_fixture(name);
     assert!(fit.converged, "{name}");
-    let mut failures = Vec::new();
-    let mut compared = 0;
-    let mut worst = 0.0f64;
-    let mut close =
-        |what: String, ours: Option<f64>, theirs: Option<f64>, floor: f64| match (ours, theirs) {
-            (Some(a), Some(b)) => {
-                let rel = (a - b).abs() / b.abs().max(floor);
-                compared += 1;
-                worst = worst.max(rel);
-                if rel.is_nan() || rel > 1e-3 {
-                    failures.push(format!(
-                        "{name}: {what}: ours {a} lavaan {b} (rel {rel:.2e})"
-                    ));
-                }
-            }
-            (None, None) => {}
-            (a, b) => failures.push(format!("{name}: {what}: ours {a:?} lavaan {b:?}")),
-        };
-    let rows = fx["estimates"].as_array().unwrap();
-    assert_eq!(fit.table.params.len(), rows.len(), "{name}: number of rows");
-    for r in rows {
-        let (l, op, rh) = (
-            r["lhs"].as_str().unwrap(),
-            r["op"].as_str().unwrap(),
-            r["rhs"].as_str().unwrap(),
-        );
-        let e = fit
-            .table
-            .find(l, op.parse().unwrap(), rh)
-            .unwrap_or_else(|| panic!("{name}: missing {l} {op} {rh}"));
-        let id = format!("{l} {op} {rh}");
-        close(format!("{id} est"), Some(e.value), r["est"].as_f64(), 1e-2);
-        close(format!("{id} se"), e.se, r["se"].as_f64(), 1e-2);
-        close(format!("{id} std_lv"), e.std_lv, r["std_lv"].as_f64(), 1e-2);
-        close(
-            format!("{id} std_all"),
-            e.std_all,
-            r["std_all"].as_f64(),
-            1e-2,
-        );
-    }
-    let ours = serde_json::to_value(&fit.fit).unwrap();
-    let theirs = fx["fit"].as_object().unwrap();
-    let mut unknown = Vec::new();
-    for (key, value) in ours.as_object().unwrap() {
-        let Some(reference) = theirs.get(key) else {
-            unknown.push(format!("{name}: {key} is not one of lavaan's fit measures"));
-            continue;
-        };
-        let floor = if key.contains("pvalue") { 1e-3 } else { 1e-2 };
-        close(key.clone(), value.as_f64(), reference.as_f64(), floor);
-    }
-    failures.extend(unknown);
-    (failures, compared, worst)
-}
-
-fn assert_fixture(name: &str, at_least: usize) {
-    let (failures, compared, worst) = compare(name);
-    eprintln!("{name}: {compared} values, worst relative difference {worst:.1e}");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(compared >= at_least, "{name}: only {compared} compared");
+    let mut c = Comparison::new(name);
+    c.estimates(&fit.table, fx["estimates"].as_array().unwrap());
+    c.fit_measures(&serde_json::to_value(&fit.fit).unwrap(), &fx["fit"], |_| {
+        None
+    });
+    c.assert_done(at_least);
 }
 
 #[test]

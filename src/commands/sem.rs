@@ -276,7 +276,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
 }
 
 /// The names of `--ordered a,b,…`: none empty, none twice.
-fn ordered_names(list: &str) -> Result<Vec<String>, AnalysisError> {
+pub fn ordered_names(list: &str) -> Result<Vec<String>, AnalysisError> {
     let names: Vec<String> = list.split(',').map(|n| n.trim().to_owned()).collect();
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() {

@@ -1,9 +1,12 @@
 //! `paraclinic sem-compare`: nested models fitted to the same data, tested
-//! against each other as lavaan's `lavTestLRT`.
+//! against each other as lavaan's `lavTestLRT` (satorra.2000 for WLSMV),
+//! after a nestedness check as semTools' `net()` for ML, MLM and MLR
+//! (`analysis::sem::nesting`).
 
 use analysis::error::AnalysisError;
 use analysis::sem::compare::{self, ComparedModel};
 use analysis::sem::groups::{self, GroupEqual};
+use analysis::sem::nesting::Refit;
 use analysis::sem::{self, ModelSpec, Options, SampleMoments};
 use analysis::Dataset;
 
@@ -20,10 +23,20 @@ pub struct Args {
     /// Likelihood: normal (lavaan) or wishart (AMOS).
     #[arg(long, value_enum, default_value = "normal")]
     pub likelihood: LikelihoodArg,
-    /// Estimator: ML (χ² difference), MLM or MLR (Satorra–Bentler 2001
-    /// scaled difference).
-    #[arg(long, value_name = "ML|MLM|MLR", default_value = "ML")]
-    pub estimator: String,
+    /// Estimator: ML or GLS (χ² difference), MLM or MLR (Satorra–Bentler
+    /// 2001 scaled difference), WLSMV (Satorra 2000 scaled-shifted
+    /// difference), DWLS or ULS (χ² difference, their standard test).
+    /// Default: WLSMV with ordered indicators, ML otherwise.
+    #[arg(long, value_name = "ML|MLM|MLR|WLSMV|DWLS|ULS|GLS")]
+    pub estimator: Option<String>,
+    /// Ordered (ordinal) indicators, fitted through thresholds and
+    /// polychoric correlations (lavaan's ordered =); every observed variable
+    /// of every model must be listed (or use --ordered-all).
+    #[arg(long, value_name = "a,b,…", conflicts_with = "ordered_all")]
+    pub ordered: Option<String>,
+    /// Treat every observed variable of every model as ordered.
+    #[arg(long)]
+    pub ordered_all: bool,
     /// Free intercepts of the observed variables (lavaan's meanstructure).
     #[arg(long)]
     pub meanstructure: bool,
@@ -43,7 +56,24 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<(), AnalysisError> {
-    let estimator: sem::Estimator = args.estimator.parse()?;
+    let ordered_asked = args.ordered_all || args.ordered.is_some();
+    let estimator: sem::Estimator = match &args.estimator {
+        Some(e) => e.parse()?,
+        None if ordered_asked => sem::Estimator::WLSMV,
+        None => sem::Estimator::ML,
+    };
+    let ordered_list = args
+        .ordered
+        .as_deref()
+        .map(super::sem::ordered_names)
+        .transpose()?;
+    if let (true, Some(group)) = (ordered_asked, &args.group) {
+        return Err(AnalysisError::invalid_argument(
+            "--group",
+            group,
+            "no --group with --ordered or --ordered-all (ordered indicators are not yet fitted in groups)",
+        ));
+    }
     let equal: GroupEqual = args.group_equal.as_deref().unwrap_or("").parse()?;
     if args.model.len() < 2 {
         return Err(AnalysisError::invalid_argument(
@@ -69,13 +99,33 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         let fitted = match &args.group {
             Some(group) => {
                 let sample = super::sem::grouped_sample(&spec, &args.data, group)?;
-                ComparedModel::of_groups(path, &groups::fit(&spec, &sample, &equal, &options)?)
+                let fit = groups::fit(&spec, &sample, &equal, &options)?;
+                ComparedModel {
+                    refit: Refit::of_groups(&spec, &options, &fit),
+                    ..ComparedModel::of_groups(path, &fit)
+                }
             }
             None => {
                 let wanted = super::sem::model_columns(&spec, &data)?;
+                let options = Options {
+                    ordered: match (&ordered_list, args.ordered_all) {
+                        (Some(list), _) => list.clone(),
+                        (None, true) => wanted.clone(),
+                        (None, false) => Vec::new(),
+                    },
+                    ..options.clone()
+                };
+                if !options.ordered.is_empty() {
+                    // The ordinal checks first, with the file, line and
+                    // value: whole numbers, two categories at least.
+                    analysis::polychoric::OrderedData::from_dataset(&data, &options.ordered)?;
+                }
                 let sample = SampleMoments::from_dataset(&data, &wanted)?;
                 let fit = sem::fit(&spec, &sample, &options)?;
-                ComparedModel::of_fit(path, &fit)
+                ComparedModel {
+                    refit: Refit::of_fit(&spec, &options, &fit),
+                    ..ComparedModel::of_fit(path, &fit)
+                }
             }
         };
         models.push(fitted);

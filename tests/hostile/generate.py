@@ -599,6 +599,32 @@ case("sem-compare/one-model", ["sem-compare", "--data", G2, "--model", grp_lav],
 case("sem-compare/same-model", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_lav], exit=2, stderr="not nested")
 case("sem-compare/equal-df", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_same_df], exit=2, stderr="degrees of freedom")
 case("sem-compare/other-variables", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_other], exit=2, stderr="different observed variables")
+# Least squares and the nesting refit (issue 15 item 3): 5-point items.
+ON = "tests/data/sem/ordinal_nested.csv"
+on_two = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8\n"
+on_cov = w("nested_cov.lav", on_two + "y1 ~~ y2\n")
+on_cfa = w("nested_cfa.lav", on_two)
+on_equal = w("nested_equal.lav", "f1 =~ y1 + a*y2 + a*y3 + a*y4\nf2 =~ y5 + y6 + y7 + y8\n")
+on_orth = w("nested_orthogonal.lav", on_two + "f1 ~~ 0*f2\n")
+on_moved = w("nested_moved.lav", "f1 =~ y1 + y2 + y3 + y4 + y8\nf2 =~ y5 + y6 + y7\ny1 ~~ y2\n")
+grp_moved = w("groups_moved.lav", "f1 =~ x1 + x2 + x3 + x4\nf2 =~ x5 + x6\nx1 ~~ x2\n")
+case("sem-compare/wlsmv", ["sem-compare", "--data", ON, "--model", on_equal, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--json"], exit=0, stdout='"method": "satorra.2000"')
+case("sem-compare/wlsmv-continuous", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--estimator", "WLSMV"], exit=0, stdout="satorra.2000")
+case("sem-compare/dwls", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--estimator", "DWLS", "--json"], exit=0, stdout='"method": "standard"')
+case("sem-compare/uls", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--estimator", "ULS"], exit=0, stdout="standard")
+case("sem-compare/gls", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--estimator", "GLS"], exit=0, stdout="standard")
+case("sem-compare/not-nested-refit", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved], exit=2, stderr="net()")
+case("sem-compare/not-nested-refit-mlm", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved, "--estimator", "MLM"], exit=2, stderr="not nested")
+case("sem-compare/not-nested-refit-means", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved, "--meanstructure"], exit=2, stderr="not nested")
+case("sem-compare/not-nested-refit-groups", ["sem-compare", "--data", G2, "--model", grp_orth, "--model", grp_moved, "--group", "grp"], exit=2, stderr="not nested")
+case("sem-compare/not-nested-cheap-first", ["sem-compare", "--data", ON, "--model", on_equal, "--model", on_moved, "--ordered-all"], exit=2, stderr="lower χ²")
+case("sem-compare/ordered-with-group", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--group", "y1"], exit=2, stderr="--group")
+case("sem-compare/ordered-some", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,y2"], exit=2, stderr="ordered and continuous")
+case("sem-compare/ordered-unknown", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "zz"], exit=2, stderr="zz")
+case("sem-compare/ordered-empty-name", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,,y2"], exit=2, stderr="--ordered")
+case("sem-compare/ordered-continuous-data", ["sem-compare", "--data", G2, "--model", grp_lav, "--model", grp_orth, "--ordered-all"], exit=2, stderr="whole number")
+case("sem-compare/ordered-both-flags", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1", "--ordered-all"], exit=2)
+case("sem-compare/bad-estimator", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--estimator", "WLSMVX"], exit=2, stderr="WLSMVX")
 
 # 6. The program itself.
 case("no-arguments", [], exit=2)

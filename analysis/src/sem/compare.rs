@@ -9,12 +9,21 @@
 //! unscaled χ² is divided by the Satorra–Bentler (2001) scaling factor
 //! `c_d = (df₀·c₀ − df₁·c₁)/(df₀ − df₁)` (0: the restricted model, c the
 //! models' scaling factors), lavaan's default `satorra.bentler.2001`.
-//! (The scaled-shifted difference of WLSMV comes with that estimator.)
+//! With WLSMV (whose models carry the scaled-and-shifted test) it is
+//! lavaan's `satorra.2000`: the scaled-and-shifted difference of
+//! [`super::scaled_shifted_difference`], `a·Δχ² + b` on Δdf. DWLS, ULS and
+//! GLS carry the standard test, so their difference is the plain one, as
+//! lavaan's.
 //!
 //! Models that cannot be nested are refused: equal degrees of freedom,
 //! different observed variables, groups or numbers of cases, different
 //! estimators, or a restricted model that fits better than the model it
-//! should restrict (χ² lower by more than rounding).
+//! should restrict (χ² lower by more than rounding). These cheap necessary
+//! conditions come first; then, when both models carry a
+//! [`ComparedModel::refit`] (ML, MLM, MLR, with or without means and
+//! groups), the sufficient check of semTools' `net()`
+//! ([`super::nesting`]): the less restricted model must reproduce the
+//! moments the other implies.
 //!
 //! ```
 //! use analysis::sem::compare::{compare, ComparedModel};
@@ -30,13 +39,16 @@
 
 use super::fit::chisq_sf;
 use super::groups::MultiGroupFit;
+use super::nesting::{refit_chisq, Refit, NESTING_CRITERION};
+use super::scaled_shifted_difference::scaled_shifted_difference;
+use super::wls::TestPieces;
 use super::{Estimator, FitMeasures, SemFit};
 use crate::error::{AnalysisError, Result};
 use serde::Serialize;
 
 /// What a difference test needs of a fitted model, and the measures shown
 /// beside it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ComparedModel {
     /// Its name (e.g. the model file).
     pub model: String,
@@ -62,6 +74,14 @@ pub struct ComparedModel {
     pub chisq_scaling_factor: Option<f64>,
     /// The estimator.
     pub estimator: Estimator,
+    /// What the scaled-shifted difference needs (least squares; not
+    /// serialized).
+    #[serde(skip)]
+    pub test_pieces: Option<TestPieces>,
+    /// What the nesting check refits (see [`super::nesting`]; `None`: only
+    /// the necessary conditions are checked; not serialized).
+    #[serde(skip)]
+    pub refit: Option<Refit>,
     /// The observed variables (for the nesting checks; not serialized).
     #[serde(skip)]
     pub observed: Vec<String>,
@@ -85,6 +105,8 @@ impl ComparedModel {
             chisq_scaled: None,
             chisq_scaling_factor: None,
             estimator: Estimator::ML,
+            test_pieces: None,
+            refit: None,
             observed,
             nobs: vec![nobs],
         }
@@ -104,6 +126,8 @@ impl ComparedModel {
             chisq_scaled: robust.and_then(|r| r.chisq_scaled),
             chisq_scaling_factor: robust.and_then(|r| r.chisq_scaling_factor),
             estimator,
+            test_pieces: None,
+            refit: None,
             observed: Vec::new(),
             nobs: Vec::new(),
         }
@@ -114,6 +138,7 @@ impl ComparedModel {
         ComparedModel {
             observed: fit.table.observed.clone(),
             nobs: vec![fit.nobs],
+            test_pieces: fit.test_pieces.clone(),
             ..ComparedModel::with_measures(model, &fit.fit, fit.estimator)
         }
     }
@@ -145,12 +170,19 @@ pub struct DifferenceTest {
     pub df_diff: f64,
     /// P(χ²(Δdf) > difference).
     pub pvalue: f64,
-    /// lavaan's name of the method: `standard` or `satorra.bentler.2001`.
+    /// lavaan's name of the method: `standard`, `satorra.bentler.2001` or
+    /// `satorra.2000`.
     pub method: &'static str,
+    /// The scale a of `satorra.2000` (lavaan's `attr(, "scale")`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    /// The shift b of `satorra.2000` (lavaan's `attr(, "shift")`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift: Option<f64>,
 }
 
 /// The models (fewest df first) and the test of each against the previous.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     /// The models, ordered by df.
     pub models: Vec<ComparedModel>,
@@ -185,18 +217,29 @@ pub fn difference_test(free: &ComparedModel, restricted: &ComparedModel) -> Resu
     check_nested(free, restricted)?;
     let df_diff = restricted.df - free.df;
     let raw = restricted.chisq - free.chisq;
+    let mut scale_shift = None;
     let (chisq_diff, method) = match restricted.estimator {
-        Estimator::ML | Estimator::GLS => (raw, "standard"),
-        // lavaan's lavTestLRT takes their difference by a method of its
-        // own (Asparouhov & Muthén's for WLSMV), not the χ² difference.
-        Estimator::WLSMV | Estimator::DWLS | Estimator::ULS => {
-            return Err(AnalysisError::unsuitable(
-                crate::error::Location::source(&restricted.model),
-                format!(
-                    "the difference test of models fitted by {} is not yet computed (lavaan uses a method of its own for it); compare them with ML, MLM, MLR or GLS",
-                    restricted.estimator.as_str()
-                ),
-            ))
+        // These carry the standard test: lavTestLRT takes the plain
+        // difference.
+        Estimator::ML | Estimator::GLS | Estimator::DWLS | Estimator::ULS => (raw, "standard"),
+        Estimator::WLSMV => {
+            fn pieces(m: &ComparedModel) -> Result<&TestPieces> {
+                m.test_pieces.as_ref().ok_or_else(|| {
+                    AnalysisError::computation(format!(
+                        "the scaled-shifted difference needs the least-squares pieces (Δ, W, Γ) of {}, which its fit did not keep",
+                        m.model
+                    ))
+                })
+            }
+            let d = scaled_shifted_difference(pieces(free)?, pieces(restricted)?, raw, df_diff)
+                .map_err(|e| {
+                    AnalysisError::computation(format!(
+                        "the WLSMV difference test of {} against {}: {e}",
+                        restricted.model, free.model
+                    ))
+                })?;
+            scale_shift = Some((d.scale, d.shift));
+            (d.statistic, "satorra.2000")
         }
         Estimator::MLM | Estimator::MLR => {
             let (Some(c1), Some(c0)) = (
@@ -226,6 +269,8 @@ pub fn difference_test(free: &ComparedModel, restricted: &ComparedModel) -> Resu
         df_diff,
         pvalue: chisq_sf(chisq_diff.max(0.0), df_diff),
         method,
+        scale: scale_shift.map(|(a, _)| a),
+        shift: scale_shift.map(|(_, b)| b),
     })
 }
 
@@ -303,6 +348,21 @@ fn check_nested(free: &ComparedModel, restricted: &ComparedModel) -> Result<()> 
             ),
         ));
     }
+    // The sufficient check last (it fits a model again): semTools' net().
+    if let (Some(f), Some(r)) = (&free.refit, &restricted.refit) {
+        if let Some(chisq) = refit_chisq(f, r) {
+            if chisq >= NESTING_CRITERION {
+                return Err(not_nested(
+                    free,
+                    restricted,
+                    format!(
+                        "{} fitted to the moments that {} implies has χ² = {chisq:.4} (nested models reproduce them: χ² < {NESTING_CRITERION:e}, semTools' net() criterion), so {} can describe data that {} cannot",
+                        free.model, restricted.model, restricted.model, free.model
+                    ),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -364,19 +424,29 @@ impl crate::Render for Comparison {
                 opt(m.rmsea),
             ]);
         }
-        let mut tests = Table::new(
-            "χ² difference tests (lavTestLRT)",
-            &["from", "to", "Δχ²", "Δdf", "p", "method"],
-        );
+        // satorra.2000's scale and shift, as lavTestLRT's attributes.
+        let shifted = self.tests.iter().any(|t| t.scale.is_some());
+        let mut header = vec!["from", "to", "Δχ²", "Δdf", "p", "method"];
+        if shifted {
+            header.extend(["scale a", "shift b"]);
+        }
+        let mut tests = Table::new("χ² difference tests (lavTestLRT)", &header);
         for t in &self.tests {
-            tests.row(vec![
+            let mut row = vec![
                 t.from.clone(),
                 t.to.clone(),
                 fmt_fixed(t.chisq_diff, 3),
                 fmt_fixed(t.df_diff, 0),
                 fmt_p(t.pvalue),
                 t.method.to_owned(),
-            ]);
+            ];
+            if shifted {
+                row.extend([
+                    super::output::or_missing(t.scale, |v| fmt_fixed(v, 4)),
+                    super::output::or_missing(t.shift, |v| fmt_fixed(v, 4)),
+                ]);
+            }
+            tests.row(row);
         }
         vec![models, tests]
     }

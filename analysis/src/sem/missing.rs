@@ -650,6 +650,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         vcov,
         implied_cov: imp.sigma.clone(),
         timings: laps,
+        test_pieces: None,
         missing: Some(MissingSummary {
             method: Missing::Ml,
             npatterns: patterns.patterns.len(),

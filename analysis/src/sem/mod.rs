@@ -68,11 +68,13 @@ pub mod missing_groups;
 pub mod missing_robust;
 pub mod model;
 pub mod modindices;
+pub mod nesting;
 pub mod output;
 pub mod partable;
 pub mod reliability;
 pub mod robust;
 pub mod samplestats;
+pub mod scaled_shifted_difference;
 pub mod standardized;
 pub mod syntax;
 pub mod warnings;
@@ -208,6 +210,9 @@ pub struct SemFit {
     /// Cases and missingness patterns of a full-information ML fit
     /// (`None`: listwise deletion).
     pub missing: Option<MissingSummary>,
+    /// What the difference test of a least-squares fit needs (WLSMV, DWLS,
+    /// ULS, GLS; `None` for the likelihood estimators).
+    pub test_pieces: Option<wls::TestPieces>,
 }
 
 /// The JSON of a [`SemFit`]: keys and order as they have always been.
@@ -451,6 +456,7 @@ pub(crate) fn fit_within(
         implied_cov: imp.sigma.clone(),
         timings: Vec::new(),
         missing: None,
+        test_pieces: None,
     };
     if let Some(b) = &options.bootstrap {
         bootstrap::run(&mut result, sample, options, b)?;

@@ -90,7 +90,8 @@ use nalgebra::{DMatrix, DVector};
 use std::collections::HashMap;
 
 /// The weight matrix W of the discrepancy.
-enum Weight {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weight {
     /// A diagonal weight (DWLS: 1 / diag Γ; ULS: ones).
     Diagonal(DVector<f64>),
     /// A full weight (GLS).
@@ -99,7 +100,7 @@ enum Weight {
 
 impl Weight {
     /// W·X.
-    fn times(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+    pub fn times(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
         match self {
             Weight::Diagonal(w) => {
                 let mut out = x.clone();
@@ -131,6 +132,86 @@ impl Weight {
             Weight::Full(w) => g * w,
         }
     }
+}
+
+/// What lavaan's difference test of least-squares fits (`lavTestLRT`'s
+/// `satorra.2000`, see [`super::compare`]) needs of a fitted model, one
+/// entry per group (group 1 first; one entry without groups). The
+/// information is `Σ_g (n_g/N)·Δ_gᵀW_gΔ_g` ([`TestPieces::information`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestPieces {
+    /// Per group.
+    pub groups: Vec<GroupTestPieces>,
+}
+
+/// One group's part of [`TestPieces`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupTestPieces {
+    /// The sample statistics, in the order of Δ's and W's rows: `x|t1`
+    /// (thresholds), `x~~y` (polychoric correlations, or covariances and
+    /// variances), `x~1` (means); the names of a pair in the model's order.
+    pub statistics: Vec<String>,
+    /// Δ = ∂σ/∂θᵀ at the estimates: statistics × the model's free
+    /// parameters (all groups' parameters in a multi-group model; a
+    /// parameter shared by labels is one column).
+    pub delta: DMatrix<f64>,
+    /// W.
+    pub weight: Weight,
+    /// G (N_g × statistics) with Γ = GᵀG, lavaan's NACOV (Γ is never
+    /// formed: 3 315 statistics for 78 five-point items); `None` without
+    /// raw data.
+    pub gamma_root: Option<DMatrix<f64>>,
+    /// Cases of the group.
+    pub nobs: usize,
+}
+
+impl TestPieces {
+    /// Total number of cases.
+    pub fn ntotal(&self) -> usize {
+        self.groups.iter().map(|g| g.nobs).sum()
+    }
+
+    /// lavaan's expected information of a least-squares fit,
+    /// `Σ_g (n_g/N)·Δ_gᵀW_gΔ_g`.
+    pub fn information(&self) -> DMatrix<f64> {
+        let n = self.ntotal() as f64;
+        let k = self.groups.first().map_or(0, |g| g.delta.ncols());
+        let mut info = DMatrix::zeros(k, k);
+        for g in &self.groups {
+            info += g.delta.transpose() * g.weight.times(&g.delta) * (g.nobs as f64 / n);
+        }
+        info
+    }
+}
+
+/// The names of the sample statistics of a least-squares fit, in the
+/// order of s (see [`GroupTestPieces::statistics`]).
+fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<String> {
+    let names = &table.observed;
+    let mut out = vec![String::new(); st.s.len()];
+    if ordered {
+        for (v, &at) in st.threshold_offset.iter().enumerate() {
+            let end = st
+                .threshold_offset
+                .get(v + 1)
+                .copied()
+                .unwrap_or(st.n_first);
+            for (k, slot) in out[at..end].iter_mut().enumerate() {
+                *slot = format!("{}|t{}", names[v], k + 1);
+            }
+        }
+    } else if st.mean.is_some() {
+        for (v, slot) in out[..table.p()].iter_mut().enumerate() {
+            *slot = format!("{}~1", names[v]);
+        }
+    }
+    let pairs = vech_pairs(table.p())
+        .into_iter()
+        .filter(|&(a, b)| !ordered || a != b);
+    for (slot, (a, b)) in out[st.n_first..].iter_mut().zip(pairs) {
+        *slot = format!("{}~~{}", names[b], names[a]);
+    }
+    out
 }
 
 /// The sample statistics of a least-squares fit.
@@ -1117,6 +1198,7 @@ pub(crate) fn fit(
     }
     warnings.extend(warnings::of_fit(&table, &imp, sample));
     laps.lap("R², reliability, warnings");
+    let statistics = statistic_names(&table, &st, ordered);
     Ok(SemFit {
         converged: min.converged,
         nobs: n,
@@ -1142,6 +1224,15 @@ pub(crate) fn fit(
         implied_cov: imp.sigma.clone(),
         timings: laps.laps,
         missing: None,
+        test_pieces: Some(TestPieces {
+            groups: vec![GroupTestPieces {
+                statistics,
+                delta: j,
+                weight: st.weight,
+                gamma_root: st.influence,
+                nobs: n,
+            }],
+        }),
     })
 }
 
