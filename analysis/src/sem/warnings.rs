@@ -141,7 +141,7 @@ impl fmt::Display for SemWarning {
             ),
             SemWarning::RobustIndicesSkipped { moments } => write!(
                 f,
-                "the robust (FIML-corrected) CFI, TLI and RMSEA are not computed for {moments} unrestricted moments (more than {}): they need that many squared, inverted; lavaan reports them",
+                "the robust (FIML-corrected) CFI, TLI and RMSEA are not computed for {moments} unrestricted moments (more than {}): they need the {moments} × {moments} information of the unrestricted model and its inverse (lavaan reports them)",
                 super::missing_robust::ROBUST_MOMENTS_LIMIT
             ),
             SemWarning::ZeroCoverage { pairs } => write!(
