@@ -4,7 +4,7 @@
 //! `analysis::sem::invariance`).
 
 use analysis::error::AnalysisError;
-use analysis::sem::{invariance, Estimator, ModelSpec, Options};
+use analysis::sem::{invariance, Estimator, Missing, ModelSpec, Options};
 use analysis::Dataset;
 
 #[derive(clap::Args)]
@@ -39,6 +39,10 @@ pub struct Args {
     /// Treat every observed variable of the model as ordered.
     #[arg(long)]
     pub ordered_all: bool,
+    /// Missing values: listwise (records with a missing value dropped per
+    /// group) or ml (full-information ML in each group; ML or MLR).
+    #[arg(long, value_name = "listwise|ml", default_value = "listwise")]
+    pub missing: String,
     /// Identify factors by fixing latent variances to 1 (lavaan's std.lv).
     #[arg(long)]
     pub std_lv: bool,
@@ -69,7 +73,7 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     } else {
         Vec::new()
     };
-    let sample = super::sem::grouped_sample(&spec, &args.data, &args.group)?;
+    let missing: Missing = args.missing.parse()?;
     let options = Options {
         estimator,
         std_lv: args.std_lv,
@@ -77,7 +81,13 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         ordered,
         ..Options::default()
     };
-    let result = invariance::test(&spec, &sample, &options)?;
+    let result = if missing == Missing::Ml {
+        let data = super::sem::incomplete_groups(&spec, &args.data, &args.group)?;
+        invariance::test_missing(&spec, &data, &options)?
+    } else {
+        let sample = super::sem::grouped_sample(&spec, &args.data, &args.group)?;
+        invariance::test(&spec, &sample, &options)?
+    };
     for m in &result.models {
         for w in &m.fit.warnings {
             eprintln!("paraclinic: warning: {} model: {w}", m.name);

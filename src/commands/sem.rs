@@ -62,7 +62,7 @@ pub struct Args {
     pub ordered_all: bool,
     /// Missing values: listwise (drop incomplete records, lavaan's default)
     /// or ml (full-information ML: every case with a value; implies a mean
-    /// structure; raw data and the ML estimator only).
+    /// structure; raw data, the ML or MLR estimator, also with --group).
     #[arg(long, value_name = "listwise|ml", default_value = "listwise")]
     pub missing: String,
     /// Free intercepts of the observed variables, latent means fixed at 0
@@ -158,13 +158,6 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             "listwise with --ordered or --ordered-all (full-information ML of ordered indicators is not supported)",
         ));
     }
-    if missing == sem::Missing::Ml && args.group.is_some() {
-        return Err(AnalysisError::invalid_argument(
-            "--missing",
-            "ml",
-            "listwise with --group (full-information ML of multi-group models is not yet supported)",
-        ));
-    }
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
@@ -182,8 +175,16 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         } else {
             Vec::new()
         };
+        if missing == sem::Missing::Ml {
+            let data = incomplete_groups(&spec, path, group)?;
+            return run_groups(args, estimator, ordered, |options| {
+                sem::missing_groups::fit(&spec, &data, &group_equal, options)
+            });
+        }
         let sample = grouped_sample(&spec, path, group)?;
-        return run_groups(args, &spec, &sample, &group_equal, estimator, ordered);
+        return run_groups(args, estimator, ordered, |options| {
+            groups::fit(&spec, &sample, &group_equal, options)
+        });
     }
     let mut ordered = Vec::new();
     let sample = match (&args.data, &args.cov) {
@@ -346,6 +347,24 @@ pub fn grouped_sample(
     GroupedSample::from_dataset(&data, group, &wanted)
 }
 
+/// [`grouped_sample`] with missing values kept (`--missing ml`).
+pub fn incomplete_groups(
+    spec: &ModelSpec,
+    path: &str,
+    group: &str,
+) -> Result<sem::missing_groups::IncompleteGroups, AnalysisError> {
+    let data = Dataset::from_path(path)?;
+    let wanted = model_columns(spec, &data)?;
+    if wanted.iter().any(|c| c == group) {
+        return Err(AnalysisError::invalid_argument(
+            "--group",
+            group,
+            "a column that is not also a variable of the model",
+        ));
+    }
+    sem::missing_groups::IncompleteGroups::from_dataset(&data, group, &wanted)
+}
+
 /// The options of a fit that apply to groups; those that do not are
 /// refused by the library with a message.
 pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
@@ -365,11 +384,9 @@ pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
 
 fn run_groups(
     args: &Args,
-    spec: &ModelSpec,
-    sample: &GroupedSample,
-    equal: &GroupEqual,
     estimator: sem::Estimator,
     ordered: Vec<String>,
+    fit_groups: impl FnOnce(&Options) -> Result<groups::MultiGroupFit, AnalysisError>,
 ) -> Result<(), AnalysisError> {
     if args.bootstrap.is_some() {
         return Err(AnalysisError::invalid_argument(
@@ -382,7 +399,7 @@ fn run_groups(
         ordered,
         ..fit_options(args, estimator)
     };
-    let fit = groups::fit(spec, sample, equal, &options)?;
+    let fit = fit_groups(&options)?;
     for w in &fit.warnings {
         eprintln!("paraclinic: warning: {w}");
     }

@@ -414,16 +414,67 @@ case("sem-missing/complete-data", ["sem", "--model", model_paths["hs.lav"], "--d
 case("sem-missing/variable-observed-once", ["sem", "--model", model_paths["hs.lav"], "--data", x1_once] + fiml, exit=2, stderr="observed in only 1 case")
 # lavaan fits it too (same χ² = 71.384 on 24 df) and warns of 0% coverage.
 case("sem-missing/pair-never-observed-together", ["sem", "--model", model_paths["hs.lav"], "--data", never_together] + fiml, exit=0, stderr="never observed together (0% coverage): x1–x2", stdout="71.384")
+# With MLR the scaled test needs the unrestricted model's information, which
+# a zero-coverage pair makes singular: the fit stands, the scaled test is null.
+case("sem-missing/pair-never-observed-together-mlr", ["sem", "--model", model_paths["hs.lav"], "--data", never_together, "--estimator", "MLR", "--json"] + fiml, exit=0, stderr="0% coverage", stdout='"chisq_scaled": null')
 case("sem-missing/one-case", ["sem", "--model", model_paths["hs.lav"], "--data", one_case] + fiml, exit=2, stderr="at least 2")
 case("sem-missing/text-cell", ["sem", "--model", model_paths["hs.lav"], "--data", text_cell] + fiml, exit=2, stderr="line 11")
 case("sem-missing/with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301"] + fiml, exit=2, stderr="raw data")
-case("sem-missing/mlr", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLR"] + fiml, exit=2, stderr="MLR with --missing ml is not yet supported")
-case("sem-missing/mlm", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLM"] + fiml, exit=2, stderr="MLM with --missing ml is not yet supported")
+case("sem-missing/mlr", ["sem", "--model", model_paths["hs.lav"], "--data", empty_rows, "--estimator", "MLR"] + fiml, exit=0, stdout="Yuan-Bentler correction (Mplus variant)")
+case("sem-missing/mlm", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLM"] + fiml, exit=2, stderr="MLM with --missing ml is not allowed")
+case("sem-missing/wlsmv", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "WLSMV"] + fiml, exit=2, stderr="WLSMV with --missing ml is not supported")
 case("sem-missing/wishart", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--likelihood", "wishart"] + fiml, exit=2, stderr="normal likelihood")
 case("sem-missing/bootstrap", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--bootstrap", "10"] + fiml, exit=2, stderr="bootstrap")
 case("sem-missing/modindices", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--modindices"] + fiml, exit=2, stderr="modification indices")
 case("sem-missing/fixed-covariate", ["sem", "--model", fixed_x, "--data", HS] + fiml, exit=2, stderr="fixed exogenous covariates (x4)")
-case("sem-missing/with-group", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--group", "x1"] + fiml, exit=2, stderr="--group")
+case("sem-missing/group-is-a-model-variable", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--group", "x1"] + fiml, exit=2, stderr="--group")
+# --missing ml with --group (issue 15 item 1): each group's data must carry
+# its own likelihood, so what is fine overall can be hostile within a group.
+G2 = "tests/data/sem/groups2_mcar.csv"
+g2_lines = open(os.path.join(ROOT, G2)).read().splitlines()
+def g2_with(name, edit):
+    """groups2_mcar with edit(row index, cells) applied to each data row (cells[0] is the group)."""
+    out = [g2_lines[0]]
+    for i, line in enumerate(g2_lines[1:]):
+        cells = line.split(",")
+        edit(i, cells)
+        out.append(",".join(cells))
+    return w(name, "\n".join(out) + "\n")
+def in_group(label, cols):
+    def edit(i, cells):
+        if cells[0] == f'"{label}"':
+            for c in cols:
+                cells[c] = ""
+    return edit
+g2_model = w("fiml_groups.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\n")
+x3_gone_in_men = g2_with("fiml_groups_x3_missing_in_one_group.csv", in_group("men", [3]))
+men_empty = g2_with("fiml_groups_one_group_all_empty.csv", in_group("men", range(1, 7)))
+men_seen = []
+def one_man(i, cells):
+    if cells[0] == '"men"':
+        men_seen.append(i)
+        if len(men_seen) > 1:
+            for c in range(1, 7):
+                cells[c] = ""
+men_once = g2_with("fiml_groups_one_case_in_a_group.csv", one_man)
+group_blank = g2_with("fiml_groups_blank_group.csv", lambda i, c: c.__setitem__(0, "") if i == 5 else None)
+one_group = g2_with("fiml_groups_one_value.csv", lambda i, c: c.__setitem__(0, '"men"'))
+gm = ["sem", "--model", g2_model, "--group", "grp"] + fiml
+case("sem-missing-groups/ok-mlr", gm + ["--data", G2, "--estimator", "MLR", "--group-equal", "loadings,intercepts", "--json"], exit=0, stdout='"chisq_scaling_factor"')
+case("sem-missing-groups/empty-records-left-out", gm + ["--data", G2], exit=0, stderr="2 case(s) with no value")
+case("sem-missing-groups/variable-missing-in-one-group", gm + ["--data", x3_gone_in_men], exit=2, stderr="group grp = men")
+case("sem-missing-groups/group-all-empty", gm + ["--data", men_empty], exit=2, stderr="0 case(s) with at least one observed value")
+case("sem-missing-groups/one-case-in-a-group", gm + ["--data", men_once], exit=2, stderr="1 case(s) with at least one observed value")
+case("sem-missing-groups/blank-group-value", gm + ["--data", group_blank], exit=2, stderr="line 7")
+case("sem-missing-groups/one-group", gm + ["--data", one_group], exit=2, stderr="at least two groups")
+case("sem-missing-groups/mlm", gm + ["--data", G2, "--estimator", "MLM"], exit=2, stderr="MLM with --missing ml is not allowed")
+case("sem-missing-groups/unknown-group-column", ["sem", "--model", g2_model, "--group", "sex", "--data", G2] + fiml, exit=2, stderr="sex")
+inv = ["invariance", "--model", g2_model, "--group", "grp", "--data"]
+case("invariance-missing/ok-mlr", inv + [G2, "--estimator", "MLR", "--json"] + fiml, exit=0, stdout='"strict"')
+case("invariance-missing/variable-missing-in-one-group", inv + [x3_gone_in_men] + fiml, exit=2, stderr="missing for every case")
+case("invariance-missing/listwise-default", inv + [G2], exit=0, stdout="scalar")
+for v in ["pairwise", "", "fiml"]:
+    case(f"invariance-missing/--missing={v}", inv + [G2, "--missing", v], exit=2, stderr="listwise or ml")
 for v in ["pairwise", "ML", "", "fiml"]:
     case(f"sem-missing/--missing={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--missing", v], exit=2, stderr="listwise or ml")
 case("sem/cov-without-nobs", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC], exit=2)

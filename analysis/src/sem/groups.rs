@@ -759,7 +759,7 @@ fn multi_problem<'a>(
 /// `fitMeasures` for several groups): χ², baseline χ², log-likelihoods
 /// summed; df from all groups' moments; RMSEA × √G; GFI, SRMR weighted
 /// by n_g/N; AGFI and PGFI on all groups' sample statistics.
-fn combine_measures(
+pub(crate) fn combine_measures(
     per_group: &[FitMeasures],
     tables: &[ParTable],
     weights: &[f64],
@@ -823,6 +823,7 @@ fn combine_measures(
         ntotal,
         srmr_bentler_nomean: nomean,
         robust: None,
+        fiml: None,
     }
 }
 

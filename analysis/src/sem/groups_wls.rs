@@ -646,6 +646,7 @@ pub fn fit(
     let n_groups = groups.len() as f64;
     let (lo, hi) = rmsea_ci(chisq, df, nf, 0.90);
     let mut fit = FitMeasures {
+        fiml: None,
         chisq,
         df,
         pvalue: (df > 0.0 && !uls).then(|| chisq_sf(chisq, df)),

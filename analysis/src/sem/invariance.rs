@@ -185,6 +185,29 @@ pub struct Invariance {
 /// Fits the four levels and tests each against the previous one (see the
 /// module documentation and example).
 pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Result<Invariance> {
+    test_levels(&sample.column, &sample.labels, options, |equal| {
+        groups::fit(spec, sample, equal, options)
+    })
+}
+
+/// [`test`] with missing data: each level fitted by full-information ML
+/// in the groups ([`super::missing_groups`]; ML or MLR).
+pub fn test_missing(
+    spec: &ModelSpec,
+    data: &super::missing_groups::IncompleteGroups,
+    options: &Options,
+) -> Result<Invariance> {
+    test_levels(&data.column, &data.labels, options, |equal| {
+        super::missing_groups::fit(spec, data, equal, options)
+    })
+}
+
+fn test_levels(
+    column: &str,
+    labels: &[String],
+    options: &Options,
+    fit_level: impl Fn(&GroupEqual) -> Result<MultiGroupFit>,
+) -> Result<Invariance> {
     let levels: &[(&'static str, &[Constraint])] = if options.ordered.is_empty() {
         &LEVELS
     } else {
@@ -193,8 +216,7 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
     let models: Vec<LevelFit> = levels
         .iter()
         .map(|(name, equal)| {
-            groups::fit(spec, sample, &GroupEqual(equal.to_vec()), options)
-                .map(|fit| LevelFit { name, fit })
+            fit_level(&GroupEqual(equal.to_vec())).map(|fit| LevelFit { name, fit })
         })
         .collect::<Result<_>>()?;
     let mut tests = Vec::new();
@@ -234,8 +256,8 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
             delta_rmsea: DELTA_RMSEA_CUTOFF,
             source: "Cheung & Rensvold (2002), Structural Equation Modeling 9, 233–255 (ΔCFI ≤ −0.01); Chen (2007), Structural Equation Modeling 14, 464–504 (ΔCFI ≤ −0.01 with ΔRMSEA ≥ 0.015)",
         },
-        group: sample.column.clone(),
-        group_labels: sample.labels.clone(),
+        group: column.to_owned(),
+        group_labels: labels.to_vec(),
         nobs: models[0].fit.nobs.clone(),
         estimator: options.estimator,
         models,

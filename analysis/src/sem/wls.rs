@@ -1176,6 +1176,7 @@ pub(crate) fn fit(
         ntotal: n,
         srmr_bentler_nomean,
         robust: None,
+        fiml: None,
     };
     if let (true, Some(g)) = (robust, &st.influence) {
         let model = scaled_shifted(chisq, df, traces(g, &st.weight, &j, &e_inv));
