@@ -12,9 +12,9 @@
 # sem_groups.R is too skewed for least squares: DWLS gives x4 negative
 # residual variances there.) Fits the two-factor model
 # with group.equal none, loadings and loadings+intercepts by each estimator.
-# lavaan's statistics per group are the means and vech(S) (S divided by n_g);
-# its weights per estimator: DWLS and WLSMV the inverse diagonal of the
-# group's Γ (NACOV from the raw data), ULS the identity, GLS the normal-
+# lavaan's statistics per group are the means and vech(S) (S divided by n_g − 1,
+# as for one group); its weights per estimator: DWLS and WLSMV the inverse diagonal of the
+# group's Γ (NACOV from the raw data, divisor n_g), ULS the identity, GLS the normal-
 # theory inverse built from S. Each fit goes to
 # tests/fixtures/sem_groups_ls/<data>_<estimator>_<level>.json with
 # lavaan's statistics and diagonal weights per group (wls_obs, wls_v_diag),
