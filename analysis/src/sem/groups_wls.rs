@@ -1,6 +1,15 @@
-//! Multi-group models with ordered indicators — WLSMV, DWLS and ULS over
-//! groups, as lavaan 0.6.14 fits them (`group =`, `ordered =`, delta
-//! parameterization; numerical reference `tests/reference/sem_groups_ordinal.R`).
+//! Multi-group least squares — WLSMV, DWLS and ULS with ordered indicators,
+//! and WLSMV, DWLS, ULS and GLS with continuous ones — over groups, as
+//! lavaan 0.6.14 fits them (`group =`, `ordered =`, delta parameterization;
+//! numerical references `tests/reference/sem_groups_ordinal.R` and
+//! `tests/reference/sem_groups_ls.R`).
+//!
+//! Continuous items: each group's statistics are its means and vech S
+//! (divisor n_g − 1) with its own weight ([`super::wls`]'s
+//! `continuous_statistics`), the baseline frees each group's means and
+//! variances, and WLSMV's robust CFI/TLI/RMSEA are lavaan's from the
+//! scaled-and-shifted statistics (`continuous_robust`). Everything below
+//! about thresholds and scale factors is about ordered items.
 //!
 //! Each group has its own thresholds, polychoric correlations, Γ (NACOV)
 //! and weight matrix W_g ([`super::wls`]), and one θ is shared by the
