@@ -1145,6 +1145,53 @@ mod tests {
     }
 
     #[test]
+    fn continuous_items_in_one_group_are_the_single_group_fit_with_means() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/sem/groups2_ls.csv"
+        );
+        let data = Dataset::from_path(path).unwrap();
+        let names: Vec<String> = (1..=6).map(|i| format!("x{i}")).collect();
+        let sample = SampleMoments::from_dataset(&data, &names).unwrap();
+        let spec = ModelSpec::parse("f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6").unwrap();
+        for estimator in [
+            Estimator::WLSMV,
+            Estimator::DWLS,
+            Estimator::ULS,
+            Estimator::GLS,
+        ] {
+            let options = Options {
+                estimator,
+                meanstructure: true,
+                ..Options::default()
+            };
+            let single = super::super::fit(&spec, &sample, &options).unwrap();
+            let grouped = GroupedSample {
+                column: String::new(),
+                labels: vec![String::new()],
+                samples: vec![sample.clone()],
+                source: sample.source.clone(),
+            };
+            let one = fit(&spec, &grouped, &GroupEqual::default(), &options).unwrap();
+            let what = estimator.as_str();
+            assert!(
+                (one.fit.chisq / single.fit.chisq - 1.0).abs() < 1e-8,
+                "{what}"
+            );
+            assert!(
+                (one.fit.baseline_chisq / single.fit.baseline_chisq - 1.0).abs() < 1e-9,
+                "{what}"
+            );
+            assert_eq!(one.fit.df, single.fit.df, "{what}");
+            let scaled = |f: &FitMeasures| f.robust.as_ref().and_then(|r| r.chisq_scaled);
+            match (scaled(&one.fit), scaled(&single.fit)) {
+                (Some(a), Some(b)) => assert!((a / b - 1.0).abs() < 1e-8, "{what}"),
+                (a, b) => assert_eq!(a, b, "{what}"),
+            }
+        }
+    }
+
+    #[test]
     fn one_group_through_the_group_code_is_the_single_group_fit() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/sem/ordinal.csv");
         let data = Dataset::from_path(path).unwrap();
