@@ -43,6 +43,15 @@ pub struct ConditionalPolychoric {
     pub n_cases: usize,
     /// Cases dropped for a missing value.
     pub n_dropped: usize,
+    /// lavaan's names of the sample statistics (`wls.obs` under
+    /// conditional.x): `y|t1`, …, then `y~x` covariate by covariate, then
+    /// `y~~z`.
+    pub labels: Vec<String>,
+    /// The sample statistics in that order.
+    pub statistics: Vec<f64>,
+    /// Ψ: each case's influence on each statistic (N × q); lavaan's
+    /// `gamma` is N ΨᵀΨ.
+    pub influence: DMatrix<f64>,
 }
 
 /// One ordered variable's probit regression, fitted.
@@ -50,6 +59,8 @@ struct Probit {
     /// Extended thresholds (−∞, τ₁, …, +∞).
     t: Vec<f64>,
     beta: Vec<f64>,
+    /// Each case's influence on (τ, β): A₁₁⁻¹ sₙ (N × (K − 1 + covariates)).
+    influence: DMatrix<f64>,
 }
 
 impl ConditionalPolychoric {
@@ -152,7 +163,35 @@ impl ConditionalPolychoric {
             })
             .collect();
         let p = data.n_variables();
+        let q = x.len();
         let mut correlations = DMatrix::identity(p, p);
+        let n_th: usize = probits.iter().map(|pr| pr.t.len() - 2).sum();
+        let n_stat = n_th + p * q + p * (p - 1) / 2;
+        let mut influence = DMatrix::zeros(n, n_stat);
+        let mut labels = Vec::with_capacity(n_stat);
+        let mut th_at = Vec::with_capacity(p);
+        let mut at = 0;
+        for (v, pr) in probits.iter().enumerate() {
+            th_at.push(at);
+            let m = pr.t.len() - 2;
+            for k in 0..m {
+                labels.push(format!("{}|t{}", data.names[v], k + 1));
+                influence
+                    .column_mut(at + k)
+                    .copy_from(&pr.influence.column(k));
+            }
+            at += m;
+        }
+        for (j, (cname, _)) in covariates.iter().enumerate() {
+            for (v, pr) in probits.iter().enumerate() {
+                labels.push(format!("{}~{cname}", data.names[v]));
+                let m = pr.t.len() - 2;
+                influence
+                    .column_mut(at)
+                    .copy_from(&pr.influence.column(m + j));
+                at += 1;
+            }
+        }
         for a in 0..p {
             for b in a + 1..p {
                 let pair = Pair {
@@ -166,6 +205,27 @@ impl ConditionalPolychoric {
                 let rho = pair.fit();
                 correlations[(a, b)] = rho;
                 correlations[(b, a)] = rho;
+                // ψ_ρ,n = (s_ρ,n − A₂₁ ψ_θ,n) / A₂₂ with lavaan's outer
+                // products: A₂₁ = Σ s_ρ,n ∂ log Pₙ/∂θ over both variables'
+                // (τ, β), A₂₂ = Σ s_ρ,n².
+                let (scores, a21_1, a21_2) = pair.scores(rho, &x);
+                let a22 = scores.norm_squared();
+                let col = &scores - &probits[a].influence * &a21_1 - &probits[b].influence * &a21_2;
+                influence.column_mut(at).copy_from(&(col / a22));
+                labels.push(format!("{}~~{}", data.names[a], data.names[b]));
+                at += 1;
+            }
+        }
+        let mut statistics: Vec<f64> = probits
+            .iter()
+            .flat_map(|pr| pr.t[1..pr.t.len() - 1].to_vec())
+            .collect();
+        for j in 0..q {
+            statistics.extend(probits.iter().map(|pr| pr.beta[j]));
+        }
+        for a in 0..p {
+            for b in a + 1..p {
+                statistics.push(correlations[(a, b)]);
             }
         }
         Ok(ConditionalPolychoric {
@@ -180,6 +240,9 @@ impl ConditionalPolychoric {
             categories: data.categories.clone(),
             n_cases: n,
             n_dropped: data.n_dropped,
+            labels,
+            statistics,
+            influence,
         })
     }
 }
@@ -288,7 +351,8 @@ fn fit_probit(source: &str, name: &str, y: &[u32], k: usize, x: &[Vec<f64>]) -> 
             break;
         }
     }
-    if !(g.amax() < 1e-5 * n as f64) || theta.iter().any(|v| !v.is_finite()) {
+    let converged = g.amax() < 1e-5 * n as f64; // false for a NaN gradient
+    if !converged || theta.iter().any(|v| !v.is_finite()) {
         return Err(AnalysisError::unsuitable(
             here(),
             "the probit regression of this ordered variable on the covariates did not converge (a covariate may separate its categories)",
@@ -298,10 +362,36 @@ fn fit_probit(source: &str, name: &str, y: &[u32], k: usize, x: &[Vec<f64>]) -> 
     t.push(f64::NEG_INFINITY);
     t.extend(theta.iter().take(m));
     t.push(f64::INFINITY);
-    Ok(Probit {
-        t,
-        beta: theta.iter().skip(m).copied().collect(),
-    })
+    let beta: Vec<f64> = theta.iter().skip(m).copied().collect();
+    // Each case's score.
+    let mut scores = DMatrix::zeros(n, m + q);
+    for i in 0..n {
+        let c = y[i] as usize;
+        let eta: f64 = (0..q).map(|j| x[j][i] * beta[j]).sum();
+        let (upper, lower) = (t[c + 1] - eta, t[c] - eta);
+        let pr = normal_cdf(upper) - normal_cdf(lower);
+        let a = if c < m { normal_pdf(upper) } else { 0.0 };
+        let b = if c > 0 { normal_pdf(lower) } else { 0.0 };
+        if c < m {
+            scores[(i, c)] += a / pr;
+        }
+        if c > 0 {
+            scores[(i, c - 1)] -= b / pr;
+        }
+        for j in 0..q {
+            scores[(i, m + j)] = -x[j][i] * (a - b) / pr;
+        }
+    }
+    // lavaan's muthen1984 uses the outer product of the scores (A₁₁) as
+    // the information, not the Hessian: ψₙ = A₁₁⁻¹ sₙ.
+    let a11_inv = scores.tr_mul(&scores).try_inverse().ok_or_else(|| {
+        AnalysisError::unsuitable(
+            here(),
+            "the probit regression of this ordered variable on the covariates has a singular information matrix",
+        )
+    })?;
+    let influence = scores * a11_inv;
+    Ok(Probit { t, beta, influence })
 }
 
 /// One pair of ordered variables, case by case given the covariates.
@@ -353,6 +443,80 @@ impl Pair<'_> {
             hess += d2 / p - d1 * d1 / (p * p);
         }
         (grad, hess)
+    }
+
+    /// At ρ: each case's score for ρ (N), and the sums of that score times
+    /// each case's bivariate score for each variable's (τ, β) (lavaan's
+    /// A₂₁ rows).
+    fn scores(&self, rho: f64, x: &[Vec<f64>]) -> (DVector<f64>, DVector<f64>, DVector<f64>) {
+        let r = 1.0 - rho * rho;
+        let sr = r.sqrt();
+        let floor = f64::EPSILON.sqrt();
+        let (m1, m2, q) = (self.t1.len() - 2, self.t2.len() - 2, x.len());
+        let n = self.y1.len();
+        let mut s = DVector::zeros(n);
+        let mut a1 = DVector::zeros(m1 + q);
+        let mut a2 = DVector::zeros(m2 + q);
+        // Φ₂ and its derivative in the first argument (Φ₂ is symmetric, so
+        // swapping the arguments gives the second).
+        let cdf = |u: f64, v: f64| -> f64 {
+            if u == f64::NEG_INFINITY || v == f64::NEG_INFINITY {
+                0.0
+            } else if u == f64::INFINITY {
+                normal_cdf(v)
+            } else if v == f64::INFINITY {
+                normal_cdf(u)
+            } else {
+                bivariate_normal_cdf(u, v, rho)
+            }
+        };
+        let dcdf = |u: f64, v: f64| -> f64 {
+            if !u.is_finite() || v == f64::NEG_INFINITY {
+                0.0
+            } else if v == f64::INFINITY {
+                normal_pdf(u)
+            } else {
+                normal_pdf(u) * normal_cdf((v - rho * u) / sr)
+            }
+        };
+        let pdf = |u: f64, v: f64| -> f64 {
+            if u.is_finite() && v.is_finite() {
+                bivariate_normal_pdf(u, v, rho)
+            } else {
+                0.0
+            }
+        };
+        for i in 0..n {
+            let (a, b) = (self.y1[i] as usize, self.y2[i] as usize);
+            let (u1, u0) = (self.t1[a + 1] - self.eta1[i], self.t1[a] - self.eta1[i]);
+            let (v1, v0) = (self.t2[b + 1] - self.eta2[i], self.t2[b] - self.eta2[i]);
+            let p = (cdf(u1, v1) - cdf(u0, v1) - cdf(u1, v0) + cdf(u0, v0)).max(floor);
+            let d = pdf(u1, v1) - pdf(u0, v1) - pdf(u1, v0) + pdf(u0, v0);
+            let sr_i = d / p;
+            s[i] = sr_i;
+            // ∂ log P/∂u1, ∂u0, ∂v1, ∂v0.
+            let du1 = (dcdf(u1, v1) - dcdf(u1, v0)) / p;
+            let du0 = -(dcdf(u0, v1) - dcdf(u0, v0)) / p;
+            let dv1 = (dcdf(v1, u1) - dcdf(v1, u0)) / p;
+            let dv0 = -(dcdf(v0, u1) - dcdf(v0, u0)) / p;
+            if a < m1 {
+                a1[a] += sr_i * du1;
+            }
+            if a > 0 {
+                a1[a - 1] += sr_i * du0;
+            }
+            if b < m2 {
+                a2[b] += sr_i * dv1;
+            }
+            if b > 0 {
+                a2[b - 1] += sr_i * dv0;
+            }
+            for j in 0..q {
+                a1[m1 + j] -= sr_i * x[j][i] * (du1 + du0);
+                a2[m2 + j] -= sr_i * x[j][i] * (dv1 + dv0);
+            }
+        }
+        (s, a1, a2)
     }
 
     /// The maximum-likelihood ρ in [−0.999, 0.999]: Newton's method from

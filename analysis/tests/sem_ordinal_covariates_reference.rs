@@ -79,3 +79,53 @@ fn residual_thresholds_slopes_and_polychorics_match_lavaan() {
     }
     eprintln!("sample statistics: worst absolute difference {worst:.1e}");
 }
+
+/// The WLS vector and Γ of the MIMIC model (lavInspect "wls.obs" and
+/// "gamma": Muthén 1984 with the covariates, lavaan's `muthen1984` with
+/// eXo): labels exactly, statistics 1e-6 absolute, Γ 1e-6 relative to its
+/// largest entry.
+#[test]
+fn wls_statistics_and_gamma_match_lavaan() {
+    let fx = fixture("sample_statistics");
+    let data = Dataset::from_path(format!("{ROOT}/{}", fx["data"].as_str().unwrap())).unwrap();
+    let column = |n: &String| (n.clone(), data.numeric_column(n).unwrap());
+    let fit = ConditionalPolychoric::estimate(
+        &data.source,
+        strings(&fx["ordered"]).iter().map(column).collect(),
+        strings(&fx["covariates"]).iter().map(column).collect(),
+    )
+    .unwrap();
+    assert_eq!(fit.labels, strings(&fx["wls_labels"]));
+    for ((label, a), b) in fit
+        .labels
+        .iter()
+        .zip(&fit.statistics)
+        .zip(numbers(&fx["wls_obs"]))
+    {
+        assert!((a - b).abs() < 1e-6, "{label}: ours {a} lavaan {b}");
+    }
+    let n = fit.n_cases as f64;
+    let gamma = fit.influence.transpose() * &fit.influence * n;
+    let theirs: Vec<Vec<f64>> = fx["gamma"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(numbers)
+        .collect();
+    let scale = theirs.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    let mut worst = 0.0f64;
+    for (i, row) in theirs.iter().enumerate() {
+        for (j, b) in row.iter().enumerate() {
+            let d = (gamma[(i, j)] - b).abs() / scale;
+            worst = worst.max(d);
+            assert!(
+                d < 1e-6,
+                "Γ[{}, {}]: ours {} lavaan {b}",
+                fit.labels[i],
+                fit.labels[j],
+                gamma[(i, j)]
+            );
+        }
+    }
+    eprintln!("Γ: worst difference {worst:.1e} of its largest entry {scale:.3}");
+}
