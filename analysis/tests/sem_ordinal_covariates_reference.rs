@@ -129,3 +129,60 @@ fn wls_statistics_and_gamma_match_lavaan() {
     }
     eprintln!("Γ: worst difference {worst:.1e} of its largest entry {scale:.3}");
 }
+
+/// Fits a fixture's model (all its items ordered, the covariates numeric)
+/// and compares every parameterEstimates row (est, se, std.lv, std.all)
+/// and every fit measure we report with lavaan's: 1e-3 relative, floor
+/// 1e-2 (1e-3 for p-values), as in analysis/tests/common.
+fn assert_fit(name: &str, at_least: usize) {
+    use analysis::sem::{self, ModelSpec, Options, SampleMoments};
+    let fx = fixture(name);
+    let data = Dataset::from_path(format!("{ROOT}/{}", fx["data"].as_str().unwrap())).unwrap();
+    let spec = ModelSpec::parse(fx["model"].as_str().unwrap()).unwrap();
+    let sample = SampleMoments::from_dataset(&data, data.names()).unwrap();
+    let ordered = match &fx["ordered"] {
+        Value::String(one) => vec![one.clone()],
+        list => strings(list),
+    };
+    let options = Options {
+        estimator: fx["estimator"].as_str().unwrap().parse().unwrap(),
+        ordered,
+        ..Options::default()
+    };
+    let fit = sem::fit(&spec, &sample, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(fit.converged, "{name}");
+    let mut c = common::Comparison::new(name);
+    c.estimates(&fit.table, fx["estimates"].as_array().unwrap());
+    let nobs = fx["nobs"].clone();
+    c.fit_measures(
+        &serde_json::to_value(&fit.fit).unwrap(),
+        &fx["fit"],
+        |key| (key == "ntotal").then(|| nobs.clone()),
+    );
+    c.assert_done(at_least);
+}
+
+#[test]
+fn wlsmv_mimic_model_matches_lavaan() {
+    assert_fit("wlsmv_mimic", 150);
+}
+
+#[test]
+fn wlsmv_mimic_with_a_direct_effect_matches_lavaan() {
+    assert_fit("wlsmv_direct", 150);
+}
+
+#[test]
+fn dwls_mimic_model_matches_lavaan() {
+    assert_fit("dwls_mimic", 150);
+}
+
+#[test]
+fn uls_model_with_a_direct_effect_matches_lavaan() {
+    assert_fit("uls_direct", 150);
+}
+
+#[test]
+fn wlsmv_single_ordered_regression_matches_lavaan() {
+    assert_fit("wlsmv_regression", 20);
+}

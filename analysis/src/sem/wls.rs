@@ -89,11 +89,11 @@ use super::partable::{threshold_without_ordered, Matrix, ParTable, Parameter};
 use super::robust::{moments_jacobian, normal_weight, vech_pairs, Estimator, RobustFit};
 use super::samplestats::SampleMoments;
 use super::syntax::{location, ModelSpec, Operator};
-use super::wls_mixed;
 use super::{
     reliability, standardized, warnings, Laps, Likelihood, Optimizer, Options, RSquared, SemFit,
     SemWarning,
 };
+use super::{wls_covariates, wls_mixed};
 use crate::error::{AnalysisError, Location, Result};
 use crate::polychoric::{polychoric, OrderedData};
 use nalgebra::{DMatrix, DVector};
@@ -198,6 +198,9 @@ impl TestPieces {
 /// order of s (see [`GroupTestPieces::statistics`]).
 fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<String> {
     let names = &table.observed;
+    if !st.covariates.is_empty() {
+        return wls_covariates::statistic_names(table, st);
+    }
     let mut out = vec![String::new(); st.s.len()];
     if ordered {
         for (v, &at) in st.threshold_offset.iter().enumerate() {
@@ -259,6 +262,9 @@ pub(super) struct Statistics {
     pub(super) matrix: DMatrix<f64>,
     /// Sample means (continuous data with a mean structure).
     pub(super) mean: Option<DVector<f64>>,
+    /// Observed exogenous covariates that the statistics are conditional
+    /// on (indices in the observed variables; [`super::wls_covariates`]).
+    pub(super) covariates: Vec<usize>,
 }
 
 /// Resolves which estimator an ordered fit uses and checks the combination
@@ -542,7 +548,12 @@ fn parameterize_ordered(
 /// The implied moments at θ; for ordered indicators (`ordered[v]`; empty
 /// for continuous data) the residual variances are set so that every
 /// latent response has unit variance.
-fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Implied> {
+fn implied_at(
+    table: &ParTable,
+    theta: &[f64],
+    ordered: &[bool],
+    covariates: &[usize],
+) -> Option<Implied> {
     if ordered.is_empty() {
         return Implied::at(table, theta);
     }
@@ -552,9 +563,13 @@ fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Impli
     let mut c = &t * &phi * t.transpose();
     // An ordered indicator predicts nothing, so its residual enters only
     // its own variance (T's column is the unit vector).
-    for i in (0..p).filter(|&i| ordered[i]) {
-        phi[(i, i)] = 1.0 - c[(i, i)];
-        c[(i, i)] = 1.0;
+    if covariates.is_empty() {
+        for i in (0..p).filter(|&i| ordered[i]) {
+            phi[(i, i)] = 1.0 - c[(i, i)];
+            c[(i, i)] = 1.0;
+        }
+    } else {
+        wls_covariates::unit_residual_variances(&mut c, &mut phi, ordered, covariates)?;
     }
     let sigma = c.view((0, 0), (p, p)).into_owned();
     // Σ⁻¹ is not used by least squares; kept for the shared stages that
@@ -583,6 +598,9 @@ fn model_statistics(
     st: &Statistics,
     ordered: bool,
 ) -> DVector<f64> {
+    if !st.covariates.is_empty() {
+        return wls_covariates::model_statistics(table, theta, imp, st);
+    }
     let p = table.p();
     let mut out = DVector::zeros(st.s.len());
     if ordered {
@@ -632,6 +650,9 @@ fn jacobian(table: &ParTable, imp: &Implied, st: &Statistics, ordered: bool) -> 
     let full = moments_jacobian(table, &elements, imp);
     if !ordered {
         return full;
+    }
+    if !st.covariates.is_empty() {
+        return wls_covariates::jacobian(table, imp, st, &full);
     }
     let p = table.p();
     let offset = if table.meanstructure { p } else { 0 };
@@ -696,6 +717,7 @@ fn ordered_statistics(
         ordered_mask: vec![true; p],
         matrix: DMatrix::from_fn(p, p, |i, j| poly.correlations[i][j]),
         mean: None,
+        covariates: Vec::new(),
     })
 }
 
@@ -778,6 +800,7 @@ fn continuous_statistics(
         ordered_mask: Vec::new(),
         matrix: moments.s.clone(),
         mean: moments.mean.clone(),
+        covariates: Vec::new(),
     })
 }
 
@@ -801,7 +824,7 @@ fn minimise(
     limits: Limits,
 ) -> Result<Minimum> {
     let eval = |theta: &[f64]| -> Option<(f64, DVector<f64>, Implied)> {
-        let imp = implied_at(table, theta, &st.ordered_mask)?;
+        let imp = implied_at(table, theta, &st.ordered_mask, &st.covariates)?;
         let r = &st.s - model_statistics(table, theta, &imp, st, ordered);
         let f = r.dot(&st.weight.times_vector(&r));
         f.is_finite().then_some((f, r, imp))
@@ -981,7 +1004,15 @@ pub(crate) fn fit(
             }
         }
         let mixed = table.observed.iter().any(|o| !options.ordered.contains(o));
-        if mixed {
+        if !table.exogenous_observed.is_empty() {
+            // Observed covariates: lavaan's conditional.x.
+            wls_covariates::check(&table, sample, &options.ordered)?;
+            let (st, categories, cov_x, mean_x) =
+                wls_covariates::statistics(&table, sample, estimator)?;
+            parameterize_ordered(&mut table, spec, &categories)?;
+            table.set_fixed_x(&cov_x, Some(&mean_x));
+            st
+        } else if mixed {
             let (st, categories) =
                 wls_mixed::statistics(&table, sample, &options.ordered, estimator)?;
             parameterize_ordered(&mut table, spec, &categories)?;
@@ -1040,9 +1071,10 @@ pub(crate) fn fit(
     let min = minimise(&table, &st, ordered, start, limits)?;
     laps.lap("optimisation (Gauss-Newton)");
     table.set_theta(&min.theta);
-    let imp = implied_at(&table, &min.theta, &st.ordered_mask).ok_or_else(|| {
-        AnalysisError::computation("the implied moments at the estimates cannot be computed")
-    })?;
+    let imp =
+        implied_at(&table, &min.theta, &st.ordered_mask, &st.covariates).ok_or_else(|| {
+            AnalysisError::computation("the implied moments at the estimates cannot be computed")
+        })?;
     if ordered {
         // The residual variances of the latent responses, now known.
         for p in table.params.iter_mut() {
@@ -1130,7 +1162,10 @@ pub(crate) fn fit(
         ss += res * res;
     }
     let nel_cov = (p * (p + 1) / 2) as f64;
-    let srmr_cov = (ss / nel_cov).sqrt();
+    let mut srmr_cov = (ss / nel_cov).sqrt();
+    if !st.covariates.is_empty() {
+        srmr_cov = wls_covariates::srmr(&r, &st, p);
+    }
     let (srmr, srmr_bentler_nomean) = match &st.mean {
         Some(y) => {
             let ss_mean: f64 = (0..p)
@@ -1151,7 +1186,13 @@ pub(crate) fn fit(
         baseline_df,
         cfi: cfi(chisq, df, baseline_chisq, baseline_df),
         tli: tli(chisq, df, baseline_chisq, baseline_df),
-        nfi: nfi(chisq, baseline_chisq),
+        // lavaan 0.6.14 reports no NFI (nor RFI) under conditional.x: NaN
+        // is "not reported" (null in JSON), as AIC and BIC here.
+        nfi: if st.covariates.is_empty() {
+            nfi(chisq, baseline_chisq)
+        } else {
+            f64::NAN
+        },
         rmsea: rmsea(chisq, df, nf),
         rmsea_ci_lower,
         rmsea_ci_upper,

@@ -95,6 +95,7 @@ pub(super) fn statistics(
             ordered_mask: mask,
             matrix: moments.covariances,
             mean: None,
+            covariates: Vec::new(),
         },
         categories,
     ))
