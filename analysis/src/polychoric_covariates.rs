@@ -123,9 +123,10 @@ impl ConditionalPolychoric {
                 ));
             }
         }
-        let data = OrderedData::from_columns(
+        let data = OrderedData::from_columns_at_least(
             source,
             ordered.iter().map(|(n, v)| (n.clone(), keep(v))).collect(),
+            1,
         )?;
         let n = data.n_cases;
         let x: Vec<Vec<f64>> = covariates
