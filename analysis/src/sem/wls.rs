@@ -1360,12 +1360,15 @@ fn scaled_measures(
     n: f64,
 ) -> RobustFit {
     let x2s = model.map(|m| m.0).or((df == 0.0).then_some(chisq));
-    let x2bs = base.map(|b| b.0);
+    // A baseline with df 0 frees every statistic, so it fits exactly (a
+    // single item on covariates): lavaan reports 0.
+    let x2bs = base.map(|b| b.0).or((baseline_df == 0.0).then_some(0.0));
     let both = |f: &dyn Fn(f64, f64, f64, f64) -> f64| match (x2s, x2bs) {
         (Some(a), Some(b)) => Some(f(a, df, b, baseline_df)),
         _ => None,
     };
-    let ci = x2s.filter(|_| df > 0.0).map(|x| rmsea_ci(x, df, n, 0.90));
+    // (lavaan's CI is (0, 0) below df 1.)
+    let ci = x2s.map(|x| rmsea_ci(x, df, n, 0.90));
     RobustFit {
         chisq_scaled: x2s,
         df_scaled: df,
@@ -1373,7 +1376,9 @@ fn scaled_measures(
         chisq_scaling_factor: model.map(|m| m.1),
         baseline_chisq_scaled: x2bs,
         baseline_df_scaled: baseline_df,
-        baseline_pvalue_scaled: x2bs.map(|x| chisq_sf(x, baseline_df)),
+        baseline_pvalue_scaled: x2bs
+            .filter(|_| baseline_df > 0.0)
+            .map(|x| chisq_sf(x, baseline_df)),
         baseline_chisq_scaling_factor: base.map(|b| b.1),
         cfi_scaled: both(&cfi),
         tli_scaled: both(&tli),
