@@ -228,3 +228,110 @@ fn non_nested_models_and_bad_group_input_are_refused_clearly() {
         ],
     );
 }
+
+const ORDINAL_MODEL: &str = "f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8\n";
+
+/// `sem --group --ordered-all --group-equal thresholds,loadings` against
+/// lavaan (tests/reference/sem_groups_ordinal.R): fit, per-group scaled χ²,
+/// and a scale factor free in group 2 only.
+#[test]
+fn sem_with_groups_and_ordered_items_gives_lavaans_wlsmv_fit() {
+    let model = common::tmp_file("groups-ordinal", "cfa.lav", ORDINAL_MODEL);
+    let d = data("groups3_ordinal.csv");
+    let out = common::paraclinic(&[
+        "sem",
+        "--model",
+        &model,
+        "--data",
+        &d,
+        "--group",
+        "grp",
+        "--group-equal",
+        "thresholds,loadings",
+        "--ordered-all",
+        "--json",
+    ]);
+    let json = common::stdout_json(&out);
+    let fx = common::read_json(
+        "tests/fixtures/sem_groups_ordinal/groups3_ordinal_WLSMV_thresholds_loadings.json",
+    );
+    assert_eq!(json["estimator"], "WLSMV");
+    assert_eq!(json["group_labels"], fx["group_labels"]);
+    for key in [
+        "chisq",
+        "df",
+        "chisq_scaled",
+        "chisq_scaling_factor",
+        "cfi_scaled",
+        "rmsea_scaled",
+        "srmr",
+    ] {
+        close(&json["fit"][key], &fx["fit"][key], key);
+    }
+    for g in 0..3 {
+        close(
+            &json["fit"]["chisq_scaled_group"][g],
+            &fx["chisq_scaled_group"][g],
+            "chisq_scaled_group",
+        );
+    }
+    let rows = json["estimates"].as_array().unwrap();
+    let scale = |g: u64| {
+        rows.iter()
+            .find(|r| r["lhs"] == "o3" && r["op"] == "~*~" && r["group"] == g)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(scale(1)["free"], false);
+    assert_eq!(scale(2)["free"], true);
+}
+
+/// `invariance --ordered-all`: configural, metric, scalar (no strict under
+/// the delta parameterization); the WLSMV difference is lavTestLRT's.
+#[test]
+fn invariance_with_ordered_items_fits_three_levels() {
+    let model = common::tmp_file("groups-ordinal-invariance", "cfa.lav", ORDINAL_MODEL);
+    let d = data("groups2_ordinal.csv");
+    let out = common::paraclinic(&[
+        "invariance",
+        "--model",
+        &model,
+        "--data",
+        &d,
+        "--group",
+        "grp",
+        "--ordered-all",
+        "--json",
+    ]);
+    let json = common::stdout_json(&out);
+    let names: Vec<&str> = json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["configural", "metric", "scalar"]);
+    let scalar = common::read_json(
+        "tests/fixtures/sem_groups_ordinal/groups2_ordinal_WLSMV_thresholds_loadings_intercepts.json",
+    );
+    close(
+        &json["models"][2]["fit"]["chisq_scaled"],
+        &scalar["fit"]["chisq_scaled"],
+        "scalar chisq_scaled",
+    );
+    let test = &json["tests"][1];
+    assert_eq!(
+        (test["from"].as_str(), test["to"].as_str()),
+        (Some("metric"), Some("scalar"))
+    );
+    let lrt = common::read_json(
+        "tests/fixtures/sem_groups_ordinal/groups2_ordinal_WLSMV_invariance.json",
+    );
+    close(
+        &test["chisq_diff"],
+        &lrt["tests"][1]["chisq_diff"],
+        "chisq_diff",
+    );
+    assert_eq!(test["method"], "satorra.2000");
+    assert!(test["delta_cfi"].as_f64().unwrap() < -0.01, "{test}");
+}

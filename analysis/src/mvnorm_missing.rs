@@ -471,6 +471,126 @@ impl MissingPatterns {
         Some(())
     }
 
+    /// Casewise scores of the log-likelihood at (μ, Σ) with respect to
+    /// (μ, vech Σ) — one row per case, pattern by pattern in the patterns'
+    /// order (lavaan's `lav_mvnorm_missing_scores_mu_vech_sigma`): with
+    /// zᵢ = Σₒₒ⁻¹(yᵢ − μ)ₒ over the case's observed variables, zᵢ for μ and
+    /// zᵢₖzᵢₗ − (Σₒₒ⁻¹)ₖₗ for σₖₗ (halved on the diagonal), 0 where k or l is
+    /// missing. vech runs down the columns of the lower triangle. `None`
+    /// where Σ is not positive definite.
+    pub fn casewise_scores(&self, mean: &DVector<f64>, cov: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+        let p = self.p();
+        let pairs: Vec<(usize, usize)> = (0..p).flat_map(|c| (c..p).map(move |r| (r, c))).collect();
+        let (precision, log_det) = spd_inverse(cov)?;
+        let mut scores = DMatrix::zeros(self.nobs, p + pairs.len());
+        let mut row = 0;
+        for pat in &self.patterns {
+            let o = &pat.observed;
+            let (inv, _) = pattern_inverse(o, &missing_of(o, p), &precision, log_det)?;
+            let mut full_inv = DMatrix::zeros(p, p);
+            for (a, &i) in o.iter().enumerate() {
+                for (b, &j) in o.iter().enumerate() {
+                    full_inv[(i, j)] = inv[(a, b)];
+                }
+            }
+            for case in 0..pat.n {
+                let d = DVector::from_fn(o.len(), |a, _| {
+                    pat.mean[a] + pat.deviations.as_ref().map_or(0.0, |y| y[(case, a)]) - mean[o[a]]
+                });
+                let zo = &inv * d;
+                let mut z = DVector::zeros(p);
+                for (a, &i) in o.iter().enumerate() {
+                    z[i] = zo[a];
+                }
+                for i in 0..p {
+                    scores[(row, i)] = z[i];
+                }
+                for (k, &(r, c)) in pairs.iter().enumerate() {
+                    let v = z[r] * z[c] - full_inv[(r, c)];
+                    scores[(row, p + k)] = if r == c { 0.5 * v } else { v };
+                }
+                row += 1;
+            }
+        }
+        Some(scores)
+    }
+
+    /// The observed information per case of (μ, vech Σ) at (μ, Σ): minus
+    /// the Hessian of logl divided by N (lavaan's
+    /// `lav_mvnorm_missing_information_observed_samplestats`). Per pattern,
+    /// with P = Σₒₒ⁻¹ placed among all variables, x = P(ȳₖ − μ) and
+    /// T = P(2(Sₖ + dₖdₖᵀ) − Σₒₒ)P: P for the means, `Dᵀ(x ⊗ P)` between
+    /// means and covariances and `½ Dᵀ(P ⊗ T)D` for the covariances (D the
+    /// duplication matrix), weighted by the pattern's cases. At the
+    /// unrestricted estimates of complete data it is the normal-theory
+    /// weight. `None` where Σ is not positive definite.
+    pub fn observed_information(
+        &self,
+        mean: &DVector<f64>,
+        cov: &DMatrix<f64>,
+    ) -> Option<DMatrix<f64>> {
+        let p = self.p();
+        let pairs: Vec<(usize, usize)> = (0..p).flat_map(|c| (c..p).map(move |r| (r, c))).collect();
+        let q = p + pairs.len();
+        let (precision, log_det) = spd_inverse(cov)?;
+        let mut info = DMatrix::zeros(q, q);
+        for pat in &self.patterns {
+            let o = &pat.observed;
+            let (inv, _) = pattern_inverse(o, &missing_of(o, p), &precision, log_det)?;
+            let d = DVector::from_fn(o.len(), |a, _| pat.mean[a] - mean[o[a]]);
+            let sigma_oo = DMatrix::from_fn(o.len(), o.len(), |a, b| cov[(o[a], o[b])]);
+            let w_tilde = &pat.cov + &d * d.transpose();
+            let t_oo = &inv * (w_tilde * 2.0 - sigma_oo) * &inv;
+            let x_o = &inv * &d;
+            let (mut pm, mut tm, mut x) = (
+                DMatrix::zeros(p, p),
+                DMatrix::zeros(p, p),
+                DVector::zeros(p),
+            );
+            for (a, &i) in o.iter().enumerate() {
+                x[i] = x_o[a];
+                for (b, &j) in o.iter().enumerate() {
+                    pm[(i, j)] = inv[(a, b)];
+                    tm[(i, j)] = t_oo[(a, b)];
+                }
+            }
+            let nk = pat.n as f64;
+            for i in 0..p {
+                for j in 0..p {
+                    info[(i, j)] += nk * pm[(i, j)];
+                }
+            }
+            // The symmetric pairs a vech element stands for (the first one
+            // only on the diagonal).
+            let sym = |r: usize, c: usize| ([(r, c), (c, r)], if r == c { 1 } else { 2 });
+            for (e, &(r, c)) in pairs.iter().enumerate() {
+                // vec index (k, i): row k, column i of the matrix; x ⊗ P
+                // holds P[k, j]·x[i] there.
+                let (se, ne) = sym(r, c);
+                let se = &se[..ne];
+                for j in 0..p {
+                    let v: f64 = se.iter().map(|&(k, i)| pm[(k, j)] * x[i]).sum();
+                    info[(p + e, j)] += nk * v;
+                    info[(j, p + e)] += nk * v;
+                }
+                for (f, &(r2, c2)) in pairs.iter().enumerate().skip(e) {
+                    let (sf, nf) = sym(r2, c2);
+                    let mut v = 0.0;
+                    for &(k, i) in se {
+                        for &(l, j) in &sf[..nf] {
+                            v += pm[(i, j)] * tm[(k, l)];
+                        }
+                    }
+                    info[(p + e, p + f)] += 0.5 * nk * v;
+                    if f != e {
+                        info[(p + f, p + e)] += 0.5 * nk * v;
+                    }
+                }
+            }
+        }
+        Some(info / self.nobs as f64)
+    }
+
     fn not_positive_definite(&self) -> AnalysisError {
         AnalysisError::unsuitable(
             Location::source(&self.source),
@@ -598,6 +718,65 @@ mod tests {
         // the EM tolerance (a non-stationary point has one of order 1).
         assert!(g.amax() < 1e-5 && w.amax() < 1e-5, "{g} {w}");
         assert!(h1.logl > pats.independence_loglik());
+    }
+
+    /// The summed casewise scores are the gradient of logl, and the
+    /// observed information is minus their Jacobian over N — both checked
+    /// by central differences at a point that is not the optimum (so the
+    /// mean–covariance block is not zero).
+    #[test]
+    fn scores_and_observed_information_are_the_loglik_derivatives() {
+        let pats = larger_example();
+        let p = 3;
+        let pairs: Vec<(usize, usize)> = (0..p).flat_map(|c| (c..p).map(move |r| (r, c))).collect();
+        let mean = DVector::from_vec(vec![0.1, -0.05, 0.2]);
+        let cov =
+            DMatrix::from_row_slice(3, 3, &[0.12, 0.05, 0.02, 0.05, 0.1, 0.03, 0.02, 0.03, 0.09]);
+        // (μ, vech Σ) → (μ, Σ)
+        let unpack = |t: &[f64]| {
+            let m = DVector::from_fn(p, |i, _| t[i]);
+            let mut c = DMatrix::zeros(p, p);
+            for (k, &(r, cc)) in pairs.iter().enumerate() {
+                c[(r, cc)] = t[p + k];
+                c[(cc, r)] = t[p + k];
+            }
+            (m, c)
+        };
+        let mut theta: Vec<f64> = mean.iter().copied().collect();
+        theta.extend(pairs.iter().map(|&(r, c)| cov[(r, c)]));
+        let score_sum = |t: &[f64]| {
+            let (m, c) = unpack(t);
+            let sc = pats.casewise_scores(&m, &c).unwrap();
+            DVector::from_fn(sc.ncols(), |j, _| sc.column(j).sum())
+        };
+        let grad = score_sum(&theta);
+        let info = pats.observed_information(&mean, &cov).unwrap();
+        let n = pats.nobs as f64;
+        let h = 1e-6;
+        for k in 0..theta.len() {
+            let mut up = theta.clone();
+            up[k] += h;
+            let mut dn = theta.clone();
+            dn[k] -= h;
+            let (mu, cu) = unpack(&up);
+            let (md, cd) = unpack(&dn);
+            let numeric =
+                (pats.loglik(&mu, &cu).unwrap() - pats.loglik(&md, &cd).unwrap()) / (2.0 * h);
+            assert!(
+                (numeric - grad[k]).abs() < 1e-5 * numeric.abs().max(1.0),
+                "score {k}: {numeric} {}",
+                grad[k]
+            );
+            let column = (score_sum(&up) - score_sum(&dn)) / (2.0 * h);
+            for j in 0..theta.len() {
+                let want = -column[j] / n;
+                assert!(
+                    (want - info[(j, k)]).abs() < 1e-5 * want.abs().max(1.0),
+                    "information ({j}, {k}): {want} {}",
+                    info[(j, k)]
+                );
+            }
+        }
     }
 
     #[test]

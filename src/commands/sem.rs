@@ -62,7 +62,7 @@ pub struct Args {
     pub ordered_all: bool,
     /// Missing values: listwise (drop incomplete records, lavaan's default)
     /// or ml (full-information ML: every case with a value; implies a mean
-    /// structure; raw data and the ML estimator only).
+    /// structure; raw data, the ML or MLR estimator, also with --group).
     #[arg(long, value_name = "listwise|ml", default_value = "listwise")]
     pub missing: String,
     /// Free intercepts of the observed variables, latent means fixed at 0
@@ -93,7 +93,11 @@ pub struct Args {
     pub group: Option<String>,
     /// With --group, what is equal across groups: a comma-separated list of
     /// loadings, intercepts, residuals, residual.covariances, lv.variances,
-    /// lv.covariances, means, regressions (lavaan's `group.equal`).
+    /// lv.covariances, means, regressions, thresholds (lavaan's
+    /// `group.equal`). With ordered indicators (WLSMV, DWLS, ULS; delta
+    /// parameterization) equal thresholds (or intercepts, which lavaan
+    /// takes to include them) free the scale factors and latent means from
+    /// group 2 on.
     #[arg(long, value_name = "LIST", requires = "group")]
     pub group_equal: Option<String>,
     /// Print the wall-clock time of each phase on stderr.
@@ -154,13 +158,6 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             "listwise with --ordered or --ordered-all (full-information ML of ordered indicators is not supported)",
         ));
     }
-    if missing == sem::Missing::Ml && args.group.is_some() {
-        return Err(AnalysisError::invalid_argument(
-            "--missing",
-            "ml",
-            "listwise with --group (full-information ML of multi-group models is not yet supported)",
-        ));
-    }
     let nobs = super::optional_whole_number("--nobs", &args.nobs, 2, MAX_NOBS)?;
     let replicates =
         super::optional_whole_number("--bootstrap", &args.bootstrap, 2, MAX_BOOTSTRAP)?;
@@ -168,37 +165,34 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     let group_equal: GroupEqual = args.group_equal.as_deref().unwrap_or("").parse()?;
     let spec = ModelSpec::from_path(&args.model)?;
     if let Some(group) = &args.group {
-        if ordered_asked {
-            return Err(AnalysisError::invalid_argument(
-                "--group",
-                group,
-                "no --group with --ordered or --ordered-all (ordered indicators are not yet fitted in groups)",
-            ));
-        }
         let path = args.data.as_deref().unwrap_or_default();
+        let ordered = if ordered_asked {
+            let data = Dataset::from_path(path)?;
+            let ordered = ordered_columns(&spec, &data, ordered_list.as_deref())?;
+            // The ordinal checks first, with the file, line and value.
+            analysis::polychoric::OrderedData::from_dataset(&data, &ordered)?;
+            ordered
+        } else {
+            Vec::new()
+        };
+        if missing == sem::Missing::Ml {
+            let data = incomplete_groups(&spec, path, group)?;
+            return run_groups(args, estimator, ordered, |options| {
+                sem::missing_groups::fit(&spec, &data, &group_equal, options)
+            });
+        }
         let sample = grouped_sample(&spec, path, group)?;
-        return run_groups(args, &spec, &sample, &group_equal, estimator);
+        return run_groups(args, estimator, ordered, |options| {
+            groups::fit(&spec, &sample, &group_equal, options)
+        });
     }
     let mut ordered = Vec::new();
     let sample = match (&args.data, &args.cov) {
         (Some(path), _) => {
             let data = Dataset::from_path(path)?;
             let wanted = model_columns(&spec, &data)?;
-            if let Some(list) = &ordered_list {
-                for name in list {
-                    if !data.names().contains(name) {
-                        return Err(AnalysisError::invalid_argument(
-                            "--ordered",
-                            name,
-                            &format!("a column of {} ({})", data.source, data.names_for_message()),
-                        ));
-                    }
-                }
-                ordered = list.clone();
-            } else if args.ordered_all {
-                ordered = wanted.clone();
-            }
-            if !ordered.is_empty() {
+            if ordered_asked {
+                ordered = ordered_columns(&spec, &data, ordered_list.as_deref())?;
                 // The ordinal checks first, with the file, line and value:
                 // whole numbers, two categories at least, not all missing.
                 analysis::polychoric::OrderedData::check_dataset(&data, &ordered)?;
@@ -275,6 +269,28 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     Ok(())
 }
 
+/// The ordered columns: those of `--ordered` (each a column of the data),
+/// or with `--ordered-all` (`list` None) every column of the model.
+pub fn ordered_columns(
+    spec: &ModelSpec,
+    data: &Dataset,
+    list: Option<&[String]>,
+) -> Result<Vec<String>, AnalysisError> {
+    let Some(list) = list else {
+        return model_columns(spec, data);
+    };
+    for name in list {
+        if !data.names().contains(name) {
+            return Err(AnalysisError::invalid_argument(
+                "--ordered",
+                name,
+                &format!("a column of {} ({})", data.source, data.names_for_message()),
+            ));
+        }
+    }
+    Ok(list.to_vec())
+}
+
 /// The names of `--ordered a,b,…`: none empty, none twice.
 pub fn ordered_names(list: &str) -> Result<Vec<String>, AnalysisError> {
     let names: Vec<String> = list.split(',').map(|n| n.trim().to_owned()).collect();
@@ -331,6 +347,24 @@ pub fn grouped_sample(
     GroupedSample::from_dataset(&data, group, &wanted)
 }
 
+/// [`grouped_sample`] with missing values kept (`--missing ml`).
+pub fn incomplete_groups(
+    spec: &ModelSpec,
+    path: &str,
+    group: &str,
+) -> Result<sem::missing_groups::IncompleteGroups, AnalysisError> {
+    let data = Dataset::from_path(path)?;
+    let wanted = model_columns(spec, &data)?;
+    if wanted.iter().any(|c| c == group) {
+        return Err(AnalysisError::invalid_argument(
+            "--group",
+            group,
+            "a column that is not also a variable of the model",
+        ));
+    }
+    sem::missing_groups::IncompleteGroups::from_dataset(&data, group, &wanted)
+}
+
 /// The options of a fit that apply to groups; those that do not are
 /// refused by the library with a message.
 pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
@@ -350,10 +384,9 @@ pub fn fit_options(args: &Args, estimator: sem::Estimator) -> Options {
 
 fn run_groups(
     args: &Args,
-    spec: &ModelSpec,
-    sample: &GroupedSample,
-    equal: &GroupEqual,
     estimator: sem::Estimator,
+    ordered: Vec<String>,
+    fit_groups: impl FnOnce(&Options) -> Result<groups::MultiGroupFit, AnalysisError>,
 ) -> Result<(), AnalysisError> {
     if args.bootstrap.is_some() {
         return Err(AnalysisError::invalid_argument(
@@ -362,7 +395,11 @@ fn run_groups(
             "no --bootstrap with --group (bootstrap standard errors are not yet computed for groups)",
         ));
     }
-    let fit = groups::fit(spec, sample, equal, &fit_options(args, estimator))?;
+    let options = Options {
+        ordered,
+        ..fit_options(args, estimator)
+    };
+    let fit = fit_groups(&options)?;
     for w in &fit.warnings {
         eprintln!("paraclinic: warning: {w}");
     }

@@ -414,16 +414,67 @@ case("sem-missing/complete-data", ["sem", "--model", model_paths["hs.lav"], "--d
 case("sem-missing/variable-observed-once", ["sem", "--model", model_paths["hs.lav"], "--data", x1_once] + fiml, exit=2, stderr="observed in only 1 case")
 # lavaan fits it too (same χ² = 71.384 on 24 df) and warns of 0% coverage.
 case("sem-missing/pair-never-observed-together", ["sem", "--model", model_paths["hs.lav"], "--data", never_together] + fiml, exit=0, stderr="never observed together (0% coverage): x1–x2", stdout="71.384")
+# With MLR the scaled test needs the unrestricted model's information, which
+# a zero-coverage pair makes singular: the fit stands, the scaled test is null.
+case("sem-missing/pair-never-observed-together-mlr", ["sem", "--model", model_paths["hs.lav"], "--data", never_together, "--estimator", "MLR", "--json"] + fiml, exit=0, stderr="0% coverage", stdout='"chisq_scaled": null')
 case("sem-missing/one-case", ["sem", "--model", model_paths["hs.lav"], "--data", one_case] + fiml, exit=2, stderr="at least 2")
 case("sem-missing/text-cell", ["sem", "--model", model_paths["hs.lav"], "--data", text_cell] + fiml, exit=2, stderr="line 11")
 case("sem-missing/with-cov", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC, "--nobs", "301"] + fiml, exit=2, stderr="raw data")
-case("sem-missing/mlr", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLR"] + fiml, exit=2, stderr="MLR with --missing ml is not yet supported")
-case("sem-missing/mlm", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLM"] + fiml, exit=2, stderr="MLM with --missing ml is not yet supported")
+case("sem-missing/mlr", ["sem", "--model", model_paths["hs.lav"], "--data", empty_rows, "--estimator", "MLR"] + fiml, exit=0, stdout="Yuan-Bentler correction (Mplus variant)")
+case("sem-missing/mlm", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "MLM"] + fiml, exit=2, stderr="MLM with --missing ml is not allowed")
+case("sem-missing/wlsmv", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--estimator", "WLSMV"] + fiml, exit=2, stderr="WLSMV with --missing ml is not supported")
 case("sem-missing/wishart", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--likelihood", "wishart"] + fiml, exit=2, stderr="normal likelihood")
 case("sem-missing/bootstrap", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--bootstrap", "10"] + fiml, exit=2, stderr="bootstrap")
 case("sem-missing/modindices", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--modindices"] + fiml, exit=2, stderr="modification indices")
 case("sem-missing/fixed-covariate", ["sem", "--model", fixed_x, "--data", HS] + fiml, exit=2, stderr="fixed exogenous covariates (x4)")
-case("sem-missing/with-group", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--group", "x1"] + fiml, exit=2, stderr="--group")
+case("sem-missing/group-is-a-model-variable", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--group", "x1"] + fiml, exit=2, stderr="--group")
+# --missing ml with --group (issue 15 item 1): each group's data must carry
+# its own likelihood, so what is fine overall can be hostile within a group.
+G2 = "tests/data/sem/groups2_mcar.csv"
+g2_lines = open(os.path.join(ROOT, G2)).read().splitlines()
+def g2_with(name, edit):
+    """groups2_mcar with edit(row index, cells) applied to each data row (cells[0] is the group)."""
+    out = [g2_lines[0]]
+    for i, line in enumerate(g2_lines[1:]):
+        cells = line.split(",")
+        edit(i, cells)
+        out.append(",".join(cells))
+    return w(name, "\n".join(out) + "\n")
+def in_group(label, cols):
+    def edit(i, cells):
+        if cells[0] == f'"{label}"':
+            for c in cols:
+                cells[c] = ""
+    return edit
+g2_model = w("fiml_groups.lav", "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\n")
+x3_gone_in_men = g2_with("fiml_groups_x3_missing_in_one_group.csv", in_group("men", [3]))
+men_empty = g2_with("fiml_groups_one_group_all_empty.csv", in_group("men", range(1, 7)))
+men_seen = []
+def one_man(i, cells):
+    if cells[0] == '"men"':
+        men_seen.append(i)
+        if len(men_seen) > 1:
+            for c in range(1, 7):
+                cells[c] = ""
+men_once = g2_with("fiml_groups_one_case_in_a_group.csv", one_man)
+group_blank = g2_with("fiml_groups_blank_group.csv", lambda i, c: c.__setitem__(0, "") if i == 5 else None)
+one_group = g2_with("fiml_groups_one_value.csv", lambda i, c: c.__setitem__(0, '"men"'))
+gm = ["sem", "--model", g2_model, "--group", "grp"] + fiml
+case("sem-missing-groups/ok-mlr", gm + ["--data", G2, "--estimator", "MLR", "--group-equal", "loadings,intercepts", "--json"], exit=0, stdout='"chisq_scaling_factor"')
+case("sem-missing-groups/empty-records-left-out", gm + ["--data", G2], exit=0, stderr="2 case(s) with no value")
+case("sem-missing-groups/variable-missing-in-one-group", gm + ["--data", x3_gone_in_men], exit=2, stderr="group grp = men")
+case("sem-missing-groups/group-all-empty", gm + ["--data", men_empty], exit=2, stderr="0 case(s) with at least one observed value")
+case("sem-missing-groups/one-case-in-a-group", gm + ["--data", men_once], exit=2, stderr="1 case(s) with at least one observed value")
+case("sem-missing-groups/blank-group-value", gm + ["--data", group_blank], exit=2, stderr="line 7")
+case("sem-missing-groups/one-group", gm + ["--data", one_group], exit=2, stderr="at least two groups")
+case("sem-missing-groups/mlm", gm + ["--data", G2, "--estimator", "MLM"], exit=2, stderr="MLM with --missing ml is not allowed")
+case("sem-missing-groups/unknown-group-column", ["sem", "--model", g2_model, "--group", "sex", "--data", G2] + fiml, exit=2, stderr="sex")
+inv = ["invariance", "--model", g2_model, "--group", "grp", "--data"]
+case("invariance-missing/ok-mlr", inv + [G2, "--estimator", "MLR", "--json"] + fiml, exit=0, stdout='"strict"')
+case("invariance-missing/variable-missing-in-one-group", inv + [x3_gone_in_men] + fiml, exit=2, stderr="missing for every case")
+case("invariance-missing/listwise-default", inv + [G2], exit=0, stdout="scalar")
+for v in ["pairwise", "", "fiml"]:
+    case(f"invariance-missing/--missing={v}", inv + [G2, "--missing", v], exit=2, stderr="listwise or ml")
 for v in ["pairwise", "ML", "", "fiml"]:
     case(f"sem-missing/--missing={v}", ["sem", "--model", model_paths["hs.lav"], "--data", HS, "--missing", v], exit=2, stderr="listwise or ml")
 case("sem/cov-without-nobs", ["sem", "--model", model_paths["hs.lav"], "--cov", HSC], exit=2)
@@ -548,6 +599,48 @@ case("sem-group/wishart", ["sem", "--model", grp_lav, "--data", G2, "--group", "
 case("sem-group/bootstrap", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--bootstrap", "10"], exit=2, stderr="--bootstrap")
 case("sem-group/modindices", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--modindices"], exit=2, stderr="modification indices")
 case("sem-group/wlsmv", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "WLSMV"], exit=2, stderr="not yet supported")
+# Ordered indicators in groups (issue 15 item 1 with issue 14's estimators).
+G2O = "tests/data/sem/groups2_ordinal.csv"
+ord_lav = w("groups_ordinal.lav", "f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8\n")
+with open(os.path.join(ROOT, G2O)) as f:
+    ord_head, *ord_rows = f.read().splitlines()
+def ord_file(name, edit, keep=lambda r: True):
+    rows = [edit(r.split(",")) for r in ord_rows if keep(r.split(","))]
+    return w(name, ord_head + "\n" + "".join(",".join(r) + "\n" for r in rows))
+def recode(group, col, old, new):
+    def edit(r):
+        if r[0].strip('"') == group and r[col] == old:
+            r[col] = new
+        return r
+    return edit
+def constant(group, col, value):
+    def edit(r):
+        if r[0].strip('"') == group:
+            r[col] = value
+        return r
+    return edit
+ord_empty = ord_file("groups_ordinal_empty_category.csv", recode("men", 1, "1", "2"))
+ord_constant = ord_file("groups_ordinal_constant_in_group.csv", constant("men", 1, "3"))
+men_seen = []
+def few_men(r):
+    if r[0].strip('"') == "men":
+        men_seen.append(r)
+        return len(men_seen) <= 6
+    return True
+ord_small = ord_file("groups_ordinal_small_group.csv", lambda r: r, few_men)
+ord_args = ["sem", "--model", ord_lav, "--group", "grp", "--ordered-all"]
+case("sem-group-ordinal/ok", ord_args + ["--data", G2O, "--group-equal", "thresholds,loadings", "--json"], exit=0, stdout='"chisq_scaled_group"')
+case("sem-group-ordinal/dwls", ord_args + ["--data", G2O, "--estimator", "DWLS"], exit=0)
+case("sem-group-ordinal/uls-intercepts", ord_args + ["--data", G2O, "--estimator", "ULS", "--group-equal", "intercepts"], exit=0)
+case("sem-group-ordinal/gls", ord_args + ["--data", G2O, "--estimator", "GLS"], exit=2, stderr="GLS is for continuous data")
+case("sem-group-ordinal/mlr", ord_args + ["--data", G2O, "--estimator", "MLR"], exit=2, stderr="continuous data")
+case("sem-group-ordinal/unknown-ordered", ["sem", "--model", ord_lav, "--group", "grp", "--data", G2O, "--ordered", "o1,o9"], exit=2, stderr="o9")
+case("sem-group-ordinal/some-ordered", ["sem", "--model", ord_lav, "--group", "grp", "--data", G2O, "--ordered", "o1,o2"], exit=2, stderr="not ordered")
+case("sem-group-ordinal/empty-category", ord_args + ["--data", ord_empty], exit=2, stderr='no answer 1 in group 1 ("men")')
+case("sem-group-ordinal/constant-in-group", ord_args + ["--data", ord_constant], exit=2, stderr="group grp = men")
+case("sem-group-ordinal/small-group", ord_args + ["--data", ord_small], exit=2, stderr="more cases than variables")
+case("invariance-ordinal/ok", ["invariance", "--model", ord_lav, "--data", G2O, "--group", "grp", "--ordered-all", "--json"], exit=0, stdout='"satorra.2000"')
+case("invariance-ordinal/empty-category", ["invariance", "--model", ord_lav, "--data", ord_empty, "--group", "grp", "--ordered-all"], exit=2, stderr='no answer 1 in group 1 ("men")')
 case("invariance/ok", ["invariance", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "MLM", "--json"], exit=0, stdout='"delta_cfi"')
 case("invariance/one-value", ["invariance", "--model", grp_lav, "--data", one_group, "--group", "grp"], exit=2, stderr="at least two groups")
 case("invariance/small-group", ["invariance", "--model", grp_lav, "--data", small_group, "--group", "grp"], exit=2, stderr="more cases than variables")

@@ -3,12 +3,15 @@
 # outputs paraclinic prints — estimates with SEs, standardized solution, R²,
 # all fit measures — and reports lavaan's own phase timings on stderr.
 #
-#   Rscript tests/reference/sem_missing_bench.R MODEL.lav DATA.csv
+#   Rscript tests/reference/sem_missing_bench.R MODEL.lav DATA.csv [ESTIMATOR]
+#
+# ESTIMATOR is ML (the default) or MLR.
 suppressPackageStartupMessages(library(lavaan))
 args <- commandArgs(trailingOnly = TRUE)
 model <- paste(readLines(args[1]), collapse = "\n")
 data <- read.csv(args[2])
-fit <- cfa(model, data = data, missing = "ml")
+estimator <- if (length(args) >= 3) args[3] else "ML"
+fit <- cfa(model, data = data, missing = "ml", estimator = estimator)
 print(summary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE))
 timing <- lavInspect(fit, "timing")
 keep <- vapply(timing, is.numeric, logical(1))

@@ -152,6 +152,7 @@ impl ComparedModel {
                 .map(|t| t.observed.clone())
                 .unwrap_or_default(),
             nobs: fit.nobs.clone(),
+            test_pieces: fit.test_pieces.clone(),
             ..ComparedModel::with_measures(model, &fit.fit, fit.estimator)
         }
     }

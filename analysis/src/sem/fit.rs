@@ -518,6 +518,10 @@ pub struct FitMeasures {
     /// estimator (MLM, MLR), keys as lavaan's.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub robust: Option<super::robust::RobustFit>,
+    /// The measures lavaan adds with missing data (`--missing ml`): the
+    /// FIML-corrected robust indices and the MLR scaling factors.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub fiml: Option<super::missing_robust::FimlMeasures>,
 }
 
 /// Relative size below which a model χ² is rounding noise: F at the optimum
@@ -685,5 +689,6 @@ pub fn measures(
         ntotal: n,
         srmr_bentler_nomean,
         robust: None,
+        fiml: None,
     }
 }

@@ -24,9 +24,8 @@
 //! Groups are numbered 1, 2, … in order of first appearance in the group
 //! column, as lavaan's `group.label` for a text column.
 //!
-//! Ordered indicators (WLSMV) in groups are not supported yet; the group
-//! dimension is the table list and the weights of [`MultiGroupProblem`], so
-//! a per-group threshold and polychoric stage plugs in beside the ML one.
+//! Ordered indicators (WLSMV, DWLS, ULS) in groups are fitted by
+//! [`super::groups_wls`], which [`fit`] calls for those estimators.
 //!
 //! ```
 //! use analysis::sem::groups::{self, GroupEqual, GroupedSample};
@@ -88,11 +87,16 @@ pub enum Constraint {
     /// Regression coefficients (`~`).
     #[serde(rename = "regressions")]
     Regressions,
+    /// Thresholds of ordered indicators (`x | t1`); with ordered
+    /// indicators lavaan also frees the scale factors and latent means from
+    /// group 2 on (see [`super::groups_wls`]).
+    #[serde(rename = "thresholds")]
+    Thresholds,
 }
 
 impl Constraint {
     /// Every constraint, in lavaan's order of the words.
-    pub const ALL: [Constraint; 8] = [
+    pub const ALL: [Constraint; 9] = [
         Constraint::Loadings,
         Constraint::Intercepts,
         Constraint::Residuals,
@@ -101,6 +105,7 @@ impl Constraint {
         Constraint::LvCovariances,
         Constraint::Means,
         Constraint::Regressions,
+        Constraint::Thresholds,
     ];
 
     /// lavaan's word.
@@ -114,15 +119,17 @@ impl Constraint {
             Constraint::LvCovariances => "lv.covariances",
             Constraint::Means => "means",
             Constraint::Regressions => "regressions",
+            Constraint::Thresholds => "thresholds",
         }
     }
 
     /// The class of a row of a table, if it has one.
-    fn of(p: &Parameter, table: &ParTable) -> Option<Constraint> {
+    pub(crate) fn of(p: &Parameter, table: &ParTable) -> Option<Constraint> {
         let latent = |n: &str| table.is_latent(n);
         match p.op {
             Operator::MeasuredBy => Some(Constraint::Loadings),
             Operator::RegressedOn => Some(Constraint::Regressions),
+            Operator::Threshold => Some(Constraint::Thresholds),
             Operator::Intercept if latent(&p.lhs) => Some(Constraint::Means),
             Operator::Intercept => Some(Constraint::Intercepts),
             Operator::Covariance => Some(match (latent(&p.lhs), p.lhs == p.rhs) {
@@ -131,7 +138,6 @@ impl Constraint {
                 (false, true) => Constraint::Residuals,
                 (false, false) => Constraint::ResidualCovariances,
             }),
-            #[allow(unreachable_patterns)] // thresholds (`|`) come with issue 14
             _ => None,
         }
     }
@@ -420,7 +426,8 @@ pub struct MultiGroupFit {
     pub nobs: Vec<usize>,
     /// Free parameters.
     pub npar: usize,
-    /// The estimator (ML, MLM, MLR).
+    /// The estimator (ML, MLM, MLR; WLSMV, DWLS, ULS with ordered
+    /// indicators).
     pub estimator: Estimator,
     /// The classes held equal.
     pub group_equal: GroupEqual,
@@ -439,6 +446,9 @@ pub struct MultiGroupFit {
     pub optimizer: Optimizer,
     /// Covariance matrix of the free parameters.
     pub vcov: DMatrix<f64>,
+    /// What the least-squares difference test needs, per group (WLSMV,
+    /// DWLS, ULS; `None` for ML, MLM, MLR).
+    pub test_pieces: Option<super::wls::TestPieces>,
 }
 
 impl MultiGroupFit {
@@ -529,9 +539,6 @@ fn check_options(options: &Options, sample: &GroupedSample, tables: &[ParTable])
     if options.bootstrap.is_some() {
         return refuse("bootstrap standard errors are not yet computed for a multi-group model");
     }
-    if options.estimator.is_least_squares() || !options.ordered.is_empty() {
-        return refuse("the least-squares estimators (WLSMV, DWLS, ULS, GLS) and ordered indicators are not yet supported for a multi-group model: use ML, MLM or MLR");
-    }
     if !options.estimator.is_ml() {
         if let Some(t) = tables.first().filter(|t| !t.exogenous_observed.is_empty()) {
             return Err(AnalysisError::unsuitable(
@@ -556,6 +563,9 @@ pub fn fit(
     equal: &GroupEqual,
     options: &Options,
 ) -> Result<MultiGroupFit> {
+    if options.estimator.is_least_squares() || !options.ordered.is_empty() {
+        return super::groups_wls::fit(spec, sample, equal, options);
+    }
     let names = &sample.samples[0].names;
     let mut tables = group_tables(spec, names, options.std_lv, sample.samples.len(), equal)?;
     check_options(options, sample, &tables)?;
@@ -714,6 +724,7 @@ pub fn fit(
             max_abs_gradient: opt.max_gradient,
         },
         vcov,
+        test_pieces: None,
     })
 }
 
@@ -748,7 +759,7 @@ fn multi_problem<'a>(
 /// `fitMeasures` for several groups): χ², baseline χ², log-likelihoods
 /// summed; df from all groups' moments; RMSEA × √G; GFI, SRMR weighted
 /// by n_g/N; AGFI and PGFI on all groups' sample statistics.
-fn combine_measures(
+pub(crate) fn combine_measures(
     per_group: &[FitMeasures],
     tables: &[ParTable],
     weights: &[f64],
@@ -812,6 +823,7 @@ fn combine_measures(
         ntotal,
         srmr_bentler_nomean: nomean,
         robust: None,
+        fiml: None,
     }
 }
 

@@ -17,6 +17,26 @@
 //! the cut-offs were derived) and for the robust ones
 //! (Brosseau-Liard & Savalei 2014).
 //!
+//! **Ordered indicators** (WLSMV, DWLS, ULS; lavaan's delta
+//! parameterization, [`super::groups_wls`]) follow the sequence of
+//! semTools' `measurementInvarianceCat` (Svetina, Rutkowski & Rutkowski
+//! 2020, Structural Equation Modeling 27, 111–130, with lavaan's
+//! `group.equal`): configural (nothing equal: thresholds per group, scale
+//! factors 1, latent means 0), metric (equal loadings) and scalar (equal
+//! loadings and thresholds — lavaan's `c("thresholds", "loadings",
+//! "intercepts")`: the latent responses' intercepts stay 0, which is what
+//! equal intercepts mean for them, and the scale factors and latent means
+//! are free from group 2 on). Wu & Estabrook (2016, Psychometrika 81,
+//! 1014–1045) show that with ordered data the thresholds, not the
+//! intercepts, carry scalar invariance and that loadings-only invariance
+//! is testable with three or more categories, as here. There is no strict
+//! level: in the delta parameterization the residual variances are not
+//! parameters (semTools' `measEq.syntax` refuses `residuals` there: "cannot
+//! be tested for invariance … when parameterization = \"delta\""), so
+//! `models` ends at scalar. The differences are `lavTestLRT`'s: Satorra's
+//! (2000) scaled-and-shifted difference for WLSMV (`satorra.2000`), the
+//! plain difference for DWLS and ULS ([`super::compare`]).
+//!
 //! ```
 //! use analysis::sem::groups::GroupedSample;
 //! use analysis::sem::{invariance, ModelSpec, Options};
@@ -63,6 +83,21 @@ pub const LEVELS: [(&str, &[Constraint]); 4] = [
     ),
 ];
 
+/// The levels with ordered indicators (no strict level; see the module
+/// documentation).
+pub const ORDERED_LEVELS: [(&str, &[Constraint]); 3] = [
+    ("configural", &[]),
+    ("metric", &[Constraint::Loadings]),
+    (
+        "scalar",
+        &[
+            Constraint::Thresholds,
+            Constraint::Loadings,
+            Constraint::Intercepts,
+        ],
+    ),
+];
+
 /// One level's fitted model.
 #[derive(Debug, Clone)]
 pub struct LevelFit {
@@ -101,7 +136,8 @@ pub struct LevelTest {
     pub delta_cfi: f64,
     /// RMSEA of this level minus RMSEA of the previous.
     pub delta_rmsea: f64,
-    /// lavaan's name of the test: `standard` or `satorra.bentler.2001`.
+    /// lavaan's name of the test: `standard`, `satorra.bentler.2001` or
+    /// `satorra.2000`.
     pub method: &'static str,
     /// The change of the robust CFI (MLM, MLR).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,11 +185,38 @@ pub struct Invariance {
 /// Fits the four levels and tests each against the previous one (see the
 /// module documentation and example).
 pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Result<Invariance> {
-    let models: Vec<LevelFit> = LEVELS
+    test_levels(&sample.column, &sample.labels, options, |equal| {
+        groups::fit(spec, sample, equal, options)
+    })
+}
+
+/// [`test`] with missing data: each level fitted by full-information ML
+/// in the groups ([`super::missing_groups`]; ML or MLR).
+pub fn test_missing(
+    spec: &ModelSpec,
+    data: &super::missing_groups::IncompleteGroups,
+    options: &Options,
+) -> Result<Invariance> {
+    test_levels(&data.column, &data.labels, options, |equal| {
+        super::missing_groups::fit(spec, data, equal, options)
+    })
+}
+
+fn test_levels(
+    column: &str,
+    labels: &[String],
+    options: &Options,
+    fit_level: impl Fn(&GroupEqual) -> Result<MultiGroupFit>,
+) -> Result<Invariance> {
+    let levels: &[(&'static str, &[Constraint])] = if options.ordered.is_empty() {
+        &LEVELS
+    } else {
+        &ORDERED_LEVELS
+    };
+    let models: Vec<LevelFit> = levels
         .iter()
         .map(|(name, equal)| {
-            groups::fit(spec, sample, &GroupEqual(equal.to_vec()), options)
-                .map(|fit| LevelFit { name, fit })
+            fit_level(&GroupEqual(equal.to_vec())).map(|fit| LevelFit { name, fit })
         })
         .collect::<Result<_>>()?;
     let mut tests = Vec::new();
@@ -193,8 +256,8 @@ pub fn test(spec: &ModelSpec, sample: &GroupedSample, options: &Options) -> Resu
             delta_rmsea: DELTA_RMSEA_CUTOFF,
             source: "Cheung & Rensvold (2002), Structural Equation Modeling 9, 233–255 (ΔCFI ≤ −0.01); Chen (2007), Structural Equation Modeling 14, 464–504 (ΔCFI ≤ −0.01 with ΔRMSEA ≥ 0.015)",
         },
-        group: sample.column.clone(),
-        group_labels: sample.labels.clone(),
+        group: column.to_owned(),
+        group_labels: labels.to_vec(),
         nobs: models[0].fit.nobs.clone(),
         estimator: options.estimator,
         models,
@@ -270,10 +333,14 @@ impl crate::Render for Invariance {
                 verdict(t.holds_by_rmsea),
             ]);
         }
-        let method = if robust {
-            "Δχ²: Satorra–Bentler (2001) scaled difference (lavTestLRT)"
-        } else {
-            "Δχ²: χ² difference (lavTestLRT)"
+        let method = match self.estimator {
+            super::Estimator::WLSMV => {
+                "Δχ²: Satorra (2000) scaled-and-shifted difference (lavTestLRT's satorra.2000)"
+            }
+            super::Estimator::MLM | super::Estimator::MLR => {
+                "Δχ²: Satorra–Bentler (2001) scaled difference (lavTestLRT)"
+            }
+            _ => "Δχ²: χ² difference (lavTestLRT)",
         };
         tests.note(format!(
             "{method}. Cut-offs: ΔCFI ≤ {} or ΔRMSEA ≥ {} signal non-invariance — {}.",

@@ -21,9 +21,14 @@
 //!   "hessian"`), here by central differences of the analytic gradient, as
 //!   lavaan's `lav_model_hessian`.
 //!
-//! Not supported (each a clear error): robust estimators (MLM, MLR) with
-//! missing data, fixed exogenous covariates, the Wishart likelihood, the
-//! bootstrap and modification indices.
+//! MLR (Huber–White SEs, the Yuan–Bentler test) and the FIML-corrected
+//! robust indices lavaan reports with missing data are in
+//! [`super::missing_robust`]; groups in [`super::missing_groups`].
+//!
+//! Not supported (each a clear error): MLM with missing data (lavaan
+//! refuses it too), least squares and ordered indicators, fixed exogenous
+//! covariates, the Wishart likelihood, the bootstrap and modification
+//! indices.
 //!
 //! Optimisation: L-BFGS on F, then Newton steps with that Hessian.
 
@@ -33,8 +38,8 @@ use super::model::Implied;
 use super::partable::ParTable;
 use super::samplestats::{MomentsInUse, SampleMoments};
 use super::{
-    estimate, fit as fit_stage, reliability, standardized, warnings, Estimator, Likelihood,
-    ModelSpec, Optimizer, Options, RSquared, SemFit, SemWarning,
+    estimate, fit as fit_stage, missing_robust, reliability, standardized, warnings, Estimator,
+    Likelihood, ModelSpec, Optimizer, Options, RSquared, SemFit, SemWarning,
 };
 use crate::error::{AnalysisError, Location, Result};
 use crate::mvnorm_missing::{MissingPatterns, Unrestricted};
@@ -112,48 +117,48 @@ impl IncompleteData {
     }
 }
 
-/// The FIML problem: F(θ) = (−2 logl(θ) + 2 logl_h1) / N.
-struct Problem<'a> {
-    table: &'a ParTable,
-    elements: Elements,
-    patterns: &'a MissingPatterns,
-    h1_minus_two_logl: f64,
-    n: f64,
+/// One group's part of the FIML problem: (−2 logl_g(θ) + 2 logl_h1,g) / N,
+/// N the cases of all groups.
+pub(crate) struct Problem<'a> {
+    pub(crate) table: &'a ParTable,
+    pub(crate) elements: Elements,
+    pub(crate) patterns: &'a MissingPatterns,
+    pub(crate) h1_minus_two_logl: f64,
+    pub(crate) n: f64,
 }
 
-impl Problem<'_> {
-    fn value(&self, theta: &[f64]) -> Option<f64> {
-        let imp = Implied::at(self.table, theta)?;
-        let (v, _, _) = self
-            .patterns
-            .minus_two_logl_with_derivatives(&imp.mean, &imp.sigma)?;
-        Some((v - self.h1_minus_two_logl) / self.n)
+/// The FIML problem: F(θ) = Σ_g (−2 logl_g(θ) + 2 logl_h1,g) / N over the
+/// groups (one group without --group).
+pub(crate) struct Fiml<'a> {
+    pub(crate) groups: Vec<Problem<'a>>,
+}
+
+impl Fiml<'_> {
+    fn n_free(&self) -> usize {
+        self.groups.first().map_or(0, |g| g.table.n_free)
     }
 
-    /// F and ∂F/∂θ: `dF = tr(W dΣ)/N + gᵀdμ/N` carried to every matrix
-    /// element through `∂Σ/∂x = u vᵀ + v uᵀ` and `∂μ/∂x`.
+    fn value(&self, theta: &[f64]) -> Option<f64> {
+        self.groups.iter().map(|g| g.value(theta)).sum()
+    }
+
     fn value_and_gradient(&self, theta: &[f64]) -> Option<(f64, Vec<f64>)> {
-        let imp = Implied::at(self.table, theta)?;
-        let (v, w, g) = self
-            .patterns
-            .minus_two_logl_with_derivatives(&imp.mean, &imp.sigma)?;
-        let p = self.table.p();
-        let (u, vv) = self.elements.uv(&imp, p);
-        let wu = &w * &u;
-        let mean_part = self.elements.mean_jacobian(&imp, p).tr_mul(&g);
-        let mut grad = vec![0.0; self.table.n_free];
-        for (e, el) in self.elements.list.iter().enumerate() {
-            if let Some(k) = el.theta {
-                grad[k] += (2.0 * vv.column(e).dot(&wu.column(e)) + mean_part[e]) / self.n;
+        let mut total = 0.0;
+        let mut grad = vec![0.0; theta.len()];
+        for g in &self.groups {
+            let (v, gr) = g.value_and_gradient(theta)?;
+            total += v;
+            for (a, b) in grad.iter_mut().zip(gr) {
+                *a += b;
             }
         }
-        Some(((v - self.h1_minus_two_logl) / self.n, grad))
+        Some((total, grad))
     }
 
     /// ∇²F by central differences of the analytic gradient (step 1e-5 ·
     /// max(1, |θₖ|)), symmetrised; the columns in parallel (each is two
     /// gradients, the cost of the whole fit's inference).
-    fn hessian(&self, theta: &[f64]) -> Option<DMatrix<f64>> {
+    pub(crate) fn hessian(&self, theta: &[f64]) -> Option<DMatrix<f64>> {
         use rayon::prelude::*;
         let q = theta.len();
         let columns: Option<Vec<Vec<f64>>> = (0..q)
@@ -180,33 +185,67 @@ impl Problem<'_> {
     }
 }
 
-impl CostFunction for Problem<'_> {
+impl Problem<'_> {
+    pub(crate) fn value(&self, theta: &[f64]) -> Option<f64> {
+        let imp = Implied::at(self.table, theta)?;
+        let (v, _, _) = self
+            .patterns
+            .minus_two_logl_with_derivatives(&imp.mean, &imp.sigma)?;
+        Some((v - self.h1_minus_two_logl) / self.n)
+    }
+
+    /// F and ∂F/∂θ: `dF = tr(W dΣ)/N + gᵀdμ/N` carried to every matrix
+    /// element through `∂Σ/∂x = u vᵀ + v uᵀ` and `∂μ/∂x`.
+    fn value_and_gradient(&self, theta: &[f64]) -> Option<(f64, Vec<f64>)> {
+        let imp = Implied::at(self.table, theta)?;
+        let (v, w, g) = self
+            .patterns
+            .minus_two_logl_with_derivatives(&imp.mean, &imp.sigma)?;
+        let p = self.table.p();
+        let (u, vv) = self.elements.uv(&imp, p);
+        let wu = &w * &u;
+        let mean_part = self.elements.mean_jacobian(&imp, p).tr_mul(&g);
+        let mut grad = vec![0.0; self.table.n_free];
+        for (e, el) in self.elements.list.iter().enumerate() {
+            if let Some(k) = el.theta {
+                grad[k] += (2.0 * vv.column(e).dot(&wu.column(e)) + mean_part[e]) / self.n;
+            }
+        }
+        Some(((v - self.h1_minus_two_logl) / self.n, grad))
+    }
+}
+
+/// The argmin view of a borrowed [`Fiml`].
+struct Cost<'a, 'b>(&'a Fiml<'b>);
+
+impl CostFunction for Cost<'_, '_> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, theta: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
         // Outside the admissible region the cost is large and finite, so
         // that the line search backs off.
-        Ok(self.value(theta).unwrap_or(1e10))
+        Ok(self.0.value(theta).unwrap_or(1e10))
     }
 }
 
-impl Gradient for Problem<'_> {
+impl Gradient for Cost<'_, '_> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, theta: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
         Ok(self
+            .0
             .value_and_gradient(theta)
             .map_or_else(|| vec![0.0; theta.len()], |(_, g)| g))
     }
 }
 
-struct Optimum {
-    theta: Vec<f64>,
-    f: f64,
-    converged: bool,
-    lbfgs_iterations: u64,
-    newton_iterations: usize,
-    max_gradient: f64,
+pub(crate) struct Optimum {
+    pub(crate) theta: Vec<f64>,
+    pub(crate) f: f64,
+    pub(crate) converged: bool,
+    pub(crate) lbfgs_iterations: u64,
+    pub(crate) newton_iterations: usize,
+    pub(crate) max_gradient: f64,
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -219,7 +258,7 @@ const LBFGS_ROUNDS: usize = 3;
 /// L-BFGS from `start`, then, if needed, Newton steps (with step halving)
 /// until the largest |∂fmin/∂θ| is below [`GRADIENT_TOLERANCE`] or no step
 /// lowers F.
-fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
+pub(crate) fn optimise(problem: &Fiml, start: Vec<f64>) -> Result<Optimum> {
     if problem.value(&start).is_none() {
         return Err(AnalysisError::computation(
             "the starting values imply a covariance matrix that is not positive definite for some missingness pattern",
@@ -231,21 +270,14 @@ fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
     let mut theta = start;
     let mut lbfgs_iterations = 0;
     for _ in 0..LBFGS_ROUNDS {
-        if problem.table.n_free == 0 {
+        if problem.n_free() == 0 {
             break;
         }
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(1e-7)
             .and_then(|s| s.with_tolerance_cost(1e-15))
             .map_err(|e| AnalysisError::computation(e.to_string()))?;
-        let borrowed = Problem {
-            table: problem.table,
-            elements: problem.elements.clone(),
-            patterns: problem.patterns,
-            h1_minus_two_logl: problem.h1_minus_two_logl,
-            n: problem.n,
-        };
-        if let Ok(res) = Executor::new(borrowed, solver)
+        if let Ok(res) = Executor::new(Cost(problem), solver)
             .configure(|state| state.param(theta.clone()).max_iters(2000))
             .run()
         {
@@ -312,7 +344,7 @@ fn optimise(problem: &Problem, start: Vec<f64>) -> Result<Optimum> {
 /// implied moments, and W the expected information of incomplete data at
 /// the implied moments (`h1.information = "structured"`): each pattern
 /// weighs its own block, `Σₖ nₖ (½ tr((Σₖ⁻¹Eₖ)²) + eₖᵀΣₖ⁻¹eₖ)`.
-fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
+pub(crate) fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
     let (ybar, _) = patterns.available_case_moments();
     let s_all = patterns.pairwise_covariances();
     let (mut num, mut den) = (0.0, 0.0);
@@ -337,17 +369,28 @@ fn gfi_missing(patterns: &MissingPatterns, imp: &Implied) -> f64 {
 }
 
 /// The combinations FIML does not cover, as errors that say what to do.
-fn check_options(options: &Options, table: &ParTable, source: &str) -> Result<()> {
+pub(crate) fn check_options(options: &Options, table: &ParTable, source: &str) -> Result<()> {
     let here = || Location::source(source);
-    if options.estimator != Estimator::ML {
-        return Err(AnalysisError::unsuitable(
-            here(),
-            format!(
-                "{} with --missing ml is not yet supported: use ML (observed-information SEs, as lavaan's missing = \"ml\") or {} with --missing listwise",
-                options.estimator.as_str(),
-                options.estimator.as_str()
-            ),
-        ));
+    match options.estimator {
+        Estimator::ML | Estimator::MLR => {}
+        // lavaan refuses it too ("missing="ml" is not allowed for estimator
+        // MLM"): its robust SEs and test assume complete data.
+        Estimator::MLM => {
+            return Err(AnalysisError::unsuitable(
+                here(),
+                "MLM with --missing ml is not allowed (as in lavaan): the Satorra–Bentler correction assumes complete data; use MLR with --missing ml (robust SEs and test with missing data) or MLM with --missing listwise",
+            ))
+        }
+        other => {
+            return Err(AnalysisError::unsuitable(
+                here(),
+                format!(
+                    "{} with --missing ml is not supported: use ML or MLR with --missing ml, or {} with --missing listwise",
+                    other.as_str(),
+                    other.as_str()
+                ),
+            ))
+        }
     }
     if !options.ordered.is_empty() {
         return Err(AnalysisError::unsuitable(
@@ -427,12 +470,14 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     }
     let h1: Unrestricted = patterns.em()?;
     lap("setup and EM for the unrestricted model");
-    let problem = Problem {
-        table: &table,
-        elements: Elements::free_of(&table),
-        patterns: &patterns,
-        h1_minus_two_logl: -2.0 * h1.logl,
-        n: nf,
+    let problem = Fiml {
+        groups: vec![Problem {
+            table: &table,
+            elements: Elements::free_of(&table),
+            patterns: &patterns,
+            h1_minus_two_logl: -2.0 * h1.logl,
+            n: nf,
+        }],
     };
     let start = estimate::starting_values(&table, &h1.cov, Some(&h1.mean));
     let opt = optimise(&problem, start)?;
@@ -454,8 +499,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     let hessian = problem.hessian(&opt.theta).ok_or_else(|| {
         AnalysisError::computation("the Hessian at the estimates cannot be computed")
     })?;
-    let vcov = vcov_or_unidentified(
-        &(hessian * 0.5),
+    let information = hessian * 0.5;
+    let ml_vcov = vcov_or_unidentified(
+        &information,
         nf,
         opt.converged,
         &not_converged,
@@ -464,10 +510,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         |k| free_parameter_name(&table, k),
     )?;
     lap("observed information (numerical Hessian) and its inverse (SEs)");
+    // The robust pieces need the fit measures (χ², df) first; only the
+    // MLR covariance of the estimates changes the table.
     table.set_theta(&opt.theta);
-    for p in table.params.iter_mut() {
-        p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
-    }
     standardized::fill(&mut table, &imp.c);
     // The EM moments stand in for S and ȳ where lavaan uses them (SRMR,
     // GFI); the χ²-based measures are then replaced by their FIML values.
@@ -504,6 +549,30 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
     fit.gfi = gfi_missing(&patterns, &imp);
     fit.agfi = fit_stage::agfi(fit.gfi, n_moments as f64, df);
     fit.pgfi = fit_stage::pgfi(fit.gfi, n_moments as f64, df);
+    lap("fit measures");
+    let robust = missing_robust::inference(
+        options.estimator,
+        &[missing_robust::FimlGroup {
+            table: &table,
+            imp: &imp,
+            patterns: &patterns,
+            h1: &h1,
+        }],
+        &information,
+        &fit,
+    )?;
+    fit.robust = robust.robust;
+    let robust_skipped = robust.skipped_moments;
+    let more = super::fit_more::of(&fit, 1);
+    fit.fiml = Some(missing_robust::FimlMeasures {
+        more: Some(more),
+        ..robust.measures
+    });
+    let vcov = robust.vcov.unwrap_or(ml_vcov);
+    for p in table.params.iter_mut() {
+        p.se = Some(p.free.map_or(0.0, |k| vcov[(k, k)].max(0.0).sqrt()));
+    }
+    lap("casewise scores: robust indices (and MLR's sandwich and scaled test)");
     let r2: Vec<RSquared> = standardized::r_squared(&table, &imp.c, &imp.phi)
         .into_iter()
         .filter(|(_, r)| r.is_finite())
@@ -521,6 +590,9 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         warnings_list.push(SemWarning::EmNotConverged {
             iterations: h1.iterations,
         });
+    }
+    if let Some(moments) = robust_skipped {
+        warnings_list.push(SemWarning::RobustIndicesSkipped { moments });
     }
     let never_together = patterns.pairs_never_observed_together();
     if !never_together.is_empty() {
@@ -561,7 +633,7 @@ pub fn fit(spec: &ModelSpec, data: &IncompleteData, options: &Options) -> Result
         fit,
         table,
         likelihood: Likelihood::Normal,
-        estimator: Estimator::ML,
+        estimator: options.estimator,
         std_lv_identification: options.std_lv,
         r2,
         reliability,

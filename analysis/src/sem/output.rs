@@ -24,7 +24,7 @@
 //! # Ok::<(), analysis::AnalysisError>(())
 //! ```
 
-use super::{FitMeasures, Operator, Parameter, SemFit};
+use super::{Estimator, FitMeasures, Operator, Parameter, SemFit};
 use crate::render::{fmt_fixed, fmt_p, Render, Table};
 
 /// How a value that does not exist shows in every SEM table.
@@ -326,7 +326,11 @@ impl Render for SemFit {
             header.push(("Number of missing patterns", m.npatterns.to_string()));
             header.push((
                 "Standard errors",
-                "observed information (Hessian), as lavaan's missing = \"ml\"".into(),
+                if self.estimator == Estimator::MLR {
+                    "robust (Huber–White: observed information, casewise scores of the incomplete data), as lavaan's MLR with missing = \"ml\"".into()
+                } else {
+                    "observed information (Hessian), as lavaan's missing = \"ml\"".into()
+                },
             ));
             header.push((
                 "Missing data",

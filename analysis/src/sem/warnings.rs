@@ -62,6 +62,12 @@ pub enum SemWarning {
         /// Cases used.
         nobs: usize,
     },
+    /// The FIML-corrected robust indices were not computed: the model has
+    /// more unrestricted moments than [`super::missing_robust::ROBUST_MOMENTS_LIMIT`].
+    RobustIndicesSkipped {
+        /// Means, variances and covariances over all groups.
+        moments: usize,
+    },
     /// Pairs of variables that no case observes together (`--missing ml`):
     /// their unrestricted covariance is not identified, as lavaan warns.
     ZeroCoverage {
@@ -132,6 +138,11 @@ impl fmt::Display for SemWarning {
             SemWarning::EmptyCases { dropped, nobs } => write!(
                 f,
                 "{dropped} case(s) with no value on any model variable were left out (full-information ML); N = {nobs}"
+            ),
+            SemWarning::RobustIndicesSkipped { moments } => write!(
+                f,
+                "the robust (FIML-corrected) CFI, TLI and RMSEA are not computed for {moments} unrestricted moments (more than {}): they need the {moments} × {moments} information of the unrestricted model and its inverse (lavaan reports them)",
+                super::missing_robust::ROBUST_MOMENTS_LIMIT
             ),
             SemWarning::ZeroCoverage { pairs } => write!(
                 f,

@@ -54,8 +54,9 @@
 //! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
 //! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
 //! χ² / 2N. Not yet: ordered predictors and observed exogenous covariates
-//! with ordered indicators (lavaan's `conditional.x`), free latent means,
-//! multiple groups, missing data other than listwise deletion.
+//! with ordered indicators (lavaan's `conditional.x`), free latent means
+//! (but see groups), missing data other than listwise deletion. Multiple
+//! groups: [`super::groups_wls`].
 //!
 //! The entry point is [`super::fit`] with [`Options::ordered`] naming the
 //! ordered variables (all or some of the model's observed variables) and the
@@ -123,14 +124,14 @@ impl Weight {
         }
     }
     /// W·v.
-    fn times_vector(&self, v: &DVector<f64>) -> DVector<f64> {
+    pub(crate) fn times_vector(&self, v: &DVector<f64>) -> DVector<f64> {
         match self {
             Weight::Diagonal(w) => v.component_mul(w),
             Weight::Full(w) => w * v,
         }
     }
     /// G·W for an N × q matrix G.
-    fn right_of(&self, g: &DMatrix<f64>) -> DMatrix<f64> {
+    pub(crate) fn right_of(&self, g: &DMatrix<f64>) -> DMatrix<f64> {
         match self {
             Weight::Diagonal(w) => {
                 let mut out = g.clone();
@@ -196,7 +197,7 @@ impl TestPieces {
 
 /// The names of the sample statistics of a least-squares fit, in the
 /// order of s (see [`GroupTestPieces::statistics`]).
-fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<String> {
+pub(crate) fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<String> {
     let names = &table.observed;
     if !st.covariates.is_empty() {
         return wls_covariates::statistic_names(table, st);
@@ -238,33 +239,33 @@ fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<Stri
 }
 
 /// The sample statistics of a least-squares fit.
-pub(super) struct Statistics {
+pub(crate) struct Statistics {
     /// s, in lavaan's order (thresholds then correlations; or means then
     /// vech S).
-    pub(super) s: DVector<f64>,
+    pub(crate) s: DVector<f64>,
     /// W.
-    pub(super) weight: Weight,
+    pub(crate) weight: Weight,
     /// G with Γ = GᵀG (N × q), when raw data are known.
-    pub(super) influence: Option<DMatrix<f64>>,
+    pub(crate) influence: Option<DMatrix<f64>>,
     /// Ordered: where each observed variable's thresholds (or, for a
     /// continuous one among ordered, its minus-mean) start in s.
-    pub(super) threshold_offset: Vec<usize>,
+    pub(crate) threshold_offset: Vec<usize>,
     /// Number of thresholds (ordered) or means (continuous) before the
     /// covariance part.
-    pub(super) n_first: usize,
+    pub(crate) n_first: usize,
     /// Ordered with continuous indicators: the variances of the continuous
     /// ones, after the first part (lavaan's order); 0 otherwise.
-    pub(super) n_variances: usize,
+    pub(crate) n_variances: usize,
     /// Which observed variables are ordered (empty for continuous data).
-    pub(super) ordered_mask: Vec<bool>,
+    pub(crate) ordered_mask: Vec<bool>,
     /// The correlation (ordered) or covariance matrix, for start values and
     /// residuals.
-    pub(super) matrix: DMatrix<f64>,
+    pub(crate) matrix: DMatrix<f64>,
     /// Sample means (continuous data with a mean structure).
-    pub(super) mean: Option<DVector<f64>>,
+    pub(crate) mean: Option<DVector<f64>>,
     /// Observed exogenous covariates that the statistics are conditional
     /// on (indices in the observed variables; [`super::wls_covariates`]).
-    pub(super) covariates: Vec<usize>,
+    pub(crate) covariates: Vec<usize>,
 }
 
 /// Resolves which estimator an ordered fit uses and checks the combination
@@ -328,7 +329,7 @@ fn check_options(options: &Options, sample: &SampleMoments, ordered: bool) -> Re
 
 /// The model with its `x | t` statements taken out (they become threshold
 /// rows once the categories are known).
-fn without_thresholds(spec: &ModelSpec) -> ModelSpec {
+pub(crate) fn without_thresholds(spec: &ModelSpec) -> ModelSpec {
     ModelSpec {
         source: spec.source.clone(),
         statements: spec
@@ -361,7 +362,7 @@ fn renumber_free(table: &mut ParTable) {
 /// `categories[v]` holds the observed categories of the observed variable
 /// v, empty for a continuous one (whose intercept and residual variance
 /// stay parameters, as lavaan's).
-fn parameterize_ordered(
+pub(crate) fn parameterize_ordered(
     table: &mut ParTable,
     spec: &ModelSpec,
     categories: &[Vec<f64>],
@@ -548,7 +549,13 @@ fn parameterize_ordered(
 /// The implied moments at θ; for ordered indicators (`ordered[v]`; empty
 /// for continuous data) the residual variances are set so that every
 /// latent response has unit variance.
-fn implied_at(
+pub(crate) fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Implied> {
+    implied_given(table, theta, ordered, &[])
+}
+
+/// [`implied_at`] for statistics conditional on the observed `covariates`:
+/// each ordered item's residual variance makes its variance *given* them 1.
+fn implied_given(
     table: &ParTable,
     theta: &[f64],
     ordered: &[bool],
@@ -687,7 +694,7 @@ fn jacobian(table: &ParTable, imp: &Implied, st: &Statistics, ordered: bool) -> 
 }
 
 /// The sample statistics of ordered indicators.
-fn ordered_statistics(
+pub(crate) fn ordered_statistics(
     table: &ParTable,
     data: &OrderedData,
     estimator: Estimator,
@@ -814,7 +821,7 @@ struct Minimum {
 }
 
 /// Largest |∂F/∂θ| accepted as converged (F is lavaan's 2·fmin).
-const GRADIENT_TOLERANCE: f64 = 1e-9;
+pub(crate) const GRADIENT_TOLERANCE: f64 = 1e-9;
 
 fn minimise(
     table: &ParTable,
@@ -824,7 +831,7 @@ fn minimise(
     limits: Limits,
 ) -> Result<Minimum> {
     let eval = |theta: &[f64]| -> Option<(f64, DVector<f64>, Implied)> {
-        let imp = implied_at(table, theta, &st.ordered_mask, &st.covariates)?;
+        let imp = implied_given(table, theta, &st.ordered_mask, &st.covariates)?;
         let r = &st.s - model_statistics(table, theta, &imp, st, ordered);
         let f = r.dot(&st.weight.times_vector(&r));
         f.is_finite().then_some((f, r, imp))
@@ -906,7 +913,7 @@ fn minimise(
 /// and after it are summed apart, each over the columns it uses: the
 /// correlations of 78 items depend on the 123 loadings and factor
 /// covariances, not on the 312 thresholds (a tenth of the dense product).
-fn normal_matrix(j: &DMatrix<f64>, weight: &Weight, split: usize) -> DMatrix<f64> {
+pub(crate) fn normal_matrix(j: &DMatrix<f64>, weight: &Weight, split: usize) -> DMatrix<f64> {
     let Weight::Diagonal(w) = weight else {
         return j.transpose() * weight.times(j);
     };
@@ -945,7 +952,11 @@ fn traces(g: &DMatrix<f64>, weight: &Weight, j: &DMatrix<f64>, e_inv: &DMatrix<f
 }
 
 /// The scaled-and-shifted statistic: (statistic, scaling factor 1/a, shift b).
-fn scaled_shifted(chisq: f64, df: f64, (tr, tr2): (f64, f64)) -> Option<(f64, f64, f64)> {
+pub(crate) fn scaled_shifted(
+    chisq: f64,
+    df: f64,
+    (tr, tr2): (f64, f64),
+) -> Option<(f64, f64, f64)> {
     if !(df > 0.0 && tr2 > 0.0) {
         return None;
     }
@@ -1072,7 +1083,7 @@ pub(crate) fn fit(
     laps.lap("optimisation (Gauss-Newton)");
     table.set_theta(&min.theta);
     let imp =
-        implied_at(&table, &min.theta, &st.ordered_mask, &st.covariates).ok_or_else(|| {
+        implied_given(&table, &min.theta, &st.ordered_mask, &st.covariates).ok_or_else(|| {
             AnalysisError::computation("the implied moments at the estimates cannot be computed")
         })?;
     if ordered {
@@ -1212,6 +1223,7 @@ pub(crate) fn fit(
         ntotal: n,
         srmr_bentler_nomean,
         robust: None,
+        fiml: None,
     };
     if let (true, Some(g)) = (robust, &st.influence) {
         let model = scaled_shifted(chisq, df, traces(g, &st.weight, &j, &e_inv));
@@ -1351,7 +1363,7 @@ pub(crate) fn fit(
 /// the model and the baseline (lavaan's `fitMeasures` with
 /// `scaled.test = "scaled.shifted"`: the scaled χ² goes into the usual
 /// formulas, RMSEA on the model's df).
-fn scaled_measures(
+pub(crate) fn scaled_measures(
     chisq: f64,
     df: f64,
     baseline_df: f64,
