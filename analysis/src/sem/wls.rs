@@ -53,9 +53,10 @@
 //! 0.6.14's (Savalei 2021, `lav_fit_catml_dwls`; see [`CatMl`]). lavaan's
 //! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
 //! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
-//! χ² / 2N. Not yet: ordered predictors and observed exogenous covariates
-//! with ordered indicators (lavaan's `conditional.x`), free latent means
-//! (but see groups), missing data other than listwise deletion. Multiple
+//! χ² / 2N. Observed exogenous covariates with ordered indicators are
+//! fitted conditional on them, as lavaan's `conditional.x`
+//! ([`super::wls_covariates`]; single group, all indicators ordered). Not
+//! yet: ordered predictors, free latent means (but see groups), missing data other than listwise deletion. Multiple
 //! groups: [`super::groups_wls`].
 //!
 //! The entry point is [`super::fit`] with [`Options::ordered`] naming the
@@ -1018,11 +1019,10 @@ pub(crate) fn fit(
         if !table.exogenous_observed.is_empty() {
             // Observed covariates: lavaan's conditional.x.
             wls_covariates::check(&table, sample, &options.ordered)?;
-            let (st, categories, cov_x, mean_x) =
-                wls_covariates::statistics(&table, sample, estimator)?;
-            parameterize_ordered(&mut table, spec, &categories)?;
-            table.set_fixed_x(&cov_x, Some(&mean_x));
-            st
+            let c = wls_covariates::statistics(&table, sample, estimator)?;
+            parameterize_ordered(&mut table, spec, &c.categories)?;
+            table.set_fixed_x(&c.cov_x, Some(&c.mean_x));
+            c.st
         } else if mixed {
             let (st, categories) =
                 wls_mixed::statistics(&table, sample, &options.ordered, estimator)?;

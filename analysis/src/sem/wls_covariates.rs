@@ -70,15 +70,26 @@ pub(super) fn check(table: &ParTable, sample: &SampleMoments, ordered: &[String]
     Ok(())
 }
 
-/// The conditional sample statistics, the observed categories per observed
-/// variable (empty for a covariate) and the covariates' covariance matrix
-/// (divisor N − 1, placed at their observed positions) and means, for the
-/// fixed.x rows.
+/// What a conditional fit starts from.
+pub(super) struct Conditional {
+    /// The sample statistics (res.th, res.slopes, residual correlations).
+    pub(super) st: Statistics,
+    /// The observed categories per observed variable (empty for a
+    /// covariate).
+    pub(super) categories: Vec<Vec<f64>>,
+    /// The covariates' covariance matrix (divisor N − 1, at their observed
+    /// positions) and means, for the fixed.x rows.
+    pub(super) cov_x: DMatrix<f64>,
+    /// The covariates' means (0 for the items).
+    pub(super) mean_x: Vec<f64>,
+}
+
+/// The conditional sample statistics of the model's observed variables.
 pub(super) fn statistics(
     table: &ParTable,
     sample: &SampleMoments,
     estimator: Estimator,
-) -> Result<(Statistics, Vec<Vec<f64>>, DMatrix<f64>, Vec<f64>)> {
+) -> Result<Conditional> {
     let here = || Location::source(&sample.source);
     let data = sample
         .data
@@ -174,8 +185,8 @@ pub(super) fn statistics(
         }
     }
     let ordered_mask = (0..p).map(|v| !xs.contains(&v)).collect();
-    Ok((
-        Statistics {
+    Ok(Conditional {
+        st: Statistics {
             s: DVector::from_vec(cp.statistics),
             weight: Weight::Diagonal(weight),
             influence: Some(influence),
@@ -190,7 +201,7 @@ pub(super) fn statistics(
         categories,
         cov_x,
         mean_x,
-    ))
+    })
 }
 
 /// Sets each ordered item's residual variance (in `phi` and `c`) so that
