@@ -240,7 +240,7 @@ impl ConditionalPolychoric {
             correlations,
             categories: data.categories.clone(),
             n_cases: n,
-            n_dropped: data.n_dropped,
+            n_dropped: n_all - n,
             labels,
             statistics,
             influence,

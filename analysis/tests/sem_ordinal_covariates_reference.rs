@@ -186,3 +186,76 @@ fn uls_model_with_a_direct_effect_matches_lavaan() {
 fn wlsmv_single_ordered_regression_matches_lavaan() {
     assert_fit("wlsmv_regression", 20);
 }
+
+/// The items and covariates of the fixtures' data as optional columns.
+fn columns(names: &[&str]) -> Vec<(String, Vec<Option<f64>>)> {
+    let data = Dataset::from_path(format!("{ROOT}/tests/data/sem/ordinal_covariates.csv")).unwrap();
+    names
+        .iter()
+        .map(|n| (n.to_string(), data.numeric_column(n).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_constant_or_wholly_missing_covariate_is_a_clear_error() {
+    let items = columns(&["y1", "y2"]);
+    let constant = vec![("age".to_string(), vec![Some(40.0); items[0].1.len()])];
+    let e = ConditionalPolychoric::estimate("d.csv", items.clone(), constant).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("age") && msg.contains("40") && msg.contains("not identified"),
+        "{msg}"
+    );
+    let missing = vec![("age".to_string(), vec![None; items[0].1.len()])];
+    let msg = ConditionalPolychoric::estimate("d.csv", items, missing)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("age") && msg.contains("missing in every record"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn cases_missing_a_covariate_are_dropped_listwise() {
+    let items = columns(&["y1", "y2"]);
+    let mut age = columns(&["age"]);
+    for v in age[0].1.iter_mut().step_by(10) {
+        *v = None;
+    }
+    let fit = ConditionalPolychoric::estimate("d.csv", items, age).unwrap();
+    assert_eq!((fit.n_cases, fit.n_dropped), (450, 50));
+    assert_eq!(fit.influence.nrows(), 450);
+}
+
+fn fit_error(model: &str, ordered: &[&str]) -> String {
+    use analysis::sem::{self, ModelSpec, Options, SampleMoments};
+    let data = Dataset::from_path(format!("{ROOT}/tests/data/sem/ordinal_covariates.csv")).unwrap();
+    let sample = SampleMoments::from_dataset(&data, data.names()).unwrap();
+    let options = Options {
+        estimator: "WLSMV".parse().unwrap(),
+        ordered: ordered.iter().map(|s| s.to_string()).collect(),
+        ..Options::default()
+    };
+    sem::fit(&ModelSpec::parse(model).unwrap(), &sample, &options)
+        .err()
+        .expect("an error")
+        .to_string()
+}
+
+/// lavaan 0.6.14 fits `y1 ~ y2 + age` with y2 declared ordered only by
+/// treating y2 as numeric, with a warning (tests/fixtures/
+/// sem_ordinal_covariates/ordered_predictor.json): we refuse and say so.
+#[test]
+fn an_ordered_predictor_is_refused_with_what_lavaan_would_do() {
+    let fx = fixture("ordered_predictor");
+    assert_eq!(fx["accepted"], Value::Bool(true));
+    let msg = fit_error("y1 ~ y2 + age", &["y1", "y2"]);
+    assert!(msg.contains("y2") && msg.contains("numeric"), "{msg}");
+}
+
+#[test]
+fn a_continuous_indicator_beside_covariates_is_refused() {
+    let msg = fit_error("f =~ y1 + y2 + y3\nf ~ age", &["y1", "y2"]);
+    assert!(msg.contains("continuous indicators (y3)"), "{msg}");
+}
