@@ -237,10 +237,10 @@ fn fit_error(model: &str, ordered: &[&str]) -> String {
         ordered: ordered.iter().map(|s| s.to_string()).collect(),
         ..Options::default()
     };
-    sem::fit(&ModelSpec::parse(model).unwrap(), &sample, &options)
-        .err()
-        .expect("an error")
-        .to_string()
+    match sem::fit(&ModelSpec::parse(model).unwrap(), &sample, &options) {
+        Ok(_) => panic!("{model}: expected an error"),
+        Err(e) => e.to_string(),
+    }
 }
 
 /// lavaan 0.6.14 fits `y1 ~ y2 + age` with y2 declared ordered only by
