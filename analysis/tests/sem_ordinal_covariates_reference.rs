@@ -259,3 +259,21 @@ fn a_continuous_indicator_beside_covariates_is_refused() {
     let msg = fit_error("f =~ y1 + y2 + y3\nf ~ age", &["y1", "y2"]);
     assert!(msg.contains("continuous indicators (y3)"), "{msg}");
 }
+
+/// lavaan's default covariances for `f =~ y1 + y2 + y3; f ~ x; y3 ~ x;
+/// y4 ~ x` (lavaanify, 0.6.14): f ~~ y4 (both pure dependents) but no
+/// f ~~ y3, y3 being an indicator (lavaan's ov.y leaves indicators out).
+#[test]
+fn a_regressed_indicator_gets_no_default_covariance_with_its_factor() {
+    use analysis::sem::{ModelSpec, Operator, ParTable};
+    let spec = ModelSpec::parse("f =~ y1 + y2 + y3\nf ~ x\ny3 ~ x\ny4 ~ x").unwrap();
+    let names: Vec<String> = ["y1", "y2", "y3", "y4", "x"].map(String::from).to_vec();
+    let table = ParTable::build(&spec, &names, false).unwrap();
+    let covariances: Vec<(String, String)> = table
+        .params
+        .iter()
+        .filter(|p| p.op == Operator::Covariance && p.lhs != p.rhs)
+        .map(|p| (p.lhs.clone(), p.rhs.clone()))
+        .collect();
+    assert_eq!(covariances, vec![("f".to_string(), "y4".to_string())]);
+}
