@@ -193,15 +193,54 @@ fn pairs_nested(nets: &Value) -> Vec<String> {
 }
 
 #[test]
+fn ordered_items_in_groups_give_lavaans_scaled_shifted_difference() {
+    // lrt_groups.json: lavTestLRT on two-group WLSMV fits; its metric →
+    // metric_orth step shares group.equal, as one sem-compare call does.
+    let fx = common::read_json("tests/fixtures/sem_compare_wls/lrt_groups.json");
+    let (metric, orth) = (&fx["models"][1], &fx["models"][2]);
+    assert_eq!(metric["group_equal"], orth["group_equal"]);
+    let paths: Vec<String> = [metric, orth]
+        .iter()
+        .map(|m| {
+            common::tmp_file(
+                "sem-compare-groups-ordered",
+                &format!("{}.lav", m["model"].as_str().unwrap()),
+                m["syntax"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let d = format!("{}/tests/data/sem/ordinal_nested_groups.csv", common::ROOT);
+    let equal = metric["group_equal"].as_str().unwrap();
+    let mut args = vec!["sem-compare", "--data", d.as_str()];
+    for p in &paths {
+        args.extend(["--model", p.as_str()]);
+    }
+    args.extend(["--group", "grp", "--group-equal", equal, "--ordered-all"]);
+    let json = common::stdout_json(&common::paraclinic(&[&args[..], &["--json"]].concat()));
+    for (k, m) in [metric, orth].iter().enumerate() {
+        assert_eq!(json["models"][k]["model"], paths[k].as_str());
+        assert_eq!(json["models"][k]["df"].as_f64(), m["df"].as_f64());
+        close(&json["models"][k]["chisq"], &m["chisq"], "chisq");
+    }
+    let (ours, theirs) = (&json["tests"][0], &fx["tests"][1]);
+    assert_eq!(json["tests"].as_array().unwrap().len(), 1);
+    assert_eq!(ours["method"], "satorra.2000");
+    assert_eq!(ours["df_diff"].as_f64(), theirs["df_diff"].as_f64());
+    for key in ["chisq_diff", "pvalue", "scale", "shift"] {
+        close(&ours[key], &theirs[key], key);
+    }
+    // DWLS on the same groups takes the standard difference.
+    let out = common::paraclinic(&[&args[..], &["--estimator", "DWLS", "--json"]].concat());
+    assert_eq!(common::stdout_json(&out)["tests"][0]["method"], "standard");
+}
+
+#[test]
 fn ordered_input_that_cannot_be_compared_is_refused_clearly() {
     let fx = case("wlsmv_chain");
     let paths = models(&fx, "refused");
+    // The group column cannot be one of the model's items.
     let out = run(&paths, &["--ordered-all", "--group", "y1"]);
-    common::assert_fails_with(
-        &out,
-        "ordered with groups",
-        &["--group", "not yet fitted in groups"],
-    );
+    common::assert_fails_with(&out, "group is an item", &["--group", "y1"]);
     // Some items ordered, the rest continuous, is compared (the values
     // against lavTestLRT: analysis/tests/sem_mixed_reference.rs).
     let out = run(&paths, &["--ordered", "y1,y2"]);

@@ -198,6 +198,16 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
                 analysis::polychoric::OrderedData::check_dataset(&data, &ordered)?;
             }
             if missing == sem::Missing::Ml {
+                let p = wanted.len();
+                let moments = p * (p + 3) / 2;
+                if estimator == sem::Estimator::MLR
+                    && moments > sem::missing_robust::ROBUST_MOMENTS_LIMIT
+                {
+                    // Say why the wait, before it starts.
+                    eprintln!(
+                        "paraclinic: MLR with missing data over {p} variables forms the {moments} × {moments} information of the unrestricted model: expect a minute or more"
+                    );
+                }
                 Input::Incomplete(sem::IncompleteData::from_dataset(&data, &wanted)?)
             } else {
                 Input::Moments(SampleMoments::from_dataset(&data, &wanted)?)

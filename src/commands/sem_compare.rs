@@ -67,13 +67,6 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
         .as_deref()
         .map(super::sem::ordered_names)
         .transpose()?;
-    if let (true, Some(group)) = (ordered_asked, &args.group) {
-        return Err(AnalysisError::invalid_argument(
-            "--group",
-            group,
-            "no --group with --ordered or --ordered-all (ordered indicators are not yet fitted in groups)",
-        ));
-    }
     let equal: GroupEqual = args.group_equal.as_deref().unwrap_or("").parse()?;
     if args.model.len() < 2 {
         return Err(AnalysisError::invalid_argument(
@@ -96,8 +89,24 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
     let mut models = Vec::with_capacity(args.model.len());
     for path in &args.model {
         let spec = ModelSpec::from_path(path)?;
+        let ordered = if ordered_asked {
+            super::sem::ordered_columns(&spec, &data, ordered_list.as_deref())?
+        } else {
+            Vec::new()
+        };
+        let options = Options {
+            ordered,
+            ..options.clone()
+        };
+        if !options.ordered.is_empty() {
+            // The ordinal checks first, with the file, line and value:
+            // whole numbers, two categories at least.
+            analysis::polychoric::OrderedData::check_dataset(&data, &options.ordered)?;
+        }
         let fitted = match &args.group {
             Some(group) => {
+                // Multi-group least squares fills the test pieces, so
+                // ordered groups get lavTestLRT's satorra.2000 difference.
                 let sample = super::sem::grouped_sample(&spec, &args.data, group)?;
                 let fit = groups::fit(&spec, &sample, &equal, &options)?;
                 ComparedModel {
@@ -107,19 +116,6 @@ pub fn run(args: &Args) -> Result<(), AnalysisError> {
             }
             None => {
                 let wanted = super::sem::model_columns(&spec, &data)?;
-                let options = Options {
-                    ordered: match (&ordered_list, args.ordered_all) {
-                        (Some(list), _) => list.clone(),
-                        (None, true) => wanted.clone(),
-                        (None, false) => Vec::new(),
-                    },
-                    ..options.clone()
-                };
-                if !options.ordered.is_empty() {
-                    // The ordinal checks first, with the file, line and
-                    // value: whole numbers, two categories at least.
-                    analysis::polychoric::OrderedData::check_dataset(&data, &options.ordered)?;
-                }
                 let sample = SampleMoments::from_dataset(&data, &wanted)?;
                 let fit = sem::fit(&spec, &sample, &options)?;
                 ComparedModel {

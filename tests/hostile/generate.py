@@ -680,7 +680,12 @@ case("sem-compare/not-nested-refit-mlm", ["sem-compare", "--data", ON, "--model"
 case("sem-compare/not-nested-refit-means", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved, "--meanstructure"], exit=2, stderr="not nested")
 case("sem-compare/not-nested-refit-groups", ["sem-compare", "--data", G2, "--model", grp_orth, "--model", grp_moved, "--group", "grp"], exit=2, stderr="not nested")
 case("sem-compare/not-nested-cheap-first", ["sem-compare", "--data", ON, "--model", on_equal, "--model", on_moved, "--ordered-all"], exit=2, stderr="lower χ²")
-case("sem-compare/ordered-with-group", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--group", "y1"], exit=2, stderr="--group")
+case("sem-compare/ordered-group-is-item", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--group", "y1"], exit=2, stderr="--group")
+# Ordered items in groups are compared (satorra.2000 from the groups' pieces).
+ord_orth = w("groups_ordinal_orth.lav", "f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8\nf1 ~~ 0*f2\n")
+case("sem-compare/ordered-groups", ["sem-compare", "--data", G2O, "--model", ord_lav, "--model", ord_orth, "--group", "grp", "--group-equal", "thresholds,loadings", "--ordered-all", "--json"], exit=0, stdout='"method": "satorra.2000"')
+case("sem-compare/ordered-groups-empty-category", ["sem-compare", "--data", ord_empty, "--model", ord_lav, "--model", ord_orth, "--group", "grp", "--ordered-all"], exit=2, stderr='no answer 1 in group 1 ("men")')
+case("sem-compare/ordered-groups-some-ordered", ["sem-compare", "--data", G2O, "--model", ord_lav, "--model", ord_orth, "--group", "grp", "--ordered", "o1,o2"], exit=2, stderr="not ordered")
 # Some ordered, the rest continuous: lavaan's Δχ² 13.458 (satorra.2000).
 case("sem-compare/ordered-some", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1,y2"], exit=0, stdout="13.458")
 case("sem-compare/one-ordered", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered", "y1"], exit=0, stdout="satorra.2000")

@@ -41,7 +41,7 @@ use super::robust::{
     vech_pairs, RobustFit, RobustInference,
 };
 use super::Estimator;
-use crate::error::{AnalysisError, Location, Result};
+use crate::error::{AnalysisError, Result};
 use crate::mvnorm_missing::{MissingPatterns, Unrestricted};
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
@@ -95,7 +95,8 @@ pub struct FimlMeasures {
 /// are not computed: they form the q × q information of the unrestricted
 /// model, invert it and multiply such matrices (O(q³) time, O(q²) memory;
 /// the 78-item questionnaire has q = 3 159). ML fits then go without the
-/// robust indices (with a warning); MLR is refused.
+/// robust indices (with a warning); MLR, whose SEs and test need them,
+/// computes them at that cost (tens of seconds for q = 3 159).
 pub const ROBUST_MOMENTS_LIMIT: usize = 1000;
 
 /// What [`inference`] finds.
@@ -333,15 +334,9 @@ pub(crate) fn inference(
         .iter()
         .map(|g| g.table.p() * (g.table.p() + 3) / 2)
         .sum();
-    if moments > ROBUST_MOMENTS_LIMIT {
-        if estimator == Estimator::MLR {
-            return Err(AnalysisError::unsuitable(
-                Location::source(&groups[0].patterns.source),
-                format!(
-                    "MLR with --missing ml needs the information of all {moments} unrestricted moments (means, variances, covariances), more than {ROBUST_MOMENTS_LIMIT}: fit fewer variables, or use ML with --missing ml (observed-information SEs) or MLR with --missing listwise"
-                ),
-            ));
-        }
+    // MLR needs these pieces for its SEs and test, whatever they cost;
+    // ML only for its robust indices, which large models go without.
+    if moments > ROBUST_MOMENTS_LIMIT && estimator != Estimator::MLR {
         return Ok(FimlInference {
             skipped_moments: Some(moments),
             vcov: None,
