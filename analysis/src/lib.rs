@@ -36,6 +36,7 @@ pub mod mvnorm_scores;
 pub mod normality;
 pub mod plots;
 pub mod polychoric;
+pub mod polychoric_covariates;
 pub mod polyserial;
 pub mod reliability;
 pub mod report;

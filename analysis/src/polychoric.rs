@@ -128,6 +128,17 @@ impl OrderedData {
         source: &str,
         columns: Vec<(String, Vec<Option<f64>>)>,
     ) -> Result<OrderedData> {
+        Self::from_columns_at_least(source, columns, 2)
+    }
+
+    /// [`Self::from_columns`] accepting as few as `at_least` variables (a
+    /// single item regressed on covariates has thresholds and slopes but no
+    /// polychoric).
+    pub(crate) fn from_columns_at_least(
+        source: &str,
+        columns: Vec<(String, Vec<Option<f64>>)>,
+        at_least: usize,
+    ) -> Result<OrderedData> {
         let n = columns.first().map_or(0, |c| c.1.len());
         for (name, values) in &columns {
             if values.len() != n {
@@ -154,7 +165,7 @@ impl OrderedData {
             }
         }
         let (names, values) = columns.into_iter().unzip();
-        Self::build(source, names, values, 2)
+        Self::build(source, names, values, at_least)
     }
 
     fn build(

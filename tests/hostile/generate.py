@@ -314,6 +314,9 @@ ord_paths = {
     "all_missing": w("ord_all_missing.csv", ord_with(3, lambda i: "NA")),
     "constant_d": w("ord_constant_d.csv", ord_with(3, lambda i: "4.5")),
     "two_categories": w("ord_two_categories.csv", ord_with(0, lambda i: "1" if int(ord_rows[i + 1][0]) <= 3 else "2")),
+    "covariate_constant": w("ord_covariate_constant.csv", ord_with(0, lambda i: "3")),
+    "covariate_some_missing": w("ord_covariate_some_missing.csv", ord_with(0, lambda i: "NA" if i % 9 == 4 else ord_rows[i + 1][0])),
+    "covariate_all_missing": w("ord_covariate_all_missing.csv", ord_with(0, lambda i: "NA")),
 }
 ord_models = {
     "cfa": w("ord_cfa.lav", "f =~ a + b + c + d\n"),
@@ -361,7 +364,12 @@ ordered("one-ordered", "cfa", "ok", ["--ordered", "a"], exit=0)
 ordered("mixed-dwls", "cfa", "ok", ["--ordered", "a,b", "--estimator", "DWLS"], exit=0)
 ordered("mixed-not-in-model", "three", "ok", ["--ordered", "a,b"], exit=2, stderr="observed variable of the model (b, c, d)")
 ordered("mixed-constant-continuous", "cfa", "constant_d", ["--ordered", "a,b,c"], exit=2, stderr="constant")
-ordered("mixed-exogenous-covariate", "predictor", "ok", ["--ordered", "b,c,d"], exit=2, stderr="conditional.x")
+# Ordered items on an observed numeric covariate (lavaan's conditional.x).
+ordered("covariate", "predictor", "ok", ["--ordered", "b,c,d", "--json"], exit=0, stdout='"chisq_scaled"')
+ordered("covariate-constant", "predictor", "covariate_constant", ["--ordered", "b,c,d"], exit=2, stderr="the column is constant")
+ordered("covariate-some-missing", "predictor", "covariate_some_missing", ["--ordered", "b,c,d", "--json"], exit=0, stdout='"converged": true')
+ordered("covariate-all-missing", "predictor", "covariate_all_missing", ["--ordered", "b,c,d"], exit=2, stderr="0 complete observation")
+ordered("covariate-with-continuous-indicator", "predictor", "ok", ["--ordered", "b,c"], exit=2, stderr="continuous indicators (d) together with observed covariates")
 ordered("mixed-threshold-on-continuous", "t9", "ok", ["--ordered", "b,c"], exit=2, stderr="declare a ordered")
 ordered("mixed-gls", "cfa", "ok", ["--ordered", "a,b", "--estimator", "GLS"], exit=2, stderr="continuous")
 ordered("mixed-ordered-predictor", "predictor", "ok", ["--ordered", "a"], exit=2, stderr="predicts")

@@ -80,6 +80,7 @@ pub mod standardized;
 pub mod syntax;
 pub mod warnings;
 pub mod wls;
+mod wls_covariates;
 mod wls_mixed;
 
 pub use bootstrap::{BootstrapEstimate, BootstrapOptions};

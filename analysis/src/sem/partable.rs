@@ -776,7 +776,13 @@ impl Builder {
         let pure_y: Vec<&String> = roles
             .dependents
             .iter()
-            .filter(|d| !roles.predictors.contains(d) && !roles.lv_indicators.contains(d))
+            .filter(|d| {
+                // lavaan's ov.y leaves out indicators: `f =~ y3; y3 ~ x`
+                // gets no f ~~ y3.
+                !roles.predictors.contains(d)
+                    && !roles.lv_indicators.contains(d)
+                    && !roles.indicators.contains(d)
+            })
             .collect();
         for set in [lv_x, pure_y] {
             for (a, v1) in set.iter().enumerate() {

@@ -53,9 +53,10 @@
 //! 0.6.14's (Savalei 2021, `lav_fit_catml_dwls`; see [`CatMl`]). lavaan's
 //! least-squares fits count N − 1: χ² = (N − 1)·F, `vcov = E⁻¹/(N − 1)` (and
 //! the sandwich over N − 1), S with divisor N − 1, RMSEA with N − 1; fmin is
-//! χ² / 2N. Not yet: ordered predictors and observed exogenous covariates
-//! with ordered indicators (lavaan's `conditional.x`), free latent means
-//! (but see groups), missing data other than listwise deletion. Multiple
+//! χ² / 2N. Observed exogenous covariates with ordered indicators are
+//! fitted conditional on them, as lavaan's `conditional.x`
+//! ([`super::wls_covariates`]; single group, all indicators ordered). Not
+//! yet: ordered predictors, free latent means (but see groups), missing data other than listwise deletion. Multiple
 //! groups: [`super::groups_wls`].
 //!
 //! The entry point is [`super::fit`] with [`Options::ordered`] naming the
@@ -90,11 +91,11 @@ use super::partable::{threshold_without_ordered, Matrix, ParTable, Parameter};
 use super::robust::{moments_jacobian, normal_weight, vech_pairs, Estimator, RobustFit};
 use super::samplestats::SampleMoments;
 use super::syntax::{location, ModelSpec, Operator};
-use super::wls_mixed;
 use super::{
     reliability, standardized, warnings, Laps, Likelihood, Optimizer, Options, RSquared, SemFit,
     SemWarning,
 };
+use super::{wls_covariates, wls_mixed};
 use crate::error::{AnalysisError, Location, Result};
 use crate::polychoric::{polychoric, OrderedData};
 use nalgebra::{DMatrix, DVector};
@@ -199,6 +200,9 @@ impl TestPieces {
 /// order of s (see [`GroupTestPieces::statistics`]).
 pub(crate) fn statistic_names(table: &ParTable, st: &Statistics, ordered: bool) -> Vec<String> {
     let names = &table.observed;
+    if !st.covariates.is_empty() {
+        return wls_covariates::statistic_names(table, st);
+    }
     let mut out = vec![String::new(); st.s.len()];
     if ordered {
         for (v, &at) in st.threshold_offset.iter().enumerate() {
@@ -260,6 +264,9 @@ pub(crate) struct Statistics {
     pub(crate) matrix: DMatrix<f64>,
     /// Sample means (continuous data with a mean structure).
     pub(crate) mean: Option<DVector<f64>>,
+    /// Observed exogenous covariates that the statistics are conditional
+    /// on (indices in the observed variables; [`super::wls_covariates`]).
+    pub(crate) covariates: Vec<usize>,
 }
 
 /// Resolves which estimator an ordered fit uses and checks the combination
@@ -544,6 +551,17 @@ pub(crate) fn parameterize_ordered(
 /// for continuous data) the residual variances are set so that every
 /// latent response has unit variance.
 pub(crate) fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Implied> {
+    implied_given(table, theta, ordered, &[])
+}
+
+/// [`implied_at`] for statistics conditional on the observed `covariates`:
+/// each ordered item's residual variance makes its variance *given* them 1.
+fn implied_given(
+    table: &ParTable,
+    theta: &[f64],
+    ordered: &[bool],
+    covariates: &[usize],
+) -> Option<Implied> {
     if ordered.is_empty() {
         return Implied::at(table, theta);
     }
@@ -553,9 +571,13 @@ pub(crate) fn implied_at(table: &ParTable, theta: &[f64], ordered: &[bool]) -> O
     let mut c = &t * &phi * t.transpose();
     // An ordered indicator predicts nothing, so its residual enters only
     // its own variance (T's column is the unit vector).
-    for i in (0..p).filter(|&i| ordered[i]) {
-        phi[(i, i)] = 1.0 - c[(i, i)];
-        c[(i, i)] = 1.0;
+    if covariates.is_empty() {
+        for i in (0..p).filter(|&i| ordered[i]) {
+            phi[(i, i)] = 1.0 - c[(i, i)];
+            c[(i, i)] = 1.0;
+        }
+    } else {
+        wls_covariates::unit_residual_variances(&mut c, &mut phi, ordered, covariates)?;
     }
     let sigma = c.view((0, 0), (p, p)).into_owned();
     // Σ⁻¹ is not used by least squares; kept for the shared stages that
@@ -584,6 +606,9 @@ fn model_statistics(
     st: &Statistics,
     ordered: bool,
 ) -> DVector<f64> {
+    if !st.covariates.is_empty() {
+        return wls_covariates::model_statistics(table, theta, imp, st);
+    }
     let p = table.p();
     let mut out = DVector::zeros(st.s.len());
     if ordered {
@@ -633,6 +658,9 @@ fn jacobian(table: &ParTable, imp: &Implied, st: &Statistics, ordered: bool) -> 
     let full = moments_jacobian(table, &elements, imp);
     if !ordered {
         return full;
+    }
+    if !st.covariates.is_empty() {
+        return wls_covariates::jacobian(table, imp, st, &full);
     }
     let p = table.p();
     let offset = if table.meanstructure { p } else { 0 };
@@ -697,6 +725,7 @@ pub(crate) fn ordered_statistics(
         ordered_mask: vec![true; p],
         matrix: DMatrix::from_fn(p, p, |i, j| poly.correlations[i][j]),
         mean: None,
+        covariates: Vec::new(),
     })
 }
 
@@ -779,6 +808,7 @@ pub(crate) fn continuous_statistics(
         ordered_mask: Vec::new(),
         matrix: moments.s.clone(),
         mean: moments.mean.clone(),
+        covariates: Vec::new(),
     })
 }
 
@@ -802,7 +832,7 @@ fn minimise(
     limits: Limits,
 ) -> Result<Minimum> {
     let eval = |theta: &[f64]| -> Option<(f64, DVector<f64>, Implied)> {
-        let imp = implied_at(table, theta, &st.ordered_mask)?;
+        let imp = implied_given(table, theta, &st.ordered_mask, &st.covariates)?;
         let r = &st.s - model_statistics(table, theta, &imp, st, ordered);
         let f = r.dot(&st.weight.times_vector(&r));
         f.is_finite().then_some((f, r, imp))
@@ -986,7 +1016,14 @@ pub(crate) fn fit(
             }
         }
         let mixed = table.observed.iter().any(|o| !options.ordered.contains(o));
-        if mixed {
+        if !table.exogenous_observed.is_empty() {
+            // Observed covariates: lavaan's conditional.x.
+            wls_covariates::check(&table, sample, &options.ordered)?;
+            let c = wls_covariates::statistics(&table, sample, estimator)?;
+            parameterize_ordered(&mut table, spec, &c.categories)?;
+            table.set_fixed_x(&c.cov_x, Some(&c.mean_x));
+            c.st
+        } else if mixed {
             let (st, categories) =
                 wls_mixed::statistics(&table, sample, &options.ordered, estimator)?;
             parameterize_ordered(&mut table, spec, &categories)?;
@@ -1045,9 +1082,10 @@ pub(crate) fn fit(
     let min = minimise(&table, &st, ordered, start, limits)?;
     laps.lap("optimisation (Gauss-Newton)");
     table.set_theta(&min.theta);
-    let imp = implied_at(&table, &min.theta, &st.ordered_mask).ok_or_else(|| {
-        AnalysisError::computation("the implied moments at the estimates cannot be computed")
-    })?;
+    let imp =
+        implied_given(&table, &min.theta, &st.ordered_mask, &st.covariates).ok_or_else(|| {
+            AnalysisError::computation("the implied moments at the estimates cannot be computed")
+        })?;
     if ordered {
         // The residual variances of the latent responses, now known.
         for p in table.params.iter_mut() {
@@ -1135,7 +1173,10 @@ pub(crate) fn fit(
         ss += res * res;
     }
     let nel_cov = (p * (p + 1) / 2) as f64;
-    let srmr_cov = (ss / nel_cov).sqrt();
+    let mut srmr_cov = (ss / nel_cov).sqrt();
+    if !st.covariates.is_empty() {
+        srmr_cov = wls_covariates::srmr(&r, &st, p);
+    }
     let (srmr, srmr_bentler_nomean) = match &st.mean {
         Some(y) => {
             let ss_mean: f64 = (0..p)
@@ -1156,7 +1197,13 @@ pub(crate) fn fit(
         baseline_df,
         cfi: cfi(chisq, df, baseline_chisq, baseline_df),
         tli: tli(chisq, df, baseline_chisq, baseline_df),
-        nfi: nfi(chisq, baseline_chisq),
+        // lavaan 0.6.14 reports no NFI (nor RFI) under conditional.x: NaN
+        // is "not reported" (null in JSON), as AIC and BIC here.
+        nfi: if st.covariates.is_empty() {
+            nfi(chisq, baseline_chisq)
+        } else {
+            f64::NAN
+        },
         rmsea: rmsea(chisq, df, nf),
         rmsea_ci_lower,
         rmsea_ci_upper,
@@ -1325,12 +1372,15 @@ pub(crate) fn scaled_measures(
     n: f64,
 ) -> RobustFit {
     let x2s = model.map(|m| m.0).or((df == 0.0).then_some(chisq));
-    let x2bs = base.map(|b| b.0);
+    // A baseline with df 0 frees every statistic, so it fits exactly (a
+    // single item on covariates): lavaan reports 0.
+    let x2bs = base.map(|b| b.0).or((baseline_df == 0.0).then_some(0.0));
     let both = |f: &dyn Fn(f64, f64, f64, f64) -> f64| match (x2s, x2bs) {
         (Some(a), Some(b)) => Some(f(a, df, b, baseline_df)),
         _ => None,
     };
-    let ci = x2s.filter(|_| df > 0.0).map(|x| rmsea_ci(x, df, n, 0.90));
+    // (lavaan's CI is (0, 0) below df 1.)
+    let ci = x2s.map(|x| rmsea_ci(x, df, n, 0.90));
     RobustFit {
         chisq_scaled: x2s,
         df_scaled: df,
@@ -1338,7 +1388,9 @@ pub(crate) fn scaled_measures(
         chisq_scaling_factor: model.map(|m| m.1),
         baseline_chisq_scaled: x2bs,
         baseline_df_scaled: baseline_df,
-        baseline_pvalue_scaled: x2bs.map(|x| chisq_sf(x, baseline_df)),
+        baseline_pvalue_scaled: x2bs
+            .filter(|_| baseline_df > 0.0)
+            .map(|x| chisq_sf(x, baseline_df)),
         baseline_chisq_scaling_factor: base.map(|b| b.1),
         cfi_scaled: both(&cfi),
         tli_scaled: both(&tli),

@@ -24,22 +24,8 @@ pub(super) fn statistics(
     estimator: Estimator,
 ) -> Result<(Statistics, Vec<Vec<f64>>)> {
     let here = || Location::source(&sample.source);
-    // (An ordered predictor is refused by the delta parameterization.)
-    let covariates: Vec<&str> = table
-        .exogenous_observed
-        .iter()
-        .filter(|x| !ordered.contains(x))
-        .map(String::as_str)
-        .collect();
-    if !covariates.is_empty() {
-        return Err(AnalysisError::unsuitable(
-            here(),
-            format!(
-                "observed exogenous covariates ({}) with ordered indicators are not yet supported: lavaan conditions on them (conditional.x); make them random with a variance statement (x ~~ x) or leave them out",
-                covariates.join(", ")
-            ),
-        ));
-    }
+    // (Observed covariates never reach here: [`super::wls_covariates`]
+    // fits them, or refuses them beside continuous indicators.)
     let data = sample
         .data
         .as_ref()
@@ -95,6 +81,7 @@ pub(super) fn statistics(
             ordered_mask: mask,
             matrix: moments.covariances,
             mean: None,
+            covariates: Vec::new(),
         },
         categories,
     ))
