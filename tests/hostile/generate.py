@@ -606,7 +606,14 @@ case("sem-group/with-cov", ["sem", "--model", grp_lav, "--cov", HSC, "--nobs", "
 case("sem-group/wishart", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--likelihood", "wishart"], exit=2, stderr="normal likelihood")
 case("sem-group/bootstrap", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--bootstrap", "10"], exit=2, stderr="--bootstrap")
 case("sem-group/modindices", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--modindices"], exit=2, stderr="modification indices")
-case("sem-group/wlsmv", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "WLSMV"], exit=2, stderr="not yet supported")
+# Least squares on continuous items in groups (fitted since the groupsls
+# branch; groups2.csv has a Heywood case under DWLS, still fitted).
+G2LS = "tests/data/sem/groups2_ls.csv"
+case("sem-group/wlsmv", ["sem", "--model", grp_lav, "--data", G2, "--group", "grp", "--estimator", "WLSMV"], exit=0)
+case("sem-group/wlsmv-continuous", ["sem", "--model", grp_lav, "--data", G2LS, "--group", "grp", "--estimator", "WLSMV", "--json"], exit=0, stdout='"chisq_scaled"')
+case("sem-group/gls-continuous", ["sem", "--model", grp_lav, "--data", G2LS, "--group", "grp", "--estimator", "GLS"], exit=0, stdout="Estimator GLS")
+case("sem-group/uls-loadings", ["sem", "--model", grp_lav, "--data", G2LS, "--group", "grp", "--estimator", "ULS", "--group-equal", "loadings"], exit=0)
+case("invariance/dwls-continuous", ["invariance", "--model", grp_lav, "--data", G2LS, "--group", "grp", "--estimator", "DWLS", "--json"], exit=0, stdout='"tests"')
 # Ordered indicators in groups (issue 15 item 1 with issue 14's estimators).
 G2O = "tests/data/sem/groups2_ordinal.csv"
 ord_lav = w("groups_ordinal.lav", "f1 =~ o1 + o2 + o3 + o4\nf2 =~ o5 + o6 + o7 + o8\n")

@@ -1,6 +1,15 @@
-//! Multi-group models with ordered indicators — WLSMV, DWLS and ULS over
-//! groups, as lavaan 0.6.14 fits them (`group =`, `ordered =`, delta
-//! parameterization; numerical reference `tests/reference/sem_groups_ordinal.R`).
+//! Multi-group least squares — WLSMV, DWLS and ULS with ordered indicators,
+//! and WLSMV, DWLS, ULS and GLS with continuous ones — over groups, as
+//! lavaan 0.6.14 fits them (`group =`, `ordered =`, delta parameterization;
+//! numerical references `tests/reference/sem_groups_ordinal.R` and
+//! `tests/reference/sem_groups_ls.R`).
+//!
+//! Continuous items: each group's statistics are its means and vech S
+//! (divisor n_g − 1) with its own weight ([`super::wls`]'s
+//! `continuous_statistics`), the baseline frees each group's means and
+//! variances, and WLSMV's robust CFI/TLI/RMSEA are lavaan's from the
+//! scaled-and-shifted statistics (`continuous_robust`). Everything below
+//! about thresholds and scale factors is about ordered items.
 //!
 //! Each group has its own thresholds, polychoric correlations, Γ (NACOV)
 //! and weight matrix W_g ([`super::wls`]), and one θ is shared by the
@@ -195,8 +204,12 @@ fn scales(table: &ParTable, theta: &[f64]) -> DVector<f64> {
     d
 }
 
-/// The implied moments at θ with the latent responses' variances 1/Δ².
-fn implied(table: &ParTable, theta: &[f64]) -> Option<Implied> {
+/// The implied moments at θ; for ordered indicators with the latent
+/// responses' variances 1/Δ².
+fn implied(table: &ParTable, theta: &[f64], continuous: bool) -> Option<Implied> {
+    if continuous {
+        return Implied::at(table, theta);
+    }
     let mut imp = wls::implied_at(table, theta, &vec![true; table.p()])?;
     let d = scales(table, theta);
     for i in 0..table.p() {
@@ -208,8 +221,18 @@ fn implied(table: &ParTable, theta: &[f64]) -> Option<Implied> {
     Some(imp)
 }
 
-/// σ(θ): `Δ_i (τ_ik − μ_i)`, then `Δ_i Δ_j Σ_ij`.
+/// σ(θ): `Δ_i (τ_ik − μ_i)`, then `Δ_i Δ_j Σ_ij` (ordered); the means,
+/// then vech Σ (continuous).
 fn statistics_at(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics) -> DVector<f64> {
+    if st.ordered_mask.is_empty() {
+        let p = table.p();
+        let mut out = DVector::zeros(st.s.len());
+        out.rows_mut(0, p).copy_from(&imp.mean);
+        for (r, (a, b)) in vech_pairs(p).into_iter().enumerate() {
+            out[p + r] = imp.sigma[(a, b)];
+        }
+        return out;
+    }
     let d = scales(table, theta);
     let mut out = DVector::zeros(st.s.len());
     for q in table
@@ -232,9 +255,13 @@ fn statistics_at(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics
 
 /// Δ_g = ∂σ_g/∂θᵀ.
 fn jacobian(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics) -> DMatrix<f64> {
+    let full = moments_jacobian(table, &Elements::free_of(table), imp);
+    if st.ordered_mask.is_empty() {
+        // Continuous: the means' then vech Σ's rows, as s.
+        return full;
+    }
     let p = table.p();
     let d = scales(table, theta);
-    let full = moments_jacobian(table, &Elements::free_of(table), imp);
     let mut j = DMatrix::zeros(st.s.len(), table.n_free);
     let scale_index: Vec<Option<usize>> = (0..p)
         .map(|i| {
@@ -288,7 +315,7 @@ fn objective(groups: &[Group], weights: &[f64], theta: &[f64]) -> Option<(f64, V
     let mut total = 0.0;
     let mut each = Vec::with_capacity(groups.len());
     for (g, w) in groups.iter().zip(weights) {
-        let imp = implied(&g.table, theta)?;
+        let imp = implied(&g.table, theta, g.st.ordered_mask.is_empty())?;
         let r = &g.st.s - statistics_at(&g.table, theta, &imp, &g.st);
         let f = r.dot(&g.st.weight.times_vector(&r));
         if !f.is_finite() {
@@ -310,7 +337,7 @@ fn normal_equations(
     let mut h = DMatrix::zeros(k, k);
     let mut grad = DVector::zeros(k);
     for (g, w) in groups.iter().zip(weights) {
-        let imp = implied(&g.table, theta)?;
+        let imp = implied(&g.table, theta, g.st.ordered_mask.is_empty())?;
         let r = &g.st.s - statistics_at(&g.table, theta, &imp, &g.st);
         let j = jacobian(&g.table, theta, &imp, &g.st);
         h += wls::normal_matrix(&j, &g.st.weight, g.st.n_first) * *w;
@@ -400,17 +427,10 @@ fn minimise(groups: &[Group], weights: &[f64], start: Vec<f64>, limits: Limits) 
 fn check_options(options: &Options, sample: &GroupedSample) -> Result<Estimator> {
     let here = || Location::source(&sample.source);
     let estimator = options.estimator;
-    if options.ordered.is_empty() {
-        return Err(AnalysisError::unsuitable(
-            here(),
-            format!(
-                "{} with continuous indicators is not yet supported for a multi-group model: declare the items ordered (--ordered, --ordered-all) or use ML, MLM or MLR",
-                estimator.as_str()
-            ),
-        ));
-    }
+    let continuous = options.ordered.is_empty();
     match estimator {
         Estimator::WLSMV | Estimator::DWLS | Estimator::ULS => {}
+        Estimator::GLS if continuous => {}
         Estimator::GLS => {
             return Err(AnalysisError::unsuitable(
                 here(),
@@ -453,48 +473,72 @@ pub fn fit(
     let estimator = check_options(options, sample)?;
     let core = wls::without_thresholds(spec);
     let names = &sample.samples[0].names;
-    let mut tables = Vec::with_capacity(sample.samples.len());
-    let mut data = Vec::with_capacity(sample.samples.len());
-    for s in &sample.samples {
-        let table = ParTable::build_with_means(&core, names, options.std_lv, true)?;
-        for name in &options.ordered {
-            if !table.observed.contains(name) {
-                return Err(AnalysisError::input(
+    let continuous = options.ordered.is_empty();
+    let mut groups = Vec::with_capacity(sample.samples.len());
+    if continuous {
+        // Continuous items: each group's means and vech S (divisor n_g − 1)
+        // with its own weight, as one group's least squares ([`super::wls`]).
+        let mut tables = Vec::with_capacity(sample.samples.len());
+        for _ in &sample.samples {
+            tables.push(ParTable::build_with_means(
+                spec,
+                names,
+                options.std_lv,
+                true,
+            )?);
+        }
+        number_across_groups(&mut tables, equal, options.std_lv);
+        for (table, s) in tables.into_iter().zip(&sample.samples) {
+            let st = wls::continuous_statistics(&table, s, estimator)?;
+            groups.push(Group {
+                table,
+                st,
+                nobs: s.nobs,
+            });
+        }
+    } else {
+        let mut tables = Vec::with_capacity(sample.samples.len());
+        let mut data = Vec::with_capacity(sample.samples.len());
+        for s in &sample.samples {
+            let table = ParTable::build_with_means(&core, names, options.std_lv, true)?;
+            for name in &options.ordered {
+                if !table.observed.contains(name) {
+                    return Err(AnalysisError::input(
+                        Location::source(&sample.source),
+                        Some(name),
+                        format!(
+                            "an observed variable of the model ({})",
+                            table.observed.join(", ")
+                        ),
+                    ));
+                }
+            }
+            if let Some(c) = table.observed.iter().find(|o| !options.ordered.contains(o)) {
+                return Err(AnalysisError::unsuitable(
                     Location::source(&sample.source),
-                    Some(name),
                     format!(
-                        "an observed variable of the model ({})",
-                        table.observed.join(", ")
+                        "ordered and continuous indicators together are not yet supported: declare all of the model's observed variables ordered (--ordered-all); not ordered: {c}"
                     ),
                 ));
             }
+            data.push(ordered_data(s, &table)?);
+            tables.push(table);
         }
-        if let Some(c) = table.observed.iter().find(|o| !options.ordered.contains(o)) {
-            return Err(AnalysisError::unsuitable(
-                Location::source(&sample.source),
-                format!(
-                    "ordered and continuous indicators together are not yet supported: declare all of the model's observed variables ordered (--ordered-all); not ordered: {c}"
-                ),
-            ));
+        check_categories(sample, &data)?;
+        for (t, d) in tables.iter_mut().zip(&data) {
+            wls::parameterize_ordered(t, spec, &d.categories)?;
         }
-        data.push(ordered_data(s, &table)?);
-        tables.push(table);
+        number_across_groups(&mut tables, equal, options.std_lv);
+        for ((table, d), s) in tables.into_iter().zip(&data).zip(&sample.samples) {
+            let st = wls::ordered_statistics(&table, d, estimator)?;
+            groups.push(Group {
+                table,
+                st,
+                nobs: s.nobs,
+            });
+        }
     }
-    check_categories(sample, &data)?;
-    for (t, d) in tables.iter_mut().zip(&data) {
-        wls::parameterize_ordered(t, spec, &d.categories)?;
-    }
-    number_across_groups(&mut tables, equal, options.std_lv);
-    let npar = tables[0].n_free;
-    let mut groups = Vec::with_capacity(tables.len());
-    for ((table, d), s) in tables.into_iter().zip(&data).zip(&sample.samples) {
-        let st = wls::ordered_statistics(&table, d, estimator)?;
-        groups.push(Group {
-            table,
-            st,
-            nobs: s.nobs,
-        });
-    }
+    let npar = groups[0].table.n_free;
     let q_total: usize = groups.iter().map(|g| g.st.s.len()).sum();
     if npar > q_total {
         return Err(AnalysisError::unsuitable(
@@ -516,7 +560,7 @@ pub fn fit(
     // the first group's for shared parameters.
     let mut start = vec![f64::NAN; npar];
     for g in &groups {
-        let own = estimate::starting_values(&g.table, &g.st.matrix, None);
+        let own = estimate::starting_values(&g.table, &g.st.matrix, g.st.mean.as_ref());
         for p in &g.table.params {
             let Some(k) = p.free else { continue };
             if !start[k].is_nan() {
@@ -524,6 +568,7 @@ pub fn fit(
             }
             start[k] = match (p.matrix, p.start) {
                 (_, Some(v)) => v,
+                _ if continuous => own[k],
                 (Matrix::Threshold, None) => g.st.s[g.st.threshold_offset[p.row] + p.col],
                 (Matrix::Scale, None) => 1.0,
                 (Matrix::Mean, None) => 0.0,
@@ -546,7 +591,7 @@ pub fn fit(
     let mut jacobians = Vec::with_capacity(groups.len());
     let mut e = DMatrix::zeros(npar, npar);
     for (g, w) in groups.iter().zip(&weights) {
-        let imp = implied(&g.table, theta).ok_or_else(|| {
+        let imp = implied(&g.table, theta, g.st.ordered_mask.is_empty()).ok_or_else(|| {
             AnalysisError::computation("the implied moments at the estimates cannot be computed")
         })?;
         let j = jacobian(&g.table, theta, &imp, &g.st);
@@ -606,37 +651,48 @@ pub fn fit(
         .collect();
     let df = (q_total - npar) as f64;
     let chisq = chisq_group.iter().sum::<f64>().max(0.0);
-    // Baseline: each group's thresholds free, correlations 0.
+    // Baseline: each group's thresholds (ordered) or means and variances
+    // (continuous) free, the rest 0; a linear least-squares fit per group.
     let mut baseline_chisq = 0.0;
+    let mut baseline_df = 0.0;
     for (g, &n) in groups.iter().zip(&nobs) {
-        let r: DVector<f64> =
-            DVector::from_fn(
-                g.st.s.len(),
-                |i, _| {
-                    if i < g.st.n_first {
-                        0.0
-                    } else {
-                        g.st.s[i]
-                    }
-                },
-            );
+        let free = baseline_free_rows(g);
+        let q = g.st.s.len();
+        let k = DMatrix::from_fn(q, free.len(), |r, c| f64::from(u8::from(free[c] == r)));
+        let wk = g.st.weight.times(&k);
+        let e_b_inv = super::robust::inverse(&(k.transpose() * &wk), "baseline information")?;
+        let r = &g.st.s - &k * (&e_b_inv * (wk.transpose() * &g.st.s));
         baseline_chisq += (n as f64 - 1.0) * r.dot(&g.st.weight.times_vector(&r));
+        baseline_df += (q - free.len()) as f64;
     }
-    let baseline_df = groups
-        .iter()
-        .map(|g| g.st.s.len() - g.st.n_first)
-        .sum::<usize>() as f64;
     let chisq = super::fit::chisq_within_rounding(chisq, baseline_chisq);
     // SRMR (residual correlations over vech with the diagonal) and GFI
     // (1 − rᵀWr / sᵀWs) of each group, weighted by n_g/N as lavaan.
     let mut srmr = 0.0;
+    let mut srmr_nomean = 0.0;
     let mut gfi = 0.0;
     for ((g, w), imp) in groups.iter().zip(&weights).zip(&implied_g) {
         let p = g.table.p();
         let model = statistics_at(&g.table, theta, imp, &g.st);
         let r = &g.st.s - &model;
-        let ss: f64 = r.rows(g.st.n_first, r.len() - g.st.n_first).norm_squared();
-        srmr += w * (ss / (p * (p + 1) / 2) as f64).sqrt();
+        let nel_cov = (p * (p + 1) / 2) as f64;
+        if continuous {
+            // Residual covariances scaled by the observed standard
+            // deviations, and the means by theirs (as one group, wls.rs).
+            let m = &g.st.matrix;
+            let ss: f64 = vech_pairs(p)
+                .into_iter()
+                .map(|(a, b)| {
+                    ((m[(a, b)] - imp.sigma[(a, b)]) / (m[(a, a)] * m[(b, b)]).sqrt()).powi(2)
+                })
+                .sum();
+            let ss_mean: f64 = (0..p).map(|i| r[i].powi(2) / m[(i, i)]).sum();
+            srmr += w * ((ss + ss_mean) / (nel_cov + p as f64)).sqrt();
+            srmr_nomean += w * (ss / nel_cov).sqrt();
+        } else {
+            let ss: f64 = r.rows(g.st.n_first, r.len() - g.st.n_first).norm_squared();
+            srmr += w * (ss / nel_cov).sqrt();
+        }
         gfi += w
             * (1.0
                 - r.dot(&g.st.weight.times_vector(&r))
@@ -672,7 +728,7 @@ pub fn fit(
         fmin: chisq / (2.0 * ntotal as f64),
         npar,
         ntotal,
-        srmr_bentler_nomean: None,
+        srmr_bentler_nomean: continuous.then_some(srmr_nomean),
         robust: None,
     };
     if robust {
@@ -686,16 +742,13 @@ pub fn fit(
             let gwg = g.st.weight.right_of(gi) * gi.transpose();
             let mut block = m.view_mut((at, at), (n, n));
             block += &gwg;
-            // The baseline's U: W with the thresholds (free) projected out,
-            // per group (its parameters are not shared).
-            // (W is diagonal for ordered data, so the thresholds' rows drop out.)
-            let q_c = gi.ncols() - g.st.n_first;
-            let c = gi.columns(g.st.n_first, q_c);
-            let cw =
-                g.st.weight
-                    .right_of(gi)
-                    .columns(g.st.n_first, q_c)
-                    .into_owned();
+            // The baseline's U: W with its free rows (thresholds; means and
+            // variances) projected out, per group (its parameters are not
+            // shared). W is diagonal here (DWLS), so those rows drop out.
+            let free = baseline_free_rows(g);
+            let kept: Vec<usize> = (0..gi.ncols()).filter(|r| !free.contains(r)).collect();
+            let c = gi.select_columns(&kept);
+            let cw = g.st.weight.right_of(gi).select_columns(&kept);
             let mb = cw * c.transpose();
             mb_trace += mb.trace();
             mb_norm += mb.norm_squared();
@@ -724,7 +777,21 @@ pub fn fit(
             e_inv: &e_inv,
             weights: &weights,
         };
-        if let Some(r) = catml.robust(df, baseline_df, nf) {
+        let robust_indices = if continuous {
+            continuous_robust(
+                chisq,
+                df,
+                baseline_chisq,
+                baseline_df,
+                model,
+                base,
+                nf,
+                n_groups,
+            )
+        } else {
+            catml.robust(df, baseline_df, nf)
+        };
+        if let Some(r) = robust_indices {
             scaled.cfi_robust = Some(r.cfi);
             scaled.tli_robust = Some(r.tli);
             scaled.rmsea_robust = Some(r.rmsea);
@@ -774,7 +841,7 @@ pub fn fit(
             group_warnings.push(format!("group {} ({}): {w}", gi + 1, sample.labels[gi]));
         }
         pieces.push(GroupTestPieces {
-            statistics: wls::statistic_names(&t, &g.st, true),
+            statistics: wls::statistic_names(&t, &g.st, !continuous),
             delta: j,
             weight: g.st.weight,
             gamma_root: g.st.influence,
@@ -804,6 +871,51 @@ pub fn fit(
         vcov,
         test_pieces: Some(TestPieces { groups: pieces }),
     })
+}
+
+/// lavaan 0.6.14's robust CFI, TLI and RMSEA of continuous data from the
+/// scaled-and-shifted statistics (as one group in [`super::wls`]):
+/// ĉ = c·(df − b)/df with c = 1/a; RMSEA over groups × √G.
+#[allow(clippy::too_many_arguments)]
+fn continuous_robust(
+    chisq: f64,
+    df: f64,
+    baseline_chisq: f64,
+    baseline_df: f64,
+    model: Option<(f64, f64, f64)>,
+    base: Option<(f64, f64, f64)>,
+    nf: f64,
+    n_groups: f64,
+) -> Option<CatMlIndices> {
+    use super::robust::{cfi_corrected, rmsea_ci_corrected, tli_corrected};
+    let ((x2s, c, b), (_, cb, bb)) = (model?, base?);
+    let c_hat = c * (df - b) / df;
+    let c_hat_null = cb * (baseline_df - bb) / baseline_df;
+    let root = n_groups.sqrt();
+    let ci = rmsea_ci_corrected(x2s, df, nf, c);
+    Some(CatMlIndices {
+        cfi: cfi_corrected(chisq, df, baseline_chisq, baseline_df, c_hat, c_hat_null),
+        tli: tli_corrected(chisq, df, baseline_chisq, baseline_df, c_hat, c_hat_null),
+        rmsea: ((chisq / nf) / df - c_hat / nf).max(0.0).sqrt() * root,
+        ci: (ci.0 * root, ci.1 * root),
+        pvalue: super::fit::noncentral_chisq_sf(x2s, df, nf * df * 0.05 * 0.05 / c / n_groups),
+    })
+}
+
+/// The rows of s the baseline model leaves free: the thresholds (ordered),
+/// or the means and variances (continuous).
+fn baseline_free_rows(g: &Group) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..g.st.n_first).collect();
+    if g.st.ordered_mask.is_empty() {
+        rows.extend(
+            vech_pairs(g.table.p())
+                .iter()
+                .enumerate()
+                .filter(|(_, &(a, b))| a == b)
+                .map(|(r, _)| g.st.n_first + r),
+        );
+    }
+    rows
 }
 
 /// lavaan 0.6.14's robust CFI, TLI and RMSEA of ordered data over groups
@@ -1030,6 +1142,53 @@ mod tests {
         assert!((1.0 / a / c - 1.0).abs() < 1e-9, "{} vs {c}", 1.0 / a);
         let scaled = a * fit.fit.chisq + df - a * tr;
         assert!((scaled / robust.chisq_scaled.unwrap() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn continuous_items_in_one_group_are_the_single_group_fit_with_means() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/sem/groups2_ls.csv"
+        );
+        let data = Dataset::from_path(path).unwrap();
+        let names: Vec<String> = (1..=6).map(|i| format!("x{i}")).collect();
+        let sample = SampleMoments::from_dataset(&data, &names).unwrap();
+        let spec = ModelSpec::parse("f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6").unwrap();
+        for estimator in [
+            Estimator::WLSMV,
+            Estimator::DWLS,
+            Estimator::ULS,
+            Estimator::GLS,
+        ] {
+            let options = Options {
+                estimator,
+                meanstructure: true,
+                ..Options::default()
+            };
+            let single = super::super::fit(&spec, &sample, &options).unwrap();
+            let grouped = GroupedSample {
+                column: String::new(),
+                labels: vec![String::new()],
+                samples: vec![sample.clone()],
+                source: sample.source.clone(),
+            };
+            let one = fit(&spec, &grouped, &GroupEqual::default(), &options).unwrap();
+            let what = estimator.as_str();
+            assert!(
+                (one.fit.chisq / single.fit.chisq - 1.0).abs() < 1e-8,
+                "{what}"
+            );
+            assert!(
+                (one.fit.baseline_chisq / single.fit.baseline_chisq - 1.0).abs() < 1e-9,
+                "{what}"
+            );
+            assert_eq!(one.fit.df, single.fit.df, "{what}");
+            let scaled = |f: &FitMeasures| f.robust.as_ref().and_then(|r| r.chisq_scaled);
+            match (scaled(&one.fit), scaled(&single.fit)) {
+                (Some(a), Some(b)) => assert!((a / b - 1.0).abs() < 1e-8, "{what}"),
+                (a, b) => assert_eq!(a, b, "{what}"),
+            }
+        }
     }
 
     #[test]

@@ -730,7 +730,7 @@ pub(crate) fn ordered_statistics(
 }
 
 /// The sample statistics of continuous indicators.
-fn continuous_statistics(
+pub(crate) fn continuous_statistics(
     table: &ParTable,
     sample: &SampleMoments,
     estimator: Estimator,
