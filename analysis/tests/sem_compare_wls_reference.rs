@@ -10,7 +10,7 @@
 //! Δdf exactly; the method by name.
 
 use analysis::sem::compare::{compare, ComparedModel};
-use analysis::sem::{self, ModelSpec, Options, SampleMoments};
+use analysis::sem::{self, Estimator, ModelSpec, Options, SampleMoments};
 use analysis::Dataset;
 use serde_json::Value;
 
@@ -159,6 +159,58 @@ fn nesting_verdicts_match_semtools_net() {
             close(&what, chisq, pair["refit_chisq"].as_f64().unwrap());
         }
     }
+}
+
+/// Nesting is a property of the covariance structures, so the verdicts
+/// of net() hold whichever estimator fitted the models: the same pairs
+/// fitted by least squares on the items as continuous (ULS, DWLS, GLS)
+/// give the same verdicts through the ML refit.
+#[test]
+fn nesting_verdicts_hold_for_least_squares_fits() {
+    use analysis::sem::groups::{self, GroupEqual, GroupedSample};
+    use analysis::sem::nesting::{refit_chisq, Refit, NESTING_CRITERION};
+    let sample = sample();
+    let pairs = fixture("net");
+    let mut checked = 0;
+    for estimator in [Estimator::ULS, Estimator::DWLS, Estimator::GLS] {
+        for pair in pairs.as_array().unwrap() {
+            let options = Options {
+                estimator,
+                meanstructure: pair["meanstructure"].as_bool().unwrap(),
+                ..Options::default()
+            };
+            let refit = |key: &str| {
+                let spec = ModelSpec::parse(pair[key].as_str().unwrap()).unwrap();
+                match pair["group"].as_str() {
+                    None => {
+                        let fit = sem::fit(&spec, &sample, &options).unwrap();
+                        Refit::of_fit(&spec, &options, &fit).unwrap()
+                    }
+                    Some(group) => {
+                        let data = Dataset::from_path(format!("{ROOT}/tests/data/sem/groups2.csv"))
+                            .unwrap();
+                        let columns: Vec<String> = (1..=6).map(|i| format!("x{i}")).collect();
+                        let grouped = GroupedSample::from_dataset(&data, group, &columns).unwrap();
+                        let fit =
+                            groups::fit(&spec, &grouped, &GroupEqual::default(), &options).unwrap();
+                        Refit::of_groups(&spec, &options, &fit).unwrap()
+                    }
+                }
+            };
+            let chisq = refit_chisq(&refit("free_syntax"), &refit("restricted_syntax")).unwrap();
+            let nested = pair["nested"].as_bool().unwrap();
+            assert_eq!(
+                chisq < NESTING_CRITERION,
+                nested,
+                "{} in {} by {}: χ² {chisq}",
+                pair["restricted"],
+                pair["free"],
+                estimator.as_str()
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 21);
 }
 
 /// sem-compare's order of checks: the non-nested pair of the fixture

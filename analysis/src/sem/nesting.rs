@@ -8,10 +8,12 @@
 //! reference is `tests/reference/sem_compare_wls.R` (semTools 0.5-6).
 //!
 //! The refit uses ML with the normal likelihood whatever the models were
-//! fitted by: for MLM and MLR the estimates are ML's, and the implied
-//! moments are all the refit needs (no raw data, so no scaling). Models
-//! with ordered indicators, or fitted by least squares, are not refitted:
-//! their comparison relies on the necessary conditions of
+//! fitted by (ML, MLM, MLR, or least squares on continuous items): nesting
+//! is a property of the two covariance (and mean) structures, and the
+//! implied moments are all the refit needs (no raw data, so no scaling).
+//! Models with ordered indicators are not refitted — their implied
+//! thresholds and polychorics are not moments a continuous refit can take —
+//! and their comparison relies on the necessary conditions of
 //! [`super::compare`] (same variables, same N, more df, a χ² not lower).
 //!
 //! ```
@@ -101,14 +103,11 @@ fn refit_options(options: &Options) -> Options {
 }
 
 impl Refit {
-    /// Of a one-group fit; `None` for least squares or ordered indicators
-    /// (not refitted, see the module documentation) or when the implied
-    /// moments cannot be formed.
+    /// Of a one-group fit; `None` for ordered indicators (not refitted,
+    /// see the module documentation) or when the implied moments cannot be
+    /// formed.
     pub fn of_fit(spec: &ModelSpec, options: &Options, fit: &SemFit) -> Option<Refit> {
-        if !options.ordered.is_empty()
-            || fit.test_pieces.is_some()
-            || fit.estimator.is_least_squares()
-        {
+        if !options.ordered.is_empty() {
             return None;
         }
         Some(Refit {
@@ -121,7 +120,7 @@ impl Refit {
 
     /// Of a multi-group fit (see [`Refit::of_fit`]).
     pub fn of_groups(spec: &ModelSpec, options: &Options, fit: &MultiGroupFit) -> Option<Refit> {
-        if !options.ordered.is_empty() || fit.estimator.is_least_squares() {
+        if !options.ordered.is_empty() {
             return None;
         }
         let implied = fit
