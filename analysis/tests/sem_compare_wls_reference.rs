@@ -213,6 +213,47 @@ fn nesting_verdicts_hold_for_least_squares_fits() {
     assert_eq!(checked, 21);
 }
 
+/// The one-group pairs of net()'s fixture fitted as ordered items (WLSMV,
+/// DWLS): the refit to the implied latent-response correlations gives
+/// net()'s verdicts.
+#[test]
+fn nesting_verdicts_hold_for_ordered_fits() {
+    use analysis::sem::nesting::{refit_chisq, Refit, NESTING_CRITERION};
+    let sample = sample();
+    let items: Vec<String> = (1..=8).map(|i| format!("y{i}")).collect();
+    let pairs = fixture("net");
+    let mut checked = 0;
+    for estimator in [Estimator::WLSMV, Estimator::DWLS] {
+        for pair in pairs.as_array().unwrap() {
+            if pair["group"].as_str().is_some() {
+                continue;
+            }
+            let options = Options {
+                estimator,
+                ordered: items.clone(),
+                ..Options::default()
+            };
+            let refit = |key: &str| {
+                let spec = ModelSpec::parse(pair[key].as_str().unwrap()).unwrap();
+                let fit = sem::fit(&spec, &sample, &options).unwrap();
+                Refit::of_fit(&spec, &options, &fit).expect("an all-ordered fit is checked")
+            };
+            let chisq = refit_chisq(&refit("free_syntax"), &refit("restricted_syntax")).unwrap();
+            let nested = pair["nested"].as_bool().unwrap();
+            assert_eq!(
+                chisq < NESTING_CRITERION,
+                nested,
+                "{} in {} by {}: χ² {chisq}",
+                pair["restricted"],
+                pair["free"],
+                estimator.as_str()
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10);
+}
+
 /// sem-compare's order of checks: the non-nested pair of the fixture
 /// passes the cheap conditions (more df and a higher χ²) and is refused by
 /// the refit, with both names and the χ² in the message.

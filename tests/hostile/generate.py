@@ -686,6 +686,8 @@ case("sem-compare/not-nested-refit", ["sem-compare", "--data", ON, "--model", on
 case("sem-compare/not-nested-refit-mlm", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved, "--estimator", "MLM"], exit=2, stderr="not nested")
 case("sem-compare/not-nested-refit-means", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved, "--meanstructure"], exit=2, stderr="not nested")
 case("sem-compare/not-nested-refit-groups", ["sem-compare", "--data", G2, "--model", grp_orth, "--model", grp_moved, "--group", "grp"], exit=2, stderr="not nested")
+case("sem-compare/not-nested-refit-ordered", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved, "--ordered-all"], exit=2, stderr="not nested")
+case("sem-compare/not-nested-refit-dwls", ["sem-compare", "--data", ON, "--model", on_orth, "--model", on_moved, "--estimator", "DWLS"], exit=2, stderr="not nested")
 case("sem-compare/not-nested-cheap-first", ["sem-compare", "--data", ON, "--model", on_equal, "--model", on_moved, "--ordered-all"], exit=2, stderr="lower χ²")
 case("sem-compare/ordered-group-is-item", ["sem-compare", "--data", ON, "--model", on_cfa, "--model", on_cov, "--ordered-all", "--group", "y1"], exit=2, stderr="--group")
 # Ordered items in groups are compared (satorra.2000 from the groups' pieces).

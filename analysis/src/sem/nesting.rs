@@ -11,10 +11,19 @@
 //! fitted by (ML, MLM, MLR, or least squares on continuous items): nesting
 //! is a property of the two covariance (and mean) structures, and the
 //! implied moments are all the refit needs (no raw data, so no scaling).
-//! Models with ordered indicators are not refitted — their implied
-//! thresholds and polychorics are not moments a continuous refit can take —
-//! and their comparison relies on the necessary conditions of
-//! [`super::compare`] (same variables, same N, more df, a χ² not lower).
+//!
+//! One-group models whose observed variables are all ordered, without
+//! threshold statements, are checked through the latent responses: the
+//! less restricted model is refitted, as a model of continuous variables,
+//! to the correlation matrix the other implies for them. Thresholds are
+//! then free per item in both models, so only the correlation structures
+//! can differ; and a continuous refit that reproduces a unit-diagonal
+//! matrix does so with residual variances 1 − the common part, exactly the
+//! values the delta parameterization fixes them at, so it reproduces it as
+//! an ordered model too. Other models with ordered indicators (beside
+//! continuous ones or covariates, threshold statements, several groups)
+//! are not refitted: their comparison relies on the necessary conditions
+//! of [`super::compare`] (same variables, same N, more df, a χ² not lower).
 //!
 //! ```
 //! use analysis::sem::nesting::{refit_chisq, Refit, NESTING_CRITERION};
@@ -92,33 +101,83 @@ fn implied_sample(table: &ParTable, nobs: usize, source: &str) -> Option<SampleM
     })
 }
 
+/// The correlations an all-ordered one-group fit implies for the latent
+/// responses (unit variances), as a sample of `nobs` cases without means.
+fn implied_latent_responses(table: &ParTable, nobs: usize, source: &str) -> Option<SampleMoments> {
+    let width = table
+        .params
+        .iter()
+        .filter_map(|p| p.free)
+        .max()
+        .map_or(0, |k| k + 1);
+    let mut theta = vec![0.0; width];
+    for p in &table.params {
+        if let Some(k) = p.free {
+            theta[k] = p.value;
+        }
+    }
+    let imp = super::wls::implied_at(table, &theta, &vec![true; table.p()])?;
+    Some(SampleMoments {
+        names: table.observed.clone(),
+        cov: imp.sigma.clone(),
+        nobs,
+        source: format!("the latent-response correlations implied by {source}"),
+        data: None,
+        dropped: 0,
+        means: None,
+    })
+}
+
+/// Whether an ordered fit can be checked through its latent-response
+/// correlations: every observed variable ordered (no continuous ones, no
+/// covariates) and no threshold statements in the syntax (thresholds then
+/// are free per item in both models, so only the correlations can differ).
+fn ordered_checkable(spec: &ModelSpec, options: &Options, table: &ParTable) -> bool {
+    table.observed.iter().all(|v| options.ordered.contains(v))
+        && !spec
+            .statements
+            .iter()
+            .any(|s| s.op == super::Operator::Threshold)
+}
+
 fn refit_options(options: &Options) -> Options {
     Options {
         estimator: Estimator::ML,
         likelihood: Likelihood::Normal,
         modindices: false,
         bootstrap: None,
+        ordered: Vec::new(),
         ..options.clone()
     }
 }
 
 impl Refit {
-    /// Of a one-group fit; `None` for ordered indicators (not refitted,
-    /// see the module documentation) or when the implied moments cannot be
+    /// Of a one-group fit; `None` for ordered indicators beside continuous
+    /// ones or covariates, or with threshold statements (not refitted, see
+    /// the module documentation), or when the implied moments cannot be
     /// formed.
     pub fn of_fit(spec: &ModelSpec, options: &Options, fit: &SemFit) -> Option<Refit> {
-        if !options.ordered.is_empty() {
+        let implied = if options.ordered.is_empty() {
+            implied_sample(&fit.table, fit.nobs, &spec.source)?
+        } else if ordered_checkable(spec, options, &fit.table) {
+            implied_latent_responses(&fit.table, fit.nobs, &spec.source)?
+        } else {
             return None;
-        }
+        };
         Some(Refit {
             spec: spec.clone(),
-            options: refit_options(options),
+            options: Options {
+                // Latent-response correlations carry no means.
+                meanstructure: options.meanstructure && options.ordered.is_empty(),
+                ..refit_options(options)
+            },
             groups: None,
-            implied: vec![implied_sample(&fit.table, fit.nobs, &spec.source)?],
+            implied: vec![implied],
         })
     }
 
-    /// Of a multi-group fit (see [`Refit::of_fit`]).
+    /// Of a multi-group fit (see [`Refit::of_fit`]); `None` with ordered
+    /// indicators.
     pub fn of_groups(spec: &ModelSpec, options: &Options, fit: &MultiGroupFit) -> Option<Refit> {
         if !options.ordered.is_empty() {
             return None;
