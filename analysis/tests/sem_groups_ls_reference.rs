@@ -163,3 +163,63 @@ fn gls() {
 fn wlsmv() {
     all_levels("WLSMV");
 }
+
+/// The difference tests of the sequence none → loadings → loadings and
+/// intercepts against lavTestLRT (tests/fixtures/sem_groups_ls/lrt.json):
+/// satorra.2000 for WLSMV, the plain difference for DWLS, ULS and GLS;
+/// Δχ² and p within 1e-3 relative (p with a floor of 1e-3 under |lavaan|).
+#[test]
+fn difference_tests_match_lavtestlrt() {
+    use analysis::sem::compare::{difference_test, ComparedModel};
+    let rows = fixture("sem_groups_ls", "lrt");
+    let items: Vec<String> = (1..=6).map(|i| format!("x{i}")).collect();
+    let mut c = Comparison::new("lavTestLRT");
+    for r in rows.as_array().unwrap() {
+        let (data, estimator) = (
+            r["data"].as_str().unwrap(),
+            r["estimator"].as_str().unwrap(),
+        );
+        let dataset = Dataset::from_path(format!("{ROOT}/tests/data/sem/{data}.csv")).unwrap();
+        let sample = GroupedSample::from_dataset(&dataset, "grp", &items).unwrap();
+        let model = fixture("sem_groups_ls", &format!("{data}_{estimator}_none"));
+        let spec = ModelSpec::parse(model["model"].as_str().unwrap()).unwrap();
+        let options = Options {
+            estimator: estimator.parse().unwrap(),
+            ..Options::default()
+        };
+        let level = |name: &str| {
+            let equal: GroupEqual = match name {
+                "none" => "",
+                "loadings" => "loadings",
+                _ => "loadings,intercepts",
+            }
+            .parse()
+            .unwrap();
+            let fit = groups::fit(&spec, &sample, &equal, &options).unwrap();
+            ComparedModel::of_groups(name, &fit)
+        };
+        let (from, to) = (r["from"].as_str().unwrap(), r["to"].as_str().unwrap());
+        let t = difference_test(&level(from), &level(to)).unwrap();
+        let what = format!("{data} {estimator} {from} → {to}");
+        let method = if estimator == "WLSMV" {
+            "satorra.2000"
+        } else {
+            "standard"
+        };
+        assert_eq!(t.method, method, "{what}");
+        assert_eq!(Some(t.df_diff), r["df_diff"].as_f64(), "{what}");
+        c.close(
+            &format!("{what} Δχ²"),
+            Some(t.chisq_diff),
+            r["chisq_diff"].as_f64(),
+            1e-2,
+        );
+        c.close(
+            &format!("{what} p"),
+            t.pvalue.into(),
+            r["pvalue"].as_f64(),
+            1e-3,
+        );
+    }
+    c.assert_done(32);
+}

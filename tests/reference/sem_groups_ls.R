@@ -129,3 +129,24 @@ for (name in c("groups2_ls", "groups3_ls")) {
     for (level in names(levels)) write_fit(name, estimator, level)
   }
 }
+
+# The invariance sequence's difference tests on continuous items (configural
+# → metric → scalar), as lavTestLRT computes them: satorra.2000 (scaled and
+# shifted) for WLSMV, the plain difference for DWLS, ULS and GLS.
+lrt_rows <- list()
+for (name in c("groups2_ls", "groups3_ls")) {
+  d <- read.csv(file.path(data_dir, paste0(name, ".csv")))
+  for (estimator in c("WLSMV", "DWLS", "ULS", "GLS")) {
+    fits <- lapply(levels, function(eq) cfa(model, data = d, group = "grp",
+                                            estimator = estimator, group.equal = eq))
+    for (k in 2:length(fits)) {
+      t <- lavTestLRT(fits[[k - 1]], fits[[k]])
+      lrt_rows[[length(lrt_rows) + 1]] <- list(
+        data = name, estimator = estimator,
+        from = names(levels)[k - 1], to = names(levels)[k],
+        chisq_diff = num(t[2, "Chisq diff"]), df_diff = num(t[2, "Df diff"]),
+        pvalue = num(t[2, "Pr(>Chisq)"]), method = attr(t, "method"))
+    }
+  }
+}
+write_json_file(lrt_rows, "lrt")
