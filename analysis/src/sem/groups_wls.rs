@@ -1,8 +1,14 @@
-//! Multi-group least squares — WLSMV, DWLS and ULS with ordered indicators,
-//! and WLSMV, DWLS, ULS and GLS with continuous ones — over groups, as
-//! lavaan 0.6.14 fits them (`group =`, `ordered =`, delta parameterization;
-//! numerical references `tests/reference/sem_groups_ordinal.R` and
-//! `tests/reference/sem_groups_ls.R`).
+//! Multi-group least squares — WLSMV, DWLS and ULS with ordered indicators
+//! (all or some of them; the rest continuous), and WLSMV, DWLS, ULS and GLS
+//! with continuous ones — over groups, as lavaan 0.6.14 fits them
+//! (`group =`, `ordered =`, delta parameterization; numerical references
+//! `tests/reference/sem_groups_ordinal.R`, `tests/reference/sem_groups_ls.R`
+//! and `tests/reference/sem_groups_mixed.R`).
+//!
+//! Some items ordered: each group's statistics and Γ are one group's mixed
+//! ones ([`super::wls_mixed`]); a continuous item keeps its intercept and
+//! residual variance, its scale factor is 1 (it has none), and its rows of
+//! s are minus its mean in its threshold slot and its variance.
 //!
 //! Continuous items: each group's statistics are its means and vech S
 //! (divisor n_g − 1) with its own weight ([`super::wls`]'s
@@ -482,7 +488,8 @@ fn check_options(options: &Options, sample: &GroupedSample) -> Result<Estimator>
     Ok(estimator)
 }
 
-/// Fits a multi-group model with ordered indicators by WLSMV, DWLS or ULS
+/// Fits a multi-group model by least squares: ordered (all or some) items by
+/// WLSMV, DWLS or ULS, continuous ones also by GLS
 /// (see the module documentation); called by [`super::groups::fit`].
 pub fn fit(
     spec: &ModelSpec,
