@@ -113,3 +113,108 @@ fn dwls_and_uls_with_thresholds_loadings_and_intercepts_equal() {
     check("DWLS", "thresholds_loadings_intercepts");
     check("ULS", "thresholds_loadings_intercepts");
 }
+
+fn sample_and_spec(fx: &Value) -> (GroupedSample, Vec<String>) {
+    let items: Vec<String> = ["o1", "o2", "o3", "c1", "c2", "c3"]
+        .map(String::from)
+        .to_vec();
+    let dataset = Dataset::from_path(format!("{ROOT}/{}", fx["data"].as_str().unwrap())).unwrap();
+    let sample = GroupedSample::from_dataset(&dataset, "grp", &items).unwrap();
+    (sample, ["o1", "o2", "o3"].map(String::from).to_vec())
+}
+
+/// The mixed invariance sequence (configural, metric, scalar) is lavaan's
+/// three models, each level tested against the previous one as lavTestLRT
+/// does (satorra.2000 for WLSMV).
+#[test]
+fn invariance_sequence_is_lavtestlrts() {
+    use analysis::sem::invariance;
+    let lrt = fixture("sem_groups_mixed", "groups2_mixed_WLSMV_invariance");
+    let (sample, ordered) = sample_and_spec(&lrt);
+    let levels = ["none", "loadings", "thresholds_loadings_intercepts"]
+        .map(|level| fixture("sem_groups_mixed", &format!("groups2_mixed_WLSMV_{level}")));
+    let spec = ModelSpec::parse(levels[0]["model"].as_str().unwrap()).unwrap();
+    let options = Options {
+        estimator: "WLSMV".parse().unwrap(),
+        ordered,
+        ..Options::default()
+    };
+    let result = invariance::test(&spec, &sample, &options).unwrap();
+    let names: Vec<&str> = result.models.iter().map(|m| m.name).collect();
+    assert_eq!(names, ["configural", "metric", "scalar"]);
+    let mut c = Comparison::new("groups2_mixed invariance");
+    for (m, fx) in result.models.iter().zip(&levels) {
+        let ours = serde_json::to_value(&m.fit).unwrap();
+        for key in ["chisq", "df", "cfi", "rmsea", "chisq_scaled", "cfi_scaled"] {
+            c.close(
+                &format!("{}: {key}", m.name),
+                ours["fit"][key].as_f64(),
+                fx["fit"][key].as_f64(),
+                1e-2,
+            );
+        }
+    }
+    let tests = lrt["tests"].as_array().unwrap();
+    assert_eq!(result.tests.len(), tests.len());
+    for (t, fx) in result.tests.iter().zip(tests) {
+        assert_eq!(t.from, fx["from"].as_str().unwrap());
+        assert_eq!(t.to, fx["to"].as_str().unwrap());
+        assert_eq!(t.method, "satorra.2000");
+        let id = format!("{} → {}", t.from, t.to);
+        for (key, ours, floor) in [
+            ("chisq_diff", t.chisq_diff, 1e-2),
+            ("df_diff", t.df_diff, 1e-2),
+            ("pvalue", t.pvalue, 1e-3),
+        ] {
+            c.close(&format!("{id} {key}"), Some(ours), fx[key].as_f64(), floor);
+        }
+    }
+    c.assert_done(24);
+}
+
+/// A nested pair of mixed multi-group WLSMV fits (free against orthogonal
+/// factors) through `sem-compare`'s difference test: lavTestLRT's
+/// satorra.2000 Δχ², p, scale and shift.
+#[test]
+fn nested_pair_is_lavtestlrts_satorra_2000() {
+    use analysis::sem::compare::{difference_test, ComparedModel};
+    let lrt = fixture("sem_groups_mixed", "groups2_mixed_WLSMV_invariance");
+    let (sample, ordered) = sample_and_spec(&lrt);
+    let options = Options {
+        estimator: "WLSMV".parse().unwrap(),
+        ordered,
+        ..Options::default()
+    };
+    let configural = fixture("sem_groups_mixed", "groups2_mixed_WLSMV_none");
+    let free = ModelSpec::parse(configural["model"].as_str().unwrap()).unwrap();
+    let orthogonal = ModelSpec::parse(lrt["orthogonal_model"].as_str().unwrap()).unwrap();
+    let none = GroupEqual::default();
+    let free_fit = groups::fit(&free, &sample, &none, &options).unwrap();
+    let orthogonal_fit = groups::fit(&orthogonal, &sample, &none, &options).unwrap();
+    let fx = &lrt["orthogonal"];
+    let mut c = Comparison::new("groups2_mixed free → orthogonal");
+    c.close(
+        "chisq",
+        Some(orthogonal_fit.fit.chisq),
+        fx["chisq"].as_f64(),
+        1e-2,
+    );
+    c.close("df", Some(orthogonal_fit.fit.df), fx["df"].as_f64(), 1e-2);
+    let ours = difference_test(
+        &ComparedModel::of_groups("model", &free_fit),
+        &ComparedModel::of_groups("orthogonal", &orthogonal_fit),
+    )
+    .unwrap();
+    assert_eq!(ours.method, "satorra.2000");
+    let json = serde_json::to_value(&ours).unwrap();
+    for (key, floor) in [
+        ("chisq_diff", 1e-2),
+        ("df_diff", 1e-2),
+        ("pvalue", 1e-3),
+        ("scale", 1e-2),
+        ("shift", 1e-2),
+    ] {
+        c.close(key, json[key].as_f64(), fx[key].as_f64(), floor);
+    }
+    c.assert_done(7);
+}

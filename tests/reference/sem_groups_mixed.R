@@ -15,7 +15,9 @@
 # Fits with group.equal = none, loadings, and thresholds+loadings+intercepts
 # (WLSMV), and thresholds+loadings+intercepts by DWLS and ULS. Each goes to
 # tests/fixtures/sem_groups_mixed/<data>_<estimator>_<level>.json as in
-# sem_groups_ordinal.R.
+# sem_groups_ordinal.R; lavTestLRT's satorra.2000 tests of the invariance
+# sequence (configural, metric, scalar) and of orthogonal factors against
+# the configural model go to groups2_mixed_WLSMV_invariance.json.
 # Needs: r-cran-lavaan, r-cran-jsonlite.
 suppressPackageStartupMessages({
   library(lavaan)
@@ -110,3 +112,33 @@ write_fit <- function(d, estimator, level) {
 d <- list(name = "groups2_mixed", data = groups2)
 for (level in names(levels)) write_fit(d, "WLSMV", level)
 for (estimator in c("DWLS", "ULS")) write_fit(d, estimator, "thresholds_loadings_intercepts")
+
+# The invariance sequence (configural, metric = loadings, scalar =
+# thresholds + loadings + intercepts) tested by lavTestLRT (satorra.2000 for
+# WLSMV), and a nested pair (orthogonal factors) at no equality.
+fits <- lapply(c(configural = "none", metric = "loadings",
+                 scalar = "thresholds_loadings_intercepts"), function(level)
+  cfa(model, data = groups2, group = "grp", ordered = ordered,
+      estimator = "WLSMV", group.equal = levels[[level]]))
+lrt_row <- function(t, from, to, extra = list()) c(list(
+  from = from, to = to,
+  chisq_diff = num(t[2, "Chisq diff"]), df_diff = t[2, "Df diff"],
+  pvalue = num(t[2, "Pr(>Chisq)"]),
+  scale = unname(attr(t, "scale")[2]), shift = unname(attr(t, "shift")[2])), extra)
+tests <- list()
+for (k in 2:length(fits)) {
+  tests[[k - 1]] <- lrt_row(lavTestLRT(fits[[k]], fits[[k - 1]]),
+                            names(fits)[k - 1], names(fits)[k])
+}
+orthogonal_model <- paste(model, "f1 ~~ 0*f2\n")
+orthogonal <- cfa(orthogonal_model, data = groups2, group = "grp",
+                  ordered = ordered, estimator = "WLSMV")
+write_json_file(list(
+  name = "groups2_mixed_WLSMV_invariance",
+  data = file.path(data_dir, "groups2_mixed.csv"),
+  estimator = "WLSMV", tests = tests,
+  orthogonal_model = orthogonal_model,
+  orthogonal = lrt_row(lavTestLRT(fits[[1]], orthogonal), "model", "orthogonal",
+                       list(chisq = unname(fitMeasures(orthogonal, "chisq")),
+                            df = unname(fitMeasures(orthogonal, "df"))))),
+  "groups2_mixed_WLSMV_invariance")
