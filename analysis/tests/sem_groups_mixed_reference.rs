@@ -3,7 +3,8 @@
 //! fixtures (tests/reference/sem_groups_mixed.R: two groups, three
 //! five-point items and three continuous ones, a non-invariant loading,
 //! threshold and intercept, latent mean differences), at no, loading and
-//! threshold-loading-intercept equality.
+//! threshold-loading, loading-intercept and threshold-loading-intercept
+//! equality, and equal loadings with std.lv.
 //!
 //! Tolerance (analysis/tests/common): 1e-3 relative for estimates, SEs,
 //! std.lv, std.all, every fit measure we report and each group's χ² (and
@@ -43,6 +44,7 @@ fn check(estimator: &str, level: &str) {
     let options = Options {
         estimator: estimator.parse().unwrap(),
         ordered,
+        std_lv: fx["std_lv"].as_bool().unwrap(),
         ..Options::default()
     };
     let fit =
@@ -103,7 +105,14 @@ fn check(estimator: &str, level: &str) {
 
 #[test]
 fn wlsmv_at_each_level() {
-    for level in ["none", "loadings", "thresholds_loadings_intercepts"] {
+    for level in [
+        "none",
+        "loadings",
+        "thresholds_loadings",
+        "loadings_intercepts",
+        "thresholds_loadings_intercepts",
+        "loadings_stdlv",
+    ] {
         check("WLSMV", level);
     }
 }

@@ -12,8 +12,10 @@
 # in an order that is not alphabetical. Written to
 # tests/data/sem/groups2_mixed.csv.
 #
-# Fits with group.equal = none, loadings, and thresholds+loadings+intercepts
-# (WLSMV), and thresholds+loadings+intercepts by DWLS and ULS. Each goes to
+# Fits with group.equal = none, loadings, thresholds+loadings,
+# loadings+intercepts (which lavaan takes to include the thresholds) and
+# thresholds+loadings+intercepts (WLSMV), the last by DWLS and ULS too, and
+# equal loadings with std.lv. Each goes to
 # tests/fixtures/sem_groups_mixed/<data>_<estimator>_<level>.json as in
 # sem_groups_ordinal.R; lavTestLRT's satorra.2000 tests of the invariance
 # sequence (configural, metric, scalar) and of orthogonal factors against
@@ -62,6 +64,8 @@ ordered <- c("o1", "o2", "o3")
 levels <- list(
   none = "",
   loadings = c("loadings"),
+  thresholds_loadings = c("thresholds", "loadings"),
+  loadings_intercepts = c("loadings", "intercepts"),
   thresholds_loadings_intercepts = c("thresholds", "loadings", "intercepts")
 )
 
@@ -83,19 +87,21 @@ fit_of <- function(fit) {
   fm <- fitMeasures(fit)
   as.list(setNames(num(fm), gsub("\\.", "_", names(fm))))
 }
-write_fit <- function(d, estimator, level) {
+write_fit <- function(d, estimator, level, std_lv = FALSE) {
   fit <- cfa(model, data = d$data, group = "grp", ordered = ordered,
-             estimator = estimator, group.equal = levels[[level]])
+             estimator = estimator, group.equal = levels[[level]],
+             std.lv = std_lv)
   tests_of_fit <- lavInspect(fit, "test")
   out <- list(
-    name = paste(d$name, estimator, level, sep = "_"),
+    name = paste0(paste(d$name, estimator, level, sep = "_"),
+                  if (std_lv) "_stdlv" else ""),
     lavaan_version = as.character(packageVersion("lavaan")),
     model = model,
     data = file.path(data_dir, paste0(d$name, ".csv")),
     group = "grp",
     group_equal = as.list(setdiff(levels[[level]], "")),
     estimator = estimator,
-    std_lv = FALSE,
+    std_lv = std_lv,
     ordered = ordered,
     converged = lavInspect(fit, "converged"),
     group_labels = lavInspect(fit, "group.label"),
@@ -112,6 +118,9 @@ write_fit <- function(d, estimator, level) {
 d <- list(name = "groups2_mixed", data = groups2)
 for (level in names(levels)) write_fit(d, "WLSMV", level)
 for (estimator in c("DWLS", "ULS")) write_fit(d, estimator, "thresholds_loadings_intercepts")
+# std.lv: latent variances fixed at 1 in group 1, free from group 2 on when
+# the loadings are equal.
+write_fit(d, "WLSMV", "loadings", std_lv = TRUE)
 
 # The invariance sequence (configural, metric = loadings, scalar =
 # thresholds + loadings + intercepts) tested by lavTestLRT (satorra.2000 for

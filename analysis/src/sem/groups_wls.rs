@@ -570,7 +570,14 @@ pub fn fit(
         for (t, c) in tables.iter_mut().zip(&per_group) {
             wls::parameterize_ordered(t, spec, c)?;
         }
-        number_across_groups(&mut tables, equal, options.std_lv);
+        // lavaan 0.6.14 holds the continuous items' intercepts equal with the
+        // thresholds (group.equal = "thresholds" alone does, checked in R),
+        // as it holds the thresholds equal with the intercepts.
+        let mut with_intercepts = equal.clone();
+        if equal.contains(Constraint::Thresholds) && !equal.contains(Constraint::Intercepts) {
+            with_intercepts.0.push(Constraint::Intercepts);
+        }
+        number_across_groups(&mut tables, &with_intercepts, options.std_lv);
         for ((table, source), s) in tables.into_iter().zip(sources).zip(&sample.samples) {
             let st = match source {
                 Source::Mixed(st) => st,
