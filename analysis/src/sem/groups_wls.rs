@@ -33,7 +33,9 @@
 //! - when the thresholds are equal (`group.equal` has `thresholds`, or
 //!   `intercepts`, which lavaan takes to include the thresholds for ordered
 //!   indicators), the scale factors and the latent means are free from
-//!   group 2 on (the means fixed at 0 again when `means` are equal too);
+//!   group 2 on (the means fixed at 0 again when `means` are equal too),
+//!   and the intercepts of continuous items among ordered ones are equal
+//!   (lavaan does so for `thresholds` alone too);
 //! - equal loadings alone change nothing else (scale factors stay 1, means
 //!   0); `residuals` change nothing (a residual variance is not a parameter
 //!   in the delta parameterization: `1/Δ² − (explained variance)`).
