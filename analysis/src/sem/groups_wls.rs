@@ -1,8 +1,14 @@
-//! Multi-group least squares — WLSMV, DWLS and ULS with ordered indicators,
-//! and WLSMV, DWLS, ULS and GLS with continuous ones — over groups, as
-//! lavaan 0.6.14 fits them (`group =`, `ordered =`, delta parameterization;
-//! numerical references `tests/reference/sem_groups_ordinal.R` and
-//! `tests/reference/sem_groups_ls.R`).
+//! Multi-group least squares — WLSMV, DWLS and ULS with ordered indicators
+//! (all or some of them; the rest continuous), and WLSMV, DWLS, ULS and GLS
+//! with continuous ones — over groups, as lavaan 0.6.14 fits them
+//! (`group =`, `ordered =`, delta parameterization; numerical references
+//! `tests/reference/sem_groups_ordinal.R`, `tests/reference/sem_groups_ls.R`
+//! and `tests/reference/sem_groups_mixed.R`).
+//!
+//! Some items ordered: each group's statistics and Γ are one group's mixed
+//! ones ([`super::wls_mixed`]); a continuous item keeps its intercept and
+//! residual variance, its scale factor is 1 (it has none), and its rows of
+//! s are minus its mean in its threshold slot and its variance.
 //!
 //! Continuous items: each group's statistics are its means and vech S
 //! (divisor n_g − 1) with its own weight ([`super::wls`]'s
@@ -27,7 +33,9 @@
 //! - when the thresholds are equal (`group.equal` has `thresholds`, or
 //!   `intercepts`, which lavaan takes to include the thresholds for ordered
 //!   indicators), the scale factors and the latent means are free from
-//!   group 2 on (the means fixed at 0 again when `means` are equal too);
+//!   group 2 on (the means fixed at 0 again when `means` are equal too),
+//!   and the intercepts of continuous items among ordered ones are equal
+//!   (lavaan does so for `thresholds` alone too);
 //! - equal loadings alone change nothing else (scale factors stay 1, means
 //!   0); `residuals` change nothing (a residual variance is not a parameter
 //!   in the delta parameterization: `1/Δ² − (explained variance)`).
@@ -79,6 +87,7 @@ use super::robust::{moments_jacobian, vech_pairs, Estimator};
 use super::samplestats::SampleMoments;
 use super::syntax::{ModelSpec, Operator};
 use super::wls::{self, GroupTestPieces, Statistics, TestPieces, Weight};
+use super::wls_mixed;
 use super::{standardized, warnings, Likelihood, Optimizer, Options};
 use crate::error::{AnalysisError, Location, Result};
 use crate::polychoric::OrderedData;
@@ -118,16 +127,22 @@ fn ordered_data(sample: &SampleMoments, table: &ParTable) -> Result<OrderedData>
 /// Every group must have answers in every category of every item that any
 /// group has (lavaan refuses otherwise: the thresholds of the groups would
 /// not correspond).
-fn check_categories(sample: &GroupedSample, data: &[OrderedData]) -> Result<()> {
-    for (v, name) in data[0].names.iter().enumerate() {
-        let mut all: Vec<f64> = data
+/// `categories[g][v]` are group g's categories of the observed variable v
+/// (`names[v]`; empty for a continuous one).
+fn check_categories(
+    sample: &GroupedSample,
+    names: &[String],
+    categories: &[Vec<Vec<f64>>],
+) -> Result<()> {
+    for (v, name) in names.iter().enumerate() {
+        let mut all: Vec<f64> = categories
             .iter()
-            .flat_map(|d| d.categories[v].iter().copied())
+            .flat_map(|c| c[v].iter().copied())
             .collect();
         all.sort_by(f64::total_cmp);
         all.dedup();
-        for (g, d) in data.iter().enumerate() {
-            if let Some(missing) = all.iter().find(|c| !d.categories[v].contains(c)) {
+        for (g, c) in categories.iter().enumerate() {
+            if let Some(missing) = all.iter().find(|k| !c[v].contains(k)) {
                 return Err(AnalysisError::unsuitable(
                     Location::source(&sample.samples[g].source).with_column(name),
                     format!(
@@ -204,15 +219,15 @@ fn scales(table: &ParTable, theta: &[f64]) -> DVector<f64> {
     d
 }
 
-/// The implied moments at θ; for ordered indicators with the latent
-/// responses' variances 1/Δ².
-fn implied(table: &ParTable, theta: &[f64], continuous: bool) -> Option<Implied> {
-    if continuous {
+/// The implied moments at θ; `ordered` marks the ordered indicators (empty
+/// for continuous data), whose latent responses have variances 1/Δ².
+fn implied(table: &ParTable, theta: &[f64], ordered: &[bool]) -> Option<Implied> {
+    if ordered.is_empty() {
         return Implied::at(table, theta);
     }
-    let mut imp = wls::implied_at(table, theta, &vec![true; table.p()])?;
+    let mut imp = wls::implied_at(table, theta, ordered)?;
     let d = scales(table, theta);
-    for i in 0..table.p() {
+    for i in (0..table.p()).filter(|&i| ordered[i]) {
         let v = 1.0 / (d[i] * d[i]);
         imp.phi[(i, i)] += v - 1.0;
         imp.c[(i, i)] = v;
@@ -221,8 +236,9 @@ fn implied(table: &ParTable, theta: &[f64], continuous: bool) -> Option<Implied>
     Some(imp)
 }
 
-/// σ(θ): `Δ_i (τ_ik − μ_i)`, then `Δ_i Δ_j Σ_ij` (ordered); the means,
-/// then vech Σ (continuous).
+/// σ(θ): `Δ_i (τ_ik − μ_i)` (a continuous item among ordered ones: −μ_i,
+/// then its variance Σ_ii), then `Δ_i Δ_j Σ_ij` with Δ = 1 for continuous
+/// items (ordered); the means, then vech Σ (continuous).
 fn statistics_at(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics) -> DVector<f64> {
     if st.ordered_mask.is_empty() {
         let p = table.p();
@@ -244,6 +260,11 @@ fn statistics_at(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics
         out[st.threshold_offset[q.row] + q.col] = d[q.row] * (tau - imp.mean[q.row]);
     }
     let mut r = st.n_first;
+    for i in (0..table.p()).filter(|&i| !st.ordered_mask[i]) {
+        out[st.threshold_offset[i]] = -imp.mean[i];
+        out[r] = imp.sigma[(i, i)];
+        r += 1;
+    }
     for (a, b) in vech_pairs(table.p()) {
         if a != b {
             out[r] = d[a] * d[b] * imp.sigma[(a, b)];
@@ -291,8 +312,15 @@ fn jacobian(table: &ParTable, theta: &[f64], imp: &Implied, st: &Statistics) -> 
             j[(r, k)] -= d[i] * full[(i, k)];
         }
     }
+    let pairs = vech_pairs(p);
     let mut r = st.n_first;
-    for (v, (a, b)) in vech_pairs(p).into_iter().enumerate() {
+    for i in (0..p).filter(|&i| !st.ordered_mask[i]) {
+        j.row_mut(st.threshold_offset[i]).copy_from(&(-full.row(i)));
+        let v = pairs.iter().position(|&ab| ab == (i, i)).unwrap_or(0);
+        j.row_mut(r).copy_from(&full.row(p + v));
+        r += 1;
+    }
+    for (v, (a, b)) in pairs.into_iter().enumerate() {
         if a == b {
             continue;
         }
@@ -315,7 +343,7 @@ fn objective(groups: &[Group], weights: &[f64], theta: &[f64]) -> Option<(f64, V
     let mut total = 0.0;
     let mut each = Vec::with_capacity(groups.len());
     for (g, w) in groups.iter().zip(weights) {
-        let imp = implied(&g.table, theta, g.st.ordered_mask.is_empty())?;
+        let imp = implied(&g.table, theta, &g.st.ordered_mask)?;
         let r = &g.st.s - statistics_at(&g.table, theta, &imp, &g.st);
         let f = r.dot(&g.st.weight.times_vector(&r));
         if !f.is_finite() {
@@ -337,7 +365,7 @@ fn normal_equations(
     let mut h = DMatrix::zeros(k, k);
     let mut grad = DVector::zeros(k);
     for (g, w) in groups.iter().zip(weights) {
-        let imp = implied(&g.table, theta, g.st.ordered_mask.is_empty())?;
+        let imp = implied(&g.table, theta, &g.st.ordered_mask)?;
         let r = &g.st.s - statistics_at(&g.table, theta, &imp, &g.st);
         let j = jacobian(&g.table, theta, &imp, &g.st);
         h += wls::normal_matrix(&j, &g.st.weight, g.st.n_first) * *w;
@@ -462,7 +490,8 @@ fn check_options(options: &Options, sample: &GroupedSample) -> Result<Estimator>
     Ok(estimator)
 }
 
-/// Fits a multi-group model with ordered indicators by WLSMV, DWLS or ULS
+/// Fits a multi-group model by least squares: ordered (all or some) items by
+/// WLSMV, DWLS or ULS, continuous ones also by GLS
 /// (see the module documentation); called by [`super::groups::fit`].
 pub fn fit(
     spec: &ModelSpec,
@@ -498,8 +527,7 @@ pub fn fit(
         }
     } else {
         let mut tables = Vec::with_capacity(sample.samples.len());
-        let mut data = Vec::with_capacity(sample.samples.len());
-        for s in &sample.samples {
+        for _ in &sample.samples {
             let table = ParTable::build_with_means(&core, names, options.std_lv, true)?;
             for name in &options.ordered {
                 if !table.observed.contains(name) {
@@ -513,24 +541,50 @@ pub fn fit(
                     ));
                 }
             }
-            if let Some(c) = table.observed.iter().find(|o| !options.ordered.contains(o)) {
-                return Err(AnalysisError::unsuitable(
-                    Location::source(&sample.source),
-                    format!(
-                        "ordered and continuous indicators together are not yet supported: declare all of the model's observed variables ordered (--ordered-all); not ordered: {c}"
-                    ),
-                ));
-            }
-            data.push(ordered_data(s, &table)?);
             tables.push(table);
         }
-        check_categories(sample, &data)?;
-        for (t, d) in tables.iter_mut().zip(&data) {
-            wls::parameterize_ordered(t, spec, &d.categories)?;
+        let mixed = tables[0]
+            .observed
+            .iter()
+            .any(|o| !options.ordered.contains(o));
+        // Each group's statistics (computed before the thresholds enter the
+        // table: they depend only on its observed variables).
+        enum Source {
+            Mixed(Statistics),
+            Ordered(OrderedData),
         }
-        number_across_groups(&mut tables, equal, options.std_lv);
-        for ((table, d), s) in tables.into_iter().zip(&data).zip(&sample.samples) {
-            let st = wls::ordered_statistics(&table, d, estimator)?;
+        let mut sources = Vec::with_capacity(tables.len());
+        let mut per_group = Vec::with_capacity(tables.len());
+        for (table, s) in tables.iter().zip(&sample.samples) {
+            if mixed {
+                // Some items continuous: lavaan's mixed statistics per group
+                // (Pearson, polyserial and polychoric correlations inside).
+                let (st, c) = wls_mixed::statistics(table, s, &options.ordered, estimator)?;
+                sources.push(Source::Mixed(st));
+                per_group.push(c);
+            } else {
+                let d = ordered_data(s, table)?;
+                per_group.push(d.categories.clone());
+                sources.push(Source::Ordered(d));
+            }
+        }
+        check_categories(sample, &tables[0].observed, &per_group)?;
+        for (t, c) in tables.iter_mut().zip(&per_group) {
+            wls::parameterize_ordered(t, spec, c)?;
+        }
+        // lavaan 0.6.14 holds the continuous items' intercepts equal with the
+        // thresholds (group.equal = "thresholds" alone does, checked in R),
+        // as it holds the thresholds equal with the intercepts.
+        let mut with_intercepts = equal.clone();
+        if equal.contains(Constraint::Thresholds) && !equal.contains(Constraint::Intercepts) {
+            with_intercepts.0.push(Constraint::Intercepts);
+        }
+        number_across_groups(&mut tables, &with_intercepts, options.std_lv);
+        for ((table, source), s) in tables.into_iter().zip(sources).zip(&sample.samples) {
+            let st = match source {
+                Source::Mixed(st) => st,
+                Source::Ordered(d) => wls::ordered_statistics(&table, &d, estimator)?,
+            };
             groups.push(Group {
                 table,
                 st,
@@ -571,6 +625,13 @@ pub fn fit(
                 _ if continuous => own[k],
                 (Matrix::Threshold, None) => g.st.s[g.st.threshold_offset[p.row] + p.col],
                 (Matrix::Scale, None) => 1.0,
+                // A continuous item among ordered ones: its intercept starts
+                // at its mean (minus the statistic in its threshold slot).
+                (Matrix::Mean, None)
+                    if p.row < g.st.ordered_mask.len() && !g.st.ordered_mask[p.row] =>
+                {
+                    -g.st.s[g.st.threshold_offset[p.row]]
+                }
                 (Matrix::Mean, None) => 0.0,
                 _ => own[k],
             };
@@ -591,7 +652,7 @@ pub fn fit(
     let mut jacobians = Vec::with_capacity(groups.len());
     let mut e = DMatrix::zeros(npar, npar);
     for (g, w) in groups.iter().zip(&weights) {
-        let imp = implied(&g.table, theta, g.st.ordered_mask.is_empty()).ok_or_else(|| {
+        let imp = implied(&g.table, theta, &g.st.ordered_mask).ok_or_else(|| {
             AnalysisError::computation("the implied moments at the estimates cannot be computed")
         })?;
         let j = jacobian(&g.table, theta, &imp, &g.st);
@@ -689,6 +750,24 @@ pub fn fit(
             let ss_mean: f64 = (0..p).map(|i| r[i].powi(2) / m[(i, i)]).sum();
             srmr += w * ((ss + ss_mean) / (nel_cov + p as f64)).sqrt();
             srmr_nomean += w * (ss / nel_cov).sqrt();
+        } else if g.st.ordered_mask.contains(&false) {
+            // Mixed: the residual covariances (Δ_a Δ_b Σ_ab; a continuous
+            // variance Σ_ii) scaled by the observed standard deviations, as
+            // one group's mixed fit (wls.rs).
+            let m = &g.st.matrix;
+            let d = scales(&g.table, theta);
+            let ss: f64 = vech_pairs(p)
+                .into_iter()
+                .map(|(a, b)| {
+                    let model = if a == b && g.st.ordered_mask[a] {
+                        1.0
+                    } else {
+                        d[a] * d[b] * imp.sigma[(a, b)]
+                    };
+                    ((m[(a, b)] - model) / (m[(a, a)] * m[(b, b)]).sqrt()).powi(2)
+                })
+                .sum();
+            srmr += w * (ss / nel_cov).sqrt();
         } else {
             let ss: f64 = r.rows(g.st.n_first, r.len() - g.st.n_first).norm_squared();
             srmr += w * (ss / nel_cov).sqrt();
@@ -788,6 +867,10 @@ pub fn fit(
                 nf,
                 n_groups,
             )
+        } else if groups.iter().any(|g| g.st.ordered_mask.contains(&false)) {
+            // lavaan 0.6.14 gives no robust indices (NA) when continuous
+            // indicators are among the ordered ones, as for one group.
+            None
         } else {
             catml.robust(df, baseline_df, nf)
         };
@@ -902,10 +985,11 @@ fn continuous_robust(
     })
 }
 
-/// The rows of s the baseline model leaves free: the thresholds (ordered),
-/// or the means and variances (continuous).
+/// The rows of s the baseline model leaves free: the thresholds (ordered;
+/// with the minus-means and variances of continuous items among them), or
+/// the means and variances (continuous).
 fn baseline_free_rows(g: &Group) -> Vec<usize> {
-    let mut rows: Vec<usize> = (0..g.st.n_first).collect();
+    let mut rows: Vec<usize> = (0..g.st.n_first + g.st.n_variances).collect();
     if g.st.ordered_mask.is_empty() {
         rows.extend(
             vech_pairs(g.table.p())
