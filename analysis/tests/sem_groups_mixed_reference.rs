@@ -56,42 +56,12 @@ fn check(estimator: &str, level: &str) {
         "{name}: group order"
     );
     let mut c = Comparison::new(&name);
-    let rows = fx["estimates"].as_array().unwrap();
-    for (g, table) in fit.tables.iter().enumerate() {
-        let own: Vec<Value> = rows
-            .iter()
-            .filter(|r| r["group"].as_u64() == Some(g as u64 + 1))
-            .cloned()
-            .collect();
-        c.estimates(table, &own);
-    }
-    for (g, (ours, theirs)) in fit
-        .chisq_group
-        .iter()
-        .zip(fx["chisq_group"].as_array().unwrap())
-        .enumerate()
-    {
-        c.close(
-            &format!("chisq group {}", g + 1),
-            Some(*ours),
-            theirs.as_f64(),
-            1e-2,
-        );
-    }
-    match (&fit.chisq_scaled_group, fx["chisq_scaled_group"].as_array()) {
-        (Some(ours), Some(theirs)) => {
-            for (g, (a, b)) in ours.iter().zip(theirs).enumerate() {
-                c.close(
-                    &format!("scaled chisq group {}", g + 1),
-                    Some(*a),
-                    b.as_f64(),
-                    1e-2,
-                );
-            }
-        }
-        (None, None) => {}
-        (a, b) => panic!("{name}: scaled χ² per group: ours {a:?}, lavaan {b:?}"),
-    }
+    c.groups(
+        &fit.tables,
+        &fx,
+        &fit.chisq_group,
+        fit.chisq_scaled_group.as_deref(),
+    );
     let json = serde_json::to_value(&fit).unwrap();
     let mut ours = json["fit"].clone();
     // lavaan lists ntotal with the log-likelihood, which least squares

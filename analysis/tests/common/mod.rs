@@ -141,6 +141,50 @@ impl Comparison {
     }
 }
 
+impl Comparison {
+    /// A multi-group fit: each group's rows of `fx["estimates"]` (`group`
+    /// 1, 2, …) against that group's table, and each group's χ² (and scaled
+    /// χ², present in both or in neither) against lavaan's `chisq_group`
+    /// and `chisq_scaled_group`.
+    pub fn groups(
+        &mut self,
+        tables: &[ParTable],
+        fx: &Value,
+        chisq_group: &[f64],
+        chisq_scaled_group: Option<&[f64]>,
+    ) {
+        let rows = fx["estimates"].as_array().unwrap();
+        for (g, table) in tables.iter().enumerate() {
+            let own: Vec<Value> = rows
+                .iter()
+                .filter(|r| r["group"].as_u64() == Some(g as u64 + 1))
+                .cloned()
+                .collect();
+            self.estimates(table, &own);
+        }
+        let mut per_group = |what: &str, ours: &[f64], theirs: &[Value]| {
+            assert_eq!(ours.len(), theirs.len(), "{}: {what} per group", self.name);
+            for (g, (a, b)) in ours.iter().zip(theirs).enumerate() {
+                self.close(
+                    &format!("{what} group {}", g + 1),
+                    Some(*a),
+                    b.as_f64(),
+                    1e-2,
+                );
+            }
+        };
+        per_group("chisq", chisq_group, fx["chisq_group"].as_array().unwrap());
+        match (chisq_scaled_group, fx["chisq_scaled_group"].as_array()) {
+            (Some(ours), Some(theirs)) => per_group("scaled chisq", ours, theirs),
+            (None, None) => {}
+            (a, b) => panic!(
+                "{}: scaled χ² per group: ours {a:?}, lavaan {b:?}",
+                self.name
+            ),
+        }
+    }
+}
+
 /// A fixture JSON file under `tests/fixtures/<dir>/<name>.json`.
 pub fn fixture(dir: &str, name: &str) -> Value {
     let path = format!(
