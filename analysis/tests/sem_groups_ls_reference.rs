@@ -39,13 +39,7 @@ fn check(data: &str, estimator: &str, level: &str) {
     let fit =
         groups::fit(&spec, &sample, &equal, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(fit.converged, "{name}");
-    let labels: Vec<&str> = fx["group_labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    assert_eq!(fit.group_labels, labels, "{name}: group order");
+    common::assert_same_groups(&name, &fit.group_labels, &fit.nobs, &fx);
     let mut c = Comparison::new(&name);
     c.groups(
         &fit.tables,

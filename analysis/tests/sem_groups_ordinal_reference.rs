@@ -15,6 +15,8 @@ use analysis::sem::{ModelSpec, Options};
 use analysis::Dataset;
 use serde_json::Value;
 
+mod common;
+
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 fn items() -> Vec<String> {
@@ -122,20 +124,7 @@ fn check_level(data: &str, estimator: &str, level: &str) {
     let fit = groups::fit(&spec, &sample, &group_equal(&fx), &options)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(fit.converged, "{name}");
-    let labels: Vec<&str> = fx["group_labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    assert_eq!(fit.group_labels, labels, "{name}: group order");
-    let nobs: Vec<usize> = fx["nobs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap() as usize)
-        .collect();
-    assert_eq!(fit.nobs, nobs, "{name}");
+    common::assert_same_groups(&name, &fit.group_labels, &fit.nobs, &fx);
     let mut c = Checker::default();
     let rows = fx["estimates"].as_array().unwrap();
     let ours_rows: usize = fit.tables.iter().map(|t| t.params.len()).sum();

@@ -16,6 +16,8 @@ use analysis::sem::{ModelSpec, Options};
 use analysis::Dataset;
 use serde_json::Value;
 
+mod common;
+
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 fn fixture(name: &str) -> Value {
@@ -67,20 +69,7 @@ fn check(name: &str, at_least: usize) {
     let fit = missing_groups::fit(&spec, &grouped, &equal, &options)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(fit.converged, "{name}");
-    let labels: Vec<&str> = fx["group_labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    assert_eq!(fit.group_labels, labels, "{name}: group order");
-    let nobs: Vec<usize> = fx["nobs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap() as usize)
-        .collect();
-    assert_eq!(fit.nobs, nobs, "{name}: cases per group");
+    common::assert_same_groups(name, &fit.group_labels, &fit.nobs, &fx);
     let mut failures = Vec::new();
     let (mut compared, mut worst, mut worst_what) = (0usize, 0.0f64, String::new());
     let mut record =

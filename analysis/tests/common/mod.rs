@@ -185,6 +185,23 @@ impl Comparison {
     }
 }
 
+/// A multi-group fit has lavaan's groups: the same labels in the same
+/// order (`fx["group_labels"]`) and, when the fixture lists them, the same
+/// cases per group (`fx["nobs"]`).
+pub fn assert_same_groups(name: &str, labels: &[String], nobs: &[usize], fx: &Value) {
+    let theirs: Vec<&str> = fx["group_labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(labels, theirs, "{name}: group order");
+    if let Some(n) = fx["nobs"].as_array() {
+        let theirs: Vec<usize> = n.iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        assert_eq!(nobs, theirs, "{name}: cases per group");
+    }
+}
+
 /// A fixture JSON file under `tests/fixtures/<dir>/<name>.json`.
 pub fn fixture(dir: &str, name: &str) -> Value {
     let path = format!(
